@@ -1,0 +1,52 @@
+package io.flinklite.app.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * The top-level {@code flinklite} command. Each subcommand is its own class in this package; add it to
+ * {@code subcommands} below.
+ */
+@Command(name = "flinklite",
+        mixinStandardHelpOptions = true,
+        versionProvider = FlinkLiteCommand.Version.class,
+        description = "A lightweight event-time stream processor for Kafka with Apache Flink's window semantics.",
+        subcommands = {
+                CommandLine.HelpCommand.class,
+        })
+public final class FlinkLiteCommand implements Runnable {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(System.out);
+    }
+
+    /**
+     * Parses and runs {@code args}. Bad flags print a one-line message and the usage, never a stack trace.
+     *
+     * @return the process exit code: 0 on success, 2 on bad usage, 1 on a failure at run time
+     */
+    public static int execute(String... args) {
+        CommandLine cli = new CommandLine(new FlinkLiteCommand());
+        cli.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
+            if (ex instanceof IllegalArgumentException || ex instanceof UserFacingException) {
+                commandLine.getErr().println("flinklite: " + ex.getMessage());
+                return 1;
+            }
+            throw ex;
+        });
+        return cli.execute(args);
+    }
+
+    /** Reads the version from the jar manifest; "dev" when run from classes. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String v = FlinkLiteCommand.class.getPackage().getImplementationVersion();
+            return new String[] {"flinklite " + (v == null ? "dev" : v)};
+        }
+    }
+}

@@ -1,0 +1,142 @@
+package io.flinklite.job;
+
+import java.util.Collections;
+import java.util.LinkedHashSet;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * What the built-in job computes: read JSON events, assign event time from {@code timestamp} with bounded
+ * out-of-orderness, keep the events whose key field is one of {@link #types()}, key by that field, window, aggregate.
+ * The same spec drives {@code replay}, {@code run}, the checkpoint fingerprint and the Flink differential tests.
+ *
+ * <p>Immutable; the {@code with...} methods return a copy. Defaults are the seed job: sliding 10 s / 5 s,
+ * out-of-orderness 5 s, no allowed lateness, types {@code important,critical}, key field {@code message}, count.
+ */
+public final class JobSpec {
+
+    /** The JSON field that carries the event time, epoch milliseconds. */
+    public static final String TIMESTAMP_FIELD = "timestamp";
+
+    private final WindowSpec window;
+    private final long outOfOrdernessMs;
+    private final long allowedLatenessMs;
+    private final Set<String> types;
+    private final String keyField;
+    private final AggregateSpec aggregate;
+
+    private JobSpec(WindowSpec window, long outOfOrdernessMs, long allowedLatenessMs, Set<String> types,
+                    String keyField, AggregateSpec aggregate) {
+        this.window = Objects.requireNonNull(window, "window");
+        if (outOfOrdernessMs < 0) {
+            throw new IllegalArgumentException("out-of-orderness must not be negative, got " + outOfOrdernessMs + " ms");
+        }
+        if (allowedLatenessMs < 0) {
+            throw new IllegalArgumentException("allowed lateness must not be negative, got " + allowedLatenessMs + " ms");
+        }
+        if (keyField == null || keyField.isBlank()) {
+            throw new IllegalArgumentException("key field must not be empty");
+        }
+        this.outOfOrdernessMs = outOfOrdernessMs;
+        this.allowedLatenessMs = allowedLatenessMs;
+        this.types = types == null ? null : Collections.unmodifiableSet(new LinkedHashSet<>(types));
+        this.keyField = keyField;
+        this.aggregate = Objects.requireNonNull(aggregate, "aggregate");
+    }
+
+    /** The seed job. */
+    public static JobSpec defaults() {
+        return new JobSpec(WindowSpec.defaults(), 5_000, 0, Set.of("important", "critical"), "message", AggregateSpec.count());
+    }
+
+    /**
+     * Parses a {@code --types} value: a comma-separated list of key values, or {@code *} for every value.
+     *
+     * @return the set of types, or {@code null} meaning every type
+     */
+    public static Set<String> parseTypes(String text) {
+        Objects.requireNonNull(text, "types");
+        String t = text.trim();
+        if (t.equals("*")) {
+            return null;
+        }
+        Set<String> out = new LinkedHashSet<>();
+        for (String part : t.split(",")) {
+            String type = part.trim();
+            if (!type.isEmpty()) {
+                out.add(type);
+            }
+        }
+        if (out.isEmpty()) {
+            throw new IllegalArgumentException("bad types '" + text + "': expected a comma-separated list, or * for all");
+        }
+        return out;
+    }
+
+    public JobSpec withWindow(WindowSpec w) { return new JobSpec(w, outOfOrdernessMs, allowedLatenessMs, types, keyField, aggregate); }
+    public JobSpec withOutOfOrdernessMs(long ms) { return new JobSpec(window, ms, allowedLatenessMs, types, keyField, aggregate); }
+    public JobSpec withAllowedLatenessMs(long ms) { return new JobSpec(window, outOfOrdernessMs, ms, types, keyField, aggregate); }
+    /** @param t the selected key values, or {@code null} for every value */
+    public JobSpec withTypes(Set<String> t) { return new JobSpec(window, outOfOrdernessMs, allowedLatenessMs, t, keyField, aggregate); }
+    public JobSpec withKeyField(String f) { return new JobSpec(window, outOfOrdernessMs, allowedLatenessMs, types, f, aggregate); }
+    public JobSpec withAggregate(AggregateSpec a) { return new JobSpec(window, outOfOrdernessMs, allowedLatenessMs, types, keyField, a); }
+
+    public WindowSpec window() { return window; }
+    /** Bound B of the watermark: W = max timestamp - B - 1. */
+    public long outOfOrdernessMs() { return outOfOrdernessMs; }
+    public long allowedLatenessMs() { return allowedLatenessMs; }
+    /** The selected key values; {@code null} when every value is selected ({@code --types '*'}). */
+    public Set<String> types() { return types; }
+    public boolean selectsAllTypes() { return types == null; }
+    public boolean selects(String type) { return types == null || types.contains(type); }
+    public String keyField() { return keyField; }
+    public AggregateSpec aggregate() { return aggregate; }
+
+    /**
+     * A canonical one-line description of everything that shapes the job's state and results. Two specs with the
+     * same fingerprint can share a checkpoint; the order in which types were given does not matter.
+     */
+    public String fingerprint() {
+        String typeList = types == null ? "*" : String.join(",", new TreeSet<>(types));
+        return "window=" + window + ";outOfOrderness=" + Durations.format(outOfOrdernessMs)
+                + ";allowedLateness=" + Durations.format(allowedLatenessMs) + ";types=" + typeList
+                + ";keyField=" + keyField + ";aggregate=" + aggregate;
+    }
+
+    /**
+     * Names each part in which {@code other} differs from this spec, e.g. {@code "window: sliding:10s:5s vs tumbling:10s"};
+     * empty when the fingerprints are equal.
+     */
+    public String describeDifference(JobSpec other) {
+        String[] mine = fingerprint().split(";");
+        String[] theirs = other.fingerprint().split(";");
+        StringBuilder diff = new StringBuilder();
+        for (int i = 0; i < mine.length; i++) {
+            if (!mine[i].equals(theirs[i])) {
+                String name = mine[i].substring(0, mine[i].indexOf('='));
+                if (diff.length() > 0) diff.append("; ");
+                diff.append(name).append(": ").append(mine[i].substring(name.length() + 1))
+                        .append(" vs ").append(theirs[i].substring(name.length() + 1));
+            }
+        }
+        return diff.toString();
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof JobSpec && fingerprint().equals(((JobSpec) o).fingerprint());
+    }
+
+    @Override
+    public int hashCode() {
+        return fingerprint().hashCode();
+    }
+
+    @Override
+    public String toString() {
+        return fingerprint();
+    }
+
+
+}

@@ -1,0 +1,172 @@
+package io.flinklite.runtime.metrics;
+
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * The numbers a running job exposes, written by the job's task thread and read by any other thread (the
+ * Prometheus exporter, the status line, tests).
+ *
+ * <p>This class is the only link between the engine and the metrics exporter: the engine never imports a metrics
+ * library, the exporter never reaches into the engine. Counters only grow. The task thread may update a counter once
+ * per batch of records rather than per record, so a reader sees values at most one batch old.
+ *
+ * <p>Outcome of every record read from a source, exactly one of: {@code accepted} (passed the type filter and reached
+ * a window), {@code filtered} (valid but its type is not selected), {@code invalid} (by {@link InvalidReason}),
+ * {@code late} (valid and selected, but later than the allowed lateness: sent to the late side output).
+ */
+public final class JobMetrics {
+
+    /** Why a record was rejected before it reached the windows. */
+    public enum InvalidReason {
+        /** Not parseable as a JSON object. */
+        NOT_JSON("not_json"),
+        /** The timestamp field is absent. */
+        MISSING_TIMESTAMP("missing_timestamp"),
+        /** The timestamp field is not an integral number. */
+        BAD_TIMESTAMP("bad_timestamp"),
+        /** The key field is absent or not a string. */
+        MISSING_KEY("missing_key"),
+        /** The value field an aggregate needs is absent or not a number. */
+        BAD_VALUE("bad_value"),
+        /** The timestamp is implausibly far in the future (or before 1970): it would make everything else late. */
+        ABSURD_TIMESTAMP("absurd_timestamp"),
+        /** The payload exceeds the configured maximum size. */
+        OVERSIZED("oversized");
+
+        private final String label;
+
+        InvalidReason(String label) {
+            this.label = label;
+        }
+
+        /** The Prometheus label value, snake_case. */
+        public String label() {
+            return label;
+        }
+    }
+
+    /** Receives one observation of result latency; the exporter plugs in a histogram. */
+    @FunctionalInterface
+    public interface LatencyObserver {
+        /**
+         * @param seconds time from the watermark passing a window's end (processing time of that watermark advance)
+         *                to the window's result being handed to the sink
+         */
+        void observe(double seconds);
+    }
+
+    private final AtomicLong eventsTotal = new AtomicLong();
+    private final AtomicLong eventsAccepted = new AtomicLong();
+    private final AtomicLong eventsFiltered = new AtomicLong();
+    private final AtomicLong eventsLate = new AtomicLong();
+    private final AtomicLongArray eventsInvalid = new AtomicLongArray(InvalidReason.values().length);
+    private final AtomicLong windowsFlushed = new AtomicLong();
+    private final AtomicLong lateFirings = new AtomicLong();
+    private final AtomicLong openPanes = new AtomicLong();
+    private final AtomicLong openWindows = new AtomicLong();
+    private final AtomicLong watermarkMs = new AtomicLong(Long.MIN_VALUE);
+    private final AtomicLong lastCheckpointTimeMs = new AtomicLong();
+    private final AtomicLong lastCheckpointId = new AtomicLong();
+    private final AtomicLong lastCheckpointDurationNanos = new AtomicLong();
+    private final AtomicLong lastCheckpointSizeBytes = new AtomicLong();
+    private final AtomicLong checkpointsCompleted = new AtomicLong();
+    private final AtomicLong checkpointFailures = new AtomicLong();
+    private final AtomicLong sinkErrors = new AtomicLong();
+    private final AtomicLong resultsWritten = new AtomicLong();
+    private final AtomicReference<PartitionStats[]> partitions = new AtomicReference<>(new PartitionStats[0]);
+    private volatile LatencyObserver latencyObserver = seconds -> { };
+
+    /** Per input partition: its watermark and how far the consumer is behind the partition's end. */
+    public static final class PartitionStats {
+        private final String topic;
+        private final int partition;
+        private final long watermarkMs;
+        private final long lag;
+        private final boolean idle;
+
+        public PartitionStats(String topic, int partition, long watermarkMs, long lag, boolean idle) {
+            this.topic = topic;
+            this.partition = partition;
+            this.watermarkMs = watermarkMs;
+            this.lag = lag;
+            this.idle = idle;
+        }
+
+        public String topic() { return topic; }
+        public int partition() { return partition; }
+        /** {@link Long#MIN_VALUE} until the partition has seen a record. */
+        public long watermarkMs() { return watermarkMs; }
+        /** Records between the consumer's position and the partition's end; -1 when unknown. */
+        public long lag() { return lag; }
+        public boolean idle() { return idle; }
+    }
+
+    // ---- writers: the task thread ----
+
+    public void addEventsTotal(long n) { eventsTotal.addAndGet(n); }
+    public void addAccepted(long n) { eventsAccepted.addAndGet(n); }
+    public void addFiltered(long n) { eventsFiltered.addAndGet(n); }
+    public void addLate(long n) { eventsLate.addAndGet(n); }
+    public void addInvalid(InvalidReason reason, long n) { eventsInvalid.addAndGet(reason.ordinal(), n); }
+    public void addWindowsFlushed(long n) { windowsFlushed.addAndGet(n); }
+    public void addLateFirings(long n) { lateFirings.addAndGet(n); }
+    public void addResultsWritten(long n) { resultsWritten.addAndGet(n); }
+    public void addSinkErrors(long n) { sinkErrors.addAndGet(n); }
+    public void setOpenPanes(long n) { openPanes.set(n); }
+    public void setOpenWindows(long n) { openWindows.set(n); }
+    public void setWatermarkMs(long ms) { watermarkMs.set(ms); }
+    public void setPartitions(PartitionStats[] stats) { partitions.set(stats.clone()); }
+
+    /** Records a successful checkpoint write. */
+    public void checkpointCompleted(long id, long timeMs, long durationNanos, long sizeBytes) {
+        lastCheckpointId.set(id);
+        lastCheckpointDurationNanos.set(durationNanos);
+        lastCheckpointSizeBytes.set(sizeBytes);
+        checkpointsCompleted.incrementAndGet();
+        lastCheckpointTimeMs.set(timeMs);
+    }
+
+    public void checkpointFailed() { checkpointFailures.incrementAndGet(); }
+
+    public void observeResultLatency(double seconds) { latencyObserver.observe(seconds); }
+
+    /** Installs the histogram behind {@link #observeResultLatency}; called once by the exporter before the job runs. */
+    public void setLatencyObserver(LatencyObserver observer) { this.latencyObserver = observer; }
+
+    // ---- readers: any thread ----
+
+    /** Every record read from a source, whatever its outcome. */
+    public long eventsTotal() { return eventsTotal.get(); }
+    public long eventsAccepted() { return eventsAccepted.get(); }
+    public long eventsFiltered() { return eventsFiltered.get(); }
+    public long eventsLate() { return eventsLate.get(); }
+    public long eventsInvalid(InvalidReason reason) { return eventsInvalid.get(reason.ordinal()); }
+
+    public long eventsInvalidTotal() {
+        long sum = 0;
+        for (int i = 0; i < eventsInvalid.length(); i++) {
+            sum += eventsInvalid.get(i);
+        }
+        return sum;
+    }
+
+    /** Window firings, on-time and late. */
+    public long windowsFlushed() { return windowsFlushed.get(); }
+    public long lateFirings() { return lateFirings.get(); }
+    public long resultsWritten() { return resultsWritten.get(); }
+    public long sinkErrors() { return sinkErrors.get(); }
+    public long openPanes() { return openPanes.get(); }
+    public long openWindows() { return openWindows.get(); }
+    /** The combined watermark, epoch ms; {@link Long#MIN_VALUE} before the first record. */
+    public long watermarkMs() { return watermarkMs.get(); }
+    /** Epoch ms of the last successful checkpoint write; 0 before the first. */
+    public long lastCheckpointTimeMs() { return lastCheckpointTimeMs.get(); }
+    public long lastCheckpointId() { return lastCheckpointId.get(); }
+    public long lastCheckpointDurationNanos() { return lastCheckpointDurationNanos.get(); }
+    public long lastCheckpointSizeBytes() { return lastCheckpointSizeBytes.get(); }
+    public long checkpointsCompleted() { return checkpointsCompleted.get(); }
+    public long checkpointFailures() { return checkpointFailures.get(); }
+    public PartitionStats[] partitions() { return partitions.get().clone(); }
+}
