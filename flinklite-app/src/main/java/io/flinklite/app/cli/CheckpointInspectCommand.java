@@ -92,6 +92,7 @@ public final class CheckpointInspectCommand implements Callable<Integer> {
 
     private void describe(Checkpoint c, PrintWriter out) {
         out.println("  id:          " + c.id());
+        out.println("  continues:   " + (c.previousId() == 0 ? "nothing (the run started without state)" : "checkpoint " + c.previousId()));
         out.println("  time:        " + Instant.ofEpochMilli(c.timeMs()) + " (" + c.timeMs() + ")");
         out.println("  job:         " + c.jobFingerprint());
         out.println("  delivery:    " + c.delivery());

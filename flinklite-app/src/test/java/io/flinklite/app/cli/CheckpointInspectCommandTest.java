@@ -45,7 +45,7 @@ class CheckpointInspectCommandTest {
                 .endArray().endObject()
                 .endArray().endObject()
                 .endArray().endObject().finish();
-        return new Checkpoint(id, 1_700_000_000_000L, JobSpec.defaults().fingerprint(), "at-least-once",
+        return new Checkpoint(id, id - 1, 1_700_000_000_000L, JobSpec.defaults().fingerprint(), "at-least-once",
                 List.of(new SourcePosition("flink-events", 0, 1234, 1_699_999_990_000L),
                         new SourcePosition("flink-events", 1, 99, Long.MIN_VALUE)),
                 1_699_999_990_000L, state, List.of());

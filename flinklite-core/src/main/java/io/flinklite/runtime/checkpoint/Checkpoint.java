@@ -19,6 +19,7 @@ public final class Checkpoint {
     public static final int FORMAT_VERSION = 1;
 
     private final long id;
+    private final long previousId;
     private final long timeMs;
     private final String jobFingerprint;
     private final String delivery;
@@ -29,6 +30,9 @@ public final class Checkpoint {
 
     /**
      * @param id             positive, increasing by one per checkpoint of a job (restarts continue the sequence)
+     * @param previousId     the checkpoint whose state this one continues: the previous checkpoint of this run, or the
+     *                       one this run restored; 0 when the run started without state. Exactly-once recovery
+     *                       follows this chain to tell an uncommitted checkpoint from a stale one.
      * @param timeMs         wall-clock time the snapshot was taken, epoch ms
      * @param jobFingerprint {@code JobSpec.fingerprint()} of the job that took it
      * @param delivery       the delivery guarantee the job ran with ({@code at-least-once} or {@code exactly-once})
@@ -37,12 +41,16 @@ public final class Checkpoint {
      * @param pendingResults results fired since the previous checkpoint and not yet committed to the output; empty
      *                       unless delivery is exactly-once
      */
-    public Checkpoint(long id, long timeMs, String jobFingerprint, String delivery, List<SourcePosition> sources,
+    public Checkpoint(long id, long previousId, long timeMs, String jobFingerprint, String delivery, List<SourcePosition> sources,
                       long watermarkMs, StateTape state, List<WindowResult> pendingResults) {
         if (id <= 0) {
             throw new IllegalArgumentException("checkpoint id must be positive, got " + id);
         }
+        if (previousId < 0 || previousId >= id) {
+            throw new IllegalArgumentException("previous checkpoint id must be in [0, " + id + "), got " + previousId);
+        }
         this.id = id;
+        this.previousId = previousId;
         this.timeMs = timeMs;
         this.jobFingerprint = Objects.requireNonNull(jobFingerprint, "jobFingerprint");
         this.delivery = Objects.requireNonNull(delivery, "delivery");
@@ -53,6 +61,8 @@ public final class Checkpoint {
     }
 
     public long id() { return id; }
+    /** The checkpoint whose state this one continues; 0 when its run started without state. */
+    public long previousId() { return previousId; }
     public long timeMs() { return timeMs; }
     public String jobFingerprint() { return jobFingerprint; }
     public String delivery() { return delivery; }
@@ -65,7 +75,7 @@ public final class Checkpoint {
     public boolean equals(Object o) {
         if (!(o instanceof Checkpoint)) return false;
         Checkpoint c = (Checkpoint) o;
-        return id == c.id && timeMs == c.timeMs && watermarkMs == c.watermarkMs && jobFingerprint.equals(c.jobFingerprint)
+        return id == c.id && previousId == c.previousId && timeMs == c.timeMs && watermarkMs == c.watermarkMs && jobFingerprint.equals(c.jobFingerprint)
                 && delivery.equals(c.delivery) && sources.equals(c.sources) && state.equals(c.state)
                 && pendingResults.equals(c.pendingResults);
     }

@@ -29,6 +29,7 @@ import java.util.zip.CheckedOutputStream;
  * {
  *   "formatVersion" : 1,
  *   "checkpointId" : 42,
+ *   "previousCheckpointId" : 41,                 (0: the run started without state)
  *   "timeMs" : 1700000000000,
  *   "time" : "2023-11-14T22:13:20Z",              (for people; ignored when reading)
  *   "jobFingerprint" : "window=sliding:10s:5s;...",
@@ -73,6 +74,7 @@ public final class CheckpointJson {
         g.writeStartObject();
         g.writeNumberField("formatVersion", Checkpoint.FORMAT_VERSION);
         g.writeNumberField("checkpointId", checkpoint.id());
+        g.writeNumberField("previousCheckpointId", checkpoint.previousId());
         g.writeNumberField("timeMs", checkpoint.timeMs());
         g.writeStringField("time", Instant.ofEpochMilli(checkpoint.timeMs()).toString());
         g.writeStringField("jobFingerprint", checkpoint.jobFingerprint());
@@ -158,6 +160,7 @@ public final class CheckpointJson {
         }
         Integer version = null;
         Long id = null;
+        long previousId = 0;
         Long timeMs = null;
         String fingerprint = null;
         String delivery = "at-least-once";
@@ -177,6 +180,7 @@ public final class CheckpointJson {
                     }
                     break;
                 case "checkpointId": id = p.getLongValue(); break;
+                case "previousCheckpointId": previousId = p.getLongValue(); break;
                 case "timeMs": timeMs = p.getLongValue(); break;
                 case "jobFingerprint": fingerprint = p.getValueAsString(); break;
                 case "delivery": delivery = p.getValueAsString(); break;
@@ -193,7 +197,7 @@ public final class CheckpointJson {
         requirePresent(fingerprint, "jobFingerprint");
         requirePresent(sources, "sources");
         requirePresent(state, "state");
-        return new Checkpoint(id, timeMs, fingerprint, delivery, sources, watermarkMs, state, pending);
+        return new Checkpoint(id, previousId, timeMs, fingerprint, delivery, sources, watermarkMs, state, pending);
     }
 
     private static void requirePresent(Object value, String field) throws CorruptCheckpointException {

@@ -24,7 +24,7 @@ class CheckpointCoordinatorTest {
     /** Snapshots that reuse the sample's content under the requested id and time. */
     private static Checkpoint snapshot(long id, long timeMs) {
         Checkpoint s = Checkpoints.sample(id);
-        return new Checkpoint(id, timeMs, s.jobFingerprint(), s.delivery(), s.sources(), s.watermarkMs(), s.state(), s.pendingResults());
+        return new Checkpoint(id, id - 1, timeMs, s.jobFingerprint(), s.delivery(), s.sources(), s.watermarkMs(), s.state(), s.pendingResults());
     }
 
     /** Calls maybeCheckpoint until the coordinator has nothing in flight (the writer is asynchronous). */

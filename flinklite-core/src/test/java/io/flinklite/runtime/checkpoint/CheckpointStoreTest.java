@@ -10,7 +10,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Optional;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -115,7 +114,7 @@ class CheckpointStoreTest {
         CheckpointStore store = new CheckpointStore(dir.resolve("absent"));
         assertThat(store.loadLatest().checkpoint()).isEmpty();
         assertThat(store.highestId()).isEmpty();
-        assertThat(CheckpointRecovery.restorable(store, JobSpec.defaults().fingerprint(), false, 0)).isEmpty();
+        assertThat(CheckpointRecovery.atLeastOnce(store, JobSpec.defaults().fingerprint(), false, 0).checkpoint()).isEmpty();
     }
 
     @Test
@@ -124,7 +123,7 @@ class CheckpointStoreTest {
         store.write(Checkpoints.sample(1));
         JobSpec other = JobSpec.defaults().withWindow(WindowSpec.tumbling(10_000, 0)).withTypes(java.util.Set.of("critical"));
 
-        assertThatThrownBy(() -> CheckpointRecovery.restorable(store, other.fingerprint(), false, 0))
+        assertThatThrownBy(() -> CheckpointRecovery.atLeastOnce(store, other.fingerprint(), false, 0))
                 .isInstanceOf(IncompatibleCheckpointException.class)
                 .hasMessageContaining("window: sliding:10s:5s vs tumbling:10s")
                 .hasMessageContaining("types: critical,important vs critical")
@@ -135,8 +134,9 @@ class CheckpointStoreTest {
     void restoresACheckpointOfTheSameJob() throws IOException {
         CheckpointStore store = new CheckpointStore(dir);
         store.write(Checkpoints.sample(1));
-        assertThat(CheckpointRecovery.restorable(store, JobSpec.defaults().fingerprint(), false, 0))
-                .contains(Checkpoints.sample(1));
+        CheckpointRecovery.Recovered r = CheckpointRecovery.atLeastOnce(store, JobSpec.defaults().fingerprint(), false, 0);
+        assertThat(r.checkpoint()).contains(Checkpoints.sample(1));
+        assertThat(r.nextId()).isEqualTo(2);
     }
 
     @Test
@@ -146,9 +146,10 @@ class CheckpointStoreTest {
         store.write(Checkpoints.sample(2));
         String otherJob = JobSpec.defaults().withOutOfOrdernessMs(1_000).fingerprint();
 
-        Optional<Checkpoint> restored = CheckpointRecovery.restorable(store, otherJob, true, 1234);
+        CheckpointRecovery.Recovered r = CheckpointRecovery.atLeastOnce(store, otherJob, true, 1234);
 
-        assertThat(restored).isEmpty();
+        assertThat(r.checkpoint()).isEmpty();
+        assertThat(r.nextId()).as("ids continue after the moved checkpoints").isEqualTo(3);
         assertThat(store.loadLatest().checkpoint()).isEmpty();
         Path aside = dir.resolve("superseded-1234");
         assertThat(aside.resolve("checkpoint-2.json")).exists();

@@ -19,7 +19,7 @@ public final class Checkpoints {
                 .startObject().field("start", 1_700_000_000_000L).field("end", 1_700_000_010_000L).field("count", id).endObject()
                 .endArray().endObject()
                 .endArray().endObject();
-        return new Checkpoint(id, 1_700_000_000_000L + id, JobSpec.defaults().fingerprint(), "at-least-once",
+        return new Checkpoint(id, id - 1, 1_700_000_000_000L + id, JobSpec.defaults().fingerprint(), "at-least-once",
                 List.of(new SourcePosition("flink-events", 0, 100 * id, 1_699_999_990_000L),
                         new SourcePosition("flink-events", 1, 50 * id, Long.MIN_VALUE)),
                 1_699_999_990_000L, w.finish(),

@@ -37,7 +37,7 @@ class CheckpointJsonTest {
         StateTape state = new StateTape.Writer().startObject()
                 .field("min", Double.POSITIVE_INFINITY).field("max", Double.NEGATIVE_INFINITY).field("avg", Double.NaN)
                 .field("sum", 0.1 + 0.2).endObject().finish();
-        Checkpoint c = new Checkpoint(1, 5, JobSpec.defaults().fingerprint(), "exactly-once", List.of(), Long.MIN_VALUE,
+        Checkpoint c = new Checkpoint(1, 0, 5, JobSpec.defaults().fingerprint(), "exactly-once", List.of(), Long.MIN_VALUE,
                 state, List.of(WindowResult.ofValue("k", 0, 10, 2, Double.NaN), WindowResult.ofValue("k", 5, 15, 2, 1.5)));
         Checkpoint back = CheckpointJson.read(encode(c));
         assertThat(back.pendingResults()).isEqualTo(c.pendingResults());
