@@ -220,6 +220,11 @@ public final class TransactionalCommitter implements CheckpointCoordinator.Commi
         }
     }
 
+    /** The producer, for tests that simulate a crashed instance's open transaction. */
+    Producer<byte[], byte[]> producerForTest() {
+        return producer;
+    }
+
     @Override
     public void close() {
         producer.close(Duration.ofSeconds(10));
