@@ -119,22 +119,12 @@ public final class KafkaOutput implements AutoCloseable {
      * header {@value #HEADER_REASON}{@code =late}.
      */
     public Sink<byte[]> lateSink(String topic) {
-        return new Sink<>() {
+        return new SharedProducerSink<>() {
             @Override
             public void write(byte[] event) {
                 RecordHeaders headers = new RecordHeaders();
                 headers.add(HEADER_REASON, LATE);
                 send(new ProducerRecord<>(topic, null, null, null, event, headers));
-            }
-
-            @Override
-            public void flush() {
-                KafkaOutput.this.flush();
-            }
-
-            @Override
-            public void close() {
-                KafkaOutput.this.flush();
             }
         };
     }
@@ -199,7 +189,23 @@ public final class KafkaOutput implements AutoCloseable {
         return s.getBytes(StandardCharsets.UTF_8);
     }
 
-    private final class ResultSink implements Sink<WindowResult> {
+    /**
+     * A sink on the shared producer: flushing it flushes the whole output; closing it flushes but leaves the
+     * producer open for the other sinks ({@link KafkaOutput#close()} closes it).
+     */
+    private abstract class SharedProducerSink<T> implements Sink<T> {
+        @Override
+        public void flush() {
+            KafkaOutput.this.flush();
+        }
+
+        @Override
+        public void close() {
+            KafkaOutput.this.flush();
+        }
+    }
+
+    private final class ResultSink extends SharedProducerSink<WindowResult> {
         private final String topic;
         private final StringBuilder json = new StringBuilder(128);
 
@@ -212,16 +218,6 @@ public final class KafkaOutput implements AutoCloseable {
             json.setLength(0);
             result.appendJson(json);
             send(new ProducerRecord<>(topic, utf8(result.key()), utf8(json.toString())));
-        }
-
-        @Override
-        public void flush() {
-            KafkaOutput.this.flush();
-        }
-
-        @Override
-        public void close() {
-            KafkaOutput.this.flush();
         }
 
         @Override
