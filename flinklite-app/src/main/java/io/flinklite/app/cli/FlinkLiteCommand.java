@@ -13,6 +13,7 @@ import picocli.CommandLine.Command;
         description = "A lightweight event-time stream processor for Kafka with Apache Flink's window semantics.",
         subcommands = {
                 CommandLine.HelpCommand.class,
+                RunCommand.class,
                 SimulateCommand.class,
         })
 public final class FlinkLiteCommand implements Runnable {
