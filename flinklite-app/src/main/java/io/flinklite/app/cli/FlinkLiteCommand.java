@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
                 CommandLine.HelpCommand.class,
                 RunCommand.class,
                 SimulateCommand.class,
+                DemoCommand.class,
         })
 public final class FlinkLiteCommand implements Runnable {
 
