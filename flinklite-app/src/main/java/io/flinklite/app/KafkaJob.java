@@ -7,7 +7,9 @@ import io.flinklite.connector.kafka.KafkaOutput;
 import io.flinklite.connector.kafka.KafkaSourceReader;
 import io.flinklite.job.JobSpec;
 import io.flinklite.runtime.metrics.JobMetrics;
+import io.flinklite.runtime.task.BatchHook;
 import io.flinklite.runtime.task.DeadLetterHandler;
+import io.flinklite.runtime.task.StreamTask;
 import io.flinklite.runtime.task.TaskOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,7 +46,7 @@ public final class KafkaJob {
         KafkaSourceReader.StartFrom startFrom = KafkaSourceReader.StartFrom.EARLIEST;
         long idleTimeoutMs = 30_000;
         boolean wallClockWhenIdle;
-        int maxRecordBytes = 1 << 20;
+        int maxRecordBytes = 256 * 1024;
         long maxFutureMs = 86_400_000L;
         long commitIntervalMs = 5_000;
 
@@ -122,11 +124,16 @@ public final class KafkaJob {
                         settings.outputTopic == null ? null : output.resultSink(settings.outputTopic));
                 Sink<byte[]> late = settings.lateTopic == null ? null : output.lateSink(settings.lateTopic);
                 DeadLetterHandler deadLetters = output.deadLetters(settings.deadLetterTopic, source);
+                StreamTask task = StreamTask.forSpec(settings.spec, settings.taskOptions(), source, results, late,
+                        deadLetters, metrics);
+                task.addHook(new CommitHook(source, settings.commitIntervalMs));
+                stopTask = task::stop;
                 if (!stopRequested) {
-                    runTask(source, output, results, late, deadLetters);
+                    task.run();
                 }
+                // run() flushed the sinks; the dead letters share the producer, so flush it once more for them.
                 output.flush();
-                source.commit();
+                source.commit(task.positions());
                 LOG.info("stopped: output flushed, offsets committed");
             }
         } finally {
@@ -141,10 +148,33 @@ public final class KafkaJob {
         }
     }
 
-    /** Runs the engine's task loop on this thread until {@link #stop()}. */
-    private void runTask(KafkaSourceReader source, KafkaOutput output, Sink<WindowResult> results, Sink<byte[]> late,
-                         DeadLetterHandler deadLetters) throws Exception {
-        throw new UnsupportedOperationException("engine task loop not merged yet");
+    /**
+     * At-least-once without checkpoints: every interval, make the output durable, then commit the positions of the
+     * records processed so far. Between batches every polled record has been processed, so the positions match.
+     */
+    private static final class CommitHook implements BatchHook {
+        private final KafkaSourceReader source;
+        private final long intervalMs;
+        private long nextCommitMs = Long.MIN_VALUE;
+
+        CommitHook(KafkaSourceReader source, long intervalMs) {
+            this.source = source;
+            this.intervalMs = intervalMs;
+        }
+
+        @Override
+        public void afterBatch(StreamTask task, long nowMs) throws Exception {
+            if (nextCommitMs == Long.MIN_VALUE) {
+                nextCommitMs = nowMs + intervalMs;
+                return;
+            }
+            if (nowMs < nextCommitMs) {
+                return;
+            }
+            nextCommitMs = nowMs + intervalMs;
+            task.flushSinks();
+            source.commit(task.positions());
+        }
     }
 
     /** Makes {@link #run()} stop soon: the current batch finishes, output is flushed, the consumer closed. Any thread. */

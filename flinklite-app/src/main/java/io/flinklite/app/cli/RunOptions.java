@@ -47,7 +47,7 @@ public final class RunOptions {
             description = "Where a consumer group without committed offsets starts (default: ${DEFAULT-VALUE}).")
     String startFrom;
 
-    @Option(names = "--max-record-size", paramLabel = "BYTES", defaultValue = "1048576",
+    @Option(names = "--max-record-size", paramLabel = "BYTES", defaultValue = "262144",
             description = "Larger records are invalid (oversized) (default: ${DEFAULT-VALUE}).")
     int maxRecordBytes;
 
