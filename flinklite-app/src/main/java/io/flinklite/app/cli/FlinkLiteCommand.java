@@ -13,7 +13,9 @@ import picocli.CommandLine.Command;
         description = "A lightweight event-time stream processor for Kafka with Apache Flink's window semantics.",
         subcommands = {
                 CommandLine.HelpCommand.class,
+                RunCommand.class,
                 SimulateCommand.class,
+                DemoCommand.class,
                 CheckpointCommand.class,
         })
 public final class FlinkLiteCommand implements Runnable {

@@ -30,7 +30,7 @@ public final class SimulatorOptions {
     Map<String, Double> typeMix;
 
     @Option(names = "--invalid-fraction", paramLabel = "FRACTION",
-            description = "Share of records, 0..1, that are invalid (default: ${DEFAULT-VALUE}).")
+            description = "Share of records, 0..1, that are invalid (default: 0; demo: 0.005).")
     double invalidFraction = 0;
 
     @Option(names = "--invalid-kinds", paramLabel = "KIND[,...]",
@@ -49,7 +49,7 @@ public final class SimulatorOptions {
     Long seed;
 
     @Option(names = "--partitions", paramLabel = "N",
-            description = "Partitions of the topic when the simulator creates it (default: ${DEFAULT-VALUE}).")
+            description = "Partitions of the input topic when it is created (default: ${DEFAULT-VALUE}).")
     int partitions = 3;
 
     /** The generator these options describe. */

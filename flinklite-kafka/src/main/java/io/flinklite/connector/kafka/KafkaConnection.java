@@ -94,8 +94,16 @@ public final class KafkaConnection {
      *                                 topic when it does not exist
      */
     public int partitionCount(String topic) {
+        return partitionCount(topic, "create it first (or run `flinklite simulate`, which creates it)");
+    }
+
+    /**
+     * As {@link #partitionCount(String)}, with {@code missingHint} (what the user can do) ending the message about
+     * a missing topic.
+     */
+    public int partitionCount(String topic, String missingHint) {
         try (Admin admin = admin()) {
-            return describe(admin, topic).partitions().size();
+            return describe(admin, topic, missingHint).partitions().size();
         }
     }
 
@@ -127,7 +135,7 @@ public final class KafkaConnection {
         }
     }
 
-    private TopicDescription describe(Admin admin, String topic) {
+    private TopicDescription describe(Admin admin, String topic, String missingHint) {
         awaitCluster(admin);
         try {
             return admin.describeTopics(List.of(topic)).allTopicNames()
@@ -135,7 +143,7 @@ public final class KafkaConnection {
         } catch (ExecutionException e) {
             if (e.getCause() instanceof UnknownTopicOrPartitionException) {
                 throw new KafkaConnectorException("topic '" + topic + "' does not exist on " + bootstrapServers
-                        + "; create it first (or run `flinklite simulate`, which creates it)", e);
+                        + "; " + missingHint, e);
             }
             throw new KafkaConnectorException("cannot describe topic '" + topic + "' on " + bootstrapServers + ": "
                     + rootMessage(e), e);

@@ -2,6 +2,7 @@ package io.flinklite.connector.kafka;
 
 import io.flinklite.api.Sink;
 import io.flinklite.api.WindowResult;
+import io.flinklite.runtime.task.DeadLetterHandler;
 import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
@@ -10,9 +11,12 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -35,6 +39,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * {@value #HEADER_TOPIC}, {@value #HEADER_PARTITION}, {@value #HEADER_OFFSET} (where the record was read).
  */
 public final class KafkaOutput implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(KafkaOutput.class);
 
     public static final String HEADER_REASON = "flinklite.reason";
     public static final String HEADER_TOPIC = "flinklite.source.topic";
@@ -108,6 +114,42 @@ public final class KafkaOutput implements AutoCloseable {
         send(new ProducerRecord<>(topic, null, null, key, value, headers));
     }
 
+    /**
+     * A sink for late events (later than the allowed lateness): each goes to {@code topic} unchanged, with the
+     * header {@value #HEADER_REASON}{@code =late}.
+     */
+    public Sink<byte[]> lateSink(String topic) {
+        return new SharedProducerSink<>() {
+            @Override
+            public void write(byte[] event) {
+                RecordHeaders headers = new RecordHeaders();
+                headers.add(HEADER_REASON, LATE);
+                send(new ProducerRecord<>(topic, null, null, null, event, headers));
+            }
+        };
+    }
+
+    /**
+     * The engine's dead-letter handler for records read by {@code reader}: logs each (rate-limited) with its topic,
+     * partition, offset and reason, and forwards it unchanged, with its key, to {@code topic} when that is not null.
+     *
+     * @param topic the dead-letter topic, or null to log only (the engine counts dead letters either way)
+     */
+    public DeadLetterHandler deadLetters(String topic, KafkaSourceReader reader) {
+        RateLimitedLog log = new RateLimitedLog(LOG, 10_000);
+        return (partition, offset, payload, payloadOffset, payloadLength, reason, detail) -> {
+            if (log.allow(System.currentTimeMillis())) {
+                log.warn("invalid record " + reader.topic() + "/" + partition + "@" + offset + " [" + reason.label()
+                        + "]: " + detail + (topic == null ? "" : " (forwarded to " + topic + ")"));
+            }
+            if (topic != null) {
+                byte[] value = payloadOffset == 0 && payloadLength == payload.length
+                        ? payload : Arrays.copyOfRange(payload, payloadOffset, payloadOffset + payloadLength);
+                forward(topic, reader.keyOf(partition, offset), value, reason.label(), reader.topic(), partition, offset);
+            }
+        };
+    }
+
     private void send(ProducerRecord<byte[], byte[]> record) {
         try {
             producer.send(record, callback);
@@ -141,11 +183,29 @@ public final class KafkaOutput implements AutoCloseable {
         producer.close(Duration.ofSeconds(10));
     }
 
+    private static final byte[] LATE = utf8("late");
+
     private static byte[] utf8(String s) {
         return s.getBytes(StandardCharsets.UTF_8);
     }
 
-    private final class ResultSink implements Sink<WindowResult> {
+    /**
+     * A sink on the shared producer: flushing it flushes the whole output; closing it flushes but leaves the
+     * producer open for the other sinks ({@link KafkaOutput#close()} closes it).
+     */
+    private abstract class SharedProducerSink<T> implements Sink<T> {
+        @Override
+        public void flush() {
+            KafkaOutput.this.flush();
+        }
+
+        @Override
+        public void close() {
+            KafkaOutput.this.flush();
+        }
+    }
+
+    private final class ResultSink extends SharedProducerSink<WindowResult> {
         private final String topic;
         private final StringBuilder json = new StringBuilder(128);
 
@@ -158,16 +218,6 @@ public final class KafkaOutput implements AutoCloseable {
             json.setLength(0);
             result.appendJson(json);
             send(new ProducerRecord<>(topic, utf8(result.key()), utf8(json.toString())));
-        }
-
-        @Override
-        public void flush() {
-            KafkaOutput.this.flush();
-        }
-
-        @Override
-        public void close() {
-            KafkaOutput.this.flush();
         }
 
         @Override

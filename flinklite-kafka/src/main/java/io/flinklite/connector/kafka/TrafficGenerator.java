@@ -49,7 +49,7 @@ public final class TrafficGenerator {
         MISSING_KEY,
         /** {@code timestamp} ten years ahead of now. */
         ABSURD_TIMESTAMP,
-        /** A valid event padded to {@link #OVERSIZED_BYTES} bytes, above the source's default maximum. */
+        /** A valid event padded to {@link #OVERSIZED_BYTES} bytes, above {@code run}'s default maximum record size. */
         OVERSIZED;
 
         /** The label the job's metrics and dead letters use for this kind, snake_case. */
@@ -86,8 +86,11 @@ public final class TrafficGenerator {
         }
     }
 
-    /** Size of an {@link InvalidKind#OVERSIZED} record: above the source's default limit of 64 KiB. */
-    public static final int OVERSIZED_BYTES = 100 * 1024;
+    /**
+     * Size of an {@link InvalidKind#OVERSIZED} record: above {@code run}'s default maximum record size of 256 KiB and
+     * below the 1 MiB a Kafka producer and broker accept by default.
+     */
+    public static final int OVERSIZED_BYTES = 300 * 1024;
     private static final long TEN_YEARS_MS = 10L * 365 * 24 * 3600 * 1000;
 
     private final Random random;
