@@ -10,7 +10,7 @@ import java.util.TreeMap;
  * What a person wants to know about a checkpoint's operator state without reading it: how many windows (panes) are
  * open per key. Computed by {@code checkpoint inspect} from the state tape, whatever operator wrote it, by this rule:
  * an object with a string field {@code "key"} is one key's state, and every object inside an array named
- * {@code "panes"} or {@code "windows"} below it is one open pane of that key. Not used on the task thread.
+ * {@code "panes"} (slide-sized partial aggregates) or {@code "sessions"} below it is one open pane of that key. Not used on the task thread.
  */
 public final class StateSummary {
     private final Map<String, Long> panesPerKey;
@@ -64,7 +64,7 @@ public final class StateSummary {
                     }
                     Frame frame = new Frame(parent == null ? null : parent.key);
                     if (t == StateTape.START_ARRAY && parent != null && !parent.array) {
-                        frame.paneList = "panes".equals(field) || "windows".equals(field);
+                        frame.paneList = "panes".equals(field) || "sessions".equals(field);
                         frame.keyGroupList = "keyGroups".equals(field);
                     }
                     frame.array = t == StateTape.START_ARRAY;

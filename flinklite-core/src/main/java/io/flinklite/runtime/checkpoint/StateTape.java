@@ -290,6 +290,11 @@ public final class StateTape {
             return token;
         }
 
+        /** The type of the token {@link #next()} would return, without advancing. */
+        public int peek() {
+            return position >= tape.length ? END : tape.data[position];
+        }
+
         /** The current token's type. */
         public int token() {
             return token;
