@@ -49,6 +49,7 @@ public final class KafkaJob {
         int maxRecordBytes = 256 * 1024;
         long maxFutureMs = 86_400_000L;
         long commitIntervalMs = 5_000;
+        CheckpointSettings checkpoints;
 
         public Settings(KafkaConnection connection, JobSpec spec) {
             this.connection = Objects.requireNonNull(connection, "connection");
@@ -69,6 +70,8 @@ public final class KafkaJob {
         public Settings maxRecordBytes(int bytes) { maxRecordBytes = bytes; return this; }
         public Settings maxFutureMs(long ms) { maxFutureMs = ms; return this; }
         public Settings commitIntervalMs(long ms) { commitIntervalMs = ms; return this; }
+        /** @param c how to checkpoint; {@code null} for no checkpoints (offsets committed every commit interval) */
+        public Settings checkpoints(CheckpointSettings c) { checkpoints = c; return this; }
 
         public KafkaConnection connection() { return connection; }
         public JobSpec spec() { return spec; }
@@ -116,25 +119,44 @@ public final class KafkaJob {
             requireOutputTopic(settings.deadLetterTopic, "--dead-letter-topic", "leave --dead-letter-topic out");
             LOG.info("reading {} ({} partitions) at {} in group {}; job {}", settings.inputTopic, partitions,
                     connection.bootstrapServers(), settings.groupId, settings.spec);
-            try (KafkaOutput output = new KafkaOutput(connection, "flinklite-" + settings.groupId);
+            try (KafkaOutput kafkaOutput = new KafkaOutput(connection, "flinklite-" + settings.groupId);
                  KafkaSourceReader source = new KafkaSourceReader(connection, settings.inputTopic, settings.groupId,
                          settings.startFrom)) {
                 reader = source;
-                Sink<WindowResult> results = new ResultLog(
-                        settings.outputTopic == null ? null : output.resultSink(settings.outputTopic));
-                Sink<byte[]> late = settings.lateTopic == null ? null : output.lateSink(settings.lateTopic);
-                DeadLetterHandler deadLetters = output.deadLetters(settings.deadLetterTopic, source);
-                StreamTask task = StreamTask.forSpec(settings.spec, settings.taskOptions(), source, results, late,
-                        deadLetters, metrics);
-                task.addHook(new CommitHook(source, settings.commitIntervalMs));
-                stopTask = task::stop;
-                if (!stopRequested) {
-                    task.run();
+                JobCheckpointing checkpointing = null;
+                try {
+                    checkpointing = settings.checkpoints == null ? null
+                            : JobCheckpointing.recover(settings.checkpoints, settings, source, metrics);
+                    Sink<WindowResult> output = settings.outputTopic == null ? null : kafkaOutput.resultSink(settings.outputTopic);
+                    Sink<WindowResult> results = new ResultLog(checkpointing == null ? output : checkpointing.results(output));
+                    Sink<byte[]> late = settings.lateTopic == null ? null : kafkaOutput.lateSink(settings.lateTopic);
+                    DeadLetterHandler deadLetters = kafkaOutput.deadLetters(settings.deadLetterTopic, source);
+                    StreamTask task = StreamTask.forSpec(settings.spec, settings.taskOptions(), source, results, late,
+                            deadLetters, metrics);
+                    if (checkpointing != null) {
+                        checkpointing.attach(task);
+                    } else {
+                        task.addHook(new CommitHook(source, settings.commitIntervalMs));
+                    }
+                    stopTask = task::stop;
+                    if (!stopRequested) {
+                        task.run();
+                    }
+                    // run() flushed the sinks; the dead letters share the producer, so flush it once more for them.
+                    kafkaOutput.flush();
+                    if (checkpointing != null) {
+                        checkpointing.finish(task);
+                    } else {
+                        source.commit(task.positions());
+                    }
+                    LOG.info(checkpointing != null ? "stopped: output flushed, final checkpoint written"
+                            : "stopped: output flushed, offsets committed");
+                } finally {
+                    // Before the consumer closes: a checkpoint in flight still commits its offsets through it.
+                    if (checkpointing != null) {
+                        checkpointing.close();
+                    }
                 }
-                // run() flushed the sinks; the dead letters share the producer, so flush it once more for them.
-                output.flush();
-                source.commit(task.positions());
-                LOG.info("stopped: output flushed, offsets committed");
             }
         } finally {
             reader = null;

@@ -32,9 +32,13 @@ public final class RunCommand implements Callable<Integer> {
     @Mixin
     KafkaOptions kafka;
 
+    @Mixin
+    CheckpointOptions checkpoints;
+
     @Override
     public Integer call() throws Exception {
-        KafkaJob kafkaJob = new KafkaJob(run.settings(kafka.connection(), job.spec()), new JobMetrics());
+        KafkaJob kafkaJob = new KafkaJob(run.settings(kafka.connection(), job.spec())
+                .checkpoints(checkpoints.settings()), new JobMetrics());
         return runUntilSignal(kafkaJob);
     }
 
