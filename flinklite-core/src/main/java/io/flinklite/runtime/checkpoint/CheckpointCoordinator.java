@@ -221,8 +221,9 @@ public final class CheckpointCoordinator implements AutoCloseable {
         try {
             listener.completed(checkpoint);
         } catch (Exception e) {
-            // The checkpoint itself is safe on disk; only its downstream notice (offset commit for lag) failed.
-            LOG.log(System.Logger.Level.WARNING, "after checkpoint " + checkpoint.id() + ": " + e.getMessage());
+            // The checkpoint itself is complete; only its downstream notice (offset commit for lag) failed.
+            LOG.log(System.Logger.Level.WARNING, "checkpoint " + checkpoint.id() + " is complete, but its follow-up failed"
+                    + " (next checkpoint retries): " + e.getMessage());
         }
         return checkpoint;
     }
@@ -242,6 +243,9 @@ public final class CheckpointCoordinator implements AutoCloseable {
     public void close() {
         try {
             collect(true);
+        } catch (CheckpointFailedException e) {
+            // Already counted; the owner is shutting down, usually because of an earlier failure it is reporting.
+            LOG.log(System.Logger.Level.WARNING, e.getMessage());
         } finally {
             writer.shutdown();
             try {
