@@ -152,9 +152,6 @@ public final class WindowOperator implements Snapshottable {
     /** Windows holding state (fired or not, until cleaned). */
     public long openWindows() { return openWindows; }
 
-    /** Timers registered and not yet due (live or lazily deleted). */
-    int pendingTimers() { return timers.size(); }
-
     /** Flink's {@code cleanupTime}: max timestamp plus allowed lateness, saturating at {@link Long#MAX_VALUE}. */
     private long cleanupTime(long maxTimestamp) {
         long t = maxTimestamp + allowedLateness;
