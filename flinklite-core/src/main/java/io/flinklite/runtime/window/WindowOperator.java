@@ -72,8 +72,8 @@ public final class WindowOperator implements Snapshottable {
                 sessionSlots = new int[4];
                 sessionTimers = new int[4];
             } else {
-                panes = new LongIntHashMap(8);
-                windows = new LongIntHashMap(8);
+                panes = new LongIntHashMap(4);
+                windows = new LongIntHashMap(4);
             }
         }
 
