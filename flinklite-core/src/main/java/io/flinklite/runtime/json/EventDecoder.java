@@ -104,7 +104,7 @@ public final class EventDecoder {
      */
     public InvalidReason decode(byte[] buf, int off, int len, Event into) {
         if (len > maxRecordBytes) {
-            error = len + " bytes, more than the limit of " + maxRecordBytes;
+            error = "more than the limit of " + maxRecordBytes + " bytes";
             return InvalidReason.OVERSIZED;
         }
         b = buf;
