@@ -104,7 +104,7 @@ public final class EventDecoder {
      */
     public InvalidReason decode(byte[] buf, int off, int len, Event into) {
         if (len > maxRecordBytes) {
-            error = "more than the limit of " + maxRecordBytes + " bytes";
+            error = len + " bytes, more than the limit of " + maxRecordBytes;
             return InvalidReason.OVERSIZED;
         }
         b = buf;
