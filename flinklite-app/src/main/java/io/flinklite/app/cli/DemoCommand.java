@@ -114,6 +114,9 @@ public final class DemoCommand implements Callable<Integer> {
                     + settings.outputTopic());
             out.println("demo: late events go to " + settings.lateTopic() + ", invalid records to "
                     + settings.deadLetterTopic() + " (reason in the flinklite.reason header)");
+            // Metrics hook: the metrics module (io.flinklite.app.metrics) starts its server on :1234 for `metrics`
+            // here, e.g. MetricsServer.start(MetricsConfig.defaults(), metrics), closes it after kafkaJob.run(),
+            // and prints the address to open.
             out.println("demo: press Ctrl-C to stop everything");
             kafkaJob.run();
             sim.stop();

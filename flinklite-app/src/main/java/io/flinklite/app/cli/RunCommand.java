@@ -34,6 +34,7 @@ public final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        // Metrics hook: the metrics module serves this JobMetrics (/metrics, health) while the job runs.
         KafkaJob kafkaJob = new KafkaJob(run.settings(kafka.connection(), job.spec()), new JobMetrics());
         return runUntilSignal(kafkaJob);
     }
