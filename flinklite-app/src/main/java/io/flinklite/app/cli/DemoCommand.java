@@ -24,7 +24,9 @@ import java.util.concurrent.TimeUnit;
 @Command(name = "demo", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Run everything in one process: an embedded Kafka broker, simulated disordered traffic, and the "
                 + "job, with results printed as they fire.",
-                "With --bootstrap-servers it uses that cluster instead of starting a broker. Ctrl-C stops everything."},
+                "With --bootstrap-servers it uses that cluster instead of starting a broker. Ctrl-C stops everything.",
+                "Demo defaults that differ from run and simulate: --late-topic late-events, --dead-letter-topic "
+                        + "dead-letters, --idle-wall-clock, --invalid-fraction 0.005."},
         footer = {"", "Examples:",
                 "  flinklite demo",
                 "  flinklite demo --rate 200 --disorder uniform --max-delay 4s",
