@@ -91,6 +91,10 @@ class KafkaJobIT {
         AtomicReference<Throwable> failure = start(job);
         await().atMost(Duration.ofSeconds(60)).until(() -> metrics.eventsTotal() == events.size() || failure.get() != null);
         assertThat(failure.get()).isNull();
+        // Consumer lag per partition reaches the metrics: nothing left to read on any of the three.
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(metrics.partitions())
+                .extracting(JobMetrics.PartitionStats::lag).containsExactly(0L, 0L, 0L));
+        assertThat(metrics.partitions()).extracting(JobMetrics.PartitionStats::topic).containsOnly("exact-in");
         job.stop();
         assertThat(job.awaitStopped(30_000)).isTrue();
 
