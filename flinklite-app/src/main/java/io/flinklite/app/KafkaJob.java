@@ -123,6 +123,8 @@ public final class KafkaJob {
                  KafkaSourceReader source = new KafkaSourceReader(connection, settings.inputTopic, settings.groupId,
                          settings.startFrom)) {
                 reader = source;
+                // A rebalance commits the revoked partitions' offsets: their results must be durable first.
+                source.beforeRevokeCommit(kafkaOutput::flush);
                 JobCheckpointing checkpointing = null;
                 try {
                     checkpointing = settings.checkpoints == null ? null
