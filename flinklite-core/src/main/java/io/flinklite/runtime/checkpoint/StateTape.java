@@ -65,6 +65,11 @@ public final class StateTape {
         return tokenCount;
     }
 
+    /** Number of field names and string values recorded. */
+    public int stringCount() {
+        return stringCount;
+    }
+
     /** Bytes of the token array (strings not included); a rough size for logs and metrics. */
     public int byteSize() {
         return length;
@@ -114,8 +119,17 @@ public final class StateTape {
 
         /** @param expectedBytes a size hint (about 10 bytes per numeric token, 5 per string or field name) */
         public Writer(int expectedBytes) {
+            this(expectedBytes, 16);
+        }
+
+        /**
+         * @param expectedBytes   a size hint for the token array
+         * @param expectedStrings a size hint for the number of field names and strings (the previous snapshot's
+         *                        {@link StateTape#stringCount()} is a good one: growing a large array costs copies)
+         */
+        public Writer(int expectedBytes, int expectedStrings) {
             data = new byte[Math.max(16, expectedBytes)];
-            strings = new String[16];
+            strings = new String[Math.max(16, expectedStrings)];
         }
 
         public Writer startObject() {
