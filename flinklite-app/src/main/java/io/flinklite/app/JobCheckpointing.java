@@ -3,6 +3,7 @@ package io.flinklite.app;
 import io.flinklite.api.Sink;
 import io.flinklite.api.WindowResult;
 import io.flinklite.connector.kafka.KafkaSourceReader;
+import io.flinklite.connector.kafka.TopicOffsets;
 import io.flinklite.connector.kafka.TransactionalCommitter;
 import io.flinklite.runtime.checkpoint.Checkpoint;
 import io.flinklite.runtime.checkpoint.CheckpointCoordinator;
@@ -71,6 +72,9 @@ final class JobCheckpointing implements AutoCloseable {
             } else {
                 c.recovered = CheckpointRecovery.atLeastOnce(c.store, fingerprint, settings.freshStart(), now);
             }
+            if (c.recovered.checkpoint().isPresent()) {
+                requireSameInput(c.recovered.checkpoint().get(), job, settings);
+            }
         } catch (Exception | Error e) {
             c.close();
             throw e;
@@ -81,6 +85,33 @@ final class JobCheckpointing implements AutoCloseable {
                 () -> LOG.info("no checkpoint to restore in {}: starting without state; delivery {}",
                         c.store.directory(), settings.delivery()));
         return c;
+    }
+
+    /**
+     * Refuses a checkpoint whose offsets cannot belong to the job's input: taken reading another topic, or resuming
+     * beyond the end of a partition (the topic was deleted and recreated, or the cluster is another one). Restoring
+     * it would silently skip or mix records.
+     */
+    private static void requireSameInput(Checkpoint checkpoint, KafkaJob.Settings job, CheckpointSettings settings) {
+        Map<Integer, Long> offsets = new HashMap<>();
+        for (SourcePosition p : checkpoint.sources()) {
+            if (!p.topic().equals(job.inputTopic())) {
+                throw new IllegalArgumentException("checkpoint " + checkpoint.id() + " in " + settings.dir() + " was taken"
+                        + " reading topic '" + p.topic() + "', but this job reads '" + job.inputTopic() + "'. Use another"
+                        + " --checkpoint-dir, or pass --fresh-start to start without state");
+            }
+            offsets.put(p.partition(), p.nextOffset());
+        }
+        Map<Integer, Long> ends = TopicOffsets.endOffsets(job.connection(), job.inputTopic(), offsets.keySet());
+        for (Map.Entry<Integer, Long> e : offsets.entrySet()) {
+            Long end = ends.get(e.getKey());
+            if (end != null && e.getValue() > end) {
+                throw new IllegalArgumentException("checkpoint " + checkpoint.id() + " in " + settings.dir() + " resumes "
+                        + job.inputTopic() + "-" + e.getKey() + " at offset " + e.getValue() + ", but that partition ends at "
+                        + end + " (was the topic recreated, or is this another cluster?). Pass --fresh-start to start"
+                        + " without state, or use another --checkpoint-dir");
+            }
+        }
     }
 
     /**

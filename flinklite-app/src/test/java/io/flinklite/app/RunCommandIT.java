@@ -13,6 +13,7 @@ import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -49,7 +50,8 @@ class RunCommandIT {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         Process process = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), Main.class.getName(),
                 "run", "--bootstrap-servers", broker.bootstrapServers(), "--input-topic", "sig-in",
-                "--output-topic", "sig-out", "--group-id", "sig")
+                "--output-topic", "sig-out", "--group-id", "sig",
+                "--checkpoint-dir", Files.createTempDirectory("flinklite-run-it").toString())
                 .redirectErrorStream(true).start();
         List<String> lines = new CopyOnWriteArrayList<>();
         Thread reader = new Thread(() -> {

@@ -3,6 +3,7 @@ package io.flinklite.runtime.checkpoint;
 import io.flinklite.runtime.metrics.JobMetrics;
 
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -187,7 +188,8 @@ public final class CheckpointCoordinator implements AutoCloseable {
         } catch (RuntimeException e) {
             throw e;
         } catch (Exception e) {
-            throw new CheckpointFailedException("checkpoint " + checkpoint.id() + " failed: " + e.getMessage(), e);
+            // Unwrapped again by collect(): the failure is reported with its own message, once.
+            throw new CompletionException(e);
         }
     }
 
