@@ -58,7 +58,23 @@ class KafkaJobIT {
         }
     }
 
-    /** Starts {@code job} on its own thread; a failure is kept for {@link #assertNoFailure}. */
+    /** Waits up to 60 s for {@code done}; on timeout fails with what the job's metrics say, to show where it stuck. */
+    private static void awaitOrExplain(JobMetrics metrics, java.util.concurrent.Callable<Boolean> done) {
+        try {
+            await().atMost(Duration.ofSeconds(60)).until(done);
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            StringBuilder partitions = new StringBuilder();
+            for (JobMetrics.PartitionStats p : metrics.partitions()) {
+                partitions.append(' ').append(p.partition()).append(":wm=").append(p.watermarkMs())
+                        .append(",lag=").append(p.lag()).append(",idle=").append(p.idle());
+            }
+            throw new AssertionError("timed out: read " + metrics.eventsTotal() + ", accepted " + metrics.eventsAccepted()
+                    + ", late " + metrics.eventsLate() + ", invalid " + metrics.eventsInvalidTotal() + ", firings "
+                    + metrics.windowsFlushed() + ", watermark " + metrics.watermarkMs() + ", partitions" + partitions, e);
+        }
+    }
+
+    /** Starts {@code job} on its own thread; its failure, if any, ends up in the returned reference. */
     private AtomicReference<Throwable> start(KafkaJob job) {
         AtomicReference<Throwable> failure = new AtomicReference<>();
         Thread t = new Thread(() -> {
@@ -89,7 +105,7 @@ class KafkaJobIT {
         KafkaJob job = new KafkaJob(new KafkaJob.Settings(connection, spec).inputTopic("exact-in")
                 .outputTopic("exact-out").groupId("exact"), metrics);
         AtomicReference<Throwable> failure = start(job);
-        await().atMost(Duration.ofSeconds(60)).until(() -> metrics.eventsTotal() == events.size() || failure.get() != null);
+        awaitOrExplain(metrics, () -> metrics.eventsTotal() == events.size() || failure.get() != null);
         assertThat(failure.get()).isNull();
         // Consumer lag per partition reaches the metrics: nothing left to read on any of the three.
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(metrics.partitions())
@@ -140,7 +156,7 @@ class KafkaJobIT {
         KafkaJob job = new KafkaJob(new KafkaJob.Settings(connection, spec).inputTopic("idle-in")
                 .outputTopic("idle-out").groupId("idle").idleTimeoutMs(1_000), metrics);
         AtomicReference<Throwable> failure = start(job);
-        await().atMost(Duration.ofSeconds(60)).until(() -> metrics.windowsFlushed() >= expected.size() || failure.get() != null);
+        awaitOrExplain(metrics, () -> metrics.windowsFlushed() >= expected.size() || failure.get() != null);
         assertThat(failure.get()).isNull();
         job.stop();
         assertThat(job.awaitStopped(30_000)).isTrue();
@@ -148,6 +164,29 @@ class KafkaJobIT {
                 .containsExactlyInAnyOrderElementsOf(expected);
         JobMetrics.PartitionStats[] partitions = metrics.partitions();
         assertThat(partitions).extracting(JobMetrics.PartitionStats::partition).containsExactlyInAnyOrder(0, 1, 2);
+    }
+
+    @Test
+    void withWallClockIdlenessTheLastWindowsCloseWhenTrafficStops() throws Exception {
+        broker.createTopic("quiet-in", 2);
+        broker.createTopic("quiet-out", 1);
+        // 20 s of recent traffic, then silence: no later event will ever push the watermark past the last windows.
+        long base = System.currentTimeMillis() - 60_000;
+        List<Placed> events = KafkaTestSupport.disorderedEventsWithoutEnd(4, 400, new int[] {0, 1}, base);
+        JobSpec spec = JobSpec.defaults();
+        // Replay fires every window at the end of its input: what the wall clock must achieve here.
+        List<String> expected = KafkaTestSupport.replayResults(spec, events);
+        KafkaTestSupport.produce(broker.bootstrapServers(), "quiet-in", events);
+        JobMetrics metrics = new JobMetrics();
+        KafkaJob job = new KafkaJob(new KafkaJob.Settings(connection, spec).inputTopic("quiet-in")
+                .outputTopic("quiet-out").groupId("quiet").idleTimeoutMs(1_000).wallClockWhenIdle(true), metrics);
+        AtomicReference<Throwable> failure = start(job);
+        awaitOrExplain(metrics, () -> metrics.windowsFlushed() >= expected.size() || failure.get() != null);
+        assertThat(failure.get()).isNull();
+        job.stop();
+        assertThat(job.awaitStopped(30_000)).isTrue();
+        assertThat(KafkaTestSupport.values(KafkaTestSupport.readTopic(broker.bootstrapServers(), "quiet-out", expected.size())))
+                .containsExactlyInAnyOrderElementsOf(expected);
     }
 
     /** Feeds the events of {@code partition} to the broker with Debian's kcat, an independent Kafka client. */
@@ -196,7 +235,7 @@ class KafkaJobIT {
         KafkaJob job = new KafkaJob(new KafkaJob.Settings(connection, JobSpec.defaults()).inputTopic("bad-in")
                 .outputTopic("bad-out").deadLetterTopic("bad-dlq").groupId("bad"), metrics);
         AtomicReference<Throwable> failure = start(job);
-        await().atMost(Duration.ofSeconds(60)).until(() -> metrics.eventsTotal() == records || failure.get() != null);
+        awaitOrExplain(metrics, () -> metrics.eventsTotal() == records || failure.get() != null);
         assertThat(failure.get()).isNull();
         job.stop();
         assertThat(job.awaitStopped(30_000)).isTrue();
