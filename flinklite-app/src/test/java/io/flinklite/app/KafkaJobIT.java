@@ -58,10 +58,15 @@ class KafkaJobIT {
         }
     }
 
-    /** Waits up to 60 s for {@code done}; on timeout fails with what the job's metrics say, to show where it stuck. */
-    private static void awaitOrExplain(JobMetrics metrics, java.util.concurrent.Callable<Boolean> done) {
+    /**
+     * Starts {@code job} on its own thread and waits up to 60 s for {@code done}; fails at once when the job fails,
+     * and on timeout with what the job's metrics say, to show where it got stuck.
+     */
+    private void startAndAwait(KafkaJob job, JobMetrics metrics, java.util.concurrent.Callable<Boolean> done) {
+        AtomicReference<Throwable> failure = start(job);
         try {
-            await().atMost(Duration.ofSeconds(60)).until(done);
+            await().atMost(Duration.ofSeconds(60)).until(() -> failure.get() != null || done.call());
+            assertThat(failure.get()).isNull();
         } catch (org.awaitility.core.ConditionTimeoutException e) {
             StringBuilder partitions = new StringBuilder();
             for (JobMetrics.PartitionStats p : metrics.partitions()) {
@@ -72,6 +77,11 @@ class KafkaJobIT {
                     + ", late " + metrics.eventsLate() + ", invalid " + metrics.eventsInvalidTotal() + ", firings "
                     + metrics.windowsFlushed() + ", watermark " + metrics.watermarkMs() + ", partitions" + partitions, e);
         }
+    }
+
+    private static void stopCleanly(KafkaJob job) throws InterruptedException {
+        job.stop();
+        assertThat(job.awaitStopped(30_000)).isTrue();
     }
 
     /** Starts {@code job} on its own thread; its failure, if any, ends up in the returned reference. */
@@ -104,15 +114,12 @@ class KafkaJobIT {
         JobMetrics metrics = new JobMetrics();
         KafkaJob job = new KafkaJob(new KafkaJob.Settings(connection, spec).inputTopic("exact-in")
                 .outputTopic("exact-out").groupId("exact"), metrics);
-        AtomicReference<Throwable> failure = start(job);
-        awaitOrExplain(metrics, () -> metrics.eventsTotal() == events.size() || failure.get() != null);
-        assertThat(failure.get()).isNull();
+        startAndAwait(job, metrics, () -> metrics.eventsTotal() == events.size());
         // Consumer lag per partition reaches the metrics: nothing left to read on any of the three.
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(metrics.partitions())
                 .extracting(JobMetrics.PartitionStats::lag).containsExactly(0L, 0L, 0L));
         assertThat(metrics.partitions()).extracting(JobMetrics.PartitionStats::topic).containsOnly("exact-in");
-        job.stop();
-        assertThat(job.awaitStopped(30_000)).isTrue();
+        stopCleanly(job);
 
         List<ConsumerRecord<byte[], byte[]>> out = KafkaTestSupport.readTopic(broker.bootstrapServers(), "exact-out", expected.size());
         assertThat(KafkaTestSupport.values(out)).containsExactlyInAnyOrderElementsOf(expected);
@@ -155,11 +162,8 @@ class KafkaJobIT {
         JobMetrics metrics = new JobMetrics();
         KafkaJob job = new KafkaJob(new KafkaJob.Settings(connection, spec).inputTopic("idle-in")
                 .outputTopic("idle-out").groupId("idle").idleTimeoutMs(1_000), metrics);
-        AtomicReference<Throwable> failure = start(job);
-        awaitOrExplain(metrics, () -> metrics.windowsFlushed() >= expected.size() || failure.get() != null);
-        assertThat(failure.get()).isNull();
-        job.stop();
-        assertThat(job.awaitStopped(30_000)).isTrue();
+        startAndAwait(job, metrics, () -> metrics.windowsFlushed() >= expected.size());
+        stopCleanly(job);
         assertThat(KafkaTestSupport.values(KafkaTestSupport.readTopic(broker.bootstrapServers(), "idle-out", expected.size())))
                 .containsExactlyInAnyOrderElementsOf(expected);
         JobMetrics.PartitionStats[] partitions = metrics.partitions();
@@ -180,11 +184,8 @@ class KafkaJobIT {
         JobMetrics metrics = new JobMetrics();
         KafkaJob job = new KafkaJob(new KafkaJob.Settings(connection, spec).inputTopic("quiet-in")
                 .outputTopic("quiet-out").groupId("quiet").idleTimeoutMs(1_000).wallClockWhenIdle(true), metrics);
-        AtomicReference<Throwable> failure = start(job);
-        awaitOrExplain(metrics, () -> metrics.windowsFlushed() >= expected.size() || failure.get() != null);
-        assertThat(failure.get()).isNull();
-        job.stop();
-        assertThat(job.awaitStopped(30_000)).isTrue();
+        startAndAwait(job, metrics, () -> metrics.windowsFlushed() >= expected.size());
+        stopCleanly(job);
         assertThat(KafkaTestSupport.values(KafkaTestSupport.readTopic(broker.bootstrapServers(), "quiet-out", expected.size())))
                 .containsExactlyInAnyOrderElementsOf(expected);
     }
@@ -234,11 +235,8 @@ class KafkaJobIT {
         JobMetrics metrics = new JobMetrics();
         KafkaJob job = new KafkaJob(new KafkaJob.Settings(connection, JobSpec.defaults()).inputTopic("bad-in")
                 .outputTopic("bad-out").deadLetterTopic("bad-dlq").groupId("bad"), metrics);
-        AtomicReference<Throwable> failure = start(job);
-        awaitOrExplain(metrics, () -> metrics.eventsTotal() == records || failure.get() != null);
-        assertThat(failure.get()).isNull();
-        job.stop();
-        assertThat(job.awaitStopped(30_000)).isTrue();
+        startAndAwait(job, metrics, () -> metrics.eventsTotal() == records);
+        stopCleanly(job);
 
         List<ConsumerRecord<byte[], byte[]>> dead = KafkaTestSupport.readTopic(broker.bootstrapServers(), "bad-dlq", invalid);
         Map<String, Integer> byReason = new HashMap<>();
