@@ -207,8 +207,13 @@ public final class TransactionalCommitter implements CheckpointCoordinator.Commi
                         r.toJson().getBytes(StandardCharsets.UTF_8)));
             }
         }
-        // No member generation: no consumer ever joins the commit group, and zombies are fenced by transactional.id.
-        producer.sendOffsetsToTransaction(offsetsOf(checkpoint), new ConsumerGroupMetadata(groupId));
+        Map<TopicPartition, OffsetAndMetadata> offsets = offsetsOf(checkpoint);
+        if (!offsets.isEmpty()) {
+            // No member generation: no consumer ever joins the commit group; zombies are fenced by transactional.id.
+            // (A checkpoint taken before any record was read has no offsets, and no results to commit either;
+            // recovery then simply commits it again, harmlessly.)
+            producer.sendOffsetsToTransaction(offsets, new ConsumerGroupMetadata(groupId));
+        }
         producer.commitTransaction();
     }
 
