@@ -41,6 +41,7 @@ final class JobCheckpointing implements AutoCloseable {
     private final PendingResults<WindowResult> pending;
     private CheckpointRecovery.Recovered recovered;
     private TaskCheckpointer checkpointer;
+    private Sink<WindowResult> output;
 
     private JobCheckpointing(CheckpointSettings settings, KafkaJob.Settings job, KafkaSourceReader source, JobMetrics metrics) {
         this.settings = settings;
@@ -119,12 +120,30 @@ final class JobCheckpointing implements AutoCloseable {
      * under exactly-once a buffer whose contents each checkpoint's transaction commits.
      */
     Sink<WindowResult> results(Sink<WindowResult> output) {
+        this.output = output;
         return pending != null ? pending : output;
     }
 
-    /** Restores the recovered checkpoint into {@code task} and starts periodic checkpoints. */
-    void attach(StreamTask task) {
-        recovered.checkpoint().ifPresent(cp -> TaskCheckpointer.restore(task, cp));
+    /**
+     * Restores the recovered checkpoint into {@code task} and starts periodic checkpoints. Switching from exactly-once
+     * to at-least-once, the results the restored checkpoint was still to commit (when Kafka does not record its
+     * commit) are written first.
+     */
+    void attach(StreamTask task) throws Exception {
+        if (recovered.checkpoint().isPresent()) {
+            Checkpoint restored = recovered.checkpoint().get();
+            TaskCheckpointer.restore(task, restored);
+            if (pending == null && output != null && !restored.pendingResults().isEmpty()
+                    && TransactionalCommitter.committedCheckpointId(job.connection(),
+                    TransactionalCommitter.commitGroupOf(job.groupId()), job.inputTopic()).orElse(0) < restored.id()) {
+                for (WindowResult r : restored.pendingResults()) {
+                    output.write(r);
+                }
+                output.flush();
+                LOG.info("wrote the {} results exactly-once checkpoint {} was still to commit", restored.pendingResults().size(),
+                        restored.id());
+            }
+        }
         CheckpointCoordinator.Committer commit = committer != null ? committer : CheckpointCoordinator.Committer.NONE;
         checkpointer = new TaskCheckpointer(store, settings.intervalMs(), System.currentTimeMillis(), recovered,
                 job.inputTopic(), job.spec().fingerprint(), settings.delivery(), pending, commit, this::completed, metrics);

@@ -76,20 +76,23 @@ class CheckpointedKafkaJobIT {
     }
 
     private static void restartKeepsOpenWindows(String name, Delivery delivery, CheckpointedKafkaJobIT test) throws Exception {
+        restartKeepsOpenWindows(name, delivery, delivery, test);
+    }
+
+    private static void restartKeepsOpenWindows(String name, Delivery first, Delivery second, CheckpointedKafkaJobIT test)
+            throws Exception {
         broker.createTopic(name + "-in", 3);
         broker.createTopic(name + "-out", 1);
         List<KafkaTestSupport.Placed> events = KafkaTestSupport.disorderedEvents(7, 3_000, new int[] {0, 1, 2},
                 1_700_000_000_000L);
         List<String> expected = KafkaTestSupport.replayResults(JobSpec.defaults(), events);
         int half = events.size() / 2;
-        KafkaJob.Settings settings = test.settings(name, JobSpec.defaults(), delivery);
-
         // First run: half of the input; windows open across the split are in the final checkpoint only.
         KafkaTestSupport.produce(broker.bootstrapServers(), name + "-in", events.subList(0, half));
-        runUntil(settings, half);
+        runUntil(test.settings(name, JobSpec.defaults(), first), half);
         // Second run: restores them and completes them with the other half.
         KafkaTestSupport.produce(broker.bootstrapServers(), name + "-in", events.subList(half, events.size()));
-        runUntil(settings, events.size() - half);
+        runUntil(test.settings(name, JobSpec.defaults(), second), events.size() - half);
 
         List<String> got = KafkaTestSupport.values(KafkaTestSupport.readTopic(broker.bootstrapServers(), name + "-out",
                 expected.size()));
@@ -104,6 +107,16 @@ class CheckpointedKafkaJobIT {
     @Test
     void exactlyOnceRestartRestoresOpenWindows() throws Exception {
         restartKeepsOpenWindows("restart-eo", Delivery.EXACTLY_ONCE, this);
+    }
+
+    @Test
+    void switchingFromAtLeastOnceToExactlyOnceLosesAndRepeatsNothing() throws Exception {
+        restartKeepsOpenWindows("switch-up", Delivery.AT_LEAST_ONCE, Delivery.EXACTLY_ONCE, this);
+    }
+
+    @Test
+    void switchingFromExactlyOnceToAtLeastOnceLosesAndRepeatsNothing() throws Exception {
+        restartKeepsOpenWindows("switch-down", Delivery.EXACTLY_ONCE, Delivery.AT_LEAST_ONCE, this);
     }
 
     @Test

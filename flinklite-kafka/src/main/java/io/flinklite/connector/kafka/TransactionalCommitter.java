@@ -118,6 +118,14 @@ public final class TransactionalCommitter implements CheckpointCoordinator.Commi
      *                                 else) or the broker cannot be asked
      */
     public OptionalLong committedCheckpointId(String inputTopic) {
+        return committedCheckpointId(connection, groupId, inputTopic);
+    }
+
+    /**
+     * As {@link #committedCheckpointId(String)}, without a transactional producer: for a job that switched from
+     * exactly-once to at-least-once and needs to know whether its last checkpoint's results were committed.
+     */
+    public static OptionalLong committedCheckpointId(KafkaConnection connection, String groupId, String inputTopic) {
         Map<TopicPartition, OffsetAndMetadata> offsets;
         try (Admin admin = connection.admin()) {
             offsets = admin.listConsumerGroupOffsets(groupId, new ListConsumerGroupOffsetsOptions().requireStable(true))
