@@ -18,7 +18,8 @@ import java.util.SplittableRandom;
  * drawn from the seed: the time scale, the out-of-orderness bound and the lateness relative to the window, epoch-ms
  * timestamps around 1.7e12 or small ones near 0, bursts of equal timestamps, gaps (exactly the session gap, one
  * less, one more, or much more), disorder inside the bound, at its edge and beyond it (within and beyond the allowed
- * lateness), duplicate lines, filtered types, several keys, values, extra and nested fields (some reusing the names
+ * lateness), duplicate lines, filtered types, a few or a few hundred keys, now and then long streams (up to 20 k
+ * events) or dozens of sliding windows per element, values, extra and nested fields (some reusing the names
  * {@code timestamp}, {@code message} and {@code value} one level down), escaped strings, reordered fields, blanks
  * between tokens, and invalid lines: not JSON, truncated, missing or non-numeric timestamp, missing key. Invalid lines
  * carry far-future timestamps where they have one, so a decoder that let them advance the watermark would be caught.
@@ -80,7 +81,10 @@ final class CaseGenerator {
         boolean exactValues = rnd.nextInt(100) < 75;
         boolean smallTimestamps = rnd.nextInt(100) < 15;
         long clock = smallTimestamps ? rnd.nextLong(0, 2 * scale + 1) : rnd.nextLong(1_600_000_000_000L, 1_800_000_000_000L);
-        int events = rnd.nextInt(200, 1_500);
+        // Now and then a long stream, so that maps, heaps and buffers must grow.
+        int events = rnd.nextInt(100) < 5 ? rnd.nextInt(8_000, 20_000) : rnd.nextInt(200, 1_500);
+        // Now and then many keys (all types selected), so that per-key state must grow.
+        int manyKeys = types == null && rnd.nextInt(100) < 30 ? rnd.nextInt(50, 400) : 0;
         // Mean distance between events: between a few and a few dozen events per window or session.
         long meanStep = Math.max(1, scale / rnd.nextInt(2, 40));
 
@@ -103,7 +107,8 @@ final class CaseGenerator {
                 continue;
             }
             long ts = Math.max(0, clock - disorder(bound, lateness, scale));
-            lines.add(eventLine(i, ts, keyField, key(types), value(exactValues)));
+            String key = manyKeys > 0 && rnd.nextBoolean() ? "k" + rnd.nextInt(manyKeys) : key(types);
+            lines.add(eventLine(i, ts, keyField, key, value(exactValues)));
         }
         return new ConformanceCase("seed-" + seed, seed, spec, lines, exactValues, invalid);
     }
@@ -119,7 +124,9 @@ final class CaseGenerator {
             }
             case 2: {
                 long slide = pick(1L, 2L, 50L, 500L, 1_000L, 2_500L, 5_000L);
-                return WindowSpec.sliding(slide * rnd.nextInt(1, 5), slide, 0);
+                // Mostly a few windows per element; sometimes dozens, as with a 1 min window every second.
+                int windowsPerElement = rnd.nextInt(100) < 20 ? rnd.nextInt(10, 61) : rnd.nextInt(1, 5);
+                return WindowSpec.sliding(slide * windowsPerElement, slide, 0);
             }
             case 3: {
                 long slide = pick(3L, 30L, 300L, 3_000L, 4_000L);
@@ -227,21 +234,31 @@ final class CaseGenerator {
         if (rnd.nextInt(100) < 10) {
             fields.add(q("flag") + ":" + pick("true", "false", "null"));
         }
+        if (rnd.nextInt(100) < 5) {
+            // Numbers no long or double field of the job could hold, in fields the job does not read.
+            fields.add(q("big") + ":" + pick("123456789012345678901234567890", "-1.5e-300", "1E+308", "0.000000000000000000001"));
+        }
+        if (rnd.nextInt(100) < 5) {
+            // Field-like text inside a string value.
+            fields.add(q("text") + ":" + q("\\\"" + JobSpec.TIMESTAMP_FIELD + "\\\":9,\\\"" + keyField + "\\\":\\\"critical\\\""));
+        }
         shuffle(fields);
-        String sep = rnd.nextInt(100) < 10 ? " , " : ",";
+        String sep = rnd.nextInt(100) < 10 ? pick(" , ", "\t,\t", ",  ") : ",";
         String colonFix = rnd.nextInt(100) < 10 ? " : " : ":";
         StringBuilder line = new StringBuilder(96).append(colonFix.equals(":") ? "{" : "{ ");
         for (int i = 0; i < fields.size(); i++) {
             if (i > 0) line.append(sep);
             line.append(colonFix.equals(":") ? fields.get(i) : fields.get(i).replaceFirst("\":", "\"" + colonFix));
         }
-        return line.append(colonFix.equals(":") ? "}" : " }").toString();
+        line.append(colonFix.equals(":") ? "}" : " }");
+        // Blanks around the object are JSON too; the late output must keep them.
+        return rnd.nextInt(100) < 3 ? " " + line + "\t" : line.toString();
     }
 
     private String invalidLine(int id, long futureTs, String keyField, List<String> lines) {
-        switch (rnd.nextInt(6)) {
+        switch (rnd.nextInt(7)) {
             case 0:
-                return "not json at all " + id;
+                return rnd.nextBoolean() ? "not json at all " + id : "{}";
             case 1:
                 return "{" + q("id") + ":" + id + "," + q(keyField) + ":" + q("critical") + "," + q(VALUE_FIELD) + ":1}";
             case 2:

@@ -20,7 +20,8 @@ import org.junit.jupiter.api.TestFactory;
 /**
  * FlinkLite's {@code replay} engine against Apache Flink 2.3 on randomized disordered streams: for every case the
  * window results and the late side output must be equal as multisets ({@link OutcomeDiff}), and FlinkLite must count
- * exactly the invalid lines the generator wrote. Where they differ, Flink is right.
+ * exactly the invalid lines the generator wrote; both with the lines as pre-serialized events in memory and as one
+ * UTF-8 stream. Where they differ, Flink is right.
  *
  * <p>Knobs (system properties, passed through by surefire):
  * <ul>
@@ -98,6 +99,15 @@ class DifferentialTest {
         }
         assertThat(lite.invalidLines()).as("invalid lines counted by FlinkLite, seed %d", seed).isEqualTo(c.invalidLines());
         assertThat(lite.invalidReports()).as("invalid lines reported by FlinkLite, seed %d", seed).isEqualTo(c.invalidLines());
+
+        // The same lines read as a stream, as `flinklite replay --input` reads a file.
+        FlinkLiteEngine.Run fromStream = FlinkLiteEngine.runFromStream(c, seed % 2 == 0);
+        String streamDiff = OutcomeDiff.diff(c, flink, fromStream.outcome());
+        if (streamDiff != null) {
+            fail("replaying from a stream (final newline: " + (seed % 2 == 0) + ") differs from Flink, though from memory "
+                    + "it agrees, on " + c.describe() + "\n" + streamDiff);
+        }
+        assertThat(fromStream.invalidLines()).as("invalid lines counted from a stream, seed %d", seed).isEqualTo(c.invalidLines());
     }
 
     private String failureReport(ConformanceCase c, Outcome flink, Outcome lite, String diff) throws Exception {
