@@ -7,14 +7,18 @@ import java.util.Locale;
 
 /**
  * The side-by-side benchmark of the seed job in memory, FlinkLite against Apache Flink 2.3.0 in the same JVM and
- * the same run, on the same pre-serialized events. Run it with {@code bin/bench}; see docs/performance.md.
+ * the same run, on the same pre-serialized events, with two reference lines: Jackson's tokenizer alone (the parse
+ * ceiling) and a hand-written single-thread loop. Run it with {@code bin/bench}; see docs/performance.md.
  *
  * <p>Prints one line per timed run, then a table: engine, events/s, events per CPU-second (process CPU time, all
  * threads), cores busy, and the ratio to Flink at parallelism 1 per CPU-second. Fails (exit code 1) if the engines'
  * result multisets differ.
  *
  * <p>Flags: {@code --events N} (default 5,000,000), {@code --runs N} timed runs per engine (default 3),
- * {@code --warmups N} (default 1), {@code --seed N}, {@code --no-flink}.
+ * {@code --warmups N} (default 1), {@code --seed N}, {@code --no-flink}, {@code --heap-panes N} (default 1,000,000;
+ * 0 skips the heap measurement).
+ *
+ * <p>Then (issue 6, part 5) the heap cost of an open window pane, see {@link PaneHeap}.
  */
 public final class Bench {
 
@@ -27,6 +31,7 @@ public final class Bench {
         int warmups = 1;
         long seed = 1;
         boolean flink = true;
+        int heapPanes = 1_000_000;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--events": events = Integer.parseInt(args[++i].replace("_", "")); break;
@@ -34,9 +39,10 @@ public final class Bench {
                 case "--warmups": warmups = Integer.parseInt(args[++i]); break;
                 case "--seed": seed = Long.parseLong(args[++i]); break;
                 case "--no-flink": flink = false; break;
+                case "--heap-panes": heapPanes = Integer.parseInt(args[++i].replace("_", "")); break;
                 default:
                     System.err.println("bench: unknown flag " + args[i]
-                            + " (expected --events N, --runs N, --warmups N, --seed N, --no-flink)");
+                            + " (expected --events N, --runs N, --warmups N, --seed N, --no-flink, --heap-panes N)");
                     System.exit(2);
             }
         }
@@ -48,10 +54,13 @@ public final class Bench {
         List<Measurement> rows = new ArrayList<>();
         rows.add(Measurement.of("Jackson tokenizer alone (parse ceiling)", events, warmups, runs,
                 () -> JacksonCeiling.tokenize(input)));
+        Measurement lite = Measurement.of("FlinkLite (replay engine, 1 thread)", events, warmups, runs,
+                () -> FlinkLiteSeedJob.run(input));
+        rows.add(lite);
         Measurement loop = Measurement.of("hand-written loop (reference, 1 thread)", events, warmups, runs,
                 () -> HandWrittenLoop.run(input));
         rows.add(loop);
-        List<Measurement> producers = new ArrayList<>(List.of(loop));
+        List<Measurement> producers = new ArrayList<>(List.of(lite, loop));
         List<Measurement> flinkRows = new ArrayList<>();
         if (flink) {
             try (FlinkSeedJob job = new FlinkSeedJob()) {
@@ -72,7 +81,12 @@ public final class Bench {
                     flinkP1 == null ? "-" : String.format(Locale.ROOT, "%.2fx", m.eventsPerCpuSecond() / flinkP1.eventsPerCpuSecond()));
         }
 
-        if (!sameResults(producers)) {
+        boolean same = sameResults(producers);
+        if (heapPanes > 0) {
+            System.out.println();
+            PaneHeap.measure(heapPanes);
+        }
+        if (!same) {
             System.exit(1);
         }
     }
