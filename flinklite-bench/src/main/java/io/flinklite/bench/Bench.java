@@ -15,12 +15,18 @@ import java.util.Locale;
  * result multisets differ.
  *
  * <p>Flags: {@code --events N} (default 5,000,000), {@code --runs N} timed runs per engine (default 3),
- * {@code --warmups N} (default 1), {@code --seed N}, {@code --no-flink}, {@code --heap-panes N} (default 1,000,000;
+ * {@code --warmups N} (default 1), {@code --seed N}, {@code --no-flink}, {@code --only ENGINE,...} (any of
+ * {@link #ENGINES}; {@code flink-fromdata-p1} is Flink fed by {@code env.fromData(list)}, which serializes every
+ * event into the job graph, measured only on request), {@code --heap-panes N} (default 1,000,000;
  * 0 skips the heap measurement).
  *
  * <p>Then (issue 6, part 5) the heap cost of an open window pane, see {@link PaneHeap}.
  */
 public final class Bench {
+    /** Every row the benchmark can measure, by the name {@code --only} takes. */
+    static final List<String> ENGINES = List.of("jackson", "flinklite", "loop", "flink-p1", "flink-p2", "flink-fromdata-p1");
+    /** The rows of a plain {@code bin/bench}. */
+    static final List<String> DEFAULT_ENGINES = List.of("jackson", "flinklite", "loop", "flink-p1", "flink-p2");
 
     private Bench() {
     }
@@ -30,48 +36,69 @@ public final class Bench {
         int runs = 3;
         int warmups = 1;
         long seed = 1;
-        boolean flink = true;
         int heapPanes = 1_000_000;
+        List<String> only = List.of();
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--events": events = Integer.parseInt(args[++i].replace("_", "")); break;
                 case "--runs": runs = Integer.parseInt(args[++i]); break;
                 case "--warmups": warmups = Integer.parseInt(args[++i]); break;
                 case "--seed": seed = Long.parseLong(args[++i]); break;
-                case "--no-flink": flink = false; break;
+                case "--no-flink": only = List.of("jackson", "flinklite", "loop"); break;
+                case "--only": only = List.of(args[++i].split(",")); break;
                 case "--heap-panes": heapPanes = Integer.parseInt(args[++i].replace("_", "")); break;
                 default:
-                    System.err.println("bench: unknown flag " + args[i]
-                            + " (expected --events N, --runs N, --warmups N, --seed N, --no-flink, --heap-panes N)");
+                    System.err.println("bench: unknown flag " + args[i] + " (expected --events N, --runs N, --warmups N, "
+                            + "--seed N, --no-flink, --only " + String.join(",", ENGINES) + ", --heap-panes N)");
                     System.exit(2);
             }
         }
+        for (String engine : only) {
+            if (!ENGINES.contains(engine)) {
+                System.err.println("bench: unknown engine " + engine + " (expected some of " + String.join(",", ENGINES) + ")");
+                System.exit(2);
+            }
+        }
+        List<String> selected = only.isEmpty() ? DEFAULT_ENGINES : only;
         System.out.printf(Locale.ROOT, "bench: Java %s, %d cores, max heap %d MB%n", System.getProperty("java.version"),
                 Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory() >> 20);
         byte[][] input = SeedTraffic.generate(events, seed);
         System.out.printf(Locale.ROOT, "bench: %,d events, %,d bytes of JSON, seed %d%n", events, SeedTraffic.bytes(input), seed);
 
         List<Measurement> rows = new ArrayList<>();
-        rows.add(Measurement.of("Jackson tokenizer alone (parse ceiling)", events, warmups, runs,
-                () -> JacksonCeiling.tokenize(input)));
-        Measurement lite = Measurement.of("FlinkLite (replay engine, 1 thread)", events, warmups, runs,
-                () -> FlinkLiteSeedJob.run(input));
-        rows.add(lite);
-        Measurement loop = Measurement.of("hand-written loop (reference, 1 thread)", events, warmups, runs,
-                () -> HandWrittenLoop.run(input));
-        rows.add(loop);
-        List<Measurement> producers = new ArrayList<>(List.of(lite, loop));
-        List<Measurement> flinkRows = new ArrayList<>();
-        if (flink) {
-            try (FlinkSeedJob job = new FlinkSeedJob()) {
-                flinkRows.add(Measurement.of("Apache Flink 2.3.0, parallelism 1", events, warmups, runs, () -> job.run(input, 1)));
-                flinkRows.add(Measurement.of("Apache Flink 2.3.0, parallelism 2", events, warmups, runs, () -> job.run(input, 2)));
-            }
-            rows.addAll(flinkRows);
-            producers.addAll(flinkRows);
+        List<Measurement> producers = new ArrayList<>();
+        Measurement flinkP1 = null;
+        if (selected.contains("jackson")) {
+            rows.add(Measurement.of("Jackson tokenizer alone (parse ceiling)", events, warmups, runs,
+                    () -> JacksonCeiling.tokenize(input)));
         }
+        if (selected.contains("flinklite")) {
+            producers.add(Measurement.of("FlinkLite (replay engine, 1 thread)", events, warmups, runs,
+                    () -> FlinkLiteSeedJob.run(input)));
+        }
+        if (selected.contains("loop")) {
+            producers.add(Measurement.of("hand-written loop (reference, 1 thread)", events, warmups, runs,
+                    () -> HandWrittenLoop.run(input)));
+        }
+        if (selected.stream().anyMatch(e -> e.startsWith("flink-"))) {
+            try (FlinkSeedJob job = new FlinkSeedJob()) {
+                if (selected.contains("flink-p1")) {
+                    flinkP1 = Measurement.of("Apache Flink 2.3.0, parallelism 1", events, warmups, runs,
+                            () -> job.run(input, 1, false));
+                    producers.add(flinkP1);
+                }
+                if (selected.contains("flink-p2")) {
+                    producers.add(Measurement.of("Apache Flink 2.3.0, parallelism 2", events, warmups, runs,
+                            () -> job.run(input, 2, false)));
+                }
+                if (selected.contains("flink-fromdata-p1")) {
+                    producers.add(Measurement.of("Apache Flink 2.3.0, p1, env.fromData(list)", events, warmups, runs,
+                            () -> job.run(input, 1, true)));
+                }
+            }
+        }
+        rows.addAll(producers);
 
-        Measurement flinkP1 = flinkRows.isEmpty() ? null : flinkRows.get(0);
         System.out.println();
         System.out.println("| engine | events/s | events per CPU-second | cores busy | per CPU-s vs Flink p1 |");
         System.out.println("|---|---:|---:|---:|---:|");
@@ -81,7 +108,7 @@ public final class Bench {
                     flinkP1 == null ? "-" : String.format(Locale.ROOT, "%.2fx", m.eventsPerCpuSecond() / flinkP1.eventsPerCpuSecond()));
         }
 
-        boolean same = sameResults(producers);
+        boolean same = producers.size() < 2 || sameResults(producers);
         if (heapPanes > 0) {
             System.out.println();
             PaneHeap.measure(heapPanes);

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -27,6 +28,7 @@ import org.apache.flink.connector.datagen.source.DataGeneratorSource;
 import org.apache.flink.connector.datagen.source.GeneratorFunction;
 import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.apache.flink.runtime.minicluster.MiniClusterConfiguration;
+import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.functions.windowing.ProcessWindowFunction;
 import org.apache.flink.streaming.api.graph.StreamGraph;
@@ -63,17 +65,22 @@ final class FlinkSeedJob implements AutoCloseable {
     /**
      * Runs the seed job over {@code input} at {@code parallelism} and waits for it to finish.
      *
+     * @param fromData feed the job with {@code env.fromData(list)} (Flink serializes every event into the job graph
+     *     and deserializes it in the source) instead of the index source over the shared array
+     *
      * @return the results as canonical lines {@code key,windowStart,windowEnd,count}, unordered
      */
-    List<String> run(byte[][] input, int parallelism) throws Exception {
+    List<String> run(byte[][] input, int parallelism, boolean fromData) throws Exception {
         events = input;
         RESULTS.clear();
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(new Configuration());
         env.setParallelism(parallelism);
         env.setRuntimeMode(RuntimeExecutionMode.STREAMING);
-        env.fromSource(new DataGeneratorSource<>(new EventAt(), input.length, PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO),
-                        WatermarkStrategy.noWatermarks(), "pre-serialized events")
-                .map(new Parse()).returns(Types.POJO(SeedEvent.class))
+        DataStream<byte[]> source = fromData
+                ? env.fromData(Arrays.asList(input), PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO)
+                : env.fromSource(new DataGeneratorSource<>(new EventAt(), input.length,
+                        PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO), WatermarkStrategy.noWatermarks(), "pre-serialized events");
+        source.map(new Parse()).returns(Types.POJO(SeedEvent.class))
                 .assignTimestampsAndWatermarks(WatermarkStrategy.<SeedEvent>forBoundedOutOfOrderness(Duration.ofSeconds(5))
                         .withTimestampAssigner((e, previous) -> e.timestamp))
                 .filter(new KeepImportantAndCritical())
