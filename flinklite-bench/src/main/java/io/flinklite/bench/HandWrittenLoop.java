@@ -1,8 +1,5 @@
 package io.flinklite.bench;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonToken;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -26,25 +23,14 @@ final class HandWrittenLoop {
 
     /** @return the results as canonical lines {@code key,windowStart,windowEnd,count} */
     static List<String> run(byte[][] events) throws IOException {
-        JsonFactory json = new JsonFactory();
+        SeedFields fields = new SeedFields();
         Map<String, TreeMap<Long, long[]>> open = Map.of("important", new TreeMap<>(), "critical", new TreeMap<>());
         List<String> out = new ArrayList<>();
         long max = Long.MIN_VALUE + BOUND + 1;
         for (byte[] event : events) {
-            long ts = 0;
-            String message = null;
-            try (JsonParser p = json.createParser(event)) {
-                p.nextToken();
-                while (p.nextToken() == JsonToken.FIELD_NAME) {
-                    String name = p.currentName();
-                    p.nextToken();
-                    if (name.equals("timestamp")) {
-                        ts = p.getLongValue();
-                    } else if (name.equals("message")) {
-                        message = p.getText();
-                    }
-                }
-            }
+            fields.read(event);
+            long ts = fields.timestamp;
+            String message = fields.message;
             TreeMap<Long, long[]> windows = message == null ? null : open.get(message);
             if (windows != null) {
                 for (long start = ts - Math.floorMod(ts, SLIDE); start > ts - SIZE; start -= SLIDE) {
