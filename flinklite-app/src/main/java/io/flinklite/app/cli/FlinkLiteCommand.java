@@ -13,6 +13,7 @@ import picocli.CommandLine.Command;
         description = "A lightweight event-time stream processor for Kafka with Apache Flink's window semantics.",
         subcommands = {
                 CommandLine.HelpCommand.class,
+                ReplayCommand.class,
         })
 public final class FlinkLiteCommand implements Runnable {
 
@@ -31,6 +32,13 @@ public final class FlinkLiteCommand implements Runnable {
      */
     public static int execute(String... args) {
         CommandLine cli = new CommandLine(new FlinkLiteCommand());
+        cli.setParameterExceptionHandler((ex, params) -> {
+            // Bad flags: one line naming the problem, then the usage of the (sub)command, exit 2.
+            CommandLine cmd = ex.getCommandLine();
+            cmd.getErr().println("flinklite: " + ex.getMessage());
+            cmd.usage(cmd.getErr());
+            return cmd.getCommandSpec().exitCodeOnInvalidInput();
+        });
         cli.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
             if (ex instanceof IllegalArgumentException || ex instanceof UserFacingException) {
                 commandLine.getErr().println("flinklite: " + ex.getMessage());
