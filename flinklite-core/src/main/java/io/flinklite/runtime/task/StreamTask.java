@@ -49,7 +49,7 @@ public final class StreamTask implements Snapshottable {
     private final TaskOptions options;
     private final JobMetrics metrics;
     private final DeadLetterHandler deadLetters;
-    private final LatencyObservingSink<?> resultSink;
+    private final Sink<?> resultSink;
     private final Sink<byte[]> lateSink;
     private final EventDecoder decoder;
     private final WatermarkTracker watermarks;
@@ -82,7 +82,7 @@ public final class StreamTask implements Snapshottable {
     private long publishedLate;
 
     private StreamTask(SourceReader source, TaskOptions options, JobMetrics metrics, DeadLetterHandler deadLetters,
-                       LatencyObservingSink<?> resultSink, Sink<byte[]> lateSink, String keyField, String valueField,
+                       Sink<?> resultSink, Sink<byte[]> lateSink, String keyField, String valueField,
                        long outOfOrdernessMs, long idleTimeoutMs, boolean wallClockWhenIdle, WindowAssigner assigner,
                        long allowedLatenessMs, WindowAggregator aggregator, ElementPath path, String fingerprint) {
         this.source = Objects.requireNonNull(source, "source");
@@ -107,11 +107,11 @@ public final class StreamTask implements Snapshottable {
      */
     public static StreamTask forSpec(JobSpec spec, TaskOptions options, SourceReader source, Sink<WindowResult> results,
                                      Sink<byte[]> lateOutput, DeadLetterHandler deadLetters, JobMetrics metrics) {
-        var observed = new LatencyObservingSink<>(Objects.requireNonNull(results, "results"), metrics);
-        return new StreamTask(source, options, metrics, deadLetters, observed, lateOutput, spec.keyField(),
+        Objects.requireNonNull(results, "results");
+        return new StreamTask(source, options, metrics, deadLetters, results, lateOutput, spec.keyField(),
                 spec.aggregate().field(), spec.outOfOrdernessMs(), options.idleTimeoutMs(), options.wallClockWhenIdle(),
                 assignerOf(spec.window()), spec.allowedLatenessMs(),
-                new BuiltinAggregator(spec.aggregate().kind(), observed), new ElementPath.BuiltIn(spec), spec.fingerprint());
+                new BuiltinAggregator(spec.aggregate().kind(), results), new ElementPath.BuiltIn(spec), spec.fingerprint());
     }
 
     /**
@@ -124,11 +124,10 @@ public final class StreamTask implements Snapshottable {
         String fingerprint = "userJob;window=" + job.assigner() + ";allowedLateness=" + job.allowedLatenessMs()
                 + ";keyField=" + job.source().keyField() + ";valueField=" + job.source().valueField()
                 + ";outOfOrderness=" + strategy.outOfOrdernessMs();
-        var observed = new LatencyObservingSink<>(job.sink(), metrics);
-        return new StreamTask(source, options, metrics, deadLetters, observed, job.lateSink(), job.source().keyField(),
+        return new StreamTask(source, options, metrics, deadLetters, job.sink(), job.lateSink(), job.source().keyField(),
                 job.source().valueField(), strategy.outOfOrdernessMs(), strategy.idleTimeoutMs(),
                 strategy.wallClockWhenIdle(), job.assigner(), job.allowedLatenessMs(),
-                new UserAggregator<T, ACC, OUT>(job.function(), job.serializer(), observed),
+                new UserAggregator<T, ACC, OUT>(job.function(), job.serializer(), job.sink()),
                 new ElementPath.UserFunctions(job.transformations(), job.keySelector(), job.source().valueField() != null),
                 fingerprint);
     }
@@ -177,7 +176,6 @@ public final class StreamTask implements Snapshottable {
         while (!stopRequested) {
             batch.clear();
             boolean more = source.poll(batch, listener, options.pollTimeoutMs());
-            resultSink.batchPolledNanos = System.nanoTime();
             long now = options.clock().getAsLong();
             if (!batch.isEmpty()) {
                 long max = options.maxFutureMs() == Long.MAX_VALUE ? Long.MAX_VALUE : saturatedAdd(now, options.maxFutureMs());

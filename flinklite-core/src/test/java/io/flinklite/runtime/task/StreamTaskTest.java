@@ -147,17 +147,6 @@ class StreamTaskTest {
     }
 
     @Test
-    void everyResultIsObservedForTheLatencyHistogram() throws Exception {
-        List<Double> latencies = new ArrayList<>();
-        metrics.setLatencyObserver(latencies::add);
-        ScriptedSource source = new ScriptedSource().assign(0)
-                .batch(0, ev(1_000, "critical"), 0, ev(15_000, "critical"));
-        task(tumbling, source, TaskOptions.replay()).run();
-        assertThat(results).hasSize(2);
-        assertThat(latencies).hasSize(2).allSatisfy(s -> assertThat(s).isBetween(0.0, 60.0));
-    }
-
-    @Test
     void restoreRefusesAnotherJobsState() {
         MemoryState state = new MemoryState();
         StateWriter w = state.writer();
