@@ -20,8 +20,9 @@ import org.junit.jupiter.api.TestFactory;
 /**
  * FlinkLite's {@code replay} engine against Apache Flink 2.3 on randomized disordered streams: for every case the
  * window results and the late side output must be equal as multisets ({@link OutcomeDiff}), and FlinkLite must count
- * exactly the invalid lines the generator wrote; both with the lines as pre-serialized events in memory and as one
- * UTF-8 stream. Where they differ, Flink is right.
+ * exactly the invalid lines the generator wrote; with the lines as pre-serialized events in memory and as one UTF-8
+ * stream, and with the job written against the public Java API with a user {@code AggregateFunction}. Where they
+ * differ, Flink is right.
  *
  * <p>Knobs (system properties, passed through by surefire):
  * <ul>
@@ -108,6 +109,15 @@ class DifferentialTest {
                     + "it agrees, on " + c.describe() + "\n" + streamDiff);
         }
         assertThat(fromStream.invalidLines()).as("invalid lines counted from a stream, seed %d", seed).isEqualTo(c.invalidLines());
+
+        // The same job written against the public Java API, with a user AggregateFunction.
+        FlinkLiteEngine.Run userApi = FlinkLiteEngine.runUserApi(c);
+        String apiDiff = OutcomeDiff.diff(c, flink, userApi.outcome());
+        if (apiDiff != null) {
+            fail("the job written with the Java API and a user AggregateFunction differs from Flink, though the built-in "
+                    + "job agrees, on " + c.describe() + "\n" + apiDiff);
+        }
+        assertThat(userApi.invalidLines()).as("invalid lines of the Java API job, seed %d", seed).isEqualTo(c.invalidLines());
     }
 
     private String failureReport(ConformanceCase c, Outcome flink, Outcome lite, String diff) throws Exception {

@@ -1,19 +1,39 @@
 package io.flinklite.conformance;
 
+import io.flinklite.api.AccumulatorSerializer;
+import io.flinklite.api.AggregateFunction;
+import io.flinklite.api.Event;
+import io.flinklite.api.Job;
+import io.flinklite.api.Pipeline;
 import io.flinklite.api.Sink;
+import io.flinklite.api.WatermarkStrategy;
 import io.flinklite.api.WindowResult;
+import io.flinklite.job.AggregateSpec;
+import io.flinklite.job.JobSpec;
+import io.flinklite.runtime.metrics.JobMetrics;
+import io.flinklite.runtime.replay.ArraySourceReader;
 import io.flinklite.runtime.replay.Replay;
 import io.flinklite.runtime.replay.ReplayStats;
+import io.flinklite.runtime.task.DeadLetterHandler;
+import io.flinklite.runtime.task.StreamTask;
+import io.flinklite.runtime.task.TaskOptions;
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 
-/** FlinkLite under test: the {@code replay} engine over the case's lines, from memory or from a stream. */
+/**
+ * FlinkLite under test: the {@code replay} engine over the case's lines, from memory or from a stream, and the same
+ * job written against the public Java API.
+ */
 final class FlinkLiteEngine {
 
-    /** One replay: the outcome, plus how many invalid lines it counted and how many it reported. */
+    /**
+     * One run: the outcome, plus how many invalid lines it counted and how many it reported; {@code stats} is
+     * {@code null} for a user-API run.
+     */
     record Run(Outcome outcome, long invalidLines, int invalidReports, ReplayStats stats) {
     }
 
@@ -38,6 +58,106 @@ final class FlinkLiteEngine {
             text.setLength(text.length() - 1);
         }
         return replay(c, new ByteArrayInputStream(text.toString().getBytes(StandardCharsets.UTF_8)));
+    }
+
+    /**
+     * Runs the case as a user job written against the public Java API (as Flink's DataStream API would have it):
+     * {@code Pipeline.fromEvents -> filter(type) -> keyBy(key) -> window -> allowedLateness -> sideOutputLateData ->
+     * aggregate(user AggregateFunction) -> sinkTo}, so that the user-function path (filters, {@code UserAggregator},
+     * pane and session merges through the user's {@code merge}) meets the same truth as the built-in job.
+     */
+    static Run runUserApi(ConformanceCase c) throws Exception {
+        JobSpec spec = c.spec();
+        List<WindowResult> results = new ArrayList<>();
+        List<String> late = new ArrayList<>();
+        long[] invalid = new long[1];
+        Set<String> types = spec.types();
+        AggregateSpec.Kind kind = spec.aggregate().kind();
+        Job<Event, Stats, Stats> job = Pipeline.fromEvents(spec.keyField(), spec.aggregate().field(),
+                        WatermarkStrategy.forBoundedOutOfOrderness(spec.outOfOrdernessMs()))
+                .filter(e -> types == null || types.contains(e.key()))
+                .keyBy(Event::key)
+                .window(StreamTask.assignerOf(spec.window()))
+                .allowedLateness(spec.allowedLatenessMs())
+                .sideOutputLateData(bytes -> late.add(new String(bytes, StandardCharsets.UTF_8)))
+                .aggregate(new StatsFunction(), new StatsSerializer())
+                .sinkTo(w -> results.add(w.value().toResult(kind, w.key(), w.windowStart(), w.windowEnd())));
+        DeadLetterHandler countInvalid = (partition, offset, payload, off, len, reason, detail) -> invalid[0]++;
+        StreamTask.forJob(job, TaskOptions.replay(), new ArraySourceReader(c.linesAsBytes()), countInvalid, new JobMetrics())
+                .run();
+        return new Run(new Outcome(results, late), invalid[0], (int) invalid[0], null);
+    }
+
+    /** The user job's accumulator: count, sum, min, max. */
+    static final class Stats {
+        long count;
+        double sum;
+        double min = Double.POSITIVE_INFINITY;
+        double max = Double.NEGATIVE_INFINITY;
+
+        WindowResult toResult(AggregateSpec.Kind kind, String key, long start, long end) {
+            switch (kind) {
+                case SUM: return WindowResult.ofValue(key, start, end, count, sum);
+                case MIN: return WindowResult.ofValue(key, start, end, count, min);
+                case MAX: return WindowResult.ofValue(key, start, end, count, max);
+                case AVG: return WindowResult.ofValue(key, start, end, count, sum / count);
+                default: return WindowResult.ofCount(key, start, end, count);
+            }
+        }
+    }
+
+    /** A user {@link AggregateFunction}; {@link #merge} leaves {@code b} alone, as FlinkLite's contract asks. */
+    static final class StatsFunction implements AggregateFunction<Event, Stats, Stats> {
+        @Override
+        public Stats createAccumulator() {
+            return new Stats();
+        }
+
+        @Override
+        public Stats add(Event e, Stats acc) {
+            acc.count++;
+            if (e.hasValue()) {
+                acc.sum += e.value();
+                acc.min = Math.min(acc.min, e.value());
+                acc.max = Math.max(acc.max, e.value());
+            }
+            return acc;
+        }
+
+        @Override
+        public Stats getResult(Stats acc) {
+            Stats copy = new Stats();
+            merge(copy, acc);
+            return copy;
+        }
+
+        @Override
+        public Stats merge(Stats a, Stats b) {
+            a.count += b.count;
+            a.sum += b.sum;
+            a.min = Math.min(a.min, b.min);
+            a.max = Math.max(a.max, b.max);
+            return a;
+        }
+    }
+
+    /** Checkpoint text of a {@link Stats}; exact (hex doubles), though these tests never checkpoint. */
+    static final class StatsSerializer implements AccumulatorSerializer<Stats> {
+        @Override
+        public String toText(Stats s) {
+            return s.count + "," + Double.toHexString(s.sum) + "," + Double.toHexString(s.min) + "," + Double.toHexString(s.max);
+        }
+
+        @Override
+        public Stats fromText(String text) {
+            String[] parts = text.split(",");
+            Stats s = new Stats();
+            s.count = Long.parseLong(parts[0]);
+            s.sum = Double.parseDouble(parts[1]);
+            s.min = Double.parseDouble(parts[2]);
+            s.max = Double.parseDouble(parts[3]);
+            return s;
+        }
     }
 
     private static Run replay(ConformanceCase c, InputStream stream) throws Exception {
