@@ -21,8 +21,8 @@ import org.junit.jupiter.api.TestFactory;
  * FlinkLite's {@code replay} engine against Apache Flink 2.3 on randomized disordered streams: for every case the
  * window results and the late side output must be equal as multisets ({@link OutcomeDiff}), and FlinkLite must count
  * exactly the invalid lines the generator wrote; with the lines as pre-serialized events in memory and as one UTF-8
- * stream, and with the job written against the public Java API with a user {@code AggregateFunction}. Where they
- * differ, Flink is right.
+ * stream, with snapshots and restores into fresh tasks mid-stream, and with the job written against the public Java
+ * API with a user {@code AggregateFunction}. Where they differ, Flink is right.
  *
  * <p>Knobs (system properties, passed through by surefire):
  * <ul>
@@ -109,6 +109,15 @@ class DifferentialTest {
                     + "it agrees, on " + c.describe() + "\n" + streamDiff);
         }
         assertThat(fromStream.invalidLines()).as("invalid lines counted from a stream, seed %d", seed).isEqualTo(c.invalidLines());
+
+        // The same job snapshotted and restored into fresh tasks up to three times, in batches of random sizes.
+        FlinkLiteEngine.Run restarted = FlinkLiteEngine.runWithRestarts(c, seed);
+        String restartDiff = OutcomeDiff.diff(c, flink, restarted.outcome());
+        if (restartDiff != null) {
+            fail("snapshotting and restoring mid-stream (restart seed " + seed + ") changes the outcome, though an "
+                    + "uninterrupted run agrees with Flink, on " + c.describe() + "\n" + restartDiff);
+        }
+        assertThat(restarted.invalidLines()).as("invalid lines across restarts, seed %d", seed).isEqualTo(c.invalidLines());
 
         // The same job written against the public Java API, with a user AggregateFunction.
         FlinkLiteEngine.Run userApi = FlinkLiteEngine.runUserApi(c);

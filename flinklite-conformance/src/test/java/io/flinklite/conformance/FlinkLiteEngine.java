@@ -14,7 +14,11 @@ import io.flinklite.runtime.metrics.JobMetrics;
 import io.flinklite.runtime.replay.ArraySourceReader;
 import io.flinklite.runtime.replay.Replay;
 import io.flinklite.runtime.replay.ReplayStats;
+import io.flinklite.runtime.state.MemoryState;
 import io.flinklite.runtime.task.DeadLetterHandler;
+import io.flinklite.runtime.task.PartitionListener;
+import io.flinklite.runtime.task.RecordBatch;
+import io.flinklite.runtime.task.SourceReader;
 import io.flinklite.runtime.task.StreamTask;
 import io.flinklite.runtime.task.TaskOptions;
 import java.io.ByteArrayInputStream;
@@ -22,17 +26,19 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.SplittableRandom;
 
 /**
- * FlinkLite under test: the {@code replay} engine over the case's lines, from memory or from a stream, and the same
- * job written against the public Java API.
+ * FlinkLite under test: the {@code replay} engine over the case's lines, from memory or from a stream; the same job
+ * interrupted by snapshots and restores; and the same job written against the public Java API.
  */
 final class FlinkLiteEngine {
 
     /**
      * One run: the outcome, plus how many invalid lines it counted and how many it reported; {@code stats} is
-     * {@code null} for a user-API run.
+     * {@code null} but for {@code Replay} runs.
      */
     record Run(Outcome outcome, long invalidLines, int invalidReports, ReplayStats stats) {
     }
@@ -86,6 +92,88 @@ final class FlinkLiteEngine {
         StreamTask.forJob(job, TaskOptions.replay(), new ArraySourceReader(c.linesAsBytes()), countInvalid, new JobMetrics())
                 .run();
         return new Run(new Outcome(results, late), invalid[0], (int) invalid[0], null);
+    }
+
+    /**
+     * Runs the built-in job in up to four task incarnations: each reads the lines in batches of random sizes, and
+     * after a random number of batches snapshots its whole state into memory and stops; the next, a fresh task,
+     * restores that snapshot (positions included) and carries on, as after a crash and a restart from a checkpoint.
+     * Results and late lines of all incarnations together must equal an uninterrupted run, hence Flink's.
+     *
+     * @param seed decides the batch sizes and where the snapshots fall
+     */
+    static Run runWithRestarts(ConformanceCase c, long seed) throws Exception {
+        SplittableRandom rnd = new SplittableRandom(seed);
+        byte[][] events = c.linesAsBytes();
+        List<WindowResult> results = new ArrayList<>();
+        List<String> late = new ArrayList<>();
+        long[] invalid = new long[1];
+        Sink<byte[]> lateSink = bytes -> late.add(new String(bytes, StandardCharsets.UTF_8));
+        DeadLetterHandler countInvalid = (partition, offset, payload, off, len, reason, detail) -> invalid[0]++;
+        MemoryState restoreFrom = null;
+        for (int incarnation = 0; ; incarnation++) {
+            StreamTask task = StreamTask.forSpec(c.spec(), TaskOptions.replay(), new RandomBatches(events, rnd.split()),
+                    results::add, lateSink, countInvalid, new JobMetrics());
+            if (restoreFrom != null) {
+                task.restoreState(restoreFrom.reader());
+            }
+            MemoryState[] snapshot = new MemoryState[1];
+            if (incarnation < 3) {
+                // Batches average 32 records: each incarnation stops somewhere within the next ~80% of the lines.
+                int stopAfter = rnd.nextInt(1, Math.max(2, events.length / 40));
+                int[] batches = new int[1];
+                task.addHook((t, now) -> {
+                    if (++batches[0] == stopAfter && !t.isEndOfInput()) {
+                        MemoryState state = new MemoryState();
+                        t.snapshotState(state.writer());
+                        snapshot[0] = state;
+                        t.stop();
+                    }
+                });
+            }
+            task.run();
+            if (snapshot[0] == null) {
+                return new Run(new Outcome(results, late), invalid[0], (int) invalid[0], null);
+            }
+            restoreFrom = snapshot[0];
+        }
+    }
+
+    /** The lines as partition 0, in batches of 1 to 64 records, resuming at a restored position. */
+    private static final class RandomBatches implements SourceReader {
+        private final byte[][] events;
+        private final SplittableRandom rnd;
+        private int next;
+        private boolean announced;
+
+        RandomBatches(byte[][] events, SplittableRandom rnd) {
+            this.events = events;
+            this.rnd = rnd;
+        }
+
+        @Override
+        public void restorePositions(Map<Integer, Long> nextOffsets) {
+            // Offsets are 1-based line numbers, as in ArraySourceReader: the next offset is the next index + 1.
+            next = (int) (nextOffsets.getOrDefault(0, 1L) - 1);
+        }
+
+        @Override
+        public boolean poll(RecordBatch batch, PartitionListener listener, long timeoutMs) {
+            if (!announced) {
+                listener.partitionAssigned(0);
+                announced = true;
+            }
+            int end = Math.min(events.length, next + rnd.nextInt(1, 65));
+            for (int i = next; i < end; i++) {
+                batch.add(0, i + 1, events[i]);
+            }
+            next = end;
+            return !batch.isEmpty();
+        }
+
+        @Override
+        public void close() {
+        }
     }
 
     /** The user job's accumulator: count, sum, min, max. */
