@@ -1,12 +1,15 @@
 package io.flinklite.bench;
 
+import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.api.common.RuntimeExecutionMode;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
@@ -95,8 +98,15 @@ final class FlinkSeedJob implements AutoCloseable {
     }
 
     @Override
-    public void close() throws Exception {
-        cluster.close();
+    public void close() throws IOException {
+        try {
+            cluster.closeAsync().get(1, TimeUnit.MINUTES);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while stopping Flink's MiniCluster", e);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IOException("stopping Flink's MiniCluster failed", e);
+        }
     }
 
     /** The parsed event; a Flink POJO. */
