@@ -31,9 +31,13 @@ import java.util.stream.Stream;
  * snapshot: flushing sinks and recording the state into memory) beside the time the writer thread needs to encode,
  * write and fsync the file.
  *
- * <p>Run: {@code mvn -o -q -pl flinklite-bench -am package -DskipTests} then
- * {@code java -Xmx4g -cp "flinklite-bench/target/classes:$(cat /tmp/cp.txt)" io.flinklite.bench.CheckpointPauseBench [panes...]}
- * with the classpath from {@code mvn -o -q -pl flinklite-bench dependency:build-classpath -Dmdep.outputFile=/tmp/cp.txt}.
+ * <p>Run (it needs only the core module and jackson-core):
+ * <pre>
+ * mvn -o -q -pl flinklite-bench -am compile
+ * mvn -o -q -pl flinklite-core dependency:build-classpath -Dmdep.outputFile=/tmp/cp.txt
+ * java -Xmx6g -cp flinklite-bench/target/classes:flinklite-core/target/classes:$(cat /tmp/cp.txt) \
+ *     io.flinklite.bench.CheckpointPauseBench [openPanes...]        (default: 100000 1000000)
+ * </pre>
  */
 public final class CheckpointPauseBench {
     private static final long BASE_MS = 1_700_000_000_000L;
