@@ -68,7 +68,10 @@ public final class EmbeddedPostgres implements AutoCloseable {
     public static EmbeddedPostgres start() throws IOException {
         Path binDir = findBinDir();
         boolean asRoot = "root".equals(System.getProperty("user.name"));
-        Path baseDir = Files.createTempDirectory("flinklite-pg-");
+        // As root the directory must be reachable by the postgres user: java.io.tmpdir may point somewhere private.
+        Path tmp = asRoot && Files.isDirectory(Paths.get("/tmp")) ? Paths.get("/tmp")
+                : Paths.get(System.getProperty("java.io.tmpdir"));
+        Path baseDir = Files.createTempDirectory(tmp, "flinklite-pg-");
         byte[] secret = new byte[12];
         new SecureRandom().nextBytes(secret);
         EmbeddedPostgres pg = new EmbeddedPostgres(binDir, baseDir, HexFormat.of().formatHex(secret), asRoot);
