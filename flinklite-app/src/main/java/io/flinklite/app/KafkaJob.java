@@ -9,6 +9,7 @@ import io.flinklite.job.JobSpec;
 import io.flinklite.runtime.metrics.JobMetrics;
 import io.flinklite.runtime.task.BatchHook;
 import io.flinklite.runtime.task.DeadLetterHandler;
+import io.flinklite.runtime.task.SourceReader;
 import io.flinklite.runtime.task.StreamTask;
 import io.flinklite.runtime.task.TaskOptions;
 import org.slf4j.Logger;
@@ -34,6 +35,21 @@ public final class KafkaJob {
 
     private static final Logger LOG = LoggerFactory.getLogger(KafkaJob.class);
 
+    /**
+     * Builds the task from the input and outputs {@link #run()} opened: the built-in job of the spec by default; a
+     * user job, or the built-in job with a user aggregate, or extra result outputs (PostgreSQL) through
+     * {@link Settings#taskFactory}. Called once, on the task thread.
+     */
+    @FunctionalInterface
+    public interface TaskFactory {
+        StreamTask create(Settings settings, TaskOptions options, SourceReader source, Sink<WindowResult> results,
+                          Sink<byte[]> late, DeadLetterHandler deadLetters, JobMetrics metrics) throws Exception;
+    }
+
+    /** The built-in job of {@link Settings#spec()}. */
+    public static final TaskFactory BUILT_IN = (settings, options, source, results, late, deadLetters, metrics) ->
+            StreamTask.forSpec(settings.spec, options, source, results, late, deadLetters, metrics);
+
     /** What the job reads and writes, and how it treats time. Immutable. */
     public static final class Settings {
         final KafkaConnection connection;
@@ -49,6 +65,7 @@ public final class KafkaJob {
         int maxRecordBytes = 256 * 1024;
         long maxFutureMs = 86_400_000L;
         long commitIntervalMs = 5_000;
+        TaskFactory taskFactory = BUILT_IN;
 
         public Settings(KafkaConnection connection, JobSpec spec) {
             this.connection = Objects.requireNonNull(connection, "connection");
@@ -69,6 +86,7 @@ public final class KafkaJob {
         public Settings maxRecordBytes(int bytes) { maxRecordBytes = bytes; return this; }
         public Settings maxFutureMs(long ms) { maxFutureMs = ms; return this; }
         public Settings commitIntervalMs(long ms) { commitIntervalMs = ms; return this; }
+        public Settings taskFactory(TaskFactory f) { taskFactory = Objects.requireNonNull(f); return this; }
 
         public KafkaConnection connection() { return connection; }
         public JobSpec spec() { return spec; }
@@ -124,7 +142,7 @@ public final class KafkaJob {
                         settings.outputTopic == null ? null : output.resultSink(settings.outputTopic));
                 Sink<byte[]> late = settings.lateTopic == null ? null : output.lateSink(settings.lateTopic);
                 DeadLetterHandler deadLetters = output.deadLetters(settings.deadLetterTopic, source);
-                StreamTask task = StreamTask.forSpec(settings.spec, settings.taskOptions(), source, results, late,
+                StreamTask task = settings.taskFactory.create(settings, settings.taskOptions(), source, results, late,
                         deadLetters, metrics);
                 task.addHook(new CommitHook(source, settings.commitIntervalMs));
                 stopTask = task::stop;

@@ -53,7 +53,8 @@ public final class FlinkLiteCommand implements Runnable {
         cli.setDefaultValueProvider(new ConfigDefaults(configuration));
         cli.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
             if (ex instanceof IllegalArgumentException || ex instanceof UserFacingException
-                    || ex instanceof io.flinklite.connector.kafka.KafkaConnectorException) {
+                    || ex instanceof io.flinklite.connector.kafka.KafkaConnectorException
+                    || ex instanceof io.flinklite.connector.jdbc.JdbcSinkException) {
                 commandLine.getErr().println("flinklite: " + ex.getMessage());
                 return 1;
             }

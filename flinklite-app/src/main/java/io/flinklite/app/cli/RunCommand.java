@@ -1,5 +1,6 @@
 package io.flinklite.app.cli;
 
+import io.flinklite.app.JobLauncher;
 import io.flinklite.app.KafkaJob;
 import io.flinklite.runtime.metrics.JobMetrics;
 import picocli.CommandLine.Command;
@@ -19,6 +20,8 @@ import java.util.concurrent.Callable;
                 "  flinklite run",
                 "  flinklite run --bootstrap-servers broker:9092 --window tumbling:1m --dead-letter-topic bad-events",
                 "  flinklite run --config flinklite.properties --kafka-property security.protocol=SASL_SSL",
+                "  FLINKLITE_JDBC_PASSWORD=... flinklite run --jdbc-url jdbc:postgresql://db:5432/analytics --jdbc-user app",
+                "  flinklite run --jar my-job.jar --job com.example.MyJob --job-param gap=30s",
                 "", "Every flag can also be set in the --config file (key = flag name without dashes) or as an "
                 + "environment variable FLINKLITE_<FLAG_NAME>; flags win."})
 public final class RunCommand implements Callable<Integer> {
@@ -32,10 +35,20 @@ public final class RunCommand implements Callable<Integer> {
     @Mixin
     KafkaOptions kafka;
 
+    @Mixin
+    JdbcOptions jdbc;
+
+    @Mixin
+    UserJobOptions userCode;
+
     @Override
     public Integer call() throws Exception {
-        KafkaJob kafkaJob = new KafkaJob(run.settings(kafka.connection(), job.spec()), new JobMetrics());
-        return runUntilSignal(kafkaJob);
+        // User classes and PostgreSQL are checked first: a typo there fails before Kafka is touched.
+        try (JobLauncher launcher = JobLauncher.open(userCode.request(), jdbc.config(run.groupId))) {
+            KafkaJob kafkaJob = new KafkaJob(run.settings(kafka.connection(), job.spec())
+                    .taskFactory(launcher.taskFactory()), new JobMetrics());
+            return runUntilSignal(kafkaJob);
+        }
     }
 
     /**
