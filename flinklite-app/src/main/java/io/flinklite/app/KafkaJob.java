@@ -138,6 +138,8 @@ public final class KafkaJob {
                  KafkaSourceReader source = new KafkaSourceReader(connection, settings.inputTopic, settings.groupId,
                          settings.startFrom)) {
                 reader = source;
+                // A rebalance commits the revoked partitions' offsets: their results must be durable first.
+                source.beforeRevokeCommit(output::flush);
                 Sink<WindowResult> results = new ResultLog(
                         settings.outputTopic == null ? null : output.resultSink(settings.outputTopic));
                 Sink<byte[]> late = settings.lateTopic == null ? null : output.lateSink(settings.lateTopic);

@@ -6,8 +6,13 @@ import picocli.CommandLine;
 /**
  * Feeds picocli the values of options not given as flags from the {@link Configuration} (environment, then file);
  * when neither has one, the option's annotated default applies. This is what makes flags win.
+ *
+ * <p>Only the commands that talk to Kafka read the configuration; {@code replay} stays a deterministic function of
+ * its flags and input, whatever the environment holds.
  */
 final class ConfigDefaults implements CommandLine.IDefaultValueProvider {
+
+    private static final java.util.Set<String> CONFIGURED_COMMANDS = java.util.Set.of("run", "simulate", "demo");
 
     private final Configuration configuration;
 
@@ -25,6 +30,9 @@ final class ConfigDefaults implements CommandLine.IDefaultValueProvider {
             return null;
         }
         CommandLine.Model.OptionSpec option = (CommandLine.Model.OptionSpec) argSpec;
+        if (option.command() == null || !CONFIGURED_COMMANDS.contains(option.command().name())) {
+            return null;
+        }
         String name = option.longestName();
         if (!name.startsWith("--") || name.equals("--config") || name.equals("--kafka-property")) {
             return null;

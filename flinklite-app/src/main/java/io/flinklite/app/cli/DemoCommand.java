@@ -24,7 +24,9 @@ import java.util.concurrent.TimeUnit;
 @Command(name = "demo", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Run everything in one process: an embedded Kafka broker, simulated disordered traffic, and the "
                 + "job, with results printed as they fire.",
-                "With --bootstrap-servers it uses that cluster instead of starting a broker. Ctrl-C stops everything."},
+                "With --bootstrap-servers it uses that cluster instead of starting a broker. Ctrl-C stops everything.",
+                "Demo defaults that differ from run and simulate: --late-topic late-events, --dead-letter-topic "
+                        + "dead-letters, --idle-wall-clock, --invalid-fraction 0.005."},
         footer = {"", "Examples:",
                 "  flinklite demo",
                 "  flinklite demo --rate 200 --disorder uniform --max-delay 4s",
@@ -114,6 +116,9 @@ public final class DemoCommand implements Callable<Integer> {
                     + settings.outputTopic());
             out.println("demo: late events go to " + settings.lateTopic() + ", invalid records to "
                     + settings.deadLetterTopic() + " (reason in the flinklite.reason header)");
+            // Metrics hook: the metrics module (io.flinklite.app.metrics) starts its server on :1234 for `metrics`
+            // here, e.g. MetricsServer.start(MetricsConfig.defaults(), metrics), closes it after kafkaJob.run(),
+            // and prints the address to open.
             out.println("demo: press Ctrl-C to stop everything");
             kafkaJob.run();
             sim.stop();

@@ -13,6 +13,7 @@ import picocli.CommandLine.Command;
         description = "A lightweight event-time stream processor for Kafka with Apache Flink's window semantics.",
         subcommands = {
                 CommandLine.HelpCommand.class,
+                ReplayCommand.class,
                 RunCommand.class,
                 SimulateCommand.class,
                 DemoCommand.class,
@@ -51,6 +52,13 @@ public final class FlinkLiteCommand implements Runnable {
     public static int execute(io.flinklite.app.Configuration configuration, String... args) {
         CommandLine cli = new CommandLine(new FlinkLiteCommand());
         cli.setDefaultValueProvider(new ConfigDefaults(configuration));
+        cli.setParameterExceptionHandler((ex, params) -> {
+            // Bad flags: one line naming the problem, then the usage of the (sub)command, exit 2.
+            CommandLine cmd = ex.getCommandLine();
+            cmd.getErr().println("flinklite: " + ex.getMessage());
+            cmd.usage(cmd.getErr());
+            return cmd.getCommandSpec().exitCodeOnInvalidInput();
+        });
         cli.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
             if (ex instanceof IllegalArgumentException || ex instanceof UserFacingException
                     || ex instanceof io.flinklite.connector.kafka.KafkaConnectorException

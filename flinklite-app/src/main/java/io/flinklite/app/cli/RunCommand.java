@@ -18,12 +18,14 @@ import java.util.concurrent.Callable;
                 "Stops cleanly on Ctrl-C or SIGTERM (flushes the output, commits offsets, closes the consumer)."},
         footer = {"", "Examples:",
                 "  flinklite run",
-                "  flinklite run --bootstrap-servers broker:9092 --window tumbling:1m --dead-letter-topic bad-events",
-                "  flinklite run --config flinklite.properties --kafka-property security.protocol=SASL_SSL",
+                "  flinklite run --bootstrap-servers broker:9092 --window tumbling:1m",
+                "  flinklite run --dead-letter-topic bad-events --late-topic late-events",
+                "  flinklite run --config flinklite.properties",
+                "  flinklite run --kafka-property security.protocol=SASL_SSL",
                 "  FLINKLITE_JDBC_PASSWORD=... flinklite run --jdbc-url jdbc:postgresql://db:5432/analytics --jdbc-user app",
                 "  flinklite run --jar my-job.jar --job com.example.MyJob --job-param gap=30s",
                 "", "Every flag can also be set in the --config file (key = flag name without dashes) or as an "
-                + "environment variable FLINKLITE_<FLAG_NAME>; flags win."})
+                + "environment variable FLINKLITE_<FLAG_NAME>; flags win. See docs/kafka.md."})
 public final class RunCommand implements Callable<Integer> {
 
     @Mixin
@@ -45,6 +47,7 @@ public final class RunCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         // User classes and PostgreSQL are checked first: a typo there fails before Kafka is touched.
         try (JobLauncher launcher = JobLauncher.open(userCode.request(), jdbc.config(run.groupId))) {
+            // Metrics hook: the metrics module serves this JobMetrics (/metrics, health) while the job runs.
             KafkaJob kafkaJob = new KafkaJob(run.settings(kafka.connection(), job.spec())
                     .taskFactory(launcher.taskFactory()), new JobMetrics());
             return runUntilSignal(kafkaJob);

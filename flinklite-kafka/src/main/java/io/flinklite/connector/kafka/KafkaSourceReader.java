@@ -61,6 +61,7 @@ public final class KafkaSourceReader implements SourceReader {
     private final TreeSet<Integer> assigned = new TreeSet<>();
     private final Map<Integer, Long> restoredPositions = new HashMap<>();
     private PartitionListener listener;
+    private Runnable beforeRevokeCommit = () -> { };
     private boolean subscribed;
     // The records of the current batch, for keyOf(): dead letters arrive in batch order, so a cursor finds them.
     private ConsumerRecord<byte[], byte[]>[] current = newArray(0);
@@ -134,7 +135,13 @@ public final class KafkaSourceReader implements SourceReader {
             @Override
             public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
                 revoke(partitions);
-                commitQuietly();
+                try {
+                    beforeRevokeCommit.run();
+                    commit();
+                } catch (RuntimeException e) {
+                    LOG.warn("flushing output and committing offsets before a rebalance failed; records since the last"
+                            + " commit will be read again: {}", KafkaConnection.rootMessage(e));
+                }
             }
 
             @Override
@@ -264,13 +271,12 @@ public final class KafkaSourceReader implements SourceReader {
         return positions;
     }
 
-    private void commitQuietly() {
-        try {
-            commit();
-        } catch (RuntimeException e) {
-            LOG.warn("committing offsets before a rebalance failed; records since the last commit will be read again: {}",
-                    KafkaConnection.rootMessage(e));
-        }
+    /**
+     * Work to do before the offsets of revoked partitions are committed, typically flushing the output so that no
+     * committed record's results are still in flight. Runs on the task thread, inside {@link #poll} or {@link #close()}.
+     */
+    public void beforeRevokeCommit(Runnable flush) {
+        this.beforeRevokeCommit = java.util.Objects.requireNonNull(flush, "flush");
     }
 
     /** Makes a blocked or the next {@link #poll} return at once (with an empty batch). Any thread. */
