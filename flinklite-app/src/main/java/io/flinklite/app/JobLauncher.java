@@ -12,7 +12,12 @@ import io.flinklite.app.userjar.UserJar;
 import io.flinklite.connector.jdbc.JdbcSink;
 import io.flinklite.connector.jdbc.JdbcSinkConfig;
 import io.flinklite.connector.jdbc.JdbcSinkException;
+import io.flinklite.job.JobSpec;
+import io.flinklite.runtime.metrics.JobMetrics;
+import io.flinklite.runtime.task.DeadLetterHandler;
+import io.flinklite.runtime.task.SourceReader;
 import io.flinklite.runtime.task.StreamTask;
+import io.flinklite.runtime.task.TaskOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,6 +25,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.TreeMap;
 
 /**
  * Decides what {@code run} runs and where its results go, beyond the Kafka input and output that {@link KafkaJob}
@@ -136,31 +142,61 @@ public final class JobLauncher implements AutoCloseable {
 
     /** Builds the task {@link KafkaJob} runs: see the class comment. */
     public KafkaJob.TaskFactory taskFactory() {
-        return (settings, options, source, kafkaResults, late, deadLetters, metrics) -> {
-            Sink<WindowResult> results = jdbc == null ? kafkaResults : Sinks.fanOut(List.of(kafkaResults, jdbc));
-            if (userJob != null || aggregate != null) {
-                userFacingResults = new RuntimeOutputs(results);
-                results = userFacingResults;
+        return new KafkaJob.TaskFactory() {
+            @Override
+            public StreamTask create(KafkaJob.Settings settings, TaskOptions options, SourceReader source,
+                                     Sink<WindowResult> kafkaResults, Sink<byte[]> late, DeadLetterHandler deadLetters,
+                                     JobMetrics metrics) throws Exception {
+                return createTask(settings, options, source, kafkaResults, late, deadLetters, metrics);
             }
-            if (userJob != null) {
-                // User functions run on this, the task thread: let them find their own resources.
-                Thread.currentThread().setContextClassLoader(jar.classLoader());
-                Job<?, ?, ?> job = buildUserJob(results, late);
-                builtJob = job;
-                LOG.info("running user job {} from {}: key field {}, value field {}, window {}", request.jobClass,
-                        jar.path().getFileName(), job.source().keyField(), job.source().valueField(), job.assigner());
-                return StreamTask.forJob(job, options, source, deadLetters, metrics);
+
+            @Override
+            public String fingerprint(KafkaJob.Settings settings) {
+                return JobLauncher.this.fingerprint(settings.spec());
             }
-            if (aggregate != null) {
-                Thread.currentThread().setContextClassLoader(jar.classLoader());
-                Job<?, ?, ?> job = UserAggregate.builtInJob(settings.spec(), options, request.valueField, aggregate,
-                        results, late);
-                builtJob = job;
-                LOG.info("built-in job with aggregate class {} from {}", aggregate.className(), jar.path().getFileName());
-                return StreamTask.forJob(job, options, source, deadLetters, metrics);
-            }
-            return KafkaJob.BUILT_IN.create(settings, options, source, results, late, deadLetters, metrics);
         };
+    }
+
+    /**
+     * What the job's checkpoints must match: a user job's class and parameters (its state shape is its own
+     * business), or the built-in spec plus the user aggregate and its value field.
+     */
+    String fingerprint(JobSpec spec) {
+        if (userJob != null) {
+            return "userJob=" + request.jobClass + ";parameters=" + new TreeMap<>(request.parameters);
+        }
+        if (aggregate != null) {
+            return spec.fingerprint() + ";aggregateClass=" + aggregate.className() + ";valueField=" + request.valueField;
+        }
+        return spec.fingerprint();
+    }
+
+    private StreamTask createTask(KafkaJob.Settings settings, TaskOptions options, SourceReader source,
+                                  Sink<WindowResult> kafkaResults, Sink<byte[]> late, DeadLetterHandler deadLetters,
+                                  JobMetrics metrics) throws Exception {
+        Sink<WindowResult> results = jdbc == null ? kafkaResults : Sinks.fanOut(List.of(kafkaResults, jdbc));
+        if (userJob != null || aggregate != null) {
+            userFacingResults = new RuntimeOutputs(results);
+            results = userFacingResults;
+        }
+        if (userJob != null) {
+            // User functions run on this, the task thread: let them find their own resources.
+            Thread.currentThread().setContextClassLoader(jar.classLoader());
+            Job<?, ?, ?> job = buildUserJob(results, late);
+            builtJob = job;
+            LOG.info("running user job {} from {}: key field {}, value field {}, window {}", request.jobClass,
+                    jar.path().getFileName(), job.source().keyField(), job.source().valueField(), job.assigner());
+            return StreamTask.forJob(job, options, source, deadLetters, metrics);
+        }
+        if (aggregate != null) {
+            Thread.currentThread().setContextClassLoader(jar.classLoader());
+            Job<?, ?, ?> job = UserAggregate.builtInJob(settings.spec(), options, request.valueField, aggregate,
+                    results, late);
+            builtJob = job;
+            LOG.info("built-in job with aggregate class {} from {}", aggregate.className(), jar.path().getFileName());
+            return StreamTask.forJob(job, options, source, deadLetters, metrics);
+        }
+        return KafkaJob.BUILT_IN.create(settings, options, source, results, late, deadLetters, metrics);
     }
 
     private Job<?, ?, ?> buildUserJob(Sink<WindowResult> results, Sink<byte[]> late) throws Exception {

@@ -44,6 +44,14 @@ public final class KafkaJob {
     public interface TaskFactory {
         StreamTask create(Settings settings, TaskOptions options, SourceReader source, Sink<WindowResult> results,
                           Sink<byte[]> late, DeadLetterHandler deadLetters, JobMetrics metrics) throws Exception;
+
+        /**
+         * One line naming everything that shapes the task's state, known before the task exists: a checkpoint of
+         * another fingerprint is refused on recovery. The built-in job's is its spec's.
+         */
+        default String fingerprint(Settings settings) {
+            return settings.spec().fingerprint();
+        }
     }
 
     /** The built-in job of {@link Settings#spec()}. */
@@ -66,6 +74,7 @@ public final class KafkaJob {
         long maxFutureMs = 86_400_000L;
         long commitIntervalMs = 5_000;
         TaskFactory taskFactory = BUILT_IN;
+        CheckpointSettings checkpoints;
 
         public Settings(KafkaConnection connection, JobSpec spec) {
             this.connection = Objects.requireNonNull(connection, "connection");
@@ -87,9 +96,13 @@ public final class KafkaJob {
         public Settings maxFutureMs(long ms) { maxFutureMs = ms; return this; }
         public Settings commitIntervalMs(long ms) { commitIntervalMs = ms; return this; }
         public Settings taskFactory(TaskFactory f) { taskFactory = Objects.requireNonNull(f); return this; }
+        /** @param c how to checkpoint; {@code null} for no checkpoints (offsets committed every commit interval) */
+        public Settings checkpoints(CheckpointSettings c) { checkpoints = c; return this; }
 
         public KafkaConnection connection() { return connection; }
         public JobSpec spec() { return spec; }
+        /** What the job's checkpoints are checked against: see {@link TaskFactory#fingerprint}. */
+        public String fingerprint() { return taskFactory.fingerprint(this); }
         public String inputTopic() { return inputTopic; }
         public String outputTopic() { return outputTopic; }
         public String lateTopic() { return lateTopic; }
@@ -134,27 +147,46 @@ public final class KafkaJob {
             requireOutputTopic(settings.deadLetterTopic, "--dead-letter-topic", "leave --dead-letter-topic out");
             LOG.info("reading {} ({} partitions) at {} in group {}; job {}", settings.inputTopic, partitions,
                     connection.bootstrapServers(), settings.groupId, settings.spec);
-            try (KafkaOutput output = new KafkaOutput(connection, "flinklite-" + settings.groupId);
+            try (KafkaOutput kafkaOutput = new KafkaOutput(connection, "flinklite-" + settings.groupId);
                  KafkaSourceReader source = new KafkaSourceReader(connection, settings.inputTopic, settings.groupId,
                          settings.startFrom)) {
                 reader = source;
                 // A rebalance commits the revoked partitions' offsets: their results must be durable first.
-                source.beforeRevokeCommit(output::flush);
-                Sink<WindowResult> results = new ResultLog(
-                        settings.outputTopic == null ? null : output.resultSink(settings.outputTopic));
-                Sink<byte[]> late = settings.lateTopic == null ? null : output.lateSink(settings.lateTopic);
-                DeadLetterHandler deadLetters = output.deadLetters(settings.deadLetterTopic, source);
-                StreamTask task = settings.taskFactory.create(settings, settings.taskOptions(), source, results, late,
-                        deadLetters, metrics);
-                task.addHook(new CommitHook(source, settings.commitIntervalMs));
-                stopTask = task::stop;
-                if (!stopRequested) {
-                    task.run();
+                source.beforeRevokeCommit(kafkaOutput::flush);
+                JobCheckpointing checkpointing = null;
+                try {
+                    checkpointing = settings.checkpoints == null ? null
+                            : JobCheckpointing.recover(settings.checkpoints, settings, source, metrics);
+                    Sink<WindowResult> output = settings.outputTopic == null ? null : kafkaOutput.resultSink(settings.outputTopic);
+                    Sink<WindowResult> results = new ResultLog(checkpointing == null ? output : checkpointing.results(output));
+                    Sink<byte[]> late = settings.lateTopic == null ? null : kafkaOutput.lateSink(settings.lateTopic);
+                    DeadLetterHandler deadLetters = kafkaOutput.deadLetters(settings.deadLetterTopic, source);
+                    StreamTask task = settings.taskFactory.create(settings, settings.taskOptions(), source, results,
+                            late, deadLetters, metrics);
+                    if (checkpointing != null) {
+                        checkpointing.attach(task);
+                    } else {
+                        task.addHook(new CommitHook(source, settings.commitIntervalMs));
+                    }
+                    stopTask = task::stop;
+                    if (!stopRequested) {
+                        task.run();
+                    }
+                    // run() flushed the sinks; the dead letters share the producer, so flush it once more for them.
+                    kafkaOutput.flush();
+                    if (checkpointing != null) {
+                        checkpointing.finish(task);
+                    } else {
+                        source.commit(task.positions());
+                    }
+                    LOG.info(checkpointing != null ? "stopped: output flushed, final checkpoint written"
+                            : "stopped: output flushed, offsets committed");
+                } finally {
+                    // Before the consumer closes: a checkpoint in flight still commits its offsets through it.
+                    if (checkpointing != null) {
+                        checkpointing.close();
+                    }
                 }
-                // run() flushed the sinks; the dead letters share the producer, so flush it once more for them.
-                output.flush();
-                source.commit(task.positions());
-                LOG.info("stopped: output flushed, offsets committed");
             }
         } finally {
             reader = null;

@@ -1,7 +1,9 @@
 package io.flinklite.job;
 
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
@@ -109,18 +111,43 @@ public final class JobSpec {
      * empty when the fingerprints are equal.
      */
     public String describeDifference(JobSpec other) {
-        String[] mine = fingerprint().split(";");
-        String[] theirs = other.fingerprint().split(";");
+        return describeDifference(fingerprint(), other.fingerprint());
+    }
+
+    /**
+     * Names each part in which fingerprint {@code b} differs from fingerprint {@code a}, as
+     * {@code "name: valueInA vs valueInB"} joined by {@code "; "}; a part missing on one side shows as {@code (none)}.
+     * Empty when they are equal. Works on stored fingerprints too (a checkpoint keeps only the string), including
+     * ones written by a build whose fingerprint had other parts.
+     */
+    public static String describeDifference(String a, String b) {
+        Map<String, String> mine = fingerprintParts(a);
+        Map<String, String> theirs = fingerprintParts(b);
+        Set<String> names = new LinkedHashSet<>(mine.keySet());
+        names.addAll(theirs.keySet());
         StringBuilder diff = new StringBuilder();
-        for (int i = 0; i < mine.length; i++) {
-            if (!mine[i].equals(theirs[i])) {
-                String name = mine[i].substring(0, mine[i].indexOf('='));
+        for (String name : names) {
+            String x = mine.getOrDefault(name, "(none)");
+            String y = theirs.getOrDefault(name, "(none)");
+            if (!x.equals(y)) {
                 if (diff.length() > 0) diff.append("; ");
-                diff.append(name).append(": ").append(mine[i].substring(name.length() + 1))
-                        .append(" vs ").append(theirs[i].substring(name.length() + 1));
+                diff.append(name).append(": ").append(x).append(" vs ").append(y);
             }
         }
         return diff.toString();
+    }
+
+    private static Map<String, String> fingerprintParts(String fingerprint) {
+        Map<String, String> parts = new LinkedHashMap<>();
+        for (String part : fingerprint.split(";")) {
+            int eq = part.indexOf('=');
+            if (eq < 0) {
+                parts.put(part, "");
+            } else {
+                parts.put(part.substring(0, eq), part.substring(eq + 1));
+            }
+        }
+        return parts;
     }
 
     @Override

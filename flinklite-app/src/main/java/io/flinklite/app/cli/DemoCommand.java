@@ -51,6 +51,9 @@ public final class DemoCommand implements Callable<Integer> {
     @Mixin
     KafkaOptions kafka;
 
+    @Mixin
+    CheckpointOptions checkpoints;
+
     @Override
     public Integer call() throws Exception {
         PrintStream out = System.out;
@@ -86,7 +89,7 @@ public final class DemoCommand implements Callable<Integer> {
                 out.printf("demo: broker ready at %s in %.1f s%n", broker.bootstrapServers(),
                         (System.nanoTime() - startNanos) / 1e9);
             }
-            KafkaJob.Settings settings = run.settings(connection, job.spec());
+            KafkaJob.Settings settings = run.settings(connection, job.spec()).checkpoints(checkpoints.settings());
             createTopics(out, connection, settings, traffic.partitions);
 
             JobMetrics metrics = new JobMetrics();

@@ -17,6 +17,7 @@ import picocli.CommandLine.Command;
                 RunCommand.class,
                 SimulateCommand.class,
                 DemoCommand.class,
+                CheckpointCommand.class,
         })
 public final class FlinkLiteCommand implements Runnable {
 

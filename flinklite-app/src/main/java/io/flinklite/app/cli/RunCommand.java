@@ -43,12 +43,16 @@ public final class RunCommand implements Callable<Integer> {
     @Mixin
     UserJobOptions userCode;
 
+    @Mixin
+    CheckpointOptions checkpoints;
+
     @Override
     public Integer call() throws Exception {
         // User classes and PostgreSQL are checked first: a typo there fails before Kafka is touched.
         try (JobLauncher launcher = JobLauncher.open(userCode.request(), jdbc.config(run.groupId))) {
             // Metrics hook: the metrics module serves this JobMetrics (/metrics, health) while the job runs.
             KafkaJob kafkaJob = new KafkaJob(run.settings(kafka.connection(), job.spec())
+                    .checkpoints(checkpoints.settings())
                     .taskFactory(launcher.taskFactory()), new JobMetrics());
             return runUntilSignal(kafkaJob);
         }

@@ -1,0 +1,48 @@
+package io.flinklite.app;
+
+import io.flinklite.runtime.checkpoint.CheckpointStore;
+import io.flinklite.runtime.checkpoint.Delivery;
+
+import java.nio.file.Path;
+import java.util.Objects;
+
+/**
+ * How a job checkpoints: where, how often, with which delivery guarantee, and whether to ignore existing checkpoints.
+ * Immutable.
+ */
+public final class CheckpointSettings {
+    private final Path dir;
+    private final long intervalMs;
+    private final Delivery delivery;
+    private final boolean freshStart;
+    private final String transactionalId;
+
+    /**
+     * @param transactionalId the Kafka transactional.id of exactly-once output; {@code null} for the default,
+     *                        derived from the consumer group and input topic (stable across restarts)
+     */
+    public CheckpointSettings(Path dir, long intervalMs, Delivery delivery, boolean freshStart, String transactionalId) {
+        this.dir = Objects.requireNonNull(dir, "dir");
+        if (intervalMs <= 0) {
+            throw new IllegalArgumentException("--checkpoint-interval must be positive, got " + intervalMs + " ms");
+        }
+        this.intervalMs = intervalMs;
+        this.delivery = Objects.requireNonNull(delivery, "delivery");
+        this.freshStart = freshStart;
+        this.transactionalId = transactionalId;
+    }
+
+    public Path dir() { return dir; }
+    public long intervalMs() { return intervalMs; }
+    public Delivery delivery() { return delivery; }
+    public boolean freshStart() { return freshStart; }
+
+    /** The transactional.id to use for a job reading {@code inputTopic} in {@code groupId}. */
+    public String transactionalId(String groupId, String inputTopic) {
+        return transactionalId != null ? transactionalId : "flinklite-" + groupId + "-" + inputTopic;
+    }
+
+    public CheckpointStore store() {
+        return new CheckpointStore(dir);
+    }
+}

@@ -1,0 +1,131 @@
+package io.flinklite.app;
+
+import io.flinklite.api.Sink;
+import io.flinklite.api.WindowResult;
+import io.flinklite.connector.kafka.KafkaSourceReader;
+import io.flinklite.connector.kafka.TransactionalCommitter;
+import io.flinklite.runtime.checkpoint.Checkpoint;
+import io.flinklite.runtime.checkpoint.CheckpointCoordinator;
+import io.flinklite.runtime.checkpoint.CheckpointRecovery;
+import io.flinklite.runtime.checkpoint.CheckpointStore;
+import io.flinklite.runtime.checkpoint.Delivery;
+import io.flinklite.runtime.checkpoint.PendingResults;
+import io.flinklite.runtime.checkpoint.SourcePosition;
+import io.flinklite.runtime.checkpoint.TaskCheckpointer;
+import io.flinklite.runtime.metrics.JobMetrics;
+import io.flinklite.runtime.task.StreamTask;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Checkpoints of a {@link KafkaJob}: recovery at startup, the results sink the delivery guarantee needs, periodic
+ * checkpoints while the task runs, the final checkpoint of a clean stop, and the offset commits for lag monitoring.
+ *
+ * <p>Lifecycle, all on the task thread: {@link #recover} before the task is built; {@link #results} when building
+ * it; {@link #attach} before {@link StreamTask#run()}; {@link #finish} after it returned from a stop;
+ * {@link #close()} always.
+ */
+final class JobCheckpointing implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(JobCheckpointing.class);
+
+    private final CheckpointSettings settings;
+    private final KafkaJob.Settings job;
+    private final KafkaSourceReader source;
+    private final JobMetrics metrics;
+    private final CheckpointStore store;
+    private final TransactionalCommitter committer;
+    private final PendingResults<WindowResult> pending;
+    private CheckpointRecovery.Recovered recovered;
+    private TaskCheckpointer checkpointer;
+
+    private JobCheckpointing(CheckpointSettings settings, KafkaJob.Settings job, KafkaSourceReader source, JobMetrics metrics) {
+        this.settings = settings;
+        this.job = job;
+        this.source = source;
+        this.metrics = metrics;
+        this.store = settings.store();
+        boolean exactlyOnce = settings.delivery() == Delivery.EXACTLY_ONCE;
+        this.committer = exactlyOnce ? new TransactionalCommitter(job.connection(),
+                settings.transactionalId(job.groupId(), job.inputTopic()),
+                TransactionalCommitter.commitGroupOf(job.groupId()), job.outputTopic()) : null;
+        this.pending = exactlyOnce ? new PendingResults<>() : null;
+    }
+
+    /**
+     * Decides which checkpoint to resume from (see {@link CheckpointRecovery}); under exactly-once it first fences
+     * earlier instances and commits checkpoints that were written but not committed.
+     */
+    static JobCheckpointing recover(CheckpointSettings settings, KafkaJob.Settings job, KafkaSourceReader source,
+                                    JobMetrics metrics) throws Exception {
+        JobCheckpointing c = new JobCheckpointing(settings, job, source, metrics);
+        try {
+            String fingerprint = job.fingerprint();
+            long now = System.currentTimeMillis();
+            if (c.committer != null) {
+                c.committer.initTransactions();
+                c.recovered = CheckpointRecovery.exactlyOnce(c.store, fingerprint,
+                        c.committer.committedCheckpointId(job.inputTopic()), c.committer, settings.freshStart(), now);
+            } else {
+                c.recovered = CheckpointRecovery.atLeastOnce(c.store, fingerprint, settings.freshStart(), now);
+            }
+        } catch (Exception | Error e) {
+            c.close();
+            throw e;
+        }
+        c.recovered.checkpoint().ifPresentOrElse(
+                cp -> LOG.info("restoring checkpoint {} of {} ({} partitions, watermark {}); delivery {}", cp.id(),
+                        c.store.directory(), cp.sources().size(), cp.watermarkMs(), settings.delivery()),
+                () -> LOG.info("no checkpoint to restore in {}: starting without state; delivery {}",
+                        c.store.directory(), settings.delivery()));
+        return c;
+    }
+
+    /**
+     * The sink the task writes results to: under at-least-once {@code output} itself (results leave as they fire);
+     * under exactly-once a buffer whose contents each checkpoint's transaction commits.
+     */
+    Sink<WindowResult> results(Sink<WindowResult> output) {
+        return pending != null ? pending : output;
+    }
+
+    /** Restores the recovered checkpoint into {@code task} and starts periodic checkpoints. */
+    void attach(StreamTask task) {
+        recovered.checkpoint().ifPresent(cp -> TaskCheckpointer.restore(task, cp));
+        CheckpointCoordinator.Committer commit = committer != null ? committer : CheckpointCoordinator.Committer.NONE;
+        checkpointer = new TaskCheckpointer(store, settings.intervalMs(), System.currentTimeMillis(), recovered,
+                job.inputTopic(), job.fingerprint(), settings.delivery(), pending, commit, this::completed, metrics);
+        task.addHook(checkpointer);
+    }
+
+    /** After each completed checkpoint: commit its offsets to the job's consumer group, for lag monitoring. */
+    private void completed(Checkpoint checkpoint) {
+        Map<Integer, Long> offsets = new HashMap<>();
+        for (SourcePosition p : checkpoint.sources()) {
+            offsets.put(p.partition(), p.nextOffset());
+        }
+        source.commit(offsets);
+    }
+
+    /** The final checkpoint of a clean stop; waits until it is written (and committed). */
+    void finish(StreamTask task) {
+        Checkpoint last = checkpointer.finalCheckpoint(task, System.currentTimeMillis());
+        LOG.info("final checkpoint {} written to {} (longest checkpoint pause {} ms)", last.id(), store.directory(),
+                String.format("%.1f", checkpointer.maxPauseNanos() / 1e6));
+    }
+
+    @Override
+    public void close() {
+        try {
+            if (checkpointer != null) {
+                checkpointer.close();
+            }
+        } finally {
+            if (committer != null) {
+                committer.close();
+            }
+        }
+    }
+}

@@ -1,0 +1,20 @@
+package io.flinklite.app.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** {@code flinklite checkpoint ...}: tools for checkpoint directories. */
+@Command(name = "checkpoint",
+        mixinStandardHelpOptions = true,
+        description = "Work with checkpoints (see 'checkpoint inspect').",
+        subcommands = {CheckpointInspectCommand.class})
+public final class CheckpointCommand implements Runnable {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+}

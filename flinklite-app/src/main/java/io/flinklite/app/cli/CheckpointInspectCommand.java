@@ -1,0 +1,128 @@
+package io.flinklite.app.cli;
+
+import io.flinklite.runtime.checkpoint.Checkpoint;
+import io.flinklite.runtime.checkpoint.CheckpointStore;
+import io.flinklite.runtime.checkpoint.SourcePosition;
+import io.flinklite.runtime.checkpoint.StateSummary;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code flinklite checkpoint inspect [DIR|FILE]}: is the checkpoint valid, and what does it hold (id, time, job,
+ * offsets, watermarks, open panes per key). For a directory it checks every file and describes the one a restart
+ * would restore. Exit code 0 when that checkpoint (or the file) is valid, 1 when nothing valid is found.
+ */
+@Command(name = "inspect",
+        mixinStandardHelpOptions = true,
+        description = {"Check and summarise a checkpoint: id, time, offsets, watermarks, open panes per key, validity.",
+                "Given a directory, checks every checkpoint in it and describes the one a restart would restore."})
+public final class CheckpointInspectCommand implements Callable<Integer> {
+
+    @Parameters(index = "0", arity = "0..1", paramLabel = "DIR|FILE", defaultValue = "./checkpoints",
+            description = "A checkpoint directory or one checkpoint file (default: ${DEFAULT-VALUE}).")
+    Path target;
+
+    @CommandLine.Option(names = "--max-keys", defaultValue = "20", paramLabel = "N",
+            description = "Show open panes for at most N keys, the ones with most panes first (default: ${DEFAULT-VALUE}).")
+    int maxKeys;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws IOException {
+        PrintWriter out = spec.commandLine().getOut();
+        if (!Files.exists(target)) {
+            throw new UserFacingException("no such file or directory: " + target);
+        }
+        if (Files.isDirectory(target)) {
+            return inspectDirectory(out);
+        }
+        try {
+            Checkpoint c = CheckpointStore.read(target);
+            out.println(target + ": valid");
+            describe(c, out);
+            return 0;
+        } catch (IOException e) {
+            out.println(target + ": INVALID: " + e.getMessage());
+            return 1;
+        }
+    }
+
+    private int inspectDirectory(PrintWriter out) throws IOException {
+        CheckpointStore store = new CheckpointStore(target);
+        List<Path> files = new ArrayList<>();
+        files.add(store.directory().resolve(CheckpointStore.LATEST));
+        for (long id : store.numberedIds()) {
+            files.add(store.fileOf(id));
+        }
+        out.println("checkpoint directory " + store.directory());
+        for (Path f : files) {
+            try {
+                Checkpoint c = CheckpointStore.read(f);
+                out.printf("  %-24s valid    id %d, %s%n", f.getFileName(), c.id(), Instant.ofEpochMilli(c.timeMs()));
+            } catch (NoSuchFileException e) {
+                out.printf("  %-24s absent%n", f.getFileName());
+            } catch (IOException e) {
+                out.printf("  %-24s INVALID  %s%n", f.getFileName(), e.getMessage());
+            }
+        }
+        CheckpointStore.Found found = store.loadLatest();
+        if (found.checkpoint().isEmpty()) {
+            out.println("no valid checkpoint: a job started on this directory starts without state");
+            return 1;
+        }
+        out.println("a restart restores " + found.file().getFileName()
+                + (found.warnings().isEmpty() ? "" : " (falling back past damaged checkpoints)") + ":");
+        describe(found.checkpoint().get(), out);
+        return 0;
+    }
+
+    private void describe(Checkpoint c, PrintWriter out) {
+        out.println("  id:          " + c.id());
+        out.println("  continues:   " + (c.previousId() == 0 ? "nothing (the run started without state)" : "checkpoint " + c.previousId()));
+        out.println("  time:        " + Instant.ofEpochMilli(c.timeMs()) + " (" + c.timeMs() + ")");
+        out.println("  job:         " + c.jobFingerprint());
+        out.println("  delivery:    " + c.delivery());
+        out.println("  watermark:   " + watermark(c.watermarkMs()));
+        out.println("  partitions:  " + c.sources().size());
+        for (SourcePosition p : c.sources()) {
+            out.printf("    %-28s next offset %-12d watermark %s%n", p.topicPartition(), p.nextOffset(), watermark(p.watermarkMs()));
+        }
+        StateSummary state = StateSummary.of(c.state());
+        out.println("  open panes:  " + state.openPanes() + " over " + state.panesPerKey().size() + " keys"
+                + (state.keyGroups() > 0 ? " in " + state.keyGroups() + " key groups" : ""));
+        state.panesPerKey().entrySet().stream()
+                .sorted(Map.Entry.<String, Long>comparingByValue().reversed().thenComparing(Map.Entry.comparingByKey()))
+                .limit(maxKeys)
+                .forEach(e -> out.printf("    %-28s %d%n", e.getKey(), e.getValue()));
+        if (state.panesPerKey().size() > maxKeys) {
+            out.println("    ... " + (state.panesPerKey().size() - maxKeys) + " more keys (--max-keys)");
+        }
+        if (!c.pendingResults().isEmpty()) {
+            out.println("  pending results (committed with this checkpoint's transaction): " + c.pendingResults().size());
+        }
+    }
+
+    private static String watermark(long ms) {
+        if (ms == Long.MIN_VALUE) {
+            return "none yet";
+        }
+        if (ms == Long.MAX_VALUE) {
+            return "end of input";
+        }
+        return ms + " (" + Instant.ofEpochMilli(ms) + ")";
+    }
+}

@@ -1,0 +1,175 @@
+package io.flinklite.runtime.checkpoint;
+
+import io.flinklite.job.JobSpec;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+
+/**
+ * Decides, once at startup, which checkpoint a job resumes from. Called by the job's launcher before the task thread
+ * starts; the answer says which state to restore and which id the run's first checkpoint gets.
+ */
+public final class CheckpointRecovery {
+    private static final System.Logger LOG = System.getLogger(CheckpointRecovery.class.getName());
+
+    private CheckpointRecovery() {
+    }
+
+    /** The outcome: the checkpoint to restore (if any) and the id of the run's first checkpoint. */
+    public static final class Recovered {
+        private final Checkpoint checkpoint;
+        private final long nextId;
+
+        Recovered(Checkpoint checkpoint, long nextId) {
+            this.checkpoint = checkpoint;
+            this.nextId = nextId;
+        }
+
+        /** The checkpoint to restore; empty to start without state. */
+        public Optional<Checkpoint> checkpoint() {
+            return Optional.ofNullable(checkpoint);
+        }
+
+        /** Id of the first checkpoint of this run: above every id on disk or committed, so none is ever reused. */
+        public long nextId() {
+            return nextId;
+        }
+
+        /** The {@link Checkpoint#previousId()} of this run's first checkpoint. */
+        public long restoredId() {
+            return checkpoint == null ? 0 : checkpoint.id();
+        }
+    }
+
+    /**
+     * At-least-once recovery: the newest valid checkpoint of this job (falling back past damaged ones with a
+     * warning), or none. With {@code freshStart}, existing checkpoints are moved aside into a
+     * {@code superseded-<time>} subdirectory instead and the job starts without state.
+     *
+     * @param fingerprint {@link JobSpec#fingerprint()} of the job being started
+     * @param nowMs       wall-clock time; names the subdirectory of a fresh start
+     * @throws IncompatibleCheckpointException when the newest valid checkpoint was taken by a job with another
+     *                                         fingerprint and {@code freshStart} is false
+     */
+    public static Recovered atLeastOnce(CheckpointStore store, String fingerprint, boolean freshStart, long nowMs)
+            throws IOException {
+        store.deleteTemporaryFiles();
+        long nextId = store.highestId().orElse(0) + 1;
+        if (freshStart) {
+            startFresh(store, nowMs);
+            return new Recovered(null, nextId);
+        }
+        CheckpointStore.Found found = store.loadLatest();
+        if (found.checkpoint().isEmpty()) {
+            if (!found.warnings().isEmpty()) {
+                LOG.log(System.Logger.Level.WARNING, "no valid checkpoint in " + store.directory()
+                        + " (every one is damaged): starting without state");
+            }
+            return new Recovered(null, nextId);
+        }
+        Checkpoint checkpoint = found.checkpoint().get();
+        requireCompatible(checkpoint, fingerprint, store.directory());
+        return new Recovered(checkpoint, nextId);
+    }
+
+    /**
+     * Exactly-once recovery. Kafka's committed offsets name the last checkpoint whose transaction committed
+     * ({@code committedId}); checkpoints written after it were prepared but not committed when the previous run
+     * stopped. Each of those whose state continues the committed one ({@link Checkpoint#previousId()}) is committed
+     * now, in id order, through {@code rollForward} (its results and offsets, in a new transaction), and the last one
+     * is restored. A checkpoint of a run that started without state ({@code previousId} 0) starts a chain of its own
+     * when the committed checkpoint is not on disk (a {@code --fresh-start} after it).
+     *
+     * <p>With {@code freshStart}, the uncommitted checkpoints are still committed first (their results were
+     * computed and promised by the previous run), then everything is moved aside and the job starts without state.
+     *
+     * @param committedId the checkpoint id in Kafka's committed offsets; empty when Kafka records none
+     * @throws IncompatibleCheckpointException when the checkpoint to restore was taken by another job
+     * @throws UnrecoverableCheckpointException when the committed checkpoint is missing or damaged, or checkpoints
+     *                                          exist that Kafka has no record of: restoring anything else would
+     *                                          duplicate or lose results
+     */
+    public static Recovered exactlyOnce(CheckpointStore store, String fingerprint, OptionalLong committedId,
+                                        CheckpointCoordinator.Committer rollForward, boolean freshStart, long nowMs)
+            throws Exception {
+        store.deleteTemporaryFiles();
+        long committed = committedId.orElse(0);
+        long nextId = Math.max(store.highestId().orElse(0), committed) + 1;
+        Checkpoint chainEnd = null;
+        if (committed > 0) {
+            try {
+                chainEnd = store.load(committed);
+            } catch (IOException e) {
+                LOG.log(System.Logger.Level.WARNING, "checkpoint " + committed + ", the last one Kafka committed, cannot be read: "
+                        + e.getMessage());
+            }
+        }
+        List<Long> ids = store.numberedIds();
+        boolean unchained = false;
+        for (int i = ids.size() - 1; i >= 0; i--) {
+            long id = ids.get(i);
+            if (id <= committed) {
+                continue;
+            }
+            Checkpoint next;
+            try {
+                next = store.load(id);
+            } catch (IOException e) {
+                LOG.log(System.Logger.Level.WARNING, "uncommitted checkpoint " + id + " cannot be read (" + e.getMessage()
+                        + "): its results are recomputed from the checkpoint before it");
+                break;
+            }
+            long expectedPrevious = chainEnd == null ? 0 : chainEnd.id();
+            if (next.previousId() != expectedPrevious) {
+                unchained = true;
+                LOG.log(System.Logger.Level.WARNING, "checkpoint " + id + " continues checkpoint " + next.previousId()
+                        + ", not " + expectedPrevious + ": not committing it");
+                break;
+            }
+            LOG.log(System.Logger.Level.INFO, "committing checkpoint " + id + " (written, but its transaction had not"
+                    + " committed when the previous run stopped): " + next.pendingResults().size() + " results");
+            rollForward.commit(next);
+            chainEnd = next;
+        }
+        if (freshStart) {
+            startFresh(store, nowMs);
+            return new Recovered(null, nextId);
+        }
+        if (chainEnd == null && (committed > 0 || unchained)) {
+            throw new UnrecoverableCheckpointException(committed > 0
+                    ? "cannot resume exactly-once: checkpoint " + committed + ", the last one committed to Kafka, is missing"
+                    + " or damaged in " + store.directory() + ". Restoring another would duplicate or lose results. Pass"
+                    + " --fresh-start to start without state (results of windows open at the crash are then incomplete)"
+                    : "cannot resume exactly-once: " + store.directory() + " holds checkpoints but Kafka has no record of"
+                    + " committing them (committed offsets expired or deleted?). Pass --fresh-start to start without state");
+        }
+        if (chainEnd == null) {
+            return new Recovered(null, nextId);
+        }
+        requireCompatible(chainEnd, fingerprint, store.directory());
+        return new Recovered(chainEnd, nextId);
+    }
+
+    private static void startFresh(CheckpointStore store, long nowMs) throws IOException {
+        Optional<Path> aside = store.moveAside(nowMs);
+        aside.ifPresent(dir -> LOG.log(System.Logger.Level.WARNING,
+                "--fresh-start: starting without state; earlier checkpoints moved to " + dir));
+    }
+
+    /**
+     * @throws IncompatibleCheckpointException naming each difference, when the fingerprints differ
+     */
+    public static void requireCompatible(Checkpoint checkpoint, String fingerprint, Path dir) {
+        if (checkpoint.jobFingerprint().equals(fingerprint)) {
+            return;
+        }
+        throw new IncompatibleCheckpointException("checkpoint " + checkpoint.id() + " in " + dir
+                + " was taken by a different job (checkpoint vs this job: "
+                + JobSpec.describeDifference(checkpoint.jobFingerprint(), fingerprint)
+                + "). Run with the job settings it was taken with, use another --checkpoint-dir, or pass --fresh-start"
+                + " to start without state (the old checkpoints are moved aside, not deleted)");
+    }
+}

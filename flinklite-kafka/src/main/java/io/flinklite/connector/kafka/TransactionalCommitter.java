@@ -1,0 +1,232 @@
+package io.flinklite.connector.kafka;
+
+import io.flinklite.api.WindowResult;
+import io.flinklite.runtime.checkpoint.Checkpoint;
+import io.flinklite.runtime.checkpoint.CheckpointCoordinator;
+import io.flinklite.runtime.checkpoint.SourcePosition;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ListConsumerGroupOffsetsOptions;
+import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.AuthorizationException;
+import org.apache.kafka.common.errors.InvalidProducerEpochException;
+import org.apache.kafka.common.errors.OutOfOrderSequenceException;
+import org.apache.kafka.common.errors.ProducerFencedException;
+import org.apache.kafka.common.errors.UnsupportedVersionException;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Exactly-once output: commits each checkpoint's results and its input offsets in one Kafka transaction.
+ *
+ * <p>The design (docs/checkpoints.md has the whole argument). A checkpoint file is written and fsynced first; it holds
+ * the state, the input offsets, and the results fired since the previous checkpoint. Then {@link #commit} opens a
+ * transaction, sends those results to the output topic, adds the input offsets to the consumer group with the
+ * metadata {@code flinklite-checkpoint=<id>} ({@code sendOffsetsToTransaction}) and commits. The commit is the one
+ * atomic decision: after it, Kafka's committed group offsets name the checkpoint whose results are visible to
+ * {@code read_committed} consumers. A crash before it leaves a written but uncommitted checkpoint, which recovery
+ * commits again ("rolls forward") from the file; the transaction of the crashed process is aborted by
+ * {@link #initTransactions()} of the new one, so none of its records ever become visible.
+ *
+ * <p>Because a transaction is opened only when its checkpoint is complete and lives for one commit, its length does
+ * not depend on the checkpoint interval, and {@code transaction.timeout.ms} only has to cover sending one
+ * checkpoint's results.
+ *
+ * <p>Threading: {@link #initTransactions()} and {@link #committedCheckpointId} at startup, on the launching thread;
+ * {@link #commit} on the checkpoint writer thread, one at a time.
+ */
+public final class TransactionalCommitter implements CheckpointCoordinator.Committer, AutoCloseable {
+
+    /** The group whose committed offsets record the checkpoints of a job consuming in {@code sourceGroupId}. */
+    public static String commitGroupOf(String sourceGroupId) {
+        return sourceGroupId + ".checkpoints";
+    }
+
+    /** Prefix of the offset metadata naming the checkpoint a transaction committed. */
+    public static final String METADATA_PREFIX = "flinklite-checkpoint=";
+
+    private static final System.Logger LOG = System.getLogger(TransactionalCommitter.class.getName());
+    private static final int ATTEMPTS = 3;
+
+    private final KafkaConnection connection;
+    private final String transactionalId;
+    private final String groupId;
+    private final String outputTopic;
+    private final Producer<byte[], byte[]> producer;
+
+    /**
+     * @param transactionalId stable across restarts of this job (and unique among jobs): it is what fences a
+     *                        previous incarnation that is still alive
+     * @param groupId         the consumer group whose offsets the transactions commit: a group of its own that no
+     *                        consumer joins ({@link #commitGroupOf}), so a commit without a member generation is
+     *                        accepted and the source's own group (and its rebalances) stays out of the protocol
+     * @param outputTopic     where results go; {@code null} when the job has no Kafka output (offsets are still
+     *                        committed, so recovery still finds its checkpoint)
+     */
+    public TransactionalCommitter(KafkaConnection connection, String transactionalId, String groupId, String outputTopic) {
+        this.connection = connection;
+        this.transactionalId = transactionalId;
+        this.groupId = groupId;
+        this.outputTopic = outputTopic;
+        Properties p = connection.clientProperties();
+        p.putIfAbsent(ProducerConfig.CLIENT_ID_CONFIG, "flinklite-transactional");
+        p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId);
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        p.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, 5);
+        p.putIfAbsent(ProducerConfig.MAX_BLOCK_MS_CONFIG, (int) Math.min(Integer.MAX_VALUE, connection.connectTimeoutMs()));
+        try {
+            this.producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
+        } catch (KafkaException e) {
+            throw new KafkaConnectorException("bad Kafka producer configuration: " + KafkaConnection.rootMessage(e), e);
+        }
+    }
+
+    /**
+     * Registers the transactional id with the broker: fences any earlier producer with the same id (a zombie of a
+     * previous run can no longer commit) and aborts its open transaction. Call once, before
+     * {@link #committedCheckpointId} (whose answer is only stable once no transaction of ours is open).
+     */
+    public void initTransactions() {
+        try {
+            producer.initTransactions();
+        } catch (KafkaException e) {
+            throw new KafkaConnectorException("cannot initialise transactions for transactional.id '" + transactionalId
+                    + "': " + KafkaConnection.rootMessage(e), e);
+        }
+    }
+
+    /**
+     * The id of the last checkpoint whose transaction committed, read from the consumer group's committed offsets
+     * for {@code inputTopic}; empty when the group has committed none through FlinkLite.
+     *
+     * @throws KafkaConnectorException when partitions name different checkpoints (offsets committed by something
+     *                                 else) or the broker cannot be asked
+     */
+    public OptionalLong committedCheckpointId(String inputTopic) {
+        Map<TopicPartition, OffsetAndMetadata> offsets;
+        try (Admin admin = connection.admin()) {
+            offsets = admin.listConsumerGroupOffsets(groupId, new ListConsumerGroupOffsetsOptions().requireStable(true))
+                    .partitionsToOffsetAndMetadata().get(connection.connectTimeoutMs(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            throw new KafkaConnectorException("cannot read the committed offsets of group '" + groupId + "': "
+                    + KafkaConnection.rootMessage(e.getCause()), e.getCause());
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new KafkaConnectorException("timed out reading the committed offsets of group '" + groupId + "'", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new KafkaConnectorException("interrupted reading committed offsets", e);
+        }
+        long found = -1;
+        for (Map.Entry<TopicPartition, OffsetAndMetadata> e : offsets.entrySet()) {
+            if (!e.getKey().topic().equals(inputTopic) || e.getValue() == null) {
+                continue;
+            }
+            long id = parseMetadata(e.getValue().metadata());
+            if (id < 0) {
+                continue;
+            }
+            if (found >= 0 && found != id) {
+                throw new KafkaConnectorException("the committed offsets of group '" + groupId + "' name different checkpoints ("
+                        + found + " and " + id + " on " + e.getKey() + "): something other than this job committed them");
+            }
+            found = id;
+        }
+        return found < 0 ? OptionalLong.empty() : OptionalLong.of(found);
+    }
+
+    /** The checkpoint id in offset metadata, or -1 when the metadata is not ours. */
+    static long parseMetadata(String metadata) {
+        if (metadata == null || !metadata.startsWith(METADATA_PREFIX)) {
+            return -1;
+        }
+        try {
+            return Long.parseLong(metadata.substring(METADATA_PREFIX.length()));
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+
+    /** The offsets of a checkpoint, with its id as metadata. */
+    public static Map<TopicPartition, OffsetAndMetadata> offsetsOf(Checkpoint checkpoint) {
+        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+        String metadata = METADATA_PREFIX + checkpoint.id();
+        for (SourcePosition p : checkpoint.sources()) {
+            offsets.put(new TopicPartition(p.topic(), p.partition()), new OffsetAndMetadata(p.nextOffset(), metadata));
+        }
+        return offsets;
+    }
+
+    /**
+     * Commits the checkpoint's pending results and its offsets in one transaction. Retries a transaction that
+     * failed with an abortable error; rethrows fatal errors (fenced by a newer instance, not authorised).
+     */
+    @Override
+    public void commit(Checkpoint checkpoint) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                commitOnce(checkpoint);
+                return;
+            } catch (ProducerFencedException | InvalidProducerEpochException e) {
+                throw new KafkaConnectorException("transactional.id '" + transactionalId + "' was taken over by another"
+                        + " instance of this job: this one stops (" + e.getMessage() + ")", e);
+            } catch (OutOfOrderSequenceException | AuthorizationException | UnsupportedVersionException e) {
+                throw new KafkaConnectorException("Kafka transaction failed for checkpoint " + checkpoint.id() + ": "
+                        + KafkaConnection.rootMessage(e), e);
+            } catch (KafkaException e) {
+                abortQuietly();
+                if (attempt >= ATTEMPTS) {
+                    throw new KafkaConnectorException("Kafka transaction for checkpoint " + checkpoint.id() + " failed "
+                            + ATTEMPTS + " times: " + KafkaConnection.rootMessage(e), e);
+                }
+                LOG.log(System.Logger.Level.WARNING, "transaction for checkpoint " + checkpoint.id() + " aborted ("
+                        + KafkaConnection.rootMessage(e) + "); retrying");
+            }
+        }
+    }
+
+    private void commitOnce(Checkpoint checkpoint) {
+        producer.beginTransaction();
+        if (outputTopic != null) {
+            for (WindowResult r : checkpoint.pendingResults()) {
+                producer.send(new ProducerRecord<>(outputTopic, r.key().getBytes(StandardCharsets.UTF_8),
+                        r.toJson().getBytes(StandardCharsets.UTF_8)));
+            }
+        }
+        // No member generation: no consumer ever joins the commit group, and zombies are fenced by transactional.id.
+        producer.sendOffsetsToTransaction(offsetsOf(checkpoint), new ConsumerGroupMetadata(groupId));
+        producer.commitTransaction();
+    }
+
+    private void abortQuietly() {
+        try {
+            producer.abortTransaction();
+        } catch (KafkaException e) {
+            LOG.log(System.Logger.Level.DEBUG, "abort after a failed transaction failed too: " + e.getMessage());
+        }
+    }
+
+    /** The producer, for tests that simulate a crashed instance's open transaction. */
+    Producer<byte[], byte[]> producerForTest() {
+        return producer;
+    }
+
+    @Override
+    public void close() {
+        producer.close(Duration.ofSeconds(10));
+    }
+}
