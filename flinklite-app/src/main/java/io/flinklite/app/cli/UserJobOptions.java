@@ -1,7 +1,10 @@
 package io.flinklite.app.cli;
 
 import io.flinklite.app.JobLauncher;
+import picocli.CommandLine;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -9,6 +12,14 @@ import java.util.Map;
 
 /** The flags of {@code run} that bring user code: a job of your own, or your aggregate for the built-in job. */
 public final class UserJobOptions {
+
+    /** The built-in job's flags, which a user job replaces with its own choices. */
+    private static final String[] BUILT_IN_JOB_FLAGS = {
+            "--window", "--out-of-orderness", "--allowed-lateness", "--types", "--key-field", "--aggregate",
+    };
+
+    @Spec(Spec.Target.MIXEE)
+    CommandSpec mixee;
 
     @Option(names = "--jar", paramLabel = "JAR",
             description = "Your jar, built against FlinkLite's API (flinklite-core as a provided dependency).")
@@ -36,6 +47,23 @@ public final class UserJobOptions {
 
     /** What these flags ask for. @throws IllegalArgumentException for a combination that makes no sense */
     public JobLauncher.Request request() {
+        // A flag that would be silently ignored is a mistake the user should hear about.
+        if (jobClass != null) {
+            for (String flag : BUILT_IN_JOB_FLAGS) {
+                if (given(flag)) {
+                    throw new IllegalArgumentException(flag + " does not apply to --job: the job defines its own"
+                            + " (pass settings to it with --job-param)");
+                }
+            }
+        }
+        if (aggregateClass != null && given("--aggregate")) {
+            throw new IllegalArgumentException("--aggregate and --aggregate-class exclude each other");
+        }
         return new JobLauncher.Request(jar, jobClass, aggregateClass, valueField, parameters);
+    }
+
+    private boolean given(String flag) {
+        CommandLine cli = mixee == null ? null : mixee.commandLine();
+        return cli != null && cli.getParseResult() != null && cli.getParseResult().hasMatchedOption(flag);
     }
 }
