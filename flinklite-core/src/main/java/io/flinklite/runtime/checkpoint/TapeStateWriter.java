@@ -45,8 +45,11 @@ public final class TapeStateWriter implements StateWriter {
 
     @Override
     public void writeLong(String name, long value) {
-        name(name);
-        tape.value(value);
+        if (name != null) {
+            tape.field(name, value);
+        } else {
+            tape.value(value);
+        }
     }
 
     @Override

@@ -142,7 +142,7 @@ class TaskCheckpointerTest {
 
     @Test
     void atLeastOnceRestoresLosingNothingAndRepeatsOnlyIdenticalResults() throws Exception {
-        byte[][][] input = events(6_000, 1);
+        byte[][][] input = events(30_000, 1); // 310 batches: more than 6 runs of at most 45 batches, so every planned crash happens
         List<WindowResult> expected = uninterrupted(input);
         assertThat(expected).hasSizeGreaterThan(50);
         Random random = new Random(7);
@@ -193,7 +193,7 @@ class TaskCheckpointerTest {
 
     @Test
     void exactlyOnceCommitsEachResultOnceAcrossCrashes() throws Exception {
-        byte[][][] input = events(6_000, 2);
+        byte[][][] input = events(30_000, 2);
         List<WindowResult> expected = uninterrupted(input);
         Random random = new Random(11);
         // The fake Kafka: what transactions committed, and the checkpoint id in the committed offsets.
