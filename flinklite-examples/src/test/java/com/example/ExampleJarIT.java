@@ -105,6 +105,7 @@ class ExampleJarIT {
                 "session-avg|critical|" + (T0 + 30_000) + "|" + (T0 + 40_000) + "|1|7.0",
                 "session-avg|important|" + (T0 + 500) + "|" + (T0 + 14_000) + "|2|1.5");
         await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500))
+                .failFast(() -> assertThat(process.isAlive()).as(this::logTail).isTrue())
                 .untilAsserted(() -> assertThat(rows("session_averages")).as(this::logTail).isEqualTo(expected));
         // Beside the table, the Kafka output got the same three results.
         assertThat(readValues("sessions-out", 3)).hasSize(3)
@@ -138,6 +139,7 @@ class ExampleJarIT {
                 "avg|critical|" + T0 + "|" + (T0 + 10_000) + "|2|5.0",
                 "avg|critical|" + (T0 + 10_000) + "|" + (T0 + 20_000) + "|1|10.0");
         await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500))
+                .failFast(() -> assertThat(process.isAlive()).as(this::logTail).isTrue())
                 .untilAsserted(() -> assertThat(rows("analytics.builtin_averages")).as(this::logTail).isEqualTo(expected));
         stop();
         assertThat(Files.readString(log)).contains("built-in job with aggregate class com.example.Average");
@@ -175,6 +177,9 @@ class ExampleJarIT {
         command.add("run");
         command.add("--bootstrap-servers");
         command.add(broker.bootstrapServers());
+        // Each run its own checkpoints (the default directory is ./checkpoints, shared by every test).
+        command.add("--checkpoint-dir");
+        command.add(tmp.resolve("checkpoints").toString());
         command.addAll(List.of(args));
         log = tmp.resolve("flinklite.log");
         ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
