@@ -8,6 +8,7 @@ import io.flinklite.runtime.metrics.JobMetrics.JobState;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.Locale;
 
 /**
  * Serves every path of the metrics server but {@code /metrics}: the liveness and readiness probes and a short index.
@@ -65,7 +66,7 @@ final class HealthHandler implements HttpHandler {
         if (metrics.ready()) {
             respond(exchange, 200, "ready\n");
         } else {
-            respond(exchange, 503, "not ready: job " + metrics.jobState().name().toLowerCase(java.util.Locale.ROOT)
+            respond(exchange, 503, "not ready: job " + metrics.jobState().name().toLowerCase(Locale.ROOT)
                     + ", source " + (metrics.sourceAssigned() ? "assigned" : "has no partitions assigned") + "\n");
         }
     }

@@ -65,10 +65,11 @@ public final class JobMetricsCollectors {
                 "Window results fired, on time and late",
                 cb -> cb.call(metrics.windowsFlushed()));
         gauge(registry, "flinklite_watermark_timestamp",
-                "The job's combined event-time watermark, epoch milliseconds; absent before the first record",
+                "The job's combined event-time watermark, epoch milliseconds; absent before the first record and "
+                        + "after the end of a bounded input",
                 cb -> {
                     long watermarkMs = metrics.watermarkMs();
-                    if (watermarkMs != Long.MIN_VALUE) {
+                    if (isTime(watermarkMs)) {
                         cb.call(watermarkMs);
                     }
                 });
@@ -116,10 +117,10 @@ public final class JobMetricsCollectors {
 
     private static void registerWatermarks(PrometheusRegistry registry, JobMetrics metrics, LongSupplier nowMs) {
         gauge(registry, "flinklite_watermark_lag_seconds",
-                "Wall clock minus the combined watermark, seconds; absent before the first record",
+                "Wall clock minus the combined watermark, seconds; absent while the watermark gauge is",
                 cb -> {
                     long watermarkMs = metrics.watermarkMs();
-                    if (watermarkMs != Long.MIN_VALUE) {
+                    if (isTime(watermarkMs)) {
                         cb.call((nowMs.getAsLong() - watermarkMs) / 1000.0);
                     }
                 });
@@ -127,7 +128,7 @@ public final class JobMetricsCollectors {
                 "Watermark of one input partition, epoch milliseconds; absent until it has seen a record",
                 cb -> {
                     for (PartitionStats p : metrics.partitions()) {
-                        if (p.watermarkMs() != Long.MIN_VALUE) {
+                        if (isTime(p.watermarkMs())) {
                             cb.call(p.watermarkMs(), p.topic(), Integer.toString(p.partition()));
                         }
                     }
@@ -163,6 +164,14 @@ public final class JobMetricsCollectors {
         gauge(registry, "flinklite_last_checkpoint_size_bytes",
                 "Size of the last successful checkpoint, bytes",
                 cb -> cb.call(metrics.lastCheckpointSizeBytes()));
+    }
+
+    /**
+     * Whether a watermark is a point in time: not {@link Long#MIN_VALUE} (nothing seen yet) nor
+     * {@link Long#MAX_VALUE} (end of a bounded input), either of which would wreck every graph of it.
+     */
+    static boolean isTime(long watermarkMs) {
+        return watermarkMs != Long.MIN_VALUE && watermarkMs != Long.MAX_VALUE;
     }
 
     private static void counter(PrometheusRegistry registry, String name, String help,

@@ -75,6 +75,8 @@ public final class StatusLine implements AutoCloseable {
         long watermarkMs = metrics.watermarkMs();
         if (watermarkMs == Long.MIN_VALUE) {
             line.append(" | watermark: none yet");
+        } else if (watermarkMs == Long.MAX_VALUE) {
+            line.append(" | watermark: end of input");
         } else {
             line.append(" | watermark ").append(Instant.ofEpochMilli(watermarkMs))
                     .append(String.format(Locale.ROOT, ", %.1f s behind", (nowMs - watermarkMs) / 1000.0));

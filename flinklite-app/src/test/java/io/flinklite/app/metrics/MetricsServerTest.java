@@ -64,6 +64,14 @@ class MetricsServerTest {
     }
 
     @Test
+    void theEndOfABoundedInputHidesTheWatermarkInsteadOfPublishingInfinity() {
+        metrics.setWatermarkMs(Long.MAX_VALUE);
+        assertThat(Http.scrape(server.port()))
+                .doesNotContainKey("flinklite_watermark_timestamp")
+                .doesNotContainKey("flinklite_watermark_lag_seconds");
+    }
+
+    @Test
     void outcomesReasonsAndWindowStateAreLabelledCounters() {
         metrics.addEventsTotal(17);
         metrics.addAccepted(10);

@@ -41,6 +41,13 @@ class StatusLineTest {
     }
 
     @Test
+    void theEndOfABoundedInputIsNamed() {
+        JobMetrics metrics = new JobMetrics();
+        metrics.setWatermarkMs(Long.MAX_VALUE);
+        assertThat(new StatusLine(metrics, 0).next(NOW_MS, SECOND_NANOS)).contains("| watermark: end of input |");
+    }
+
+    @Test
     void startedItPrintsPeriodicallyAndStopsWhenClosed() {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8);
