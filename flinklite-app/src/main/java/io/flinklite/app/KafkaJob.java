@@ -1,0 +1,200 @@
+package io.flinklite.app;
+
+import io.flinklite.api.Sink;
+import io.flinklite.api.WindowResult;
+import io.flinklite.connector.kafka.KafkaConnection;
+import io.flinklite.connector.kafka.KafkaOutput;
+import io.flinklite.connector.kafka.KafkaSourceReader;
+import io.flinklite.job.JobSpec;
+import io.flinklite.runtime.metrics.JobMetrics;
+import io.flinklite.runtime.task.BatchHook;
+import io.flinklite.runtime.task.DeadLetterHandler;
+import io.flinklite.runtime.task.StreamTask;
+import io.flinklite.runtime.task.TaskOptions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.Objects;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The built-in job on Kafka, as {@code flinklite run} and {@code flinklite demo} start it: read the input topic in a
+ * consumer group, run the {@link JobSpec} on the engine's task loop, write results (and late events, dead letters)
+ * to topics, and log each result as one readable line.
+ *
+ * <p>Delivery: without checkpoints, offsets are committed every {@link Settings#commitIntervalMs} after the output
+ * was flushed, and once more on a clean stop: output is at-least-once for results that fired, but the contents of
+ * windows still open at a stop or crash are not restored (the checkpoint feature restores them).
+ *
+ * <p>Threading: {@link #run()} runs the job on the calling thread (the task thread) and returns after a clean stop;
+ * {@link #stop()} may be called from any thread, typically a shutdown hook on SIGTERM/SIGINT.
+ */
+public final class KafkaJob {
+
+    private static final Logger LOG = LoggerFactory.getLogger(KafkaJob.class);
+
+    /** What the job reads and writes, and how it treats time. Immutable. */
+    public static final class Settings {
+        final KafkaConnection connection;
+        final JobSpec spec;
+        String inputTopic = "flink-events";
+        String outputTopic = "processed-events";
+        String groupId = "flinklite";
+        String lateTopic;
+        String deadLetterTopic;
+        KafkaSourceReader.StartFrom startFrom = KafkaSourceReader.StartFrom.EARLIEST;
+        long idleTimeoutMs = 30_000;
+        boolean wallClockWhenIdle;
+        int maxRecordBytes = 256 * 1024;
+        long maxFutureMs = 86_400_000L;
+        long commitIntervalMs = 5_000;
+
+        public Settings(KafkaConnection connection, JobSpec spec) {
+            this.connection = Objects.requireNonNull(connection, "connection");
+            this.spec = Objects.requireNonNull(spec, "spec");
+        }
+
+        public Settings inputTopic(String t) { inputTopic = Objects.requireNonNull(t); return this; }
+        /** @param t the results topic, or null for no output */
+        public Settings outputTopic(String t) { outputTopic = t; return this; }
+        public Settings groupId(String g) { groupId = Objects.requireNonNull(g); return this; }
+        /** @param t where late events go, or null to count them only */
+        public Settings lateTopic(String t) { lateTopic = t; return this; }
+        /** @param t where invalid records go, or null to count and log them only */
+        public Settings deadLetterTopic(String t) { deadLetterTopic = t; return this; }
+        public Settings startFrom(KafkaSourceReader.StartFrom s) { startFrom = Objects.requireNonNull(s); return this; }
+        public Settings idleTimeoutMs(long ms) { idleTimeoutMs = ms; return this; }
+        public Settings wallClockWhenIdle(boolean on) { wallClockWhenIdle = on; return this; }
+        public Settings maxRecordBytes(int bytes) { maxRecordBytes = bytes; return this; }
+        public Settings maxFutureMs(long ms) { maxFutureMs = ms; return this; }
+        public Settings commitIntervalMs(long ms) { commitIntervalMs = ms; return this; }
+
+        public KafkaConnection connection() { return connection; }
+        public JobSpec spec() { return spec; }
+        public String inputTopic() { return inputTopic; }
+        public String outputTopic() { return outputTopic; }
+        public String lateTopic() { return lateTopic; }
+        public String deadLetterTopic() { return deadLetterTopic; }
+        public String groupId() { return groupId; }
+
+        TaskOptions taskOptions() {
+            return TaskOptions.defaults()
+                    .withIdleTimeoutMs(idleTimeoutMs)
+                    .withWallClockWhenIdle(wallClockWhenIdle)
+                    .withMaxRecordBytes(maxRecordBytes)
+                    .withTimestampBounds(0, maxFutureMs);
+        }
+    }
+
+    private final Settings settings;
+    private final JobMetrics metrics;
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private volatile boolean stopRequested;
+    private volatile KafkaSourceReader reader;
+    private volatile Runnable stopTask = () -> { };
+
+    public KafkaJob(Settings settings, JobMetrics metrics) {
+        this.settings = settings;
+        this.metrics = metrics;
+    }
+
+    /**
+     * Checks that the cluster answers and the topics exist (waiting at most the connect timeout), then runs until
+     * {@link #stop()}. On the way out it flushes the output, commits the offsets and closes the consumer.
+     *
+     * @throws io.flinklite.connector.kafka.KafkaConnectorException with a one-line message for an unreachable
+     *                                                               cluster or a missing topic
+     */
+    public void run() throws Exception {
+        try {
+            KafkaConnection connection = settings.connection;
+            int partitions = connection.partitionCount(settings.inputTopic,
+                    "create it first (or run `flinklite simulate`, which creates it), or name another with --input-topic");
+            requireOutputTopic(settings.outputTopic, "--output-topic", "--output-topic none");
+            requireOutputTopic(settings.lateTopic, "--late-topic", "leave --late-topic out");
+            requireOutputTopic(settings.deadLetterTopic, "--dead-letter-topic", "leave --dead-letter-topic out");
+            LOG.info("reading {} ({} partitions) at {} in group {}; job {}", settings.inputTopic, partitions,
+                    connection.bootstrapServers(), settings.groupId, settings.spec);
+            try (KafkaOutput output = new KafkaOutput(connection, "flinklite-" + settings.groupId);
+                 KafkaSourceReader source = new KafkaSourceReader(connection, settings.inputTopic, settings.groupId,
+                         settings.startFrom)) {
+                reader = source;
+                // A rebalance commits the revoked partitions' offsets: their results must be durable first.
+                source.beforeRevokeCommit(output::flush);
+                Sink<WindowResult> results = new ResultLog(
+                        settings.outputTopic == null ? null : output.resultSink(settings.outputTopic));
+                Sink<byte[]> late = settings.lateTopic == null ? null : output.lateSink(settings.lateTopic);
+                DeadLetterHandler deadLetters = output.deadLetters(settings.deadLetterTopic, source);
+                StreamTask task = StreamTask.forSpec(settings.spec, settings.taskOptions(), source, results, late,
+                        deadLetters, metrics);
+                task.addHook(new CommitHook(source, settings.commitIntervalMs));
+                stopTask = task::stop;
+                if (!stopRequested) {
+                    task.run();
+                }
+                // run() flushed the sinks; the dead letters share the producer, so flush it once more for them.
+                output.flush();
+                source.commit(task.positions());
+                LOG.info("stopped: output flushed, offsets committed");
+            }
+        } finally {
+            reader = null;
+            stopped.countDown();
+        }
+    }
+
+    private void requireOutputTopic(String topic, String flag, String alternative) {
+        if (topic != null) {
+            settings.connection.partitionCount(topic, "create it first, or " + alternative + " (" + flag + ")");
+        }
+    }
+
+    /**
+     * At-least-once without checkpoints: every interval, make the output durable, then commit the positions of the
+     * records processed so far. Between batches every polled record has been processed, so the positions match.
+     */
+    private static final class CommitHook implements BatchHook {
+        private final KafkaSourceReader source;
+        private final long intervalMs;
+        private long nextCommitMs = Long.MIN_VALUE;
+
+        CommitHook(KafkaSourceReader source, long intervalMs) {
+            this.source = source;
+            this.intervalMs = intervalMs;
+        }
+
+        @Override
+        public void afterBatch(StreamTask task, long nowMs) throws Exception {
+            if (nextCommitMs == Long.MIN_VALUE) {
+                nextCommitMs = nowMs + intervalMs;
+                return;
+            }
+            if (nowMs < nextCommitMs) {
+                return;
+            }
+            nextCommitMs = nowMs + intervalMs;
+            task.flushSinks();
+            source.commit(task.positions());
+        }
+    }
+
+    /** Makes {@link #run()} stop soon: the current batch finishes, output is flushed, the consumer closed. Any thread. */
+    public void stop() {
+        stopRequested = true;
+        stopTask.run();
+        KafkaSourceReader r = reader;
+        if (r != null) {
+            r.wakeup();
+        }
+    }
+
+    /** Waits up to {@code timeoutMs} for {@link #run()} to return; true when it did. */
+    public boolean awaitStopped(long timeoutMs) throws InterruptedException {
+        return stopped.await(timeoutMs, TimeUnit.MILLISECONDS);
+    }
+
+    public JobMetrics metrics() {
+        return metrics;
+    }
+}

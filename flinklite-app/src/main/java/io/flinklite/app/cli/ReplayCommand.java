@@ -1,0 +1,236 @@
+package io.flinklite.app.cli;
+
+import io.flinklite.api.Sink;
+import io.flinklite.api.WindowResult;
+import io.flinklite.job.AggregateSpec;
+import io.flinklite.job.Durations;
+import io.flinklite.job.JobSpec;
+import io.flinklite.job.WindowSpec;
+import io.flinklite.runtime.replay.Replay;
+import io.flinklite.runtime.replay.ReplayStats;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+import java.io.BufferedOutputStream;
+import java.io.FileInputStream;
+import java.io.FileNotFoundException;
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code flinklite replay}: runs the built-in job over a file of JSON events, deterministically, and writes one JSON
+ * line per window firing. The flags are an exact contract (issue 2): other tools and the Flink differential tests
+ * rely on them.
+ */
+@Command(name = "replay",
+        mixinStandardHelpOptions = true,
+        description = {
+                "Replays JSON events (one object per line) through the event-time job and writes one JSON line per",
+                "window firing: {\"key\":..,\"windowStart\":..,\"windowEnd\":..,\"count\":..[,\"value\":..]}.",
+                "The watermark advances after every valid event (max timestamp - out-of-orderness - 1); at the end",
+                "of the input every open window fires. Invalid lines are reported on stderr and skipped."})
+public final class ReplayCommand implements Callable<Integer> {
+
+    /** Invalid lines reported one by one on stderr before only counting the rest. */
+    static final int MAX_REPORTED_INVALID = 1000;
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--input", required = true, paramLabel = "FILE", description = "JSON-lines events; - for stdin")
+    String input;
+
+    @Option(names = "--output", required = true, paramLabel = "FILE", description = "results, one JSON line per firing; - for stdout")
+    String output;
+
+    @Option(names = "--window", defaultValue = "sliding:10s:5s", paramLabel = "SPEC",
+            description = "sliding:SIZE:SLIDE[:OFFSET] | tumbling:SIZE[:OFFSET] | session:GAP (default: ${DEFAULT-VALUE})")
+    String window;
+
+    @Option(names = "--out-of-orderness", defaultValue = "5s", paramLabel = "DURATION",
+            description = "watermark bound B: W = max timestamp - B - 1 (default: ${DEFAULT-VALUE})")
+    String outOfOrderness;
+
+    @Option(names = "--allowed-lateness", defaultValue = "0s", paramLabel = "DURATION",
+            description = "keep windows this long after firing; late events re-fire them (default: ${DEFAULT-VALUE})")
+    String allowedLateness;
+
+    @Option(names = "--types", defaultValue = "important,critical", paramLabel = "LIST",
+            description = "key values to keep, comma-separated, or * for all (default: ${DEFAULT-VALUE})")
+    String types;
+
+    @Option(names = "--key-field", defaultValue = "message", paramLabel = "FIELD",
+            description = "string field to key by and filter on (default: ${DEFAULT-VALUE})")
+    String keyField;
+
+    @Option(names = "--aggregate", defaultValue = "count", paramLabel = "AGG",
+            description = "count | sum:FIELD | min:FIELD | max:FIELD | avg:FIELD (default: ${DEFAULT-VALUE})")
+    String aggregate;
+
+    @Option(names = "--late-output", paramLabel = "FILE",
+            description = "write events later than the allowed lateness here, unchanged")
+    String lateOutput;
+
+    /** Builds the job spec from the flags; bad values give a message naming the flag. */
+    JobSpec jobSpec() {
+        JobSpec s = JobSpec.defaults();
+        s = s.withWindow(parse("--window", () -> WindowSpec.parse(window)));
+        s = s.withOutOfOrdernessMs(parse("--out-of-orderness", () -> Durations.parseMillis(outOfOrderness)));
+        s = s.withAllowedLatenessMs(parse("--allowed-lateness", () -> Durations.parseMillis(allowedLateness)));
+        s = s.withTypes(parse("--types", () -> JobSpec.parseTypes(types)));
+        JobSpec base = s;
+        s = parse("--key-field", () -> base.withKeyField(keyField));
+        s = s.withAggregate(parse("--aggregate", () -> AggregateSpec.parse(aggregate)));
+        return s;
+    }
+
+    private interface Parser<T> {
+        T parse();
+    }
+
+    private static <T> T parse(String flag, Parser<T> parser) {
+        try {
+            return parser.parse();
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(flag + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        JobSpec job = jobSpec();
+        PrintWriter err = spec.commandLine().getErr();
+        long[] invalidSeen = new long[1];
+        try (InputStream in = openInput(input);
+             OutputStream resultsOut = openOutput(output, "--output");
+             OutputStream lateOut = lateOutput == null ? null : openOutput(lateOutput, "--late-output")) {
+            ResultFileSink results = new ResultFileSink(resultsOut);
+            LateFileSink late = lateOut == null ? null : new LateFileSink(lateOut);
+            ReplayStats stats;
+            try {
+                stats = Replay.run(job, in, results, late, message -> {
+                    if (++invalidSeen[0] <= MAX_REPORTED_INVALID) {
+                        err.println("flinklite: " + message);
+                    }
+                });
+            } catch (IOException e) {
+                throw new UserFacingException("cannot read or write during the replay: " + e.getMessage(), e);
+            }
+            if (invalidSeen[0] > MAX_REPORTED_INVALID) {
+                err.println("flinklite: ... and " + (invalidSeen[0] - MAX_REPORTED_INVALID) + " more invalid lines");
+            }
+            err.println("flinklite: replayed " + stats + " in "
+                    + String.format(Locale.ROOT, "%.2f s", stats.elapsedNanos() / 1e9));
+            err.flush();
+        }
+        return 0;
+    }
+
+    private static InputStream openInput(String path) {
+        if (path.equals("-")) {
+            return new NonClosing(System.in);
+        }
+        try {
+            return new FileInputStream(path);
+        } catch (FileNotFoundException e) {
+            throw new UserFacingException("cannot read --input " + path + ": " + reason(e));
+        }
+    }
+
+    private static OutputStream openOutput(String path, String flag) {
+        if (path.equals("-")) {
+            return new BufferedOutputStream(new NonClosingOut(System.out), 1 << 16);
+        }
+        try {
+            return new BufferedOutputStream(new FileOutputStream(path), 1 << 16);
+        } catch (FileNotFoundException e) {
+            throw new UserFacingException("cannot write " + flag + " " + path + ": " + reason(e));
+        }
+    }
+
+    /** FileNotFoundException's message is "path (reason)"; keep the reason. */
+    private static String reason(FileNotFoundException e) {
+        String m = e.getMessage();
+        int open = m == null ? -1 : m.lastIndexOf('(');
+        return open >= 0 && m.endsWith(")") ? m.substring(open + 1, m.length() - 1) : String.valueOf(m);
+    }
+
+    /** Results as JSON lines; the task thread writes, {@code flush} pushes them to the file. */
+    static final class ResultFileSink implements Sink<WindowResult> {
+        private final OutputStream out;
+        private final StringBuilder line = new StringBuilder(128);
+
+        ResultFileSink(OutputStream out) {
+            this.out = out;
+        }
+
+        @Override
+        public void write(WindowResult result) throws IOException {
+            line.setLength(0);
+            result.appendJson(line);
+            line.append('\n');
+            out.write(line.toString().getBytes(StandardCharsets.UTF_8));
+        }
+
+        @Override
+        public void flush() throws IOException {
+            out.flush();
+        }
+    }
+
+    /** Late events, each unchanged on its own line. */
+    static final class LateFileSink implements Sink<byte[]> {
+        private final OutputStream out;
+
+        LateFileSink(OutputStream out) {
+            this.out = out;
+        }
+
+        @Override
+        public void write(byte[] event) throws IOException {
+            out.write(event);
+            out.write('\n');
+        }
+
+        @Override
+        public void flush() throws IOException {
+            out.flush();
+        }
+    }
+
+    /** stdin must stay open for the JVM. */
+    private static final class NonClosing extends java.io.FilterInputStream {
+        NonClosing(InputStream in) {
+            super(in);
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+
+    /** stdout must stay open for the JVM; closing only flushes. */
+    private static final class NonClosingOut extends java.io.FilterOutputStream {
+        NonClosingOut(OutputStream out) {
+            super(out);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            out.write(b, off, len);
+        }
+
+        @Override
+        public void close() throws IOException {
+            flush();
+        }
+    }
+}

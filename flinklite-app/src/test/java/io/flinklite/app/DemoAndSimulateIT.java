@@ -1,0 +1,82 @@
+package io.flinklite.app;
+
+import io.flinklite.app.cli.FlinkLiteCommand;
+import io.flinklite.connector.kafka.embedded.EmbeddedKafkaBroker;
+import org.junit.jupiter.api.Test;
+
+import java.io.BufferedReader;
+import java.io.ByteArrayOutputStream;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** {@code demo} end to end in its own JVM, stopped by SIGTERM as Ctrl-C would; {@code simulate} against a broker. */
+class DemoAndSimulateIT {
+
+    @Test
+    void demoShowsResultsAndStopsEverythingOnSigterm() throws Exception {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process process = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), Main.class.getName(),
+                "demo", "--rate", "300").redirectErrorStream(true).start();
+        List<String> lines = new CopyOnWriteArrayList<>();
+        Thread reader = new Thread(() -> {
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = r.readLine()) != null) {
+                    lines.add(line);
+                }
+            } catch (Exception e) {
+                lines.add("reader failed: " + e);
+            }
+        });
+        reader.start();
+        try {
+            await().atMost(Duration.ofSeconds(90))
+                    .until(() -> lines.stream().anyMatch(l -> l.contains("INFO results - ")) || !process.isAlive());
+            assertThat(process.isAlive()).as(String.join("\n", lines)).isTrue();
+            assertThat(process.toHandle().destroy()).isTrue(); // SIGTERM, as Ctrl-C
+            assertThat(process.waitFor(30, TimeUnit.SECONDS)).as("stopped within 30 s").isTrue();
+            reader.join(10_000);
+        } finally {
+            if (process.isAlive()) {
+                process.destroyForcibly();
+            }
+        }
+        String output = String.join("\n", lines);
+        assertThat(output).contains("demo: broker ready at 127.0.0.1:", "demo: created topics flink-events",
+                "stopped: output flushed, offsets committed", "demo: simulator sent", "demo: broker stopped");
+        assertThat(output).doesNotContain("Exception");
+    }
+
+    @Test
+    void simulateCreatesTheTopicAndSendsTheCount() throws Exception {
+        try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start()) {
+            PrintStream original = System.err;
+            ByteArrayOutputStream err = new ByteArrayOutputStream();
+            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+            int code;
+            try {
+                code = FlinkLiteCommand.execute(Configuration.empty(), "simulate", "--bootstrap-servers",
+                        broker.bootstrapServers(), "--topic", "sim-cli", "--partitions", "2", "--count", "500",
+                        "--rate", "0", "--seed", "3", "--invalid-fraction", "0.1", "--keyed");
+            } finally {
+                System.setErr(original);
+            }
+            String text = err.toString(StandardCharsets.UTF_8);
+            assertThat(code).as(text).isZero();
+            assertThat(text).contains("simulate: created topic sim-cli with 2 partitions", "done: 500 sent, 500 acknowledged");
+            var records = KafkaTestSupport.readTopic(broker.bootstrapServers(), "sim-cli", 500);
+            assertThat(records).hasSize(500);
+            assertThat(records).extracting(r -> r.partition()).containsOnly(0, 1);
+            assertThat(KafkaTestSupport.values(records)).anyMatch(v -> v.startsWith("{\"id\":1,"));
+        }
+    }
+}

@@ -1,0 +1,226 @@
+package io.flinklite.app;
+
+import io.flinklite.connector.kafka.KafkaConnection;
+import io.flinklite.connector.kafka.KafkaOutput;
+import io.flinklite.connector.kafka.Simulator;
+import io.flinklite.connector.kafka.TrafficGenerator;
+import io.flinklite.connector.kafka.embedded.EmbeddedKafkaBroker;
+import io.flinklite.job.JobSpec;
+import io.flinklite.runtime.metrics.JobMetrics;
+import org.apache.kafka.clients.admin.ListOffsetsResult;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+
+import static io.flinklite.app.KafkaTestSupport.Placed;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** The built-in job on a real broker: exact results, idle partitions, dead letters, committed offsets. */
+class KafkaJobIT {
+
+    private static EmbeddedKafkaBroker broker;
+    private static KafkaConnection connection;
+    private final List<Thread> jobThreads = new ArrayList<>();
+    private final List<KafkaJob> jobs = new ArrayList<>();
+
+    @BeforeAll
+    static void startBroker() {
+        broker = EmbeddedKafkaBroker.start();
+        connection = KafkaConnection.of(broker.bootstrapServers());
+    }
+
+    @AfterAll
+    static void stopBroker() {
+        broker.close();
+    }
+
+    @AfterEach
+    void stopJobs() throws Exception {
+        for (KafkaJob job : jobs) {
+            job.stop();
+            job.awaitStopped(30_000);
+        }
+    }
+
+    /** Starts {@code job} on its own thread; a failure is kept for {@link #assertNoFailure}. */
+    private AtomicReference<Throwable> start(KafkaJob job) {
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        Thread t = new Thread(() -> {
+            try {
+                job.run();
+            } catch (Throwable e) {
+                failure.set(e);
+            }
+        }, "job");
+        t.start();
+        jobs.add(job);
+        jobThreads.add(t);
+        return failure;
+    }
+
+    @Test
+    void disorderedEventsAcrossThreePartitionsGiveExactlyTheReplayResults() throws Exception {
+        broker.createTopic("exact-in", 3);
+        broker.createTopic("exact-out", 2);
+        long base = System.currentTimeMillis() - 600_000;
+        List<Placed> events = KafkaTestSupport.disorderedEvents(1, 3_000, new int[] {0, 1, 2}, base);
+        JobSpec spec = JobSpec.defaults();
+        List<String> expected = KafkaTestSupport.replayResults(spec, events);
+        assertThat(expected).hasSizeGreaterThan(50);
+        KafkaTestSupport.produce(broker.bootstrapServers(), "exact-in", events);
+
+        JobMetrics metrics = new JobMetrics();
+        KafkaJob job = new KafkaJob(new KafkaJob.Settings(connection, spec).inputTopic("exact-in")
+                .outputTopic("exact-out").groupId("exact"), metrics);
+        AtomicReference<Throwable> failure = start(job);
+        await().atMost(Duration.ofSeconds(60)).until(() -> metrics.eventsTotal() == events.size() || failure.get() != null);
+        assertThat(failure.get()).isNull();
+        job.stop();
+        assertThat(job.awaitStopped(30_000)).isTrue();
+
+        List<ConsumerRecord<byte[], byte[]>> out = KafkaTestSupport.readTopic(broker.bootstrapServers(), "exact-out", expected.size());
+        assertThat(KafkaTestSupport.values(out)).containsExactlyInAnyOrderElementsOf(expected);
+        for (ConsumerRecord<byte[], byte[]> r : out) {
+            // Keyed by the window key.
+            assertThat(new String(r.value(), StandardCharsets.UTF_8))
+                    .startsWith("{\"key\":\"" + new String(r.key(), StandardCharsets.UTF_8) + "\"");
+        }
+        assertThat(metrics.eventsLate()).isZero();
+        assertThat(metrics.eventsInvalidTotal()).isZero();
+        assertThat(metrics.windowsFlushed()).isEqualTo(expected.size());
+
+        // A clean stop committed everything read: a restart would not read it again.
+        Map<TopicPartition, OffsetAndMetadata> committed = broker.admin().listConsumerGroupOffsets("exact")
+                .partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS);
+        Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+        for (int p = 0; p < 3; p++) {
+            latest.put(new TopicPartition("exact-in", p), OffsetSpec.latest());
+        }
+        Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> ends = broker.admin().listOffsets(latest).all()
+                .get(30, TimeUnit.SECONDS);
+        for (Map.Entry<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> e : ends.entrySet()) {
+            assertThat(committed.get(e.getKey()).offset()).as("committed offset of %s", e.getKey())
+                    .isEqualTo(e.getValue().offset());
+        }
+    }
+
+    @Test
+    void oneIdlePartitionDoesNotStopTheWindowsWithInputFromKcat() throws Exception {
+        broker.createTopic("idle-in", 3);
+        broker.createTopic("idle-out", 1);
+        long base = System.currentTimeMillis() - 600_000;
+        // Partition 2 never gets a record.
+        List<Placed> events = KafkaTestSupport.disorderedEvents(2, 1_000, new int[] {0, 1}, base);
+        JobSpec spec = JobSpec.defaults();
+        List<String> expected = KafkaTestSupport.replayResults(spec, events);
+        for (int p = 0; p < 2; p++) {
+            kcatProduce("idle-in", p, events, p);
+        }
+        JobMetrics metrics = new JobMetrics();
+        KafkaJob job = new KafkaJob(new KafkaJob.Settings(connection, spec).inputTopic("idle-in")
+                .outputTopic("idle-out").groupId("idle").idleTimeoutMs(1_000), metrics);
+        AtomicReference<Throwable> failure = start(job);
+        await().atMost(Duration.ofSeconds(60)).until(() -> metrics.windowsFlushed() >= expected.size() || failure.get() != null);
+        assertThat(failure.get()).isNull();
+        job.stop();
+        assertThat(job.awaitStopped(30_000)).isTrue();
+        assertThat(KafkaTestSupport.values(KafkaTestSupport.readTopic(broker.bootstrapServers(), "idle-out", expected.size())))
+                .containsExactlyInAnyOrderElementsOf(expected);
+        JobMetrics.PartitionStats[] partitions = metrics.partitions();
+        assertThat(partitions).extracting(JobMetrics.PartitionStats::partition).containsExactlyInAnyOrder(0, 1, 2);
+    }
+
+    /** Feeds the events of {@code partition} to the broker with Debian's kcat, an independent Kafka client. */
+    private static void kcatProduce(String topic, int partition, List<Placed> events, int only) throws Exception {
+        StringBuilder lines = new StringBuilder();
+        for (Placed e : events) {
+            if (e.partition == only) {
+                lines.append(e.text()).append('\n');
+            }
+        }
+        Process kcat = new ProcessBuilder("kcat", "-P", "-b", broker.bootstrapServers(), "-t", topic, "-p",
+                Integer.toString(partition)).redirectErrorStream(true).start();
+        kcat.getOutputStream().write(lines.toString().getBytes(StandardCharsets.UTF_8));
+        kcat.getOutputStream().close();
+        assertThat(kcat.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(kcat.exitValue()).as(new String(kcat.getInputStream().readAllBytes(), StandardCharsets.UTF_8)).isZero();
+    }
+
+    @Test
+    void invalidRecordsLandInTheDeadLetterTopicWithTheirReasonAndCountsMatch() throws Exception {
+        broker.createTopic("bad-in", 3);
+        broker.createTopic("bad-out", 1);
+        broker.createTopic("bad-dlq", 1);
+        long now = System.currentTimeMillis();
+        TrafficGenerator generator = new TrafficGenerator(9, TrafficGenerator.Disorder.NONE, 0,
+                List.of("important", "normal", "critical"), new double[] {1, 1, 1}, 0.3, TrafficGenerator.InvalidKind.values());
+        // Count what the generator makes, with a twin generator of the same seed.
+        TrafficGenerator twin = new TrafficGenerator(9, TrafficGenerator.Disorder.NONE, 0,
+                List.of("important", "normal", "critical"), new double[] {1, 1, 1}, 0.3, TrafficGenerator.InvalidKind.values());
+        Map<String, Integer> expectedByReason = new HashMap<>();
+        TrafficGenerator.Generated g = new TrafficGenerator.Generated();
+        int records = 600;
+        for (int i = 0; i < records; i++) {
+            twin.next(now, g);
+            if (g.invalidKind() != null) {
+                expectedByReason.merge(g.invalidKind().label(), 1, Integer::sum);
+            }
+        }
+        assertThat(expectedByReason).hasSize(TrafficGenerator.InvalidKind.values().length);
+        int invalid = expectedByReason.values().stream().mapToInt(Integer::intValue).sum();
+        try (Simulator sim = new Simulator(connection, "bad-in", true, generator, () -> now)) {
+            assertThat(sim.run(records, 0, null, 0).acknowledged()).isEqualTo(records);
+        }
+
+        JobMetrics metrics = new JobMetrics();
+        KafkaJob job = new KafkaJob(new KafkaJob.Settings(connection, JobSpec.defaults()).inputTopic("bad-in")
+                .outputTopic("bad-out").deadLetterTopic("bad-dlq").groupId("bad"), metrics);
+        AtomicReference<Throwable> failure = start(job);
+        await().atMost(Duration.ofSeconds(60)).until(() -> metrics.eventsTotal() == records || failure.get() != null);
+        assertThat(failure.get()).isNull();
+        job.stop();
+        assertThat(job.awaitStopped(30_000)).isTrue();
+
+        List<ConsumerRecord<byte[], byte[]>> dead = KafkaTestSupport.readTopic(broker.bootstrapServers(), "bad-dlq", invalid);
+        Map<String, Integer> byReason = new HashMap<>();
+        for (ConsumerRecord<byte[], byte[]> r : dead) {
+            byReason.merge(KafkaTestSupport.header(r, KafkaOutput.HEADER_REASON), 1, Integer::sum);
+            assertThat(KafkaTestSupport.header(r, KafkaOutput.HEADER_TOPIC)).isEqualTo("bad-in");
+        }
+        assertThat(byReason).isEqualTo(expectedByReason);
+        Map<String, Integer> counted = new HashMap<>();
+        for (JobMetrics.InvalidReason reason : JobMetrics.InvalidReason.values()) {
+            if (metrics.eventsInvalid(reason) > 0) {
+                counted.put(reason.label(), (int) metrics.eventsInvalid(reason));
+            }
+        }
+        assertThat(counted).isEqualTo(expectedByReason);
+
+        // Forwarded unchanged: each dead letter is byte for byte the record at its source partition and offset.
+        Map<String, byte[]> source = new HashMap<>();
+        for (ConsumerRecord<byte[], byte[]> r : KafkaTestSupport.readTopic(broker.bootstrapServers(), "bad-in", records)) {
+            source.put(r.partition() + "@" + r.offset(), r.value());
+        }
+        for (ConsumerRecord<byte[], byte[]> r : dead) {
+            String origin = KafkaTestSupport.header(r, KafkaOutput.HEADER_PARTITION) + "@"
+                    + KafkaTestSupport.header(r, KafkaOutput.HEADER_OFFSET);
+            assertThat(r.value()).as(origin).isEqualTo(source.get(origin));
+        }
+    }
+}

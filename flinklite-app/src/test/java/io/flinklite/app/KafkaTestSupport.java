@@ -1,0 +1,124 @@
+package io.flinklite.app;
+
+import io.flinklite.api.Sink;
+import io.flinklite.api.WindowResult;
+import io.flinklite.job.JobSpec;
+import io.flinklite.runtime.replay.Replay;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import java.util.Random;
+
+/** Test helpers shared by the Kafka integration tests of the app: events, producing, reading back, expectations. */
+final class KafkaTestSupport {
+    private KafkaTestSupport() {
+    }
+
+    /** One event and the partition it goes to. */
+    static final class Placed {
+        final int partition;
+        final byte[] json;
+
+        Placed(int partition, byte[] json) {
+            this.partition = partition;
+            this.json = json;
+        }
+
+        String text() {
+            return new String(json, StandardCharsets.UTF_8);
+        }
+    }
+
+    static byte[] event(long id, long timestamp, String message) {
+        return ("{\"id\":" + id + ",\"timestamp\":" + timestamp + ",\"message\":\"" + message + "\"}")
+                .getBytes(StandardCharsets.UTF_8);
+    }
+
+    /**
+     * {@code n} events spread over {@code partitions}, disordered by up to 4 s (less than the 5 s out-of-orderness,
+     * so none is late under either a global or a per-partition watermark), followed by one filtered {@code normal}
+     * event per partition a minute after the last, which moves every partition's watermark past every window.
+     */
+    static List<Placed> disorderedEvents(long seed, int n, int[] partitions, long baseMs) {
+        Random random = new Random(seed);
+        String[] types = {"important", "normal", "critical"};
+        List<Placed> out = new ArrayList<>();
+        long max = Long.MIN_VALUE;
+        for (int i = 0; i < n; i++) {
+            long ts = baseMs + i * 50L + random.nextInt(4_000);
+            max = Math.max(max, ts);
+            out.add(new Placed(partitions[random.nextInt(partitions.length)], event(i + 1, ts, types[random.nextInt(3)])));
+        }
+        for (int p : partitions) {
+            out.add(new Placed(p, event(n + 1 + p, max + 60_000, "normal")));
+        }
+        return out;
+    }
+
+    /** What {@code replay} computes on the same events, as JSON lines. */
+    static List<String> replayResults(JobSpec spec, List<Placed> events) throws Exception {
+        byte[][] input = new byte[events.size()][];
+        for (int i = 0; i < input.length; i++) {
+            input[i] = events.get(i).json;
+        }
+        List<String> results = new ArrayList<>();
+        Sink<WindowResult> sink = r -> results.add(r.toJson());
+        Replay.run(spec, input, sink, null, line -> { });
+        return results;
+    }
+
+    static void produce(String bootstrap, String topic, List<Placed> events) {
+        Properties p = new Properties();
+        p.put("bootstrap.servers", bootstrap);
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
+            for (Placed e : events) {
+                producer.send(new ProducerRecord<>(topic, e.partition, null, e.json));
+            }
+        }
+    }
+
+    /** Every record of {@code topic} now, read until {@code expected} arrived or 60 s passed, then 1 s longer. */
+    static List<ConsumerRecord<byte[], byte[]>> readTopic(String bootstrap, String topic, int expected) {
+        Properties p = new Properties();
+        p.put("bootstrap.servers", bootstrap);
+        p.put(ConsumerConfig.GROUP_ID_CONFIG, "check-" + topic + "-" + System.nanoTime());
+        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
+        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            c.subscribe(List.of(topic));
+            long deadline = System.currentTimeMillis() + 60_000;
+            while (out.size() < expected && System.currentTimeMillis() < deadline) {
+                c.poll(Duration.ofMillis(200)).forEach(out::add);
+            }
+            // A little longer, so a record beyond the expected ones would show up.
+            long extra = System.currentTimeMillis() + 1_000;
+            while (System.currentTimeMillis() < extra) {
+                c.poll(Duration.ofMillis(200)).forEach(out::add);
+            }
+        }
+        return out;
+    }
+
+    static List<String> values(List<ConsumerRecord<byte[], byte[]>> records) {
+        List<String> out = new ArrayList<>();
+        for (ConsumerRecord<byte[], byte[]> r : records) {
+            out.add(new String(r.value(), StandardCharsets.UTF_8));
+        }
+        return out;
+    }
+
+    static String header(ConsumerRecord<byte[], byte[]> r, String name) {
+        var h = r.headers().lastHeader(name);
+        return h == null ? null : new String(h.value(), StandardCharsets.UTF_8);
+    }
+}

@@ -1,0 +1,153 @@
+package io.flinklite.app;
+
+import io.flinklite.app.cli.FlinkLiteCommand;
+import io.flinklite.connector.kafka.embedded.EmbeddedKafkaBroker;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.io.BufferedReader;
+import java.io.ByteArrayOutputStream;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** {@code flinklite run} as a user meets it: a clean stop on SIGTERM, and one clear line for each setup mistake. */
+class RunCommandIT {
+
+    private static EmbeddedKafkaBroker broker;
+
+    @BeforeAll
+    static void startBroker() {
+        broker = EmbeddedKafkaBroker.start();
+    }
+
+    @AfterAll
+    static void stopBroker() {
+        broker.close();
+    }
+
+    @Test
+    void sigtermStopsRunCleanlyFlushingResultsAndCommittingOffsets() throws Exception {
+        broker.createTopic("sig-in", 3);
+        broker.createTopic("sig-out", 1);
+        long base = System.currentTimeMillis() - 600_000;
+        List<KafkaTestSupport.Placed> events = KafkaTestSupport.disorderedEvents(3, 600, new int[] {0, 1, 2}, base);
+        KafkaTestSupport.produce(broker.bootstrapServers(), "sig-in", events);
+        List<String> expected = KafkaTestSupport.replayResults(io.flinklite.job.JobSpec.defaults(), events);
+
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process process = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), Main.class.getName(),
+                "run", "--bootstrap-servers", broker.bootstrapServers(), "--input-topic", "sig-in",
+                "--output-topic", "sig-out", "--group-id", "sig")
+                .redirectErrorStream(true).start();
+        List<String> lines = new CopyOnWriteArrayList<>();
+        Thread reader = new Thread(() -> {
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = r.readLine()) != null) {
+                    lines.add(line);
+                }
+            } catch (Exception e) {
+                lines.add("reader failed: " + e);
+            }
+        });
+        reader.start();
+        try {
+            // Every result logged as one readable line means every record was processed.
+            await().atMost(Duration.ofSeconds(60))
+                    .until(() -> lines.stream().filter(l -> l.contains(" count=")).count() == expected.size()
+                            || !process.isAlive());
+            assertThat(process.isAlive()).as(String.join("\n", lines)).isTrue();
+            // SIGTERM through the handle: Process.destroy() would also close our end of its output.
+            assertThat(process.toHandle().destroy()).isTrue();
+            assertThat(process.waitFor(30, TimeUnit.SECONDS)).as("stopped within 30 s").isTrue();
+            reader.join(10_000);
+        } finally {
+            if (process.isAlive()) {
+                process.destroyForcibly();
+            }
+        }
+        assertThat(lines).as(String.join("\n", lines)).anyMatch(l -> l.contains("stopped: output flushed, offsets committed"));
+        assertThat(String.join("\n", lines)).doesNotContain("Exception");
+        assertThat(KafkaTestSupport.values(KafkaTestSupport.readTopic(broker.bootstrapServers(), "sig-out", expected.size())))
+                .containsExactlyInAnyOrderElementsOf(expected);
+        long committed = broker.admin().listConsumerGroupOffsets("sig").partitionsToOffsetAndMetadata()
+                .get(30, TimeUnit.SECONDS).values().stream().mapToLong(o -> o.offset()).sum();
+        assertThat(committed).isEqualTo(events.size());
+    }
+
+    @Test
+    void aMissingInputTopicIsOneClearLine() {
+        Result r = run("run", "--bootstrap-servers", broker.bootstrapServers(), "--input-topic", "no-such-topic");
+        assertThat(r.code).isEqualTo(1);
+        assertThat(r.err.trim()).startsWith("flinklite: topic 'no-such-topic' does not exist on " + broker.bootstrapServers())
+                .doesNotContain("\n").doesNotContain("Exception");
+    }
+
+    @Test
+    void aMissingOutputTopicNamesTheFlagToChange() {
+        broker.createTopic("has-input", 1);
+        Result r = run("run", "--bootstrap-servers", broker.bootstrapServers(), "--input-topic", "has-input",
+                "--output-topic", "no-such-output");
+        assertThat(r.code).isEqualTo(1);
+        assertThat(r.err.trim()).contains("topic 'no-such-output' does not exist").contains("--output-topic none")
+                .doesNotContain("\n");
+    }
+
+    @Test
+    void anUnreachableBrokerIsOneClearLineAfterTheConnectTimeout() throws Exception {
+        int closedPort;
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            closedPort = s.getLocalPort();
+        }
+        Result r = run("run", "--bootstrap-servers", "127.0.0.1:" + closedPort, "--connect-timeout", "2s");
+        assertThat(r.code).isEqualTo(1);
+        assertThat(r.err.trim()).startsWith("flinklite: cannot reach Kafka at 127.0.0.1:" + closedPort + " within 2.0 s")
+                .doesNotContain("\n");
+    }
+
+    @Test
+    void badFlagsAreUsageErrorsNamingTheValue() {
+        Result r = run("run", "--window", "hopping:10s");
+        assertThat(r.code).isEqualTo(2);
+        assertThat(r.err).contains("hopping:10s").doesNotContain("Exception");
+        Result d = run("run", "--idle-timeout", "soon");
+        assertThat(d.code).isEqualTo(2);
+        assertThat(d.err).contains("soon");
+    }
+
+    private static final class Result {
+        final int code;
+        final String err;
+
+        Result(int code, String err) {
+            this.code = code;
+            this.err = err;
+        }
+    }
+
+    /** Runs the CLI in this JVM with stderr captured. */
+    private static Result run(String... args) {
+        PrintStream original = System.err;
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
+        int code;
+        try {
+            code = FlinkLiteCommand.execute(Configuration.empty(), args);
+        } finally {
+            System.setErr(original);
+        }
+        return new Result(code, captured.toString(StandardCharsets.UTF_8));
+    }
+}

@@ -1,0 +1,98 @@
+package io.flinklite.api;
+
+/**
+ * One decoded input record: the fields of the JSON event that a job reads, plus a reference to the raw payload.
+ *
+ * <p><b>Reused.</b> The engine decodes every record into the same instance and hands it to user functions on the task
+ * thread; the fields are valid only during that call. A function that needs the event later must copy what it needs
+ * (for the payload, {@link #copyPayload()}). Keys are interned by the decoder: the same key text gives the same
+ * {@code String} instance, so holding on to {@link #key()} is cheap and safe.
+ *
+ * <p>Late records and dead letters are forwarded as the original payload bytes, unchanged.
+ */
+public final class Event {
+    private long id;
+    private boolean hasId;
+    private long timestamp;
+    private String key;
+    private double value = Double.NaN;
+    private boolean hasValue;
+    private byte[] payload;
+    private int payloadOffset;
+    private int payloadLength;
+
+    /** An empty, reusable event; the engine fills it with {@link #set}. */
+    public Event() {
+    }
+
+    /** A self-contained event (tests, examples): no payload bytes, no value. */
+    public static Event of(long id, long timestamp, String key) {
+        Event e = new Event();
+        e.set(id, true, timestamp, key, Double.NaN, false, null, 0, 0);
+        return e;
+    }
+
+    /** A self-contained event carrying a numeric value (tests, examples). */
+    public static Event of(long id, long timestamp, String key, double value) {
+        Event e = new Event();
+        e.set(id, true, timestamp, key, value, true, null, 0, 0);
+        return e;
+    }
+
+    /**
+     * Overwrites every field. Called by the decoder for each record; user code builds events with {@link #of}.
+     *
+     * @param payload the raw record, or {@code null}; referenced, not copied
+     */
+    public void set(long id, boolean hasId, long timestamp, String key, double value, boolean hasValue,
+                    byte[] payload, int payloadOffset, int payloadLength) {
+        this.id = id;
+        this.hasId = hasId;
+        this.timestamp = timestamp;
+        this.key = key;
+        this.value = value;
+        this.hasValue = hasValue;
+        this.payload = payload;
+        this.payloadOffset = payloadOffset;
+        this.payloadLength = payloadLength;
+    }
+
+    /** The {@code id} field; 0 when {@link #hasId()} is false. */
+    public long id() { return id; }
+
+    public boolean hasId() { return hasId; }
+
+    /** Event time, epoch ms: the {@code timestamp} field. */
+    public long timestamp() { return timestamp; }
+
+    /** The value of the job's key field (by default {@code message}), interned. */
+    public String key() { return key; }
+
+    /** The job's numeric value field; {@link Double#NaN} when {@link #hasValue()} is false. */
+    public double value() { return value; }
+
+    /** True when the job reads a value field and this event has it as a number. */
+    public boolean hasValue() { return hasValue; }
+
+    /** The array holding the raw payload, or {@code null} when the event was not decoded from bytes. */
+    public byte[] payload() { return payload; }
+
+    public int payloadOffset() { return payloadOffset; }
+
+    public int payloadLength() { return payloadLength; }
+
+    /** A copy of the raw payload (an empty array when there is none): the one way to keep it past the call. */
+    public byte[] copyPayload() {
+        byte[] copy = new byte[payloadLength];
+        if (payload != null) {
+            System.arraycopy(payload, payloadOffset, copy, 0, payloadLength);
+        }
+        return copy;
+    }
+
+    @Override
+    public String toString() {
+        return "Event{id=" + id + ", timestamp=" + timestamp + ", key=" + key
+                + (hasValue ? ", value=" + value : "") + "}";
+    }
+}

@@ -1,0 +1,60 @@
+package io.flinklite.api;
+
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Where a user job starts: the stream of JSON events from the job's source (Kafka topic, replay file), with event
+ * time and watermarks assigned at the source, as Flink's {@code env.fromSource(source, watermarkStrategy, name)}.
+ *
+ * <pre>{@code
+ * Job job = Pipeline.fromEvents("message", "amount", WatermarkStrategy.forBoundedOutOfOrderness(5_000).withIdleness(30_000))
+ *         .filter(e -> e.key().equals("critical"))
+ *         .keyBy(Event::key)
+ *         .window(WindowAssigner.sliding(10_000, 5_000))
+ *         .allowedLateness(2_000)
+ *         .sideOutputLateData(lateSink)
+ *         .aggregate(new AverageAmount(), new AverageAmount.Serializer())
+ *         .sinkTo(results);
+ * }</pre>
+ *
+ * <p>Watermarks are generated from every valid record, before any filter, so records a filter drops still advance
+ * event time. Building a pipeline only describes the job; the engine runs it.
+ */
+public final class Pipeline {
+    private Pipeline() {
+    }
+
+    /**
+     * @param keyField   the JSON string field the decoder puts in {@link Event#key()}, e.g. {@code message}
+     * @param valueField the JSON number field put in {@link Event#value()}, or {@code null} when the job needs none;
+     *                   when given, a record without it is invalid
+     * @param watermarks how event time advances
+     */
+    public static DataStream<Event> fromEvents(String keyField, String valueField, WatermarkStrategy watermarks) {
+        return new DataStream<>(new EventSource(keyField, valueField, watermarks), List.of());
+    }
+
+    /** What the source decodes and how it assigns watermarks. Immutable. */
+    public static final class EventSource {
+        private final String keyField;
+        private final String valueField;
+        private final WatermarkStrategy watermarks;
+
+        EventSource(String keyField, String valueField, WatermarkStrategy watermarks) {
+            if (keyField == null || keyField.isBlank()) {
+                throw new IllegalArgumentException("key field must not be empty");
+            }
+            this.keyField = keyField;
+            this.valueField = valueField;
+            this.watermarks = Objects.requireNonNull(watermarks, "watermarks");
+        }
+
+        public String keyField() { return keyField; }
+
+        /** {@code null} when the job reads no value field. */
+        public String valueField() { return valueField; }
+
+        public WatermarkStrategy watermarks() { return watermarks; }
+    }
+}

@@ -1,0 +1,21 @@
+package io.flinklite.runtime.task;
+
+import io.flinklite.runtime.metrics.JobMetrics.InvalidReason;
+
+/**
+ * Receives every record the task could not use (not JSON, no timestamp, no key, ...), already counted in
+ * {@link io.flinklite.runtime.metrics.JobMetrics} by reason. Called on the task thread; the payload slice is valid only
+ * during the call (copy it to keep it). Must not throw: an exception is counted and logged, and the record is dropped.
+ */
+@FunctionalInterface
+public interface DeadLetterHandler {
+
+    /** Drops dead letters; they are still counted. */
+    DeadLetterHandler DISCARD = (partition, offset, payload, payloadOffset, payloadLength, reason, detail) -> { };
+
+    /**
+     * @param detail a short human-readable explanation, e.g. {@code "timestamp is a string"}
+     */
+    void deadLetter(int partition, long offset, byte[] payload, int payloadOffset, int payloadLength,
+                    InvalidReason reason, String detail);
+}

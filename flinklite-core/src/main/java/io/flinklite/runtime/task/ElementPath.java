@@ -1,0 +1,109 @@
+package io.flinklite.runtime.task;
+
+import io.flinklite.api.Event;
+import io.flinklite.api.FilterFunction;
+import io.flinklite.api.KeySelector;
+import io.flinklite.api.MapFunction;
+import io.flinklite.job.JobSpec;
+import io.flinklite.runtime.window.WindowOperator;
+
+import java.util.List;
+
+/**
+ * What happens to a decoded, valid event between the source and the window operator: the built-in job's type filter,
+ * or a user job's filters, maps and key selector. Task thread only.
+ */
+abstract class ElementPath {
+    /** The event went to the window operator (which may still find it late). */
+    static final int WINDOWED = 0;
+    /** A filter dropped it. */
+    static final int FILTERED = 1;
+    /** It lacks the numeric value field the aggregate needs: invalid ({@code bad_value}), watermark untouched. */
+    static final int BAD_VALUE = 2;
+
+    /**
+     * Decides whether the event is usable at all; called before the watermark sees it.
+     *
+     * @return {@link #BAD_VALUE} or {@link #WINDOWED} (meaning: valid)
+     */
+    abstract int validate(Event event);
+
+    /** Runs the filters and hands the result to {@code operator}; returns {@link #WINDOWED} or {@link #FILTERED}. */
+    abstract int process(Event event, WindowOperator operator) throws Exception;
+
+    /** The built-in job: keep the selected types, key by the key field. */
+    static final class BuiltIn extends ElementPath {
+        private final JobSpec spec;
+        private final boolean needsValue;
+
+        BuiltIn(JobSpec spec) {
+            this.spec = spec;
+            this.needsValue = spec.aggregate().hasValue();
+        }
+
+        @Override
+        int validate(Event event) {
+            // Only events that reach a value aggregate need a value; others are filtered whatever they carry.
+            return needsValue && !event.hasValue() && spec.selects(event.key()) ? BAD_VALUE : WINDOWED;
+        }
+
+        @Override
+        int process(Event event, WindowOperator operator) throws Exception {
+            String key = event.key();
+            if (!spec.selects(key)) {
+                return FILTERED;
+            }
+            operator.processElement(event, key, event.timestamp());
+            return WINDOWED;
+        }
+    }
+
+    /** A user job's transformations, applied in order, then its key selector. */
+    static final class UserFunctions extends ElementPath {
+        private final Object[] functions;
+        private final boolean[] isFilter;
+        private final KeySelector<Object> keySelector;
+        private final boolean needsValue;
+
+        @SuppressWarnings("unchecked")
+        UserFunctions(List<Object> transformations, KeySelector<?> keySelector, boolean needsValue) {
+            this.functions = transformations.toArray();
+            this.isFilter = new boolean[functions.length];
+            for (int i = 0; i < functions.length; i++) {
+                if (functions[i] instanceof FilterFunction) {
+                    isFilter[i] = true;
+                } else if (!(functions[i] instanceof MapFunction)) {
+                    throw new IllegalArgumentException("unsupported transformation " + functions[i].getClass().getName());
+                }
+            }
+            this.keySelector = (KeySelector<Object>) keySelector;
+            this.needsValue = needsValue;
+        }
+
+        @Override
+        int validate(Event event) {
+            return needsValue && !event.hasValue() ? BAD_VALUE : WINDOWED;
+        }
+
+        @Override
+        @SuppressWarnings("unchecked")
+        int process(Event event, WindowOperator operator) throws Exception {
+            Object element = event;
+            for (int i = 0; i < functions.length; i++) {
+                if (isFilter[i]) {
+                    if (!((FilterFunction<Object>) functions[i]).filter(element)) {
+                        return FILTERED;
+                    }
+                } else {
+                    element = ((MapFunction<Object, Object>) functions[i]).map(element);
+                }
+            }
+            String key = keySelector.getKey(element);
+            if (key == null) {
+                throw new IllegalStateException("the key selector returned null for " + element);
+            }
+            operator.processElement(element, key, event.timestamp());
+            return WINDOWED;
+        }
+    }
+}

@@ -1,0 +1,20 @@
+package io.flinklite.runtime.task;
+
+/**
+ * Told by a {@link SourceReader}, during {@link SourceReader#poll} on the task thread, when the set of input partitions
+ * changes (a Kafka rebalance, the start of a file). Each partition has its own watermark, so the task must know.
+ */
+public interface PartitionListener {
+
+    /**
+     * {@code partition} now delivers records; called before any of its records is put in a batch. Its watermark
+     * starts where a restored checkpoint left it, else at "nothing seen".
+     */
+    void partitionAssigned(int partition);
+
+    /**
+     * {@code partition} delivers no more records to this task (it moved to another instance); it stops holding the
+     * watermark back. Called after its last records were returned.
+     */
+    void partitionRevoked(int partition);
+}

@@ -1,0 +1,68 @@
+package io.flinklite.runtime.task;
+
+import java.util.Arrays;
+
+/**
+ * A reusable batch of raw source records, filled by {@link SourceReader#poll} and consumed by the task loop. Each
+ * record is a partition id, an offset and a slice of a byte array holding the payload (the JSON event). The arrays are
+ * referenced, not copied: a Kafka reader passes each {@code ConsumerRecord.value()} as it is.
+ *
+ * <p>Owned and cleared by the task thread; growing is the only allocation, and it stops once the batch has reached
+ * the source's usual batch size.
+ */
+public final class RecordBatch {
+    private int size;
+    private int[] partitions = new int[256];
+    private long[] offsets = new long[256];
+    private byte[][] payloads = new byte[256][];
+    private int[] payloadOffsets = new int[256];
+    private int[] payloadLengths = new int[256];
+
+    /** Appends one record; {@code payload[offset, offset + length)} must stay unchanged until the batch is cleared. */
+    public void add(int partition, long offset, byte[] payload, int payloadOffset, int payloadLength) {
+        if (size == partitions.length) {
+            grow();
+        }
+        partitions[size] = partition;
+        offsets[size] = offset;
+        payloads[size] = payload;
+        payloadOffsets[size] = payloadOffset;
+        payloadLengths[size] = payloadLength;
+        size++;
+    }
+
+    /** Appends one record whose payload is the whole array. */
+    public void add(int partition, long offset, byte[] payload) {
+        add(partition, offset, payload, 0, payload.length);
+    }
+
+    public int size() { return size; }
+
+    public boolean isEmpty() { return size == 0; }
+
+    public int partition(int i) { return partitions[i]; }
+
+    /** The record's position in its partition (a Kafka offset, a line number); the next position is offset + 1. */
+    public long offset(int i) { return offsets[i]; }
+
+    public byte[] payload(int i) { return payloads[i]; }
+
+    public int payloadOffset(int i) { return payloadOffsets[i]; }
+
+    public int payloadLength(int i) { return payloadLengths[i]; }
+
+    /** Forgets every record (and drops the payload references so they can be collected). */
+    public void clear() {
+        Arrays.fill(payloads, 0, size, null);
+        size = 0;
+    }
+
+    private void grow() {
+        int n = partitions.length * 2;
+        partitions = Arrays.copyOf(partitions, n);
+        offsets = Arrays.copyOf(offsets, n);
+        payloads = Arrays.copyOf(payloads, n);
+        payloadOffsets = Arrays.copyOf(payloadOffsets, n);
+        payloadLengths = Arrays.copyOf(payloadLengths, n);
+    }
+}

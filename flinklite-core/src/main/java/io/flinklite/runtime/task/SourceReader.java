@@ -1,0 +1,43 @@
+package io.flinklite.runtime.task;
+
+import java.util.Map;
+
+/**
+ * Where a task's records come from: a Kafka consumer, a JSON-lines file, an array in memory.
+ *
+ * <p>All methods are called on the task thread only. Records are raw bytes; decoding, timestamps and watermarks are
+ * the task's business, so a reader never parses a payload.
+ */
+public interface SourceReader extends AutoCloseable {
+
+    /**
+     * Appends the next records to {@code batch} (which the caller has cleared), waiting at most {@code timeoutMs} when
+     * none are ready. Partition changes are reported to {@code listener} from inside this call: an assignment before
+     * the partition's first record, a revocation after its last.
+     *
+     * @return {@code false} once a bounded input is exhausted (then the batch is empty and no record will ever come);
+     *         {@code true} otherwise, also when the batch is empty because nothing arrived in time
+     */
+    boolean poll(RecordBatch batch, PartitionListener listener, long timeoutMs) throws Exception;
+
+    /**
+     * Positions to resume from, restored from a checkpoint: partition -> the offset of the next record to read.
+     * Called once, before the first {@link #poll}; a reader applies each position when it gets that partition.
+     */
+    default void restorePositions(Map<Integer, Long> nextOffsets) {
+    }
+
+    /** For metrics: the topic (or file) a partition belongs to; empty when there is no such name. */
+    default String topicOf(int partition) {
+        return "";
+    }
+
+    /** For metrics: records between this reader's position and the partition's end; -1 when unknown. */
+    default long lag(int partition) {
+        return -1;
+    }
+
+    /** Releases the input. Called once, after the last poll. */
+    @Override
+    void close() throws Exception;
+}

@@ -1,0 +1,293 @@
+package io.flinklite.runtime.watermark;
+
+import io.flinklite.runtime.state.Snapshottable;
+import io.flinklite.runtime.state.StateReader;
+import io.flinklite.runtime.state.StateWriter;
+
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Event time of a task with several input partitions, as Flink's bounded-out-of-orderness generator per split
+ * combined by the source's watermark multiplexer.
+ *
+ * <ol>
+ *   <li>Each assigned partition keeps the largest timestamp it delivered; its watermark is
+ *       {@code max - outOfOrderness - 1}, or {@link Long#MIN_VALUE} before its first record.</li>
+ *   <li>The combined watermark is the minimum over the partitions that are not idle, and never goes backwards: a
+ *       partition that comes back from idleness, or is newly assigned, with a lower watermark does not pull it back
+ *       (its records may then be late).</li>
+ *   <li>A partition that delivered nothing for {@code idleTimeoutMs} of wall-clock time is idle until its next
+ *       record. Idleness is checked between batches ({@link #checkIdleness}); the per-record path reads no clock.
+ *       With no partition active the watermark stays, unless {@code wallClockWhenIdle}: then it follows
+ *       {@code now - outOfOrderness - 1}.</li>
+ *   <li>Partitions come and go at run time (Kafka rebalances). A revoked partition stops counting; its last maximum
+ *       is remembered, so it resumes from there if assigned again, and so is a restored checkpoint's.</li>
+ * </ol>
+ *
+ * <p>Task thread only. Partition ids are small non-negative ints (Kafka partition numbers).
+ */
+public final class WatermarkTracker implements Snapshottable {
+    private final long outOfOrderness;
+    private final long idleTimeoutMs;
+    private final boolean wallClockWhenIdle;
+
+    /** Dense per-partition arrays indexed by partition id. */
+    private boolean[] assigned = new boolean[8];
+    private long[] maxTimestamp = new long[8];
+    private boolean[] idle = new boolean[8];
+    private boolean[] sawRecord = new boolean[8];
+    private long[] lastActivityMs = new long[8];
+    private int[] active = new int[8];
+    private int activeCount;
+    /** Maximum timestamps of partitions not currently assigned (revoked, or restored and not yet assigned). */
+    private final Map<Integer, Long> remembered = new HashMap<>();
+
+    private long combined = Long.MIN_VALUE;
+
+    public WatermarkTracker(long outOfOrdernessMs, long idleTimeoutMs, boolean wallClockWhenIdle) {
+        if (outOfOrdernessMs < 0) {
+            throw new IllegalArgumentException("out-of-orderness must not be negative, got " + outOfOrdernessMs + " ms");
+        }
+        if (wallClockWhenIdle && idleTimeoutMs <= 0) {
+            throw new IllegalArgumentException("following the wall clock when idle needs an idle timeout");
+        }
+        this.outOfOrderness = outOfOrdernessMs;
+        this.idleTimeoutMs = idleTimeoutMs;
+        this.wallClockWhenIdle = wallClockWhenIdle;
+        Arrays.fill(maxTimestamp, Long.MIN_VALUE);
+    }
+
+    /** The combined watermark: no record with a timestamp at or below it is expected. */
+    public long currentWatermark() {
+        return combined;
+    }
+
+    /** Watermark of a partition with maximum timestamp {@code max}, guarding against underflow. */
+    private long watermarkOf(long max) {
+        long w = max - outOfOrderness - 1;
+        return w <= max ? w : Long.MIN_VALUE;
+    }
+
+    /** A partition starts delivering; {@code nowMs} starts its idleness clock. Assigning twice is harmless. */
+    public void addPartition(int partition, long nowMs) {
+        if (partition < 0) {
+            throw new IllegalArgumentException("partition ids must not be negative, got " + partition);
+        }
+        ensureCapacity(partition + 1);
+        if (assigned[partition]) {
+            return;
+        }
+        assigned[partition] = true;
+        Long max = remembered.remove(partition);
+        maxTimestamp[partition] = max == null ? Long.MIN_VALUE : max;
+        idle[partition] = false;
+        sawRecord[partition] = false;
+        lastActivityMs[partition] = nowMs;
+        rebuildActive();
+    }
+
+    /** A partition stops delivering; it no longer holds the watermark back. */
+    public void removePartition(int partition) {
+        if (partition < 0 || partition >= assigned.length || !assigned[partition]) {
+            return;
+        }
+        assigned[partition] = false;
+        if (maxTimestamp[partition] != Long.MIN_VALUE) {
+            remembered.put(partition, maxTimestamp[partition]);
+        }
+        rebuildActive();
+        recompute();
+    }
+
+    public boolean isAssigned(int partition) {
+        return partition >= 0 && partition < assigned.length && assigned[partition];
+    }
+
+    public boolean isIdle(int partition) {
+        return isAssigned(partition) && idle[partition];
+    }
+
+    /** The partition's own watermark; {@link Long#MIN_VALUE} before its first record. */
+    public long partitionWatermark(int partition) {
+        if (isAssigned(partition)) {
+            return watermarkOf(maxTimestamp[partition]);
+        }
+        Long max = remembered.get(partition);
+        return max == null ? Long.MIN_VALUE : watermarkOf(max);
+    }
+
+    /** Assigned partition ids, ascending. */
+    public int[] assignedPartitions() {
+        int n = 0;
+        for (boolean a : assigned) {
+            if (a) n++;
+        }
+        int[] out = new int[n];
+        n = 0;
+        for (int p = 0; p < assigned.length; p++) {
+            if (assigned[p]) out[n++] = p;
+        }
+        return out;
+    }
+
+    /**
+     * A valid record with event time {@code timestamp} arrived on {@code partition} (which must be assigned).
+     * The per-record call: no allocation, no clock.
+     *
+     * @return the combined watermark afterwards
+     */
+    public long onEvent(int partition, long timestamp) {
+        sawRecord[partition] = true;
+        boolean changed = false;
+        if (idle[partition]) {
+            idle[partition] = false;
+            rebuildActive();
+            changed = true;
+        }
+        if (timestamp > maxTimestamp[partition]) {
+            maxTimestamp[partition] = timestamp;
+            changed = true;
+        }
+        if (changed) {
+            if (activeCount == 1) {
+                long w = watermarkOf(maxTimestamp[active[0]]);
+                if (w > combined) {
+                    combined = w;
+                }
+            } else {
+                recompute();
+            }
+        }
+        return combined;
+    }
+
+    /**
+     * Marks partitions idle that delivered nothing for the idle timeout (and records activity of those that did),
+     * then recomputes the watermark. Called between batches.
+     *
+     * @return the combined watermark afterwards
+     */
+    public long checkIdleness(long nowMs) {
+        if (idleTimeoutMs <= 0) {
+            return combined;
+        }
+        boolean changed = false;
+        for (int p = 0; p < assigned.length; p++) {
+            if (!assigned[p]) {
+                continue;
+            }
+            if (sawRecord[p]) {
+                sawRecord[p] = false;
+                lastActivityMs[p] = nowMs;
+            } else if (!idle[p] && nowMs - lastActivityMs[p] >= idleTimeoutMs) {
+                idle[p] = true;
+                changed = true;
+            }
+        }
+        if (changed) {
+            rebuildActive();
+        }
+        recompute();
+        if (activeCount == 0 && wallClockWhenIdle) {
+            long w = watermarkOf(nowMs);
+            if (w > combined) {
+                combined = w;
+            }
+        }
+        return combined;
+    }
+
+    private void rebuildActive() {
+        activeCount = 0;
+        for (int p = 0; p < assigned.length; p++) {
+            if (assigned[p] && !idle[p]) {
+                active[activeCount++] = p;
+            }
+        }
+    }
+
+    private void recompute() {
+        if (activeCount == 0) {
+            return;
+        }
+        long min = Long.MAX_VALUE;
+        for (int i = 0; i < activeCount; i++) {
+            long w = watermarkOf(maxTimestamp[active[i]]);
+            if (w < min) {
+                min = w;
+            }
+        }
+        if (min > combined) {
+            combined = min;
+        }
+    }
+
+    /** Jumps to {@link Long#MAX_VALUE}: the end of a bounded input. */
+    public long endOfInput() {
+        combined = Long.MAX_VALUE;
+        return combined;
+    }
+
+    private void ensureCapacity(int n) {
+        if (n <= assigned.length) {
+            return;
+        }
+        int cap = Math.max(n, assigned.length * 2);
+        int old = assigned.length;
+        assigned = Arrays.copyOf(assigned, cap);
+        maxTimestamp = Arrays.copyOf(maxTimestamp, cap);
+        Arrays.fill(maxTimestamp, old, cap, Long.MIN_VALUE);
+        idle = Arrays.copyOf(idle, cap);
+        sawRecord = Arrays.copyOf(sawRecord, cap);
+        lastActivityMs = Arrays.copyOf(lastActivityMs, cap);
+        active = Arrays.copyOf(active, cap);
+    }
+
+    /**
+     * Writes the fields {@code "watermark", "partitions": [{"partition", "maxTimestamp", "idle"}]} for every partition with a
+     * known maximum, assigned or remembered. Idleness is stored for the record; after a restore every partition starts
+     * active again, because the wall-clock silence that made it idle does not carry over.
+     */
+    @Override
+    public void snapshotState(StateWriter out) {
+        TreeMap<Integer, Long> all = new TreeMap<>(remembered);
+        for (int p = 0; p < assigned.length; p++) {
+            if (assigned[p] && maxTimestamp[p] != Long.MIN_VALUE) {
+                all.put(p, maxTimestamp[p]);
+            }
+        }
+        out.writeLong("watermark", combined);
+        out.beginArray("partitions");
+        for (Map.Entry<Integer, Long> e : all.entrySet()) {
+            out.beginObject(null);
+            out.writeLong("partition", e.getKey());
+            out.writeLong("maxTimestamp", e.getValue());
+            out.writeBoolean("idle", isIdle(e.getKey()));
+            out.endObject();
+        }
+        out.endArray();
+    }
+
+    /** Restores a snapshot into a fresh tracker; partitions resume from their maxima when they are assigned. */
+    @Override
+    public void restoreState(StateReader in) {
+        combined = Math.max(combined, in.readLong("watermark"));
+        in.beginArray("partitions");
+        while (in.hasNext()) {
+            in.beginObject(null);
+            int partition = (int) in.readLong("partition");
+            long max = in.readLong("maxTimestamp");
+            in.readBoolean("idle");
+            in.endObject();
+            if (isAssigned(partition)) {
+                maxTimestamp[partition] = Math.max(maxTimestamp[partition], max);
+            } else {
+                remembered.put(partition, max);
+            }
+        }
+        in.endArray();
+    }
+}

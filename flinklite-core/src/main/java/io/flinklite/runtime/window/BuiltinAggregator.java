@@ -1,0 +1,117 @@
+package io.flinklite.runtime.window;
+
+import io.flinklite.api.Event;
+import io.flinklite.api.Sink;
+import io.flinklite.api.WindowResult;
+import io.flinklite.job.AggregateSpec;
+import io.flinklite.runtime.state.StateReader;
+import io.flinklite.runtime.state.StateWriter;
+
+import java.util.Arrays;
+import java.util.Objects;
+
+/**
+ * The built-in aggregates of {@link AggregateSpec}: every accumulator is a count plus, for value aggregates, one
+ * double (the sum for {@code sum} and {@code avg}, else the running min or max), in two primitive arrays. Elements are
+ * {@link Event}s; value aggregates read {@link Event#value()}. Results are {@link WindowResult}s.
+ */
+public final class BuiltinAggregator extends WindowAggregator {
+    private final AggregateSpec.Kind kind;
+    private final Sink<WindowResult> sink;
+    private long[] counts = new long[64];
+    private double[] values = new double[64];
+
+    public BuiltinAggregator(AggregateSpec.Kind kind, Sink<WindowResult> sink) {
+        this.kind = Objects.requireNonNull(kind, "kind");
+        this.sink = Objects.requireNonNull(sink, "sink");
+    }
+
+    private double identity() {
+        switch (kind) {
+            case MIN: return Double.POSITIVE_INFINITY;
+            case MAX: return Double.NEGATIVE_INFINITY;
+            default: return 0.0;
+        }
+    }
+
+    @Override
+    protected void ensureCapacity(int slots) {
+        if (slots > counts.length) {
+            int n = Math.max(slots, counts.length * 2);
+            counts = Arrays.copyOf(counts, n);
+            values = Arrays.copyOf(values, n);
+        }
+    }
+
+    @Override
+    protected void reset(int slot) {
+        counts[slot] = 0;
+        values[slot] = identity();
+    }
+
+    @Override
+    public void add(int slot, Object element) {
+        counts[slot]++;
+        switch (kind) {
+            case COUNT:
+                break;
+            case SUM:
+            case AVG:
+                values[slot] += ((Event) element).value();
+                break;
+            case MIN:
+                values[slot] = Math.min(values[slot], ((Event) element).value());
+                break;
+            case MAX:
+                values[slot] = Math.max(values[slot], ((Event) element).value());
+                break;
+            default:
+                throw new IllegalStateException("unknown aggregate " + kind);
+        }
+    }
+
+    @Override
+    public void merge(int target, int source) {
+        counts[target] += counts[source];
+        values[target] = combine(values[target], values[source]);
+    }
+
+    private double combine(double a, double b) {
+        switch (kind) {
+            case MIN: return Math.min(a, b);
+            case MAX: return Math.max(a, b);
+            default: return a + b;
+        }
+    }
+
+    @Override
+    public void emit(String key, long start, long end, int[] slots, int count) throws Exception {
+        long n = 0;
+        double v = identity();
+        for (int i = 0; i < count; i++) {
+            n += counts[slots[i]];
+            v = combine(v, values[slots[i]]);
+        }
+        if (kind == AggregateSpec.Kind.COUNT) {
+            sink.write(WindowResult.ofCount(key, start, end, n));
+        } else {
+            sink.write(WindowResult.ofValue(key, start, end, n, kind == AggregateSpec.Kind.AVG ? v / n : v));
+        }
+    }
+
+    @Override
+    public void writeSlot(int slot, StateWriter out) {
+        out.writeLong("count", counts[slot]);
+        if (kind != AggregateSpec.Kind.COUNT) {
+            out.writeDouble("value", values[slot]);
+        }
+    }
+
+    @Override
+    protected void readInto(int slot, StateReader in) {
+        counts[slot] = in.readLong("count");
+        if (kind != AggregateSpec.Kind.COUNT) {
+            values[slot] = in.readDouble("value");
+        }
+    }
+}

@@ -1,0 +1,201 @@
+package io.flinklite.connector.kafka;
+
+import org.apache.kafka.clients.CommonClientConfigs;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
+
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * How to reach one Kafka cluster: the bootstrap servers, any client properties passed through unchanged (security
+ * protocol, SASL, SSL, timeouts), and how long to wait for the cluster before giving up with a clear message.
+ *
+ * <p>Every Kafka client FlinkLite creates (consumer, producers, admin) starts from {@link #clientProperties()}, so a
+ * property given once reaches all of them. Immutable and thread-safe.
+ */
+public final class KafkaConnection {
+
+    /** The default bootstrap servers, as for a broker on this machine. */
+    public static final String DEFAULT_BOOTSTRAP_SERVERS = "localhost:9092";
+    /** How long commands wait for an unreachable cluster before they report it. */
+    public static final long DEFAULT_CONNECT_TIMEOUT_MS = 30_000;
+
+    private final String bootstrapServers;
+    private final Map<String, String> properties;
+    private final long connectTimeoutMs;
+
+    /**
+     * @param bootstrapServers comma-separated {@code host:port} list
+     * @param properties       Kafka client properties applied to every client; {@code bootstrap.servers} here is
+     *                         ignored in favour of {@code bootstrapServers}
+     * @param connectTimeoutMs how long to wait for the cluster to answer before {@link KafkaConnectorException}
+     */
+    public KafkaConnection(String bootstrapServers, Map<String, String> properties, long connectTimeoutMs) {
+        if (bootstrapServers == null || bootstrapServers.isBlank()) {
+            throw new IllegalArgumentException("bootstrap servers must not be empty, e.g. localhost:9092");
+        }
+        if (connectTimeoutMs <= 0) {
+            throw new IllegalArgumentException("connect timeout must be positive, got " + connectTimeoutMs + " ms");
+        }
+        this.bootstrapServers = bootstrapServers.trim();
+        this.properties = Collections.unmodifiableMap(new LinkedHashMap<>(Objects.requireNonNull(properties, "properties")));
+        this.connectTimeoutMs = connectTimeoutMs;
+    }
+
+    /** A connection with no extra properties and the default connect timeout. */
+    public static KafkaConnection of(String bootstrapServers) {
+        return new KafkaConnection(bootstrapServers, Map.of(), DEFAULT_CONNECT_TIMEOUT_MS);
+    }
+
+    public String bootstrapServers() { return bootstrapServers; }
+
+    /** The pass-through client properties, as given. */
+    public Map<String, String> properties() { return properties; }
+
+    public long connectTimeoutMs() { return connectTimeoutMs; }
+
+    /** A fresh copy of the properties every client starts from: the pass-through ones plus the bootstrap servers. */
+    public Properties clientProperties() {
+        Properties p = new Properties();
+        p.putAll(properties);
+        p.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        return p;
+    }
+
+    /** An admin client whose calls give up after the connect timeout. The caller closes it. */
+    public Admin admin() {
+        Properties p = clientProperties();
+        p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) Math.min(Integer.MAX_VALUE, connectTimeoutMs));
+        p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) Math.min(Integer.MAX_VALUE, Math.max(1_000, connectTimeoutMs / 2)));
+        try {
+            return Admin.create(p);
+        } catch (KafkaException e) {
+            throw new KafkaConnectorException("bad Kafka client configuration: " + rootMessage(e), e);
+        }
+    }
+
+    /**
+     * Waits (up to the connect timeout) for the cluster to answer, then returns the partition count of {@code topic}.
+     *
+     * @throws KafkaConnectorException naming the servers when the cluster does not answer in time, or naming the
+     *                                 topic when it does not exist
+     */
+    public int partitionCount(String topic) {
+        return partitionCount(topic, "create it first (or run `flinklite simulate`, which creates it)");
+    }
+
+    /**
+     * As {@link #partitionCount(String)}, with {@code missingHint} (what the user can do) ending the message about
+     * a missing topic.
+     */
+    public int partitionCount(String topic, String missingHint) {
+        try (Admin admin = admin()) {
+            return describe(admin, topic, missingHint).partitions().size();
+        }
+    }
+
+    /**
+     * Creates {@code topic} with {@code partitions} partitions and the cluster's default replication factor when
+     * it does not exist yet.
+     *
+     * @return true when this call created it
+     */
+    public boolean ensureTopic(String topic, int partitions) {
+        try (Admin admin = admin()) {
+            awaitCluster(admin);
+            try {
+                admin.createTopics(List.of(new NewTopic(topic, java.util.Optional.of(partitions), java.util.Optional.empty())))
+                        .all().get(connectTimeoutMs, TimeUnit.MILLISECONDS);
+                return true;
+            } catch (ExecutionException e) {
+                if (e.getCause() instanceof TopicExistsException) {
+                    return false;
+                }
+                throw new KafkaConnectorException("cannot create topic '" + topic + "' on " + bootstrapServers + ": "
+                        + rootMessage(e), e);
+            } catch (TimeoutException e) {
+                throw unreachable(e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new KafkaConnectorException("interrupted while creating topic '" + topic + "'", e);
+            }
+        }
+    }
+
+    private TopicDescription describe(Admin admin, String topic, String missingHint) {
+        awaitCluster(admin);
+        try {
+            return admin.describeTopics(List.of(topic)).allTopicNames()
+                    .get(connectTimeoutMs, TimeUnit.MILLISECONDS).get(topic);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof UnknownTopicOrPartitionException) {
+                throw new KafkaConnectorException("topic '" + topic + "' does not exist on " + bootstrapServers
+                        + "; " + missingHint, e);
+            }
+            throw new KafkaConnectorException("cannot describe topic '" + topic + "' on " + bootstrapServers + ": "
+                    + rootMessage(e), e);
+        } catch (TimeoutException e) {
+            throw unreachable(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new KafkaConnectorException("interrupted while describing topic '" + topic + "'", e);
+        }
+    }
+
+    /** Blocks until the cluster answers a metadata request, or throws after the connect timeout. */
+    public void awaitCluster() {
+        try (Admin admin = admin()) {
+            awaitCluster(admin);
+        }
+    }
+
+    private void awaitCluster(Admin admin) {
+        try {
+            admin.describeCluster().nodes().get(connectTimeoutMs, TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            throw unreachable(e);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof org.apache.kafka.common.errors.TimeoutException) {
+                throw unreachable(e);
+            }
+            throw new KafkaConnectorException("cannot reach Kafka at " + bootstrapServers + ": " + rootMessage(e), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new KafkaConnectorException("interrupted while connecting to Kafka at " + bootstrapServers, e);
+        }
+    }
+
+    private KafkaConnectorException unreachable(Exception cause) {
+        return new KafkaConnectorException("cannot reach Kafka at " + bootstrapServers + " within "
+                + connectTimeoutMs / 1000.0 + " s; is a broker running there? (set --bootstrap-servers, or"
+                + " --connect-timeout to wait longer)", cause);
+    }
+
+    /** The innermost message of a chain, which is where Kafka puts the useful words. */
+    static String rootMessage(Throwable t) {
+        Throwable cause = t;
+        while (cause.getCause() != null && cause.getCause() != cause) {
+            cause = cause.getCause();
+        }
+        String message = cause.getMessage();
+        return message == null ? cause.getClass().getSimpleName() : message;
+    }
+
+    @Override
+    public String toString() {
+        return "KafkaConnection{" + bootstrapServers + ", " + properties.keySet() + "}";
+    }
+}

@@ -1,0 +1,286 @@
+package io.flinklite.connector.kafka;
+
+import io.flinklite.api.Sink;
+import io.flinklite.api.WindowResult;
+import io.flinklite.connector.kafka.embedded.EmbeddedKafkaBroker;
+import io.flinklite.runtime.metrics.JobMetrics;
+import io.flinklite.runtime.task.DeadLetterHandler;
+import io.flinklite.runtime.task.PartitionListener;
+import io.flinklite.runtime.task.RecordBatch;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.TreeSet;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** The connector's pieces against a real broker: reader, output, simulator, clear errors, and kcat interop. */
+class KafkaConnectorIT {
+
+    private static EmbeddedKafkaBroker broker;
+    private static KafkaConnection connection;
+
+    @BeforeAll
+    static void startBroker() {
+        broker = EmbeddedKafkaBroker.start();
+        connection = KafkaConnection.of(broker.bootstrapServers());
+    }
+
+    @AfterAll
+    static void stopBroker() {
+        broker.close();
+    }
+
+    /** Polls until {@code expected} records arrived (or 30 s passed), recording partition changes. */
+    private static final class Collector implements PartitionListener {
+        final Set<Integer> assigned = new TreeSet<>();
+        final List<String> values = new ArrayList<>();
+        final Map<Integer, Long> lastOffset = new HashMap<>();
+
+        @Override
+        public void partitionAssigned(int partition) {
+            assigned.add(partition);
+        }
+
+        @Override
+        public void partitionRevoked(int partition) {
+            assigned.remove(partition);
+        }
+
+        void pollUntil(KafkaSourceReader reader, int expected) {
+            RecordBatch batch = new RecordBatch();
+            long deadline = System.currentTimeMillis() + 30_000;
+            while (values.size() < expected && System.currentTimeMillis() < deadline) {
+                batch.clear();
+                reader.poll(batch, this, 200);
+                for (int i = 0; i < batch.size(); i++) {
+                    values.add(new String(batch.payload(i), batch.payloadOffset(i), batch.payloadLength(i), StandardCharsets.UTF_8));
+                    lastOffset.put(batch.partition(i), batch.offset(i));
+                }
+            }
+        }
+    }
+
+    private static void produce(String topic, int partition, String... values) {
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(connection.clientProperties(),
+                new ByteArraySerializer(), new ByteArraySerializer())) {
+            for (String v : values) {
+                producer.send(new ProducerRecord<>(topic, partition, null, v.getBytes(StandardCharsets.UTF_8)));
+            }
+        }
+    }
+
+    private static List<ConsumerRecord<byte[], byte[]>> readAll(String topic, int expected) {
+        Properties p = connection.clientProperties();
+        p.put(ConsumerConfig.GROUP_ID_CONFIG, "check-" + topic + "-" + System.nanoTime());
+        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
+        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            c.subscribe(List.of(topic));
+            long deadline = System.currentTimeMillis() + 30_000;
+            while (out.size() < expected && System.currentTimeMillis() < deadline) {
+                c.poll(Duration.ofMillis(200)).forEach(out::add);
+            }
+        }
+        return out;
+    }
+
+    @Test
+    void readerDeliversEveryPartitionAndResumesAfterItsCommittedOffsets() {
+        broker.createTopic("reader-in", 3);
+        for (int p = 0; p < 3; p++) {
+            produce("reader-in", p, "p" + p + "-a", "p" + p + "-b");
+        }
+        try (KafkaSourceReader reader = new KafkaSourceReader(connection, "reader-in", "g1", KafkaSourceReader.StartFrom.EARLIEST)) {
+            Collector c = new Collector();
+            c.pollUntil(reader, 6);
+            assertThat(c.values).containsExactlyInAnyOrder("p0-a", "p0-b", "p1-a", "p1-b", "p2-a", "p2-b");
+            assertThat(c.assigned).containsExactly(0, 1, 2);
+            assertThat(reader.assignedPartitions()).containsExactly(0, 1, 2);
+            assertThat(reader.currentPositions()).containsEntry(0, 2L).containsEntry(1, 2L).containsEntry(2, 2L);
+            assertThat(reader.lag(1)).isZero();
+            assertThat(reader.topicOf(2)).isEqualTo("reader-in");
+            reader.commit();
+        }
+        produce("reader-in", 1, "p1-c");
+        try (KafkaSourceReader reader = new KafkaSourceReader(connection, "reader-in", "g1", KafkaSourceReader.StartFrom.EARLIEST)) {
+            Collector c = new Collector();
+            c.pollUntil(reader, 1);
+            assertThat(c.values).containsExactly("p1-c");
+        }
+    }
+
+    @Test
+    void restoredPositionsWinOverCommittedOffsets() {
+        broker.createTopic("restore-in", 1);
+        produce("restore-in", 0, "0", "1", "2", "3");
+        try (KafkaSourceReader reader = new KafkaSourceReader(connection, "restore-in", "g2", KafkaSourceReader.StartFrom.EARLIEST)) {
+            reader.restorePositions(Map.of(0, 2L));
+            Collector c = new Collector();
+            c.pollUntil(reader, 2);
+            assertThat(c.values).containsExactly("2", "3");
+        }
+    }
+
+    @Test
+    void aNewGroupCanStartAtTheEnd() {
+        broker.createTopic("latest-in", 1);
+        produce("latest-in", 0, "old");
+        try (KafkaSourceReader reader = new KafkaSourceReader(connection, "latest-in", "g3", KafkaSourceReader.StartFrom.LATEST)) {
+            Collector c = new Collector();
+            // Join the group and get a position before the new record is produced.
+            long deadline = System.currentTimeMillis() + 30_000;
+            while (c.assigned.isEmpty() && System.currentTimeMillis() < deadline) {
+                reader.poll(new RecordBatch(), c, 200);
+            }
+            reader.currentPositions();
+            produce("latest-in", 0, "new");
+            c.pollUntil(reader, 1);
+            assertThat(c.values).containsExactly("new");
+        }
+    }
+
+    @Test
+    void resultsAreWrittenAsReplayJsonKeyedByWindowKey() throws Exception {
+        broker.createTopic("results", 2);
+        try (KafkaOutput output = new KafkaOutput(connection, "it")) {
+            Sink<WindowResult> sink = output.resultSink("results");
+            sink.write(WindowResult.ofCount("critical", 1_700_000_000_000L, 1_700_000_010_000L, 42));
+            sink.write(WindowResult.ofValue("important", 0, 5_000, 3, 1.5));
+            sink.flush();
+        }
+        List<ConsumerRecord<byte[], byte[]>> records = readAll("results", 2);
+        Map<String, String> byKey = new HashMap<>();
+        records.forEach(r -> byKey.put(new String(r.key(), StandardCharsets.UTF_8), new String(r.value(), StandardCharsets.UTF_8)));
+        assertThat(byKey).containsEntry("critical",
+                "{\"key\":\"critical\",\"windowStart\":1700000000000,\"windowEnd\":1700000010000,\"count\":42}")
+                .containsEntry("important", "{\"key\":\"important\",\"windowStart\":0,\"windowEnd\":5000,\"count\":3,\"value\":1.5}");
+    }
+
+    @Test
+    void deadLettersAreForwardedUnchangedWithKeyReasonAndOrigin() {
+        broker.createTopic("dl-in", 2);
+        broker.createTopic("dl-out", 1);
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(connection.clientProperties(),
+                new ByteArraySerializer(), new ByteArraySerializer())) {
+            producer.send(new ProducerRecord<>("dl-in", 1, "k".getBytes(StandardCharsets.UTF_8), "not json".getBytes(StandardCharsets.UTF_8)));
+        }
+        try (KafkaSourceReader reader = new KafkaSourceReader(connection, "dl-in", "g4", KafkaSourceReader.StartFrom.EARLIEST);
+             KafkaOutput output = new KafkaOutput(connection, "it")) {
+            DeadLetterHandler handler = output.deadLetters("dl-out", reader);
+            RecordBatch batch = new RecordBatch();
+            long deadline = System.currentTimeMillis() + 30_000;
+            while (batch.isEmpty() && System.currentTimeMillis() < deadline) {
+                reader.poll(batch, new Collector(), 200);
+            }
+            assertThat(batch.size()).isEqualTo(1);
+            handler.deadLetter(batch.partition(0), batch.offset(0), batch.payload(0), batch.payloadOffset(0),
+                    batch.payloadLength(0), JobMetrics.InvalidReason.NOT_JSON, "not JSON");
+            output.flush();
+        }
+        ConsumerRecord<byte[], byte[]> r = readAll("dl-out", 1).get(0);
+        assertThat(new String(r.value(), StandardCharsets.UTF_8)).isEqualTo("not json");
+        assertThat(new String(r.key(), StandardCharsets.UTF_8)).isEqualTo("k");
+        assertThat(header(r, KafkaOutput.HEADER_REASON)).isEqualTo("not_json");
+        assertThat(header(r, KafkaOutput.HEADER_TOPIC)).isEqualTo("dl-in");
+        assertThat(header(r, KafkaOutput.HEADER_PARTITION)).isEqualTo("1");
+        assertThat(header(r, KafkaOutput.HEADER_OFFSET)).isEqualTo("0");
+    }
+
+    private static String header(ConsumerRecord<byte[], byte[]> r, String name) {
+        Header h = r.headers().lastHeader(name);
+        return h == null ? null : new String(h.value(), StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void simulatorSendsExactlyWhatItsSeededGeneratorMakes() {
+        assertThat(connection.ensureTopic("sim", 3)).isTrue();
+        assertThat(connection.ensureTopic("sim", 3)).isFalse();
+        long now = 1_700_000_000_000L;
+        Simulator.Stats stats;
+        try (Simulator sim = new Simulator(connection, "sim", true, seeded(), () -> now)) {
+            stats = sim.run(300, 0, null, 0);
+        }
+        assertThat(stats.sent()).isEqualTo(300);
+        assertThat(stats.acknowledged()).isEqualTo(300);
+        assertThat(stats.failed()).isZero();
+
+        TrafficGenerator expected = seeded();
+        TrafficGenerator.Generated g = new TrafficGenerator.Generated();
+        List<String> want = new ArrayList<>();
+        for (int i = 0; i < 300; i++) {
+            want.add(new String(expected.next(now, g).value(), StandardCharsets.UTF_8));
+        }
+        List<ConsumerRecord<byte[], byte[]>> got = readAll("sim", 300);
+        List<String> values = new ArrayList<>();
+        for (ConsumerRecord<byte[], byte[]> r : got) {
+            String v = new String(r.value(), StandardCharsets.UTF_8);
+            values.add(v);
+            if (r.key() != null) {
+                // Keyed by message: the key is inside the value.
+                assertThat(v).contains("\"message\":\"" + new String(r.key(), StandardCharsets.UTF_8) + "\"");
+            }
+        }
+        assertThat(values).containsExactlyInAnyOrderElementsOf(want);
+        assertThat(connection.partitionCount("sim")).isEqualTo(3);
+    }
+
+    private static TrafficGenerator seeded() {
+        return new TrafficGenerator(42, TrafficGenerator.Disorder.SEED, 50_000, List.of("important", "normal", "critical"),
+                new double[] {1, 1, 1}, 0.05, TrafficGenerator.InvalidKind.values());
+    }
+
+    @Test
+    void aMissingTopicAndAnUnreachableBrokerGiveOneClearSentence() throws Exception {
+        assertThatThrownBy(() -> connection.partitionCount("no-such-topic"))
+                .isInstanceOf(KafkaConnectorException.class)
+                .hasMessageContaining("topic 'no-such-topic' does not exist on " + broker.bootstrapServers());
+        int closedPort;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            closedPort = s.getLocalPort();
+        }
+        KafkaConnection nowhere = new KafkaConnection("127.0.0.1:" + closedPort, Map.of(), 2_000);
+        assertThatThrownBy(() -> nowhere.partitionCount("x"))
+                .isInstanceOf(KafkaConnectorException.class)
+                .hasMessageStartingWith("cannot reach Kafka at 127.0.0.1:" + closedPort + " within 2.0 s");
+    }
+
+    @Test
+    void recordsProducedByKcatAreReadByTheReader() throws Exception {
+        broker.createTopic("kcat-in", 2);
+        String input = "{\"id\":1,\"timestamp\":1700000000000,\"message\":\"important\"}\n"
+                + "{\"id\":2,\"timestamp\":1700000001000,\"message\":\"critical\"}\n";
+        Process kcat = new ProcessBuilder("kcat", "-P", "-b", broker.bootstrapServers(), "-t", "kcat-in", "-p", "1")
+                .redirectErrorStream(true).start();
+        kcat.getOutputStream().write(input.getBytes(StandardCharsets.UTF_8));
+        kcat.getOutputStream().close();
+        assertThat(kcat.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        assertThat(kcat.exitValue()).as(new String(kcat.getInputStream().readAllBytes(), StandardCharsets.UTF_8)).isZero();
+        try (KafkaSourceReader reader = new KafkaSourceReader(connection, "kcat-in", "g5", KafkaSourceReader.StartFrom.EARLIEST)) {
+            Collector c = new Collector();
+            c.pollUntil(reader, 2);
+            assertThat(c.values).containsExactly(
+                    "{\"id\":1,\"timestamp\":1700000000000,\"message\":\"important\"}",
+                    "{\"id\":2,\"timestamp\":1700000001000,\"message\":\"critical\"}");
+            assertThat(c.lastOffset).containsOnlyKeys(1);
+        }
+    }
+}
