@@ -107,6 +107,7 @@ public final class KafkaJob {
      *                                                               cluster or a missing topic
      */
     public void run() throws Exception {
+        boolean failed = true;
         try {
             KafkaConnection connection = settings.connection;
             int partitions = connection.partitionCount(settings.inputTopic,
@@ -131,6 +132,8 @@ public final class KafkaJob {
                 task.addHook(new CommitHook(source, settings.commitIntervalMs));
                 stopTask = task::stop;
                 if (!stopRequested) {
+                    // Ready (/health/ready) from here once the source has partitions; see JobMetrics.ready().
+                    metrics.setJobState(JobMetrics.JobState.RUNNING);
                     task.run();
                 }
                 // run() flushed the sinks; the dead letters share the producer, so flush it once more for them.
@@ -138,7 +141,9 @@ public final class KafkaJob {
                 source.commit(task.positions());
                 LOG.info("stopped: output flushed, offsets committed");
             }
+            failed = false;
         } finally {
+            metrics.setJobState(failed ? JobMetrics.JobState.FAILED : JobMetrics.JobState.FINISHED);
             reader = null;
             stopped.countDown();
         }

@@ -1,6 +1,7 @@
 package io.flinklite.app.cli;
 
 import io.flinklite.app.KafkaJob;
+import io.flinklite.app.metrics.Observability;
 import io.flinklite.runtime.metrics.JobMetrics;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -32,11 +33,17 @@ public final class RunCommand implements Callable<Integer> {
     @Mixin
     KafkaOptions kafka;
 
+    @Mixin
+    MetricsOptions metrics;
+
     @Override
     public Integer call() throws Exception {
-        // Metrics hook: the metrics module serves this JobMetrics (/metrics, health) while the job runs.
-        KafkaJob kafkaJob = new KafkaJob(run.settings(kafka.connection(), job.spec()), new JobMetrics());
-        return runUntilSignal(kafkaJob);
+        JobMetrics jobMetrics = new JobMetrics();
+        KafkaJob kafkaJob = new KafkaJob(run.settings(kafka.connection(), job.spec()), jobMetrics);
+        // The server starts before the job checks Kafka, so a busy metrics port is reported before anything else.
+        try (Observability ignored = Observability.start(metrics.config(), jobMetrics, System.err)) {
+            return runUntilSignal(kafkaJob);
+        }
     }
 
     /**

@@ -10,8 +10,7 @@ import java.io.PrintStream;
  *
  * <pre>{@code
  * try (Observability obs = Observability.start(metricsOptions.config(), jobMetrics, System.err)) {
- *     jobMetrics.setJobState(JobState.RUNNING);
- *     ... run the job ...
+ *     kafkaJob.run(); // the runner moves jobMetrics' JobState, the task publishes the rest
  * }
  * }</pre>
  */
@@ -38,6 +37,17 @@ public final class Observability implements AutoCloseable {
 
     public MetricsServer server() {
         return server;
+    }
+
+    /** Where to point a browser or Prometheus: {@code localhost} stands for a wildcard bind address. */
+    public String metricsUrl() {
+        String host = server.host();
+        if ("0.0.0.0".equals(host) || "::".equals(host)) {
+            host = "localhost";
+        } else if (host.indexOf(':') >= 0) {
+            host = "[" + host + "]";
+        }
+        return "http://" + host + ":" + server.port() + "/metrics";
     }
 
     @Override
