@@ -1,7 +1,9 @@
 package io.flinklite.app.metrics;
 
+import io.flinklite.app.cli.FlinkLiteCommand;
 import io.flinklite.runtime.metrics.JobMetrics;
 import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -31,7 +33,7 @@ class DeployFilesTest {
 
     @Test
     void composeRunsKafkaFlinkLitePrometheusAndGrafana() {
-        assertThat(services()).containsKeys("kafka", "flinklite", "prometheus", "grafana");
+        assertThat(services()).containsKeys("kafka", "kafka-init", "simulator", "flinklite", "prometheus", "grafana");
         Map<String, Object> kafka = service("kafka");
         assertThat((String) kafka.get("image")).startsWith("apache/kafka:");
         assertThat(map(kafka, "environment").get("KAFKA_PROCESS_ROLES")).as("KRaft combined mode")
@@ -74,6 +76,21 @@ class DeployFilesTest {
         if (portFlag >= 0) {
             assertThat(Integer.parseInt(command.get(portFlag + 1))).isIn(containerPorts("flinklite"));
         }
+    }
+
+    @Test
+    void everyFlinkLiteCommandInComposeIsAValidCommandLine() {
+        List<String> commands = new ArrayList<>();
+        for (String name : services().keySet()) {
+            Map<String, Object> service = service(name);
+            if ("flinklite:latest".equals(service.get("image"))) {
+                List<String> command = list(service, "command");
+                // Parsing runs picocli's checks and every option's converter, as the container's start would.
+                new CommandLine(new FlinkLiteCommand()).parseArgs(command.toArray(new String[0]));
+                commands.add(command.get(0));
+            }
+        }
+        assertThat(commands).containsExactlyInAnyOrder("run", "simulate");
     }
 
     @Test
