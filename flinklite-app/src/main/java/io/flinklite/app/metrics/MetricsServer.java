@@ -6,6 +6,7 @@ import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 
 import java.io.IOException;
+import java.nio.channels.UnresolvedAddressException;
 import java.util.function.LongSupplier;
 
 /**
@@ -49,9 +50,10 @@ public final class MetricsServer implements AutoCloseable {
                     .defaultHandler(new HealthHandler(metrics))
                     .buildAndStart();
             return new MetricsServer(server, config.host());
-        } catch (IOException e) {
+        } catch (IOException | UnresolvedAddressException e) {
+            String reason = e.getMessage() != null ? e.getMessage() : "unknown host";
             throw new IllegalArgumentException("cannot serve metrics on " + config.host() + ":" + config.port()
-                    + " (" + e.getMessage() + "); choose another address with --metrics-host/--metrics-port", e);
+                    + " (" + reason + "); choose another address with --metrics-host/--metrics-port", e);
         }
     }
 

@@ -187,6 +187,14 @@ class MetricsServerTest {
     }
 
     @Test
+    void anUnknownHostIsReportedWithTheAddress() {
+        MetricsConfig unknown = new MetricsConfig("no-such-host.invalid", 0, Duration.ZERO);
+        assertThatThrownBy(() -> MetricsServer.start(unknown, new JobMetrics()))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("no-such-host.invalid:0");
+    }
+
+    @Test
     void aBusyPortIsReportedWithTheAddress() {
         MetricsConfig taken = new MetricsConfig("127.0.0.1", server.port(), Duration.ZERO);
         assertThatThrownBy(() -> MetricsServer.start(taken, new JobMetrics()))
