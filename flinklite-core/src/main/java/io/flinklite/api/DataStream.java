@@ -1,8 +1,5 @@
 package io.flinklite.api;
 
-import java.util.ArrayList;
-import java.util.Collections;
-import java.util.List;
 import java.util.Objects;
 
 /**
@@ -12,32 +9,24 @@ import java.util.Objects;
  * @param <T> the element type
  */
 public final class DataStream<T> {
-    private final Pipeline.EventSource source;
-    private final List<Object> transformations;
+    private final JobDraft draft;
 
-    DataStream(Pipeline.EventSource source, List<Object> transformations) {
-        this.source = source;
-        this.transformations = transformations;
+    DataStream(JobDraft draft) {
+        this.draft = draft;
     }
 
     /** Keeps the elements {@code filter} accepts. */
     public DataStream<T> filter(FilterFunction<? super T> filter) {
-        return new DataStream<>(source, append(Objects.requireNonNull(filter, "filter")));
+        return new DataStream<>(draft.withTransformation(Objects.requireNonNull(filter, "filter")));
     }
 
     /** Transforms every element. */
     public <R> DataStream<R> map(MapFunction<? super T, ? extends R> mapper) {
-        return new DataStream<>(source, append(Objects.requireNonNull(mapper, "mapper")));
+        return new DataStream<>(draft.withTransformation(Objects.requireNonNull(mapper, "mapper")));
     }
 
     /** Partitions the stream by key; windows and their state are per key. */
     public KeyedStream<T> keyBy(KeySelector<? super T> keySelector) {
-        return new KeyedStream<>(source, transformations, Objects.requireNonNull(keySelector, "keySelector"));
-    }
-
-    private List<Object> append(Object fn) {
-        List<Object> next = new ArrayList<>(transformations);
-        next.add(fn);
-        return Collections.unmodifiableList(next);
+        return new KeyedStream<>(draft.withKeySelector(Objects.requireNonNull(keySelector, "keySelector")));
     }
 }

@@ -11,47 +11,34 @@ import java.util.List;
  * @param <OUT> the aggregate's result type
  */
 public final class Job<T, ACC, OUT> {
-    private final Pipeline.EventSource source;
-    private final List<Object> transformations;
-    private final KeySelector<? super T> keySelector;
-    private final WindowAssigner assigner;
-    private final long allowedLatenessMs;
-    private final Sink<byte[]> lateSink;
-    private final AggregateFunction<? super T, ACC, OUT> function;
-    private final AccumulatorSerializer<ACC> serializer;
-    private final Sink<Windowed<OUT>> sink;
+    private final JobDraft draft;
 
-    Job(Pipeline.EventSource source, List<Object> transformations, KeySelector<? super T> keySelector,
-        WindowAssigner assigner, long allowedLatenessMs, Sink<byte[]> lateSink,
-        AggregateFunction<? super T, ACC, OUT> function, AccumulatorSerializer<ACC> serializer, Sink<Windowed<OUT>> sink) {
-        this.source = source;
-        this.transformations = transformations;
-        this.keySelector = keySelector;
-        this.assigner = assigner;
-        this.allowedLatenessMs = allowedLatenessMs;
-        this.lateSink = lateSink;
-        this.function = function;
-        this.serializer = serializer;
-        this.sink = sink;
+    Job(JobDraft draft) {
+        this.draft = draft;
     }
 
-    public Pipeline.EventSource source() { return source; }
+    public Pipeline.EventSource source() { return draft.source; }
 
     /** The filters ({@link FilterFunction}) and maps ({@link MapFunction}) between source and key, in order. */
-    public List<Object> transformations() { return transformations; }
+    public List<Object> transformations() { return draft.transformations; }
 
-    public KeySelector<? super T> keySelector() { return keySelector; }
+    /** The key selector; its input is the element after the transformations. */
+    @SuppressWarnings("unchecked")
+    public KeySelector<? super T> keySelector() { return (KeySelector<? super T>) draft.keySelector; }
 
-    public WindowAssigner assigner() { return assigner; }
+    public WindowAssigner assigner() { return draft.assigner; }
 
-    public long allowedLatenessMs() { return allowedLatenessMs; }
+    public long allowedLatenessMs() { return draft.allowedLatenessMs; }
 
     /** The late-data side output; {@code null} when late elements are only counted. */
-    public Sink<byte[]> lateSink() { return lateSink; }
+    public Sink<byte[]> lateSink() { return draft.lateSink; }
 
-    public AggregateFunction<? super T, ACC, OUT> function() { return function; }
+    @SuppressWarnings("unchecked")
+    public AggregateFunction<? super T, ACC, OUT> function() { return (AggregateFunction<? super T, ACC, OUT>) draft.function; }
 
-    public AccumulatorSerializer<ACC> serializer() { return serializer; }
+    @SuppressWarnings("unchecked")
+    public AccumulatorSerializer<ACC> serializer() { return (AccumulatorSerializer<ACC>) draft.serializer; }
 
-    public Sink<Windowed<OUT>> sink() { return sink; }
+    @SuppressWarnings("unchecked")
+    public Sink<Windowed<OUT>> sink() { return (Sink<Windowed<OUT>>) draft.sink; }
 }

@@ -1,6 +1,5 @@
 package io.flinklite.api;
 
-import java.util.List;
 import java.util.Objects;
 
 /**
@@ -9,17 +8,13 @@ import java.util.Objects;
  * @param <T> the element type
  */
 public final class KeyedStream<T> {
-    private final Pipeline.EventSource source;
-    private final List<Object> transformations;
-    private final KeySelector<? super T> keySelector;
+    private final JobDraft draft;
 
-    KeyedStream(Pipeline.EventSource source, List<Object> transformations, KeySelector<? super T> keySelector) {
-        this.source = source;
-        this.transformations = transformations;
-        this.keySelector = keySelector;
+    KeyedStream(JobDraft draft) {
+        this.draft = draft;
     }
 
     public WindowedStream<T> window(WindowAssigner assigner) {
-        return new WindowedStream<>(source, transformations, keySelector, Objects.requireNonNull(assigner, "assigner"), 0, null);
+        return new WindowedStream<>(draft.withAssigner(Objects.requireNonNull(assigner, "assigner")));
     }
 }

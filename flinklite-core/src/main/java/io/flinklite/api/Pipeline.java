@@ -1,6 +1,5 @@
 package io.flinklite.api;
 
-import java.util.List;
 import java.util.Objects;
 
 /**
@@ -32,7 +31,7 @@ public final class Pipeline {
      * @param watermarks how event time advances
      */
     public static DataStream<Event> fromEvents(String keyField, String valueField, WatermarkStrategy watermarks) {
-        return new DataStream<>(new EventSource(keyField, valueField, watermarks), List.of());
+        return new DataStream<>(JobDraft.of(new EventSource(keyField, valueField, watermarks)));
     }
 
     /** What the source decodes and how it assigns watermarks. Immutable. */

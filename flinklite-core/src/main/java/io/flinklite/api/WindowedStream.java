@@ -1,6 +1,5 @@
 package io.flinklite.api;
 
-import java.util.List;
 import java.util.Objects;
 
 /**
@@ -10,21 +9,10 @@ import java.util.Objects;
  * @param <T> the element type
  */
 public final class WindowedStream<T> {
-    private final Pipeline.EventSource source;
-    private final List<Object> transformations;
-    private final KeySelector<? super T> keySelector;
-    private final WindowAssigner assigner;
-    private final long allowedLatenessMs;
-    private final Sink<byte[]> lateSink;
+    private final JobDraft draft;
 
-    WindowedStream(Pipeline.EventSource source, List<Object> transformations, KeySelector<? super T> keySelector,
-                   WindowAssigner assigner, long allowedLatenessMs, Sink<byte[]> lateSink) {
-        this.source = source;
-        this.transformations = transformations;
-        this.keySelector = keySelector;
-        this.assigner = assigner;
-        this.allowedLatenessMs = allowedLatenessMs;
-        this.lateSink = lateSink;
+    WindowedStream(JobDraft draft) {
+        this.draft = draft;
     }
 
     /**
@@ -35,7 +23,7 @@ public final class WindowedStream<T> {
         if (allowedLatenessMs < 0) {
             throw new IllegalArgumentException("allowed lateness must not be negative, got " + allowedLatenessMs + " ms");
         }
-        return new WindowedStream<>(source, transformations, keySelector, assigner, allowedLatenessMs, lateSink);
+        return new WindowedStream<>(draft.withAllowedLateness(allowedLatenessMs));
     }
 
     /**
@@ -43,14 +31,13 @@ public final class WindowedStream<T> {
      * payload bytes, to {@code lateSink}. Without a side output they are only counted.
      */
     public WindowedStream<T> sideOutputLateData(Sink<byte[]> lateSink) {
-        return new WindowedStream<>(source, transformations, keySelector, assigner, allowedLatenessMs,
-                Objects.requireNonNull(lateSink, "lateSink"));
+        return new WindowedStream<>(draft.withLateSink(Objects.requireNonNull(lateSink, "lateSink")));
     }
 
     /** Aggregates each window incrementally with {@code function}; checkpoints store accumulators via {@code serializer}. */
     public <ACC, OUT> AggregatedStream<T, ACC, OUT> aggregate(AggregateFunction<? super T, ACC, OUT> function,
                                                              AccumulatorSerializer<ACC> serializer) {
-        return new AggregatedStream<>(source, transformations, keySelector, assigner, allowedLatenessMs, lateSink,
-                Objects.requireNonNull(function, "function"), Objects.requireNonNull(serializer, "serializer"));
+        return new AggregatedStream<>(draft.withAggregate(Objects.requireNonNull(function, "function"),
+                Objects.requireNonNull(serializer, "serializer")));
     }
 }

@@ -1,6 +1,7 @@
 package io.flinklite.runtime.json;
 
 import io.flinklite.api.Event;
+import io.flinklite.job.JobSpec;
 import io.flinklite.runtime.metrics.JobMetrics.InvalidReason;
 
 import java.nio.charset.StandardCharsets;
@@ -30,7 +31,8 @@ import java.util.Objects;
  * seen (keys are interned by their bytes).
  */
 public final class EventDecoder {
-    private static final byte[] TIMESTAMP = "timestamp".getBytes(StandardCharsets.UTF_8);
+    private static final String TIMESTAMP_FIELD = JobSpec.TIMESTAMP_FIELD;
+    private static final byte[] TIMESTAMP = TIMESTAMP_FIELD.getBytes(StandardCharsets.UTF_8);
     private static final byte[] ID = "id".getBytes(StandardCharsets.UTF_8);
 
     private static final int F_OTHER = 0;
@@ -235,11 +237,11 @@ public final class EventDecoder {
             return notJson("unexpected characters after the object");
         }
         if (timestampState == ABSENT) {
-            error = "no \"" + JobSpecFields.TIMESTAMP + "\" field";
+            error = "no \"" + TIMESTAMP_FIELD + "\" field";
             return InvalidReason.MISSING_TIMESTAMP;
         }
         if (timestampState == ILL_TYPED) {
-            error = "\"" + JobSpecFields.TIMESTAMP + "\" is not an integer number of epoch milliseconds";
+            error = "\"" + TIMESTAMP_FIELD + "\" is not an integer number of epoch milliseconds";
             return InvalidReason.BAD_TIMESTAMP;
         }
         if (timestamp < minTimestamp || timestamp > maxTimestamp) {
@@ -293,7 +295,7 @@ public final class EventDecoder {
             if (name == null) {
                 return -1;
             }
-            if (name.equals(JobSpecFields.TIMESTAMP)) return F_TIMESTAMP;
+            if (name.equals(TIMESTAMP_FIELD)) return F_TIMESTAMP;
             if (name.equals(keyFieldName)) return F_KEY;
             if (name.equals(valueFieldName)) return F_VALUE;
             if (name.equals("id")) return F_ID;
@@ -628,10 +630,5 @@ public final class EventDecoder {
             }
         }
         return true;
-    }
-
-    /** Field names fixed by the job spec. */
-    private static final class JobSpecFields {
-        static final String TIMESTAMP = io.flinklite.job.JobSpec.TIMESTAMP_FIELD;
     }
 }

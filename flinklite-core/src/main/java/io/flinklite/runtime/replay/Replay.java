@@ -41,8 +41,8 @@ public final class Replay {
      */
     public static ReplayStats run(JobSpec spec, InputStream jsonLines, Sink<WindowResult> results,
                                   Sink<byte[]> lateOutput, Consumer<String> invalidReporter) throws Exception {
-        return run(spec, new LineSourceReader(Objects.requireNonNull(jsonLines, "jsonLines")), results, lateOutput,
-                invalidReporter);
+        return run(spec, new LineSourceReader(Objects.requireNonNull(jsonLines, "jsonLines"),
+                TaskOptions.replay().maxRecordBytes()), results, lateOutput, invalidReporter);
     }
 
     /**

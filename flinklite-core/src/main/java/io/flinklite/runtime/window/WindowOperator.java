@@ -72,8 +72,8 @@ public final class WindowOperator implements Snapshottable {
                 sessionSlots = new int[4];
                 sessionTimers = new int[4];
             } else {
-                panes = new LongIntHashMap(8);
-                windows = new LongIntHashMap(8);
+                panes = new LongIntHashMap(4);
+                windows = new LongIntHashMap(4);
             }
         }
 
@@ -151,9 +151,6 @@ public final class WindowOperator implements Snapshottable {
 
     /** Windows holding state (fired or not, until cleaned). */
     public long openWindows() { return openWindows; }
-
-    /** Timers registered and not yet due (live or lazily deleted). */
-    int pendingTimers() { return timers.size(); }
 
     /** Flink's {@code cleanupTime}: max timestamp plus allowed lateness, saturating at {@link Long#MAX_VALUE}. */
     private long cleanupTime(long maxTimestamp) {
