@@ -145,8 +145,9 @@ public final class JobMetrics {
     public void setJobState(JobState state) { this.jobState = state; }
 
     /**
-     * Called by the source (or the runner on its behalf) when it gains its first input partitions ({@code true}) or
-     * loses all of them ({@code false}); a job without assigned input is not ready to serve.
+     * Called by the task thread after each batch: whether the source has any input partition assigned (a consumer
+     * that has not joined its group yet, or lost every partition in a rebalance, has none). A job without assigned
+     * input is not ready to serve.
      */
     public void setSourceAssigned(boolean assigned) { this.sourceAssigned = assigned; }
 
