@@ -114,6 +114,7 @@ class ExampleJarIT {
         int exit = stop();
         String output = Files.readString(log);
         assertThat(output).contains("running user job com.example.SessionAverageJob")
+                .contains("events/s").contains("open windows")          // the runtime's status line
                 .contains("stopped: output flushed")
                 .doesNotContain(pg.password());
         assertThat(exit).as(output).isIn(0, 143);
@@ -180,6 +181,8 @@ class ExampleJarIT {
         // Each run its own checkpoints (the default directory is ./checkpoints, shared by every test).
         command.add("--checkpoint-dir");
         command.add(tmp.resolve("checkpoints").toString());
+        // Metrics on a free loopback port, and the status line often enough to see it.
+        command.addAll(List.of("--metrics-host", "127.0.0.1", "--metrics-port", "0", "--status-interval", "1s"));
         command.addAll(List.of(args));
         log = tmp.resolve("flinklite.log");
         ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());

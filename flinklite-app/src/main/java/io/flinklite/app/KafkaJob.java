@@ -138,6 +138,7 @@ public final class KafkaJob {
      *                                                               cluster or a missing topic
      */
     public void run() throws Exception {
+        boolean failed = true;
         try {
             KafkaConnection connection = settings.connection;
             int partitions = connection.partitionCount(settings.inputTopic,
@@ -170,6 +171,8 @@ public final class KafkaJob {
                     }
                     stopTask = task::stop;
                     if (!stopRequested) {
+                        // Ready (/health/ready) from here once the source has partitions; see JobMetrics.ready().
+                        metrics.setJobState(JobMetrics.JobState.RUNNING);
                         task.run();
                     }
                     // run() flushed the sinks; the dead letters share the producer, so flush it once more for them.
@@ -188,7 +191,9 @@ public final class KafkaJob {
                     }
                 }
             }
+            failed = false;
         } finally {
+            metrics.setJobState(failed ? JobMetrics.JobState.FAILED : JobMetrics.JobState.FINISHED);
             reader = null;
             stopped.countDown();
         }

@@ -265,7 +265,9 @@ class CrashRecoveryIT {
                 // A killed consumer stays in the group until its session times out; keep that short.
                 "--kafka-property", "session.timeout.ms=6000", "--kafka-property", "heartbeat.interval.ms=1000",
                 "--checkpoint-dir", checkpoints.toString(), "--checkpoint-interval", "1s",
-                "--delivery", delivery));
+                "--delivery", delivery,
+                // Three jobs run side by side: each needs its own metrics port.
+                "--metrics-host", "127.0.0.1", "--metrics-port", "0"));
         Files.writeString(log, "---- start: " + String.join(" ", command.subList(command.indexOf("run"), command.size())) + "\n",
                 StandardOpenOption.CREATE, StandardOpenOption.APPEND);
         return new ProcessBuilder(command)

@@ -2,6 +2,7 @@ package io.flinklite.app.cli;
 
 import io.flinklite.app.JobLauncher;
 import io.flinklite.app.KafkaJob;
+import io.flinklite.app.metrics.Observability;
 import io.flinklite.runtime.metrics.JobMetrics;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -46,15 +47,21 @@ public final class RunCommand implements Callable<Integer> {
     @Mixin
     CheckpointOptions checkpoints;
 
+    @Mixin
+    MetricsOptions metrics;
+
     @Override
     public Integer call() throws Exception {
         // User classes and PostgreSQL are checked first: a typo there fails before Kafka is touched.
         try (JobLauncher launcher = JobLauncher.open(userCode.request(), jdbc.config(run.groupId))) {
-            // Metrics hook: the metrics module serves this JobMetrics (/metrics, health) while the job runs.
+            JobMetrics jobMetrics = new JobMetrics();
             KafkaJob kafkaJob = new KafkaJob(run.settings(kafka.connection(), job.spec())
                     .checkpoints(checkpoints.settings())
-                    .taskFactory(launcher.taskFactory()), new JobMetrics());
-            return runUntilSignal(kafkaJob);
+                    .taskFactory(launcher.taskFactory()), jobMetrics);
+            // The server starts before the job checks Kafka, so a busy metrics port is reported before anything else.
+            try (Observability ignored = Observability.start(metrics.config(), jobMetrics, System.err)) {
+                return runUntilSignal(kafkaJob);
+            }
         }
     }
 
