@@ -22,6 +22,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -100,7 +101,8 @@ public final class JobLauncher implements AutoCloseable {
     private final UserAggregate.Counting<?> aggregate;
     private final JdbcSink jdbc;
     private Job<?, ?, ?> builtJob;
-    private RuntimeOutputs userFacingResults;
+    /** The runtime's outputs as handed to user code; closed to it once the job stopped. */
+    private final List<RuntimeOutput<?>> userFacingOutputs = new ArrayList<>();
 
     private JobLauncher(Request request, UserJar jar, UserJob userJob, UserAggregate.Counting<?> aggregate, JdbcSink jdbc) {
         this.request = request;
@@ -176,8 +178,8 @@ public final class JobLauncher implements AutoCloseable {
                                   JobMetrics metrics) throws Exception {
         Sink<WindowResult> results = jdbc == null ? kafkaResults : Sinks.fanOut(List.of(kafkaResults, jdbc));
         if (userJob != null || aggregate != null) {
-            userFacingResults = new RuntimeOutputs(results);
-            results = userFacingResults;
+            results = guard(results);
+            late = late == null ? null : guard(late);
         }
         if (userJob != null) {
             // User functions run on this, the task thread: let them find their own resources.
@@ -234,9 +236,9 @@ public final class JobLauncher implements AutoCloseable {
      */
     @Override
     public void close() throws Exception {
-        if (userFacingResults != null) {
-            // KafkaJob has closed its output by now: user sinks that flush it on close must not reach it.
-            userFacingResults.stopped = true;
+        // KafkaJob has closed its outputs by now: user sinks that flush them on close must not reach them.
+        for (RuntimeOutput<?> output : userFacingOutputs) {
+            output.stopped = true;
         }
         Exception first = null;
         if (builtJob != null) {
@@ -278,21 +280,27 @@ public final class JobLauncher implements AutoCloseable {
         }
     }
 
+    private <T> Sink<T> guard(Sink<T> output) {
+        RuntimeOutput<T> guarded = new RuntimeOutput<>(output);
+        userFacingOutputs.add(guarded);
+        return guarded;
+    }
+
     /**
-     * The runtime's result outputs as user code sees them: writes and flushes go through while the job runs; closing
-     * them is the runtime's business, so {@link #close()} does nothing, and neither does a flush once the job stopped
-     * (a user sink that flushes its target when closed must not reach a closed Kafka producer).
+     * One of the runtime's outputs (results, late events) as user code sees it: writes and flushes go through while
+     * the job runs; closing it is the runtime's business, so {@link #close()} does nothing, and neither does a flush
+     * once the job stopped (a user sink that flushes its target when closed must not reach a closed Kafka producer).
      */
-    private static final class RuntimeOutputs implements Sink<WindowResult> {
-        private final Sink<WindowResult> delegate;
+    private static final class RuntimeOutput<T> implements Sink<T> {
+        private final Sink<T> delegate;
         volatile boolean stopped;
 
-        RuntimeOutputs(Sink<WindowResult> delegate) {
+        RuntimeOutput(Sink<T> delegate) {
             this.delegate = delegate;
         }
 
         @Override
-        public void write(WindowResult result) throws Exception {
+        public void write(T result) throws Exception {
             if (stopped) {
                 throw new IllegalStateException("the job has stopped; its outputs are closed");
             }

@@ -25,7 +25,9 @@ class DemoAndSimulateIT {
     void demoShowsResultsAndStopsEverythingOnSigterm() throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         Process process = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), Main.class.getName(),
-                "demo", "--rate", "300", "--metrics-host", "127.0.0.1", "--metrics-port", "0")
+                "demo", "--rate", "300", "--metrics-host", "127.0.0.1", "--metrics-port", "0",
+                // No checkpoints: the default ./checkpoints would be shared with other tests' jobs.
+                "--checkpoint-dir", "none")
                 .redirectErrorStream(true).start();
         List<String> lines = new CopyOnWriteArrayList<>();
         Thread reader = new Thread(() -> {

@@ -49,7 +49,9 @@ class RunCommandIT {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         Process process = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), Main.class.getName(),
                 "run", "--bootstrap-servers", broker.bootstrapServers(), "--input-topic", "sig-in",
-                "--output-topic", "sig-out", "--group-id", "sig", "--metrics-host", "127.0.0.1", "--metrics-port", "0")
+                "--output-topic", "sig-out", "--group-id", "sig", "--metrics-host", "127.0.0.1", "--metrics-port", "0",
+                // This test is about the commit-interval path: no checkpoints (the default ./checkpoints is shared).
+                "--checkpoint-dir", "none")
                 .redirectErrorStream(true).start();
         List<String> lines = new CopyOnWriteArrayList<>();
         Thread reader = new Thread(() -> {
@@ -139,9 +141,9 @@ class RunCommandIT {
 
     /** Runs the CLI in this JVM with stderr captured, its metrics server on a free loopback port. */
     private static Result run(String... args) {
-        String[] withMetrics = java.util.Arrays.copyOf(args, args.length + 4);
-        System.arraycopy(new String[] {"--metrics-host", "127.0.0.1", "--metrics-port", "0"}, 0, withMetrics,
-                args.length, 4);
+        String[] withMetrics = java.util.Arrays.copyOf(args, args.length + 6);
+        System.arraycopy(new String[] {"--metrics-host", "127.0.0.1", "--metrics-port", "0", "--checkpoint-dir", "none"}, 0,
+                withMetrics, args.length, 6);
         PrintStream original = System.err;
         ByteArrayOutputStream captured = new ByteArrayOutputStream();
         System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));

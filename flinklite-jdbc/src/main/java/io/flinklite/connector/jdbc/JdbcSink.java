@@ -174,8 +174,10 @@ public final class JdbcSink implements Sink<WindowResult> {
                             + " results are not written; last error: " + SqlErrors.describe(e), e);
                 }
                 retries++;
+                // Numbers as text: the message format would print 1000 as "1,000".
                 LOG.log(System.Logger.Level.WARNING, "writing {0} results to {1} failed (attempt {2}): {3}; retrying in {4} ms",
-                        buffer.size(), config.qualifiedTable(), attempt, SqlErrors.describe(e), delayMs);
+                        Integer.toString(buffer.size()), config.qualifiedTable(), Integer.toString(attempt),
+                        SqlErrors.describe(e), Long.toString(delayMs));
                 sleep(delayMs);
             }
         }
