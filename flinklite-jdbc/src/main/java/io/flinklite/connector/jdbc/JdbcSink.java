@@ -53,6 +53,8 @@ public final class JdbcSink implements Sink<WindowResult> {
     private Connection connection;
     private PreparedStatement upsert;
     private boolean closed;
+    /** The last write of the buffer failed for good: {@link #close()} then does not try again. */
+    private boolean failed;
 
     private volatile long resultsWritten;
     private volatile long batchesCommitted;
@@ -116,14 +118,26 @@ public final class JdbcSink implements Sink<WindowResult> {
         }
     }
 
-    /** Flushes, then closes the connection even when the flush fails. Later calls do nothing. */
+    /**
+     * Flushes, then closes the connection even when the flush fails. Later calls do nothing.
+     *
+     * <p>After a write that failed for good (the job is failing), the buffer is dropped instead of retried for
+     * another {@link JdbcSinkConfig#retryTimeoutMs()}: those results were not committed, so no checkpoint counts them,
+     * and a restart computes them again from the last checkpoint.
+     */
     @Override
     public void close() throws JdbcSinkException {
         if (closed) {
             return;
         }
         try {
-            flush();
+            if (failed) {
+                LOG.log(System.Logger.Level.WARNING, "closing after a failed write: {0} results not written to {1};"
+                        + " a restart recomputes them from the last checkpoint", Integer.toString(buffer.size()),
+                        config.qualifiedTable());
+            } else {
+                flush();
+            }
         } finally {
             closed = true;
             closeQuietly(connection);
@@ -147,6 +161,7 @@ public final class JdbcSink implements Sink<WindowResult> {
     public JdbcSinkConfig config() { return config; }
 
     private void writeBuffer() {
+        failed = true;
         long deadlineNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(config.retryTimeoutMs());
         for (int attempt = 1; ; attempt++) {
             try {
@@ -184,6 +199,7 @@ public final class JdbcSink implements Sink<WindowResult> {
         resultsWritten += buffer.size();
         batchesCommitted++;
         buffer.clear();
+        failed = false;
     }
 
     private void executeBuffer() throws SQLException {

@@ -240,6 +240,18 @@ class JdbcSinkIT {
     }
 
     @Test
+    void closingAfterAFailedWriteDoesNotRetryAgain() throws Exception {
+        JdbcSink sink = open(config().retryTimeoutMs(300));
+        writeRange(sink, 0, 5);
+        pg.stop();
+        assertThatThrownBy(sink::flush).isInstanceOf(JdbcSinkException.class);
+        long retriesBefore = sink.retries();
+        sink.close();
+        assertThat(sink.retries()).as("close made no further attempt").isEqualTo(retriesBefore);
+        assertThat(logLines).anyMatch(line -> line.contains("closing after a failed write: 5 results not written"));
+    }
+
+    @Test
     void wrongPasswordFailsFastNamingTheUserAndNotThePassword() {
         String wrong = "not-the-password-" + System.nanoTime();
         assertTimeoutPreemptively(HANG_GUARD, () ->
