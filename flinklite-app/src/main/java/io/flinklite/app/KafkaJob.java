@@ -58,7 +58,10 @@ public final class KafkaJob {
     public static final TaskFactory BUILT_IN = (settings, options, source, results, late, deadLetters, metrics) ->
             StreamTask.forSpec(settings.spec, options, source, results, late, deadLetters, metrics);
 
-    /** What the job reads and writes, and how it treats time. Immutable. */
+    /**
+     * What the job reads and writes, and how it treats time: a builder whose setters return it, filled on one thread
+     * before the job is created; the job reads it in {@link KafkaJob#run()}.
+     */
     public static final class Settings {
         final KafkaConnection connection;
         final JobSpec spec;

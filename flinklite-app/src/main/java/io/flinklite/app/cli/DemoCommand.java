@@ -118,7 +118,7 @@ public final class DemoCommand implements Callable<Integer> {
                     traffic.rate > 0 ? Long.toString((long) traffic.rate) : "as many", settings.inputTopic(),
                     traffic.disorder, traffic.maxDelayMs / 1000, traffic.invalidFraction * 100);
             out.println("demo: job " + settings.spec());
-            out.println("demo: results appear below as windows close (the first after about "
+            out.println("demo: results appear below as windows close (the first within about "
                     + firstResultSeconds(settings) + " s); each also goes to topic " + settings.outputTopic());
             out.println("demo: watch the topics with kcat, e.g.  kcat -C -b " + connection.bootstrapServers() + " -t "
                     + settings.outputTopic());
