@@ -3,6 +3,7 @@ package io.flinklite.app;
 import io.flinklite.api.Sink;
 import io.flinklite.api.WindowResult;
 import io.flinklite.connector.kafka.KafkaSourceReader;
+import io.flinklite.connector.kafka.TopicOffsets;
 import io.flinklite.connector.kafka.TransactionalCommitter;
 import io.flinklite.runtime.checkpoint.Checkpoint;
 import io.flinklite.runtime.checkpoint.CheckpointCoordinator;
@@ -40,6 +41,7 @@ final class JobCheckpointing implements AutoCloseable {
     private final PendingResults<WindowResult> pending;
     private CheckpointRecovery.Recovered recovered;
     private TaskCheckpointer checkpointer;
+    private Sink<WindowResult> output;
 
     private JobCheckpointing(CheckpointSettings settings, KafkaJob.Settings job, KafkaSourceReader source, JobMetrics metrics) {
         this.settings = settings;
@@ -71,6 +73,9 @@ final class JobCheckpointing implements AutoCloseable {
             } else {
                 c.recovered = CheckpointRecovery.atLeastOnce(c.store, fingerprint, settings.freshStart(), now);
             }
+            if (c.recovered.checkpoint().isPresent()) {
+                requireSameInput(c.recovered.checkpoint().get(), job, settings);
+            }
         } catch (Exception | Error e) {
             c.close();
             throw e;
@@ -84,16 +89,61 @@ final class JobCheckpointing implements AutoCloseable {
     }
 
     /**
+     * Refuses a checkpoint whose offsets cannot belong to the job's input: taken reading another topic, or resuming
+     * beyond the end of a partition (the topic was deleted and recreated, or the cluster is another one). Restoring
+     * it would silently skip or mix records.
+     */
+    private static void requireSameInput(Checkpoint checkpoint, KafkaJob.Settings job, CheckpointSettings settings) {
+        Map<Integer, Long> offsets = new HashMap<>();
+        for (SourcePosition p : checkpoint.sources()) {
+            if (!p.topic().equals(job.inputTopic())) {
+                throw new IllegalArgumentException("checkpoint " + checkpoint.id() + " in " + settings.dir() + " was taken"
+                        + " reading topic '" + p.topic() + "', but this job reads '" + job.inputTopic() + "'. Use another"
+                        + " --checkpoint-dir, or pass --fresh-start to start without state");
+            }
+            offsets.put(p.partition(), p.nextOffset());
+        }
+        Map<Integer, Long> ends = TopicOffsets.endOffsets(job.connection(), job.inputTopic(), offsets.keySet());
+        for (Map.Entry<Integer, Long> e : offsets.entrySet()) {
+            Long end = ends.get(e.getKey());
+            if (end != null && e.getValue() > end) {
+                throw new IllegalArgumentException("checkpoint " + checkpoint.id() + " in " + settings.dir() + " resumes "
+                        + job.inputTopic() + "-" + e.getKey() + " at offset " + e.getValue() + ", but that partition ends at "
+                        + end + " (was the topic recreated, or is this another cluster?). Pass --fresh-start to start"
+                        + " without state, or use another --checkpoint-dir");
+            }
+        }
+    }
+
+    /**
      * The sink the task writes results to: under at-least-once {@code output} itself (results leave as they fire);
      * under exactly-once a buffer whose contents each checkpoint's transaction commits.
      */
     Sink<WindowResult> results(Sink<WindowResult> output) {
+        this.output = output;
         return pending != null ? pending : output;
     }
 
-    /** Restores the recovered checkpoint into {@code task} and starts periodic checkpoints. */
-    void attach(StreamTask task) {
-        recovered.checkpoint().ifPresent(cp -> TaskCheckpointer.restore(task, cp));
+    /**
+     * Restores the recovered checkpoint into {@code task} and starts periodic checkpoints. Switching from exactly-once
+     * to at-least-once, the results the restored checkpoint was still to commit (when Kafka does not record its
+     * commit) are written first.
+     */
+    void attach(StreamTask task) throws Exception {
+        if (recovered.checkpoint().isPresent()) {
+            Checkpoint restored = recovered.checkpoint().get();
+            TaskCheckpointer.restore(task, restored);
+            if (pending == null && output != null && !restored.pendingResults().isEmpty()
+                    && TransactionalCommitter.committedCheckpointId(job.connection(),
+                    TransactionalCommitter.commitGroupOf(job.groupId()), job.inputTopic()).orElse(0) < restored.id()) {
+                for (WindowResult r : restored.pendingResults()) {
+                    output.write(r);
+                }
+                output.flush();
+                LOG.info("wrote the {} results exactly-once checkpoint {} was still to commit", restored.pendingResults().size(),
+                        restored.id());
+            }
+        }
         CheckpointCoordinator.Committer commit = committer != null ? committer : CheckpointCoordinator.Committer.NONE;
         checkpointer = new TaskCheckpointer(store, settings.intervalMs(), System.currentTimeMillis(), recovered,
                 job.inputTopic(), job.fingerprint(), settings.delivery(), pending, commit, this::completed, metrics);

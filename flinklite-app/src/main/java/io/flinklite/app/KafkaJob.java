@@ -182,10 +182,9 @@ public final class KafkaJob {
                     kafkaOutput.flush();
                     if (checkpointing != null) {
                         checkpointing.finish(task);
-                    } else {
-                        source.commit(task.positions());
                     }
-                    LOG.info(checkpointing != null ? "stopped: output flushed, final checkpoint written"
+                    source.commit(task.positions());
+                    LOG.info(checkpointing != null ? "stopped: output flushed, offsets committed, final checkpoint written"
                             : "stopped: output flushed, offsets committed");
                 } finally {
                     // Before the consumer closes: a checkpoint in flight still commits its offsets through it.

@@ -10,6 +10,7 @@ import java.io.InputStreamReader;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -47,8 +48,7 @@ class RunCommandIT {
         Process process = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), Main.class.getName(),
                 "run", "--bootstrap-servers", broker.bootstrapServers(), "--input-topic", "sig-in",
                 "--output-topic", "sig-out", "--group-id", "sig", "--metrics-host", "127.0.0.1", "--metrics-port", "0",
-                // This test is about the commit-interval path: no checkpoints (the default ./checkpoints is shared).
-                "--checkpoint-dir", "none")
+                "--checkpoint-dir", Files.createTempDirectory("flinklite-run-it").toString())
                 .redirectErrorStream(true).start();
         List<String> lines = new CopyOnWriteArrayList<>();
         Thread reader = new Thread(() -> {

@@ -13,6 +13,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 import java.io.PrintStream;
+import java.nio.file.Files;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -93,6 +94,13 @@ public final class DemoCommand implements Callable<Integer> {
                         kafka.connection().connectTimeoutMs());
                 out.printf("demo: broker ready at %s in %.1f s%n", broker.bootstrapServers(),
                         (System.nanoTime() - startNanos) / 1e9);
+                if (!given("--checkpoint-dir")) {
+                    // The embedded broker starts empty every time: checkpoints of an earlier demo would name offsets
+                    // and state that no longer exist, so each demo checkpoints into a directory of its own.
+                    checkpoints.checkpointDir = Files.createTempDirectory("flinklite-demo-checkpoints").toString();
+                    out.println("demo: checkpoints go to " + checkpoints.checkpointDir
+                            + " (see them with: bin/flinklite checkpoint inspect " + checkpoints.checkpointDir + ")");
+                }
             }
             KafkaJob.Settings settings = run.settings(connection, job.spec()).checkpoints(checkpoints.settings());
             createTopics(out, connection, settings, traffic.partitions);

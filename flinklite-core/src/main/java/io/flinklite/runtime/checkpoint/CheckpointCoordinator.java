@@ -3,6 +3,7 @@ package io.flinklite.runtime.checkpoint;
 import io.flinklite.runtime.metrics.JobMetrics;
 
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -187,7 +188,8 @@ public final class CheckpointCoordinator implements AutoCloseable {
         } catch (RuntimeException e) {
             throw e;
         } catch (Exception e) {
-            throw new CheckpointFailedException("checkpoint " + checkpoint.id() + " failed: " + e.getMessage(), e);
+            // Unwrapped again by collect(): the failure is reported with its own message, once.
+            throw new CompletionException(e);
         }
     }
 
@@ -221,8 +223,9 @@ public final class CheckpointCoordinator implements AutoCloseable {
         try {
             listener.completed(checkpoint);
         } catch (Exception e) {
-            // The checkpoint itself is safe on disk; only its downstream notice (offset commit for lag) failed.
-            LOG.log(System.Logger.Level.WARNING, "after checkpoint " + checkpoint.id() + ": " + e.getMessage());
+            // The checkpoint itself is complete; only its downstream notice (offset commit for lag) failed.
+            LOG.log(System.Logger.Level.WARNING, "checkpoint " + checkpoint.id() + " is complete, but its follow-up failed"
+                    + " (next checkpoint retries): " + e.getMessage());
         }
         return checkpoint;
     }
@@ -242,6 +245,9 @@ public final class CheckpointCoordinator implements AutoCloseable {
     public void close() {
         try {
             collect(true);
+        } catch (CheckpointFailedException e) {
+            // Already counted; the owner is shutting down, usually because of an earlier failure it is reporting.
+            LOG.log(System.Logger.Level.WARNING, e.getMessage());
         } finally {
             writer.shutdown();
             try {

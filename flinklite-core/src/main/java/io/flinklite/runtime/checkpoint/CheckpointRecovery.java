@@ -138,6 +138,17 @@ public final class CheckpointRecovery {
             startFresh(store, nowMs);
             return new Recovered(null, nextId);
         }
+        if (chainEnd == null && committed == 0 && unchained) {
+            // Switching from at-least-once: its checkpoints never commit through Kafka, and their results were
+            // written as they fired, so the newest one is a consistent place to continue from.
+            Optional<Checkpoint> latest = store.loadLatest().checkpoint();
+            if (latest.isPresent() && latest.get().delivery().equals(Delivery.AT_LEAST_ONCE.label())) {
+                LOG.log(System.Logger.Level.INFO, "continuing from at-least-once checkpoint " + latest.get().id()
+                        + " with exactly-once delivery");
+                requireCompatible(latest.get(), fingerprint, store.directory());
+                return new Recovered(latest.get(), nextId);
+            }
+        }
         if (chainEnd == null && (committed > 0 || unchained)) {
             throw new UnrecoverableCheckpointException(committed > 0
                     ? "cannot resume exactly-once: checkpoint " + committed + ", the last one committed to Kafka, is missing"

@@ -39,6 +39,8 @@ public final class StateTape {
     private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
     private static final VarHandle INTS = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.BIG_ENDIAN);
 
+    private static final int NAME_CACHE = 64;
+
     private static final StateTape EMPTY = new Writer().startObject().endObject().finish();
 
     private final byte[] data;
@@ -65,6 +67,11 @@ public final class StateTape {
         return tokenCount;
     }
 
+    /** Number of field names and string values recorded. */
+    public int stringCount() {
+        return stringCount;
+    }
+
     /** Bytes of the token array (strings not included); a rough size for logs and metrics. */
     public int byteSize() {
         return length;
@@ -81,18 +88,38 @@ public final class StateTape {
         if (this == o) return true;
         if (!(o instanceof StateTape)) return false;
         StateTape other = (StateTape) o;
-        return length == other.length && tokenCount == other.tokenCount
-                && Arrays.equals(data, 0, length, other.data, 0, other.length)
-                && Arrays.equals(strings, 0, stringCount, other.strings, 0, other.stringCount);
+        if (tokenCount != other.tokenCount || length != other.length) {
+            return false;
+        }
+        Reader a = reader();
+        Reader b = other.reader();
+        for (int t = a.next(); t != END; t = a.next()) {
+            if (b.next() != t) {
+                return false;
+            }
+            boolean same;
+            switch (t) {
+                case LONG:
+                case DOUBLE:
+                    same = a.bits == b.bits;
+                    break;
+                case STRING:
+                case FIELD_NAME:
+                    same = a.string.equals(b.string);
+                    break;
+                default:
+                    same = true;
+            }
+            if (!same) {
+                return false;
+            }
+        }
+        return true;
     }
 
     @Override
     public int hashCode() {
-        int h = 1;
-        for (int i = 0; i < length; i++) {
-            h = 31 * h + data[i];
-        }
-        return h;
+        return 31 * tokenCount + length;
     }
 
     /**
@@ -107,6 +134,8 @@ public final class StateTape {
         private int stringCount;
         private int tokenCount;
         private int depth;
+        private final String[] cachedNames = new String[NAME_CACHE];
+        private final int[] cachedIndexes = new int[NAME_CACHE];
 
         public Writer() {
             this(256);
@@ -114,8 +143,17 @@ public final class StateTape {
 
         /** @param expectedBytes a size hint (about 10 bytes per numeric token, 5 per string or field name) */
         public Writer(int expectedBytes) {
+            this(expectedBytes, 16);
+        }
+
+        /**
+         * @param expectedBytes   a size hint for the token array
+         * @param expectedStrings a size hint for the number of field names and strings (the previous snapshot's
+         *                        {@link StateTape#stringCount()} is a good one: growing a large array costs copies)
+         */
+        public Writer(int expectedBytes, int expectedStrings) {
             data = new byte[Math.max(16, expectedBytes)];
-            strings = new String[16];
+            strings = new String[Math.max(16, expectedStrings)];
         }
 
         public Writer startObject() {
@@ -139,8 +177,15 @@ public final class StateTape {
         }
 
         public Writer field(String name) {
-            tag(FIELD_NAME);
-            return stringRef(name);
+            if (name == null) {
+                throw new IllegalArgumentException("field names must not be null");
+            }
+            ensure(5);
+            data[length] = FIELD_NAME;
+            INTS.set(data, length + 1, nameIndex(name));
+            length += 5;
+            tokenCount++;
+            return this;
         }
 
         public Writer value(long v) {
@@ -176,11 +221,7 @@ public final class StateTape {
                 throw new IllegalArgumentException("field names must not be null");
             }
             ensure(14);
-            if (stringCount == strings.length) {
-                strings = Arrays.copyOf(strings, strings.length * 2);
-            }
-            int index = stringCount++;
-            strings[index] = name;
+            int index = nameIndex(name);
             byte[] d = data;
             int at = length;
             d[at] = FIELD_NAME;
@@ -245,18 +286,34 @@ public final class StateTape {
         }
 
         private Writer stringRef(String s) {
-            if (s == null) {
-                throw new IllegalArgumentException("field names must not be null");
-            }
+            ensure(4);
+            INTS.set(data, length, addString(s));
+            length += 4;
+            return this;
+        }
+
+        private int addString(String s) {
             if (stringCount == strings.length) {
                 strings = Arrays.copyOf(strings, strings.length * 2);
             }
-            ensure(4);
-            int index = stringCount++;
-            strings[index] = s;
-            INTS.set(data, length, index);
-            length += 4;
-            return this;
+            strings[stringCount] = s;
+            return stringCount++;
+        }
+
+        /**
+         * The index of a field name, stored once per distinct name object: operators write the same few literal names
+         * for every pane, and referring to one copy saves a reference per field. Identity, not equality, is checked,
+         * so a collision in the small cache only costs a second copy of a name.
+         */
+        private int nameIndex(String name) {
+            int slot = System.identityHashCode(name) & (NAME_CACHE - 1);
+            if (cachedNames[slot] == name) {
+                return cachedIndexes[slot];
+            }
+            int index = addString(name);
+            cachedNames[slot] = name;
+            cachedIndexes[slot] = index;
+            return index;
         }
 
         private void ensure(int more) {

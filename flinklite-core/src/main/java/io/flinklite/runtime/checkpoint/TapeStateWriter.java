@@ -10,9 +10,12 @@ import io.flinklite.runtime.state.StateWriter;
 public final class TapeStateWriter implements StateWriter {
     private final StateTape.Writer tape;
 
-    /** @param expectedBytes a size hint; the previous checkpoint's {@link StateTape#byteSize()} is a good one */
-    public TapeStateWriter(int expectedBytes) {
-        this.tape = new StateTape.Writer(expectedBytes);
+    /**
+     * @param expectedBytes   a size hint; the previous checkpoint's {@link StateTape#byteSize()} is a good one
+     * @param expectedStrings a size hint; the previous checkpoint's {@link StateTape#stringCount()} is a good one
+     */
+    public TapeStateWriter(int expectedBytes, int expectedStrings) {
+        this.tape = new StateTape.Writer(expectedBytes, expectedStrings);
     }
 
     private void name(String name) {

@@ -34,6 +34,7 @@ public final class TaskCheckpointer implements BatchHook, AutoCloseable {
     private StreamTask task;
     private long previousId;
     private int lastStateBytes = 4_096;
+    private int lastStateStrings = 256;
 
     /**
      * @param recovered  what recovery restored (the first checkpoint continues it) and the first id to use
@@ -96,12 +97,14 @@ public final class TaskCheckpointer implements BatchHook, AutoCloseable {
 
     private Checkpoint snapshot(long id, long timeMs) throws Exception {
         task.flushSinks();
-        TapeStateWriter out = new TapeStateWriter(lastStateBytes + lastStateBytes / 4);
+        // Sized from the previous snapshot, with room to grow, so that recording does not keep copying arrays.
+        TapeStateWriter out = new TapeStateWriter(lastStateBytes + lastStateBytes / 4, lastStateStrings + lastStateStrings / 4);
         out.beginObject(null);
         task.snapshotState(out);
         out.endObject();
         StateTape state = out.finish();
         lastStateBytes = state.byteSize();
+        lastStateStrings = state.stringCount();
         Map<Integer, Long> watermarks = new HashMap<>();
         for (JobMetrics.PartitionStats p : metrics.partitions()) {
             watermarks.put(p.partition(), p.watermarkMs());

@@ -68,9 +68,9 @@ public final class CheckpointJson {
         CheckedOutputStream checked = new CheckedOutputStream(counted, crc);
         JsonGenerator g = FACTORY.createGenerator(checked, JsonEncoding.UTF8);
         g.disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
-        // Indent the outline (header fields, one source or result or state entry per line) but keep deep state on
-        // one line per entry: a million panes one token per line would be unreadable and several times larger.
-        g.setPrettyPrinter(new OutlinePrettyPrinter(2, 3));
+        // Indent the outline (header fields, sources, results, state sections, key groups: one per line) but keep each
+        // key group on its line: a million panes one token per line would be unreadable and several times larger.
+        g.setPrettyPrinter(new OutlinePrettyPrinter(3, 2, 4));
         g.writeStartObject();
         g.writeNumberField("formatVersion", Checkpoint.FORMAT_VERSION);
         g.writeNumberField("checkpointId", checkpoint.id());

@@ -116,6 +116,19 @@ class ExactlyOnceRecoveryTest {
     }
 
     @Test
+    void continuesFromAnAtLeastOnceCheckpoint() throws Exception {
+        CheckpointStore store = new CheckpointStore(dir);
+        store.write(Checkpoints.sample(4)); // at-least-once, continuing checkpoint 3 of an earlier run
+        store.write(Checkpoints.sample(5));
+
+        CheckpointRecovery.Recovered r = recover(store, 0);
+
+        assertThat(rolledForward).isEmpty();
+        assertThat(r.checkpoint()).contains(Checkpoints.sample(5));
+        assertThat(r.nextId()).isEqualTo(6);
+    }
+
+    @Test
     void aRunStartedFreshAfterTheCommittedOneStartsItsOwnChain() throws Exception {
         // Kafka committed checkpoint 7 of an earlier run; --fresh-start moved it aside; the new run wrote 8 (from no
         // state) and crashed before committing it.

@@ -118,6 +118,14 @@ public final class TransactionalCommitter implements CheckpointCoordinator.Commi
      *                                 else) or the broker cannot be asked
      */
     public OptionalLong committedCheckpointId(String inputTopic) {
+        return committedCheckpointId(connection, groupId, inputTopic);
+    }
+
+    /**
+     * As {@link #committedCheckpointId(String)}, without a transactional producer: for a job that switched from
+     * exactly-once to at-least-once and needs to know whether its last checkpoint's results were committed.
+     */
+    public static OptionalLong committedCheckpointId(KafkaConnection connection, String groupId, String inputTopic) {
         Map<TopicPartition, OffsetAndMetadata> offsets;
         try (Admin admin = connection.admin()) {
             offsets = admin.listConsumerGroupOffsets(groupId, new ListConsumerGroupOffsetsOptions().requireStable(true))
@@ -207,8 +215,13 @@ public final class TransactionalCommitter implements CheckpointCoordinator.Commi
                         r.toJson().getBytes(StandardCharsets.UTF_8)));
             }
         }
-        // No member generation: no consumer ever joins the commit group, and zombies are fenced by transactional.id.
-        producer.sendOffsetsToTransaction(offsetsOf(checkpoint), new ConsumerGroupMetadata(groupId));
+        Map<TopicPartition, OffsetAndMetadata> offsets = offsetsOf(checkpoint);
+        if (!offsets.isEmpty()) {
+            // No member generation: no consumer ever joins the commit group; zombies are fenced by transactional.id.
+            // (A checkpoint taken before any record was read has no offsets, and no results to commit either;
+            // recovery then simply commits it again, harmlessly.)
+            producer.sendOffsetsToTransaction(offsets, new ConsumerGroupMetadata(groupId));
+        }
         producer.commitTransaction();
     }
 

@@ -4,6 +4,8 @@ import io.flinklite.api.WindowResult;
 import io.flinklite.connector.kafka.embedded.EmbeddedKafkaBroker;
 import io.flinklite.job.JobSpec;
 import io.flinklite.runtime.checkpoint.Checkpoint;
+import io.flinklite.runtime.checkpoint.CheckpointRecovery;
+import io.flinklite.runtime.checkpoint.CheckpointStore;
 import io.flinklite.runtime.checkpoint.SourcePosition;
 import io.flinklite.runtime.checkpoint.StateTape;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -17,7 +19,9 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -107,6 +111,43 @@ class TransactionalCommitterIT {
         }
         assertThat(readCommitted("out-b", 2))
                 .containsExactly(kept.toJson(), WindowResult.ofCount("important", 0, 10_000, 2).toJson());
+    }
+
+    @Test
+    void recoveryCommitsACheckpointWhoseTransactionDiedWithItsProcess(@TempDir Path dir) throws Exception {
+        broker.createTopic("in-d", 2);
+        broker.createTopic("out-d", 1);
+        String group = TransactionalCommitter.commitGroupOf("job-d");
+        CheckpointStore store = new CheckpointStore(dir);
+        WindowResult first = WindowResult.ofCount("critical", 0, 10_000, 4);
+        WindowResult second = WindowResult.ofCount("critical", 5_000, 15_000, 6);
+        Checkpoint one = checkpoint("in-d", 1, 10, first);
+        Checkpoint two = checkpoint("in-d", 2, 20, second);
+
+        // The crashed process: checkpoint 1 committed; checkpoint 2 written to disk, its transaction begun and its
+        // result sent, then the process died before the commit.
+        TransactionalCommitter crashed = new TransactionalCommitter(connection, "tx-d", group, "out-d");
+        crashed.initTransactions();
+        store.write(one);
+        crashed.commit(one);
+        store.write(two);
+        crashed.producerForTest().beginTransaction();
+        crashed.producerForTest().send(new ProducerRecord<>("out-d", null, second.toJson().getBytes()));
+        crashed.producerForTest().flush();
+
+        // The restarted process recovers: fences the dead one (aborting its transaction), learns that 1 committed,
+        // and commits 2 from its file.
+        try (TransactionalCommitter restarted = new TransactionalCommitter(connection, "tx-d", group, "out-d")) {
+            restarted.initTransactions();
+            CheckpointRecovery.Recovered r = CheckpointRecovery.exactlyOnce(store, JobSpec.defaults().fingerprint(),
+                    restarted.committedCheckpointId("in-d"), restarted, false, 0);
+            assertThat(r.checkpoint()).contains(two);
+            assertThat(r.nextId()).isEqualTo(3);
+            await().atMost(Duration.ofSeconds(30)).until(() -> restarted.committedCheckpointId("in-d").orElse(0) == 2);
+        } finally {
+            crashed.close();
+        }
+        assertThat(readCommitted("out-d", 2)).containsExactly(first.toJson(), second.toJson());
     }
 
     @Test

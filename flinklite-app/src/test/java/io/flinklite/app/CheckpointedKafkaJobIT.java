@@ -1,0 +1,150 @@
+package io.flinklite.app;
+
+import io.flinklite.connector.kafka.KafkaConnection;
+import io.flinklite.connector.kafka.embedded.EmbeddedKafkaBroker;
+import io.flinklite.job.JobSpec;
+import io.flinklite.job.WindowSpec;
+import io.flinklite.runtime.checkpoint.Checkpoint;
+import io.flinklite.runtime.checkpoint.CheckpointStore;
+import io.flinklite.runtime.checkpoint.Delivery;
+import io.flinklite.runtime.checkpoint.IncompatibleCheckpointException;
+import io.flinklite.runtime.checkpoint.SourcePosition;
+import io.flinklite.runtime.metrics.JobMetrics;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+/** The built-in job with checkpoints on a real broker, in process: restart with open windows, and refusals. */
+class CheckpointedKafkaJobIT {
+
+    private static EmbeddedKafkaBroker broker;
+    private static KafkaConnection connection;
+
+    @TempDir
+    Path dir;
+
+    @BeforeAll
+    static void startBroker() {
+        broker = EmbeddedKafkaBroker.start();
+        connection = KafkaConnection.of(broker.bootstrapServers());
+    }
+
+    @AfterAll
+    static void stopBroker() {
+        broker.close();
+    }
+
+    private KafkaJob.Settings settings(String name, JobSpec spec, Delivery delivery) {
+        return new KafkaJob.Settings(connection, spec).inputTopic(name + "-in").outputTopic(name + "-out").groupId(name)
+                .idleTimeoutMs(0).checkpoints(new CheckpointSettings(dir, 500, delivery, false, null));
+    }
+
+    /** Runs the job until it has read {@code records} in total, then stops it cleanly (final checkpoint). */
+    private static void runUntil(KafkaJob.Settings settings, long records) throws Exception {
+        JobMetrics metrics = new JobMetrics();
+        KafkaJob job = new KafkaJob(settings, metrics);
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        Thread t = new Thread(() -> {
+            try {
+                job.run();
+            } catch (Throwable e) {
+                failure.set(e);
+            }
+        }, "job");
+        t.start();
+        try {
+            await().atMost(Duration.ofSeconds(60)).until(() -> metrics.eventsTotal() >= records || failure.get() != null);
+        } finally {
+            job.stop();
+            assertThat(job.awaitStopped(30_000)).isTrue();
+            t.join(10_000);
+        }
+        if (failure.get() != null) {
+            throw new AssertionError("job failed", failure.get());
+        }
+    }
+
+    private static void restartKeepsOpenWindows(String name, Delivery delivery, CheckpointedKafkaJobIT test) throws Exception {
+        restartKeepsOpenWindows(name, delivery, delivery, test);
+    }
+
+    private static void restartKeepsOpenWindows(String name, Delivery first, Delivery second, CheckpointedKafkaJobIT test)
+            throws Exception {
+        broker.createTopic(name + "-in", 3);
+        broker.createTopic(name + "-out", 1);
+        List<KafkaTestSupport.Placed> events = KafkaTestSupport.disorderedEvents(7, 3_000, new int[] {0, 1, 2},
+                1_700_000_000_000L);
+        List<String> expected = KafkaTestSupport.replayResults(JobSpec.defaults(), events);
+        int half = events.size() / 2;
+        // First run: half of the input; windows open across the split are in the final checkpoint only.
+        KafkaTestSupport.produce(broker.bootstrapServers(), name + "-in", events.subList(0, half));
+        runUntil(test.settings(name, JobSpec.defaults(), first), half);
+        // Second run: restores them and completes them with the other half.
+        KafkaTestSupport.produce(broker.bootstrapServers(), name + "-in", events.subList(half, events.size()));
+        runUntil(test.settings(name, JobSpec.defaults(), second), events.size() - half);
+
+        List<String> got = KafkaTestSupport.values(KafkaTestSupport.readTopic(broker.bootstrapServers(), name + "-out",
+                expected.size()));
+        assertThat(got).containsExactlyInAnyOrderElementsOf(expected);
+    }
+
+    @Test
+    void atLeastOnceRestartRestoresOpenWindows() throws Exception {
+        restartKeepsOpenWindows("restart-alo", Delivery.AT_LEAST_ONCE, this);
+    }
+
+    @Test
+    void exactlyOnceRestartRestoresOpenWindows() throws Exception {
+        restartKeepsOpenWindows("restart-eo", Delivery.EXACTLY_ONCE, this);
+    }
+
+    @Test
+    void switchingFromAtLeastOnceToExactlyOnceLosesAndRepeatsNothing() throws Exception {
+        restartKeepsOpenWindows("switch-up", Delivery.AT_LEAST_ONCE, Delivery.EXACTLY_ONCE, this);
+    }
+
+    @Test
+    void switchingFromExactlyOnceToAtLeastOnceLosesAndRepeatsNothing() throws Exception {
+        restartKeepsOpenWindows("switch-down", Delivery.EXACTLY_ONCE, Delivery.AT_LEAST_ONCE, this);
+    }
+
+    @Test
+    void refusesTheCheckpointOfAnotherJobOrOfOffsetsBeyondThePartitionEnd() throws Exception {
+        broker.createTopic("refuse-in", 1);
+        broker.createTopic("refuse-out", 1);
+        List<KafkaTestSupport.Placed> events = KafkaTestSupport.disorderedEvents(3, 100, new int[] {0}, 1_700_000_000_000L);
+        KafkaTestSupport.produce(broker.bootstrapServers(), "refuse-in", events);
+        runUntil(settings("refuse", JobSpec.defaults(), Delivery.AT_LEAST_ONCE), events.size());
+
+        KafkaJob otherJob = new KafkaJob(settings("refuse", JobSpec.defaults().withWindow(WindowSpec.tumbling(10_000, 0)),
+                Delivery.AT_LEAST_ONCE), new JobMetrics());
+        assertThatThrownBy(otherJob::run).isInstanceOf(IncompatibleCheckpointException.class)
+                .hasMessageContaining("window: sliding:10s:5s vs tumbling:10s");
+
+        // A checkpoint that resumes beyond the end of the partition (as after the topic was deleted and recreated).
+        CheckpointStore store = new CheckpointStore(dir);
+        Checkpoint last = store.loadLatest().checkpoint().orElseThrow();
+        List<SourcePosition> beyond = new ArrayList<>();
+        for (SourcePosition p : last.sources()) {
+            beyond.add(new SourcePosition(p.topic(), p.partition(), p.nextOffset() + 1_000, p.watermarkMs()));
+        }
+        store.write(new Checkpoint(last.id() + 1, last.id(), last.timeMs(), last.jobFingerprint(), last.delivery(), beyond,
+                last.watermarkMs(), last.state(), last.pendingResults()));
+        KafkaJob stale = new KafkaJob(settings("refuse", JobSpec.defaults(), Delivery.AT_LEAST_ONCE), new JobMetrics());
+        assertThatThrownBy(stale::run).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("resumes refuse-in-0 at offset " + (events.size() + 1_000))
+                .hasMessageContaining("ends at " + events.size())
+                .hasMessageContaining("--fresh-start");
+    }
+}
