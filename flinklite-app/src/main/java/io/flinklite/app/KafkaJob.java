@@ -34,7 +34,10 @@ public final class KafkaJob {
 
     private static final Logger LOG = LoggerFactory.getLogger(KafkaJob.class);
 
-    /** What the job reads and writes, and how it treats time. Immutable. */
+    /**
+     * What the job reads and writes, and how it treats time: a builder whose setters return it, filled on one thread
+     * before the job is created; the job reads it in {@link KafkaJob#run()}.
+     */
     public static final class Settings {
         final KafkaConnection connection;
         final JobSpec spec;

@@ -50,17 +50,25 @@ final class KafkaTestSupport {
      * event per partition a minute after the last, which moves every partition's watermark past every window.
      */
     static List<Placed> disorderedEvents(long seed, int n, int[] partitions, long baseMs) {
-        Random random = new Random(seed);
-        String[] types = {"important", "normal", "critical"};
-        List<Placed> out = new ArrayList<>();
+        List<Placed> out = disorderedEventsWithoutEnd(seed, n, partitions, baseMs);
         long max = Long.MIN_VALUE;
         for (int i = 0; i < n; i++) {
-            long ts = baseMs + i * 50L + random.nextInt(4_000);
-            max = Math.max(max, ts);
-            out.add(new Placed(partitions[random.nextInt(partitions.length)], event(i + 1, ts, types[random.nextInt(3)])));
+            max = Math.max(max, baseMs + i * 50L + 4_000);
         }
         for (int p : partitions) {
             out.add(new Placed(p, event(n + 1 + p, max + 60_000, "normal")));
+        }
+        return out;
+    }
+
+    /** As {@link #disorderedEvents} without the closing events: the last windows stay open. */
+    static List<Placed> disorderedEventsWithoutEnd(long seed, int n, int[] partitions, long baseMs) {
+        Random random = new Random(seed);
+        String[] types = {"important", "normal", "critical"};
+        List<Placed> out = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            long ts = baseMs + i * 50L + random.nextInt(4_000);
+            out.add(new Placed(partitions[random.nextInt(partitions.length)], event(i + 1, ts, types[random.nextInt(3)])));
         }
         return out;
     }

@@ -25,7 +25,9 @@ import java.util.concurrent.TimeUnit;
 @Command(name = "demo", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Run everything in one process: an embedded Kafka broker, simulated disordered traffic, and the "
                 + "job, with results printed as they fire.",
-                "With --bootstrap-servers it uses that cluster instead of starting a broker. Ctrl-C stops everything."},
+                "With --bootstrap-servers it uses that cluster instead of starting a broker. Ctrl-C stops everything.",
+                "Demo defaults that differ from run and simulate: --late-topic late-events, --dead-letter-topic "
+                        + "dead-letters, --idle-wall-clock, --invalid-fraction 0.005."},
         footer = {"", "Examples:",
                 "  flinklite demo",
                 "  flinklite demo --rate 200 --disorder uniform --max-delay 4s",
@@ -113,7 +115,7 @@ public final class DemoCommand implements Callable<Integer> {
                     traffic.rate > 0 ? Long.toString((long) traffic.rate) : "as many", settings.inputTopic(),
                     traffic.disorder, traffic.maxDelayMs / 1000, traffic.invalidFraction * 100);
             out.println("demo: job " + settings.spec());
-            out.println("demo: results appear below as windows close (the first after about "
+            out.println("demo: results appear below as windows close (the first within about "
                     + firstResultSeconds(settings) + " s); each also goes to topic " + settings.outputTopic());
             out.println("demo: watch the topics with kcat, e.g.  kcat -C -b " + connection.bootstrapServers() + " -t "
                     + settings.outputTopic());

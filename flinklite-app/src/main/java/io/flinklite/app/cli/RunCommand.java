@@ -11,6 +11,9 @@ import java.util.concurrent.Callable;
 /**
  * {@code flinklite run}: the built-in job on a Kafka cluster until SIGTERM/SIGINT, which stops it cleanly (output
  * flushed, offsets committed, consumer closed) within seconds.
+ *
+ * <p>While the job runs, {@link Observability} serves its {@link JobMetrics} ({@code /metrics}, {@code /health/*})
+ * and prints the status line.
  */
 @Command(name = "run", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Run the job on Kafka: read JSON events, assign event time with per-partition watermarks, keep "
@@ -18,10 +21,12 @@ import java.util.concurrent.Callable;
                 "Stops cleanly on Ctrl-C or SIGTERM (flushes the output, commits offsets, closes the consumer)."},
         footer = {"", "Examples:",
                 "  flinklite run",
-                "  flinklite run --bootstrap-servers broker:9092 --window tumbling:1m --dead-letter-topic bad-events",
-                "  flinklite run --config flinklite.properties --kafka-property security.protocol=SASL_SSL",
+                "  flinklite run --bootstrap-servers broker:9092 --window tumbling:1m",
+                "  flinklite run --dead-letter-topic bad-events --late-topic late-events",
+                "  flinklite run --config flinklite.properties",
+                "  flinklite run --kafka-property security.protocol=SASL_SSL",
                 "", "Every flag can also be set in the --config file (key = flag name without dashes) or as an "
-                + "environment variable FLINKLITE_<FLAG_NAME>; flags win."})
+                + "environment variable FLINKLITE_<FLAG_NAME>; flags win. See docs/kafka.md."})
 public final class RunCommand implements Callable<Integer> {
 
     @Mixin

@@ -21,7 +21,8 @@ import java.util.concurrent.CountDownLatch;
                         + "type mix. The topic is created when missing."},
         footer = {"", "Examples:",
                 "  flinklite simulate --count 100000 --rate 5000",
-                "  flinklite simulate --disorder uniform --max-delay 4s --invalid-fraction 0.01 --seed 42",
+                "  flinklite simulate --disorder uniform --max-delay 4s --seed 42",
+                "  flinklite simulate --invalid-fraction 0.01 --invalid-kinds not_json,oversized",
                 "  flinklite simulate --type-mix important=3,normal=5,critical=1 --keyed"})
 public final class SimulateCommand implements Callable<Integer> {
 

@@ -10,33 +10,33 @@ import java.util.Map;
 /** The options that shape simulated traffic, shared by {@code simulate} and {@code demo}. */
 public final class SimulatorOptions {
 
-    @Option(names = "--rate", paramLabel = "EVENTS_PER_SECOND",
+    @Option(names = "--rate", paramLabel = "EVENTS_PER_SECOND", defaultValue = "1000",
             description = "Target events per second; 0 for as fast as possible (default: ${DEFAULT-VALUE}).")
-    double rate = 1000;
+    double rate;
 
-    @Option(names = "--disorder", paramLabel = "PROFILE",
+    @Option(names = "--disorder", paramLabel = "PROFILE", defaultValue = "seed",
             description = "How far timestamps lag the clock: seed (now - max-delay/5 x random(0..5), the seed "
                     + "traffic), uniform (now - random(0..max-delay)), none (default: ${DEFAULT-VALUE}).")
-    String disorder = "seed";
+    String disorder;
 
     @Option(names = "--max-delay", paramLabel = "DURATION", converter = DurationConverter.class,
             description = "The largest lag of a timestamp behind the clock (default: 50s, so the seed profile "
                     + "lags 0, 10, 20, 30, 40 or 50 s).", defaultValue = "50s")
     long maxDelayMs;
 
-    @Option(names = "--type-mix", paramLabel = "TYPE=WEIGHT[,...]", split = ",",
+    @Option(names = "--type-mix", paramLabel = "TYPE=WEIGHT", split = ",",
             description = "The messages to send and their relative weights (default: "
                     + "important=1,normal=1,critical=1).")
     Map<String, Double> typeMix;
 
-    @Option(names = "--invalid-fraction", paramLabel = "FRACTION",
+    @Option(names = "--invalid-fraction", paramLabel = "FRACTION", defaultValue = "0",
             description = "Share of records, 0..1, that are invalid (default: 0; demo: 0.005).")
-    double invalidFraction = 0;
+    double invalidFraction;
 
-    @Option(names = "--invalid-kinds", paramLabel = "KIND[,...]",
+    @Option(names = "--invalid-kinds", paramLabel = "KIND[,KIND...]", defaultValue = "all",
             description = "The invalid records to mix in, used in turn: all, or any of not_json, missing_timestamp, "
                     + "bad_timestamp, missing_key, absurd_timestamp, oversized (default: ${DEFAULT-VALUE}).")
-    String invalidKinds = "all";
+    String invalidKinds;
 
     @Option(names = "--keyed", negatable = true,
             description = "Key each record by its message, so one type stays on one partition (default: unkeyed, "
@@ -48,9 +48,9 @@ public final class SimulatorOptions {
                     + "records (default: random).")
     Long seed;
 
-    @Option(names = "--partitions", paramLabel = "N",
+    @Option(names = "--partitions", paramLabel = "N", defaultValue = "3",
             description = "Partitions of the input topic when it is created (default: ${DEFAULT-VALUE}).")
-    int partitions = 3;
+    int partitions;
 
     /** The generator these options describe. */
     TrafficGenerator generator() {

@@ -21,8 +21,9 @@ import java.util.TreeMap;
  *       (its records may then be late).</li>
  *   <li>A partition that delivered nothing for {@code idleTimeoutMs} of wall-clock time is idle until its next
  *       record. Idleness is checked between batches ({@link #checkIdleness}); the per-record path reads no clock.
- *       With no partition active the watermark stays, unless {@code wallClockWhenIdle}: then it follows
- *       {@code now - outOfOrderness - 1}.</li>
+ *       Partitions that reach the timeout between two checks go idle in the order they fell silent, as if the check
+ *       ran continuously. With no partition active the watermark stays, unless {@code wallClockWhenIdle} and some
+ *       record has been seen: then it follows {@code now - outOfOrderness - 1}.</li>
  *   <li>Partitions come and go at run time (Kafka rebalances). A revoked partition stops counting; its last maximum
  *       is remembered, so it resumes from there if assigned again, and so is a restored checkpoint's.</li>
  * </ol>
@@ -46,6 +47,8 @@ public final class WatermarkTracker implements Snapshottable {
     private final Map<Integer, Long> remembered = new HashMap<>();
 
     private long combined = Long.MIN_VALUE;
+    /** Whether any partition delivered a record since this tracker was created. */
+    private boolean anyRecordSeen;
 
     public WatermarkTracker(long outOfOrdernessMs, long idleTimeoutMs, boolean wallClockWhenIdle) {
         if (outOfOrdernessMs < 0) {
@@ -141,6 +144,7 @@ public final class WatermarkTracker implements Snapshottable {
      */
     public long onEvent(int partition, long timestamp) {
         sawRecord[partition] = true;
+        anyRecordSeen = true;
         boolean changed = false;
         if (idle[partition]) {
             idle[partition] = false;
@@ -174,24 +178,35 @@ public final class WatermarkTracker implements Snapshottable {
         if (idleTimeoutMs <= 0) {
             return combined;
         }
-        boolean changed = false;
         for (int p = 0; p < assigned.length; p++) {
-            if (!assigned[p]) {
-                continue;
-            }
-            if (sawRecord[p]) {
+            if (assigned[p] && sawRecord[p]) {
                 sawRecord[p] = false;
                 lastActivityMs[p] = nowMs;
-            } else if (!idle[p] && nowMs - lastActivityMs[p] >= idleTimeoutMs) {
-                idle[p] = true;
-                changed = true;
             }
         }
-        if (changed) {
+        // Partitions whose timeout passed since the last check go idle one at a time, the longest silent first, as if
+        // checked continuously: the watermark advances between them. Otherwise, when the check comes late (a long
+        // poll, a loaded machine), a partition that never delivered and the ones that went quiet a moment ago would
+        // all turn idle at once, leaving no active partition to advance the watermark, which would then stay stuck.
+        while (true) {
+            int next = -1;
+            for (int p = 0; p < assigned.length; p++) {
+                if (assigned[p] && !idle[p] && nowMs - lastActivityMs[p] >= idleTimeoutMs
+                        && (next < 0 || lastActivityMs[p] < lastActivityMs[next])) {
+                    next = p;
+                }
+            }
+            if (next < 0) {
+                break;
+            }
+            idle[next] = true;
             rebuildActive();
+            recompute();
         }
         recompute();
-        if (activeCount == 0 && wallClockWhenIdle) {
+        // Only once records have been seen: at startup every partition may look idle before its first fetch, and
+        // jumping to the wall clock then would make the whole backlog late.
+        if (activeCount == 0 && wallClockWhenIdle && anyRecordSeen) {
             long w = watermarkOf(nowMs);
             if (w > combined) {
                 combined = w;

@@ -205,6 +205,21 @@ class KafkaConnectorIT {
         assertThat(header(r, KafkaOutput.HEADER_OFFSET)).isEqualTo("0");
     }
 
+    @Test
+    void aFailedWriteIsNeverSilentTheNextFlushThrowsNamingIt() throws Exception {
+        // The broker never auto-creates topics, so the producer cannot send to this one.
+        KafkaConnection impatient = new KafkaConnection(broker.bootstrapServers(), Map.of(), 1_000);
+        try (KafkaOutput output = new KafkaOutput(impatient, "it-fail")) {
+            Sink<WindowResult> sink = output.resultSink("no-such-results-topic");
+            sink.write(WindowResult.ofCount("critical", 0, 10_000, 1));
+            assertThatThrownBy(sink::flush).isInstanceOf(KafkaConnectorException.class)
+                    .hasMessageStartingWith("writing to Kafka failed:");
+            assertThat(output.failures()).isEqualTo(1);
+            // Reported once; later flushes succeed again.
+            sink.flush();
+        }
+    }
+
     private static String header(ConsumerRecord<byte[], byte[]> r, String name) {
         Header h = r.headers().lastHeader(name);
         return h == null ? null : new String(h.value(), StandardCharsets.UTF_8);

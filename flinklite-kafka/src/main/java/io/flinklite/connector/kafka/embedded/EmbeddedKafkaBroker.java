@@ -217,6 +217,11 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         }
     }
 
+    /** The temporary directory holding the broker's configuration and log; deleted by {@link #close()}. */
+    public Path logDir() {
+        return logDir;
+    }
+
     /** An admin client of this broker, owned by the broker: do not close it. */
     public Admin admin() {
         return admin;

@@ -70,6 +70,18 @@ class EmbeddedKafkaBrokerIT {
         assertThat(broker.bootstrapServers()).startsWith("127.0.0.1:");
     }
 
+    @Test
+    void twoBrokersRunSideBySideAndCloseDeletesTheLogAndIsIdempotent() {
+        EmbeddedKafkaBroker second = EmbeddedKafkaBroker.start(Map.of("message.max.bytes", "2000000"));
+        java.nio.file.Path log = second.logDir();
+        assertThat(second.bootstrapServers()).isNotEqualTo(broker.bootstrapServers());
+        assertThat(log).isDirectory();
+        second.createTopic("only-on-second", 1);
+        second.close();
+        second.close();
+        assertThat(log).doesNotExist();
+    }
+
     private static KafkaProducer<String, String> producer(Map<String, Object> extra) {
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
