@@ -13,8 +13,8 @@ import java.util.concurrent.Callable;
  * {@code flinklite run}: the built-in job on a Kafka cluster until SIGTERM/SIGINT, which stops it cleanly (output
  * flushed, offsets committed, consumer closed) within seconds.
  *
- * <p>Metrics hook: the metrics module serves the job's {@link JobMetrics} ({@code /metrics}, health) while
- * {@link #runUntilSignal} runs.
+ * <p>While the job runs, {@link Observability} serves its {@link JobMetrics} ({@code /metrics}, {@code /health/*})
+ * and prints the status line.
  */
 @Command(name = "run", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Run the job on Kafka: read JSON events, assign event time with per-partition watermarks, keep "
