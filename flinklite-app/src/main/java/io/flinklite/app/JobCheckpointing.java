@@ -64,7 +64,7 @@ final class JobCheckpointing implements AutoCloseable {
                                     JobMetrics metrics) throws Exception {
         JobCheckpointing c = new JobCheckpointing(settings, job, source, metrics);
         try {
-            String fingerprint = job.spec().fingerprint();
+            String fingerprint = job.fingerprint();
             long now = System.currentTimeMillis();
             if (c.committer != null) {
                 c.committer.initTransactions();
@@ -146,7 +146,7 @@ final class JobCheckpointing implements AutoCloseable {
         }
         CheckpointCoordinator.Committer commit = committer != null ? committer : CheckpointCoordinator.Committer.NONE;
         checkpointer = new TaskCheckpointer(store, settings.intervalMs(), System.currentTimeMillis(), recovered,
-                job.inputTopic(), job.spec().fingerprint(), settings.delivery(), pending, commit, this::completed, metrics);
+                job.inputTopic(), job.fingerprint(), settings.delivery(), pending, commit, this::completed, metrics);
         task.addHook(checkpointer);
     }
 

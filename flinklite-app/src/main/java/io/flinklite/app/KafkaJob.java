@@ -9,6 +9,7 @@ import io.flinklite.job.JobSpec;
 import io.flinklite.runtime.metrics.JobMetrics;
 import io.flinklite.runtime.task.BatchHook;
 import io.flinklite.runtime.task.DeadLetterHandler;
+import io.flinklite.runtime.task.SourceReader;
 import io.flinklite.runtime.task.StreamTask;
 import io.flinklite.runtime.task.TaskOptions;
 import org.slf4j.Logger;
@@ -35,6 +36,29 @@ public final class KafkaJob {
     private static final Logger LOG = LoggerFactory.getLogger(KafkaJob.class);
 
     /**
+     * Builds the task from the input and outputs {@link #run()} opened: the built-in job of the spec by default; a
+     * user job, or the built-in job with a user aggregate, or extra result outputs (PostgreSQL) through
+     * {@link Settings#taskFactory}. Called once, on the task thread.
+     */
+    @FunctionalInterface
+    public interface TaskFactory {
+        StreamTask create(Settings settings, TaskOptions options, SourceReader source, Sink<WindowResult> results,
+                          Sink<byte[]> late, DeadLetterHandler deadLetters, JobMetrics metrics) throws Exception;
+
+        /**
+         * One line naming everything that shapes the task's state, known before the task exists: a checkpoint of
+         * another fingerprint is refused on recovery. The built-in job's is its spec's.
+         */
+        default String fingerprint(Settings settings) {
+            return settings.spec().fingerprint();
+        }
+    }
+
+    /** The built-in job of {@link Settings#spec()}. */
+    public static final TaskFactory BUILT_IN = (settings, options, source, results, late, deadLetters, metrics) ->
+            StreamTask.forSpec(settings.spec, options, source, results, late, deadLetters, metrics);
+
+    /**
      * What the job reads and writes, and how it treats time: a builder whose setters return it, filled on one thread
      * before the job is created; the job reads it in {@link KafkaJob#run()}.
      */
@@ -52,6 +76,7 @@ public final class KafkaJob {
         int maxRecordBytes = 256 * 1024;
         long maxFutureMs = 86_400_000L;
         long commitIntervalMs = 5_000;
+        TaskFactory taskFactory = BUILT_IN;
         CheckpointSettings checkpoints;
 
         public Settings(KafkaConnection connection, JobSpec spec) {
@@ -73,11 +98,14 @@ public final class KafkaJob {
         public Settings maxRecordBytes(int bytes) { maxRecordBytes = bytes; return this; }
         public Settings maxFutureMs(long ms) { maxFutureMs = ms; return this; }
         public Settings commitIntervalMs(long ms) { commitIntervalMs = ms; return this; }
+        public Settings taskFactory(TaskFactory f) { taskFactory = Objects.requireNonNull(f); return this; }
         /** @param c how to checkpoint; {@code null} for no checkpoints (offsets committed every commit interval) */
         public Settings checkpoints(CheckpointSettings c) { checkpoints = c; return this; }
 
         public KafkaConnection connection() { return connection; }
         public JobSpec spec() { return spec; }
+        /** What the job's checkpoints are checked against: see {@link TaskFactory#fingerprint}. */
+        public String fingerprint() { return taskFactory.fingerprint(this); }
         public String inputTopic() { return inputTopic; }
         public String outputTopic() { return outputTopic; }
         public String lateTopic() { return lateTopic; }
@@ -113,6 +141,7 @@ public final class KafkaJob {
      *                                                               cluster or a missing topic
      */
     public void run() throws Exception {
+        boolean failed = true;
         try {
             KafkaConnection connection = settings.connection;
             int partitions = connection.partitionCount(settings.inputTopic,
@@ -136,8 +165,8 @@ public final class KafkaJob {
                     Sink<WindowResult> results = new ResultLog(checkpointing == null ? output : checkpointing.results(output));
                     Sink<byte[]> late = settings.lateTopic == null ? null : kafkaOutput.lateSink(settings.lateTopic);
                     DeadLetterHandler deadLetters = kafkaOutput.deadLetters(settings.deadLetterTopic, source);
-                    StreamTask task = StreamTask.forSpec(settings.spec, settings.taskOptions(), source, results, late,
-                            deadLetters, metrics);
+                    StreamTask task = settings.taskFactory.create(settings, settings.taskOptions(), source, results,
+                            late, deadLetters, metrics);
                     if (checkpointing != null) {
                         checkpointing.attach(task);
                     } else {
@@ -145,6 +174,8 @@ public final class KafkaJob {
                     }
                     stopTask = task::stop;
                     if (!stopRequested) {
+                        // Ready (/health/ready) from here once the source has partitions; see JobMetrics.ready().
+                        metrics.setJobState(JobMetrics.JobState.RUNNING);
                         task.run();
                     }
                     // run() flushed the sinks; the dead letters share the producer, so flush it once more for them.
@@ -162,7 +193,9 @@ public final class KafkaJob {
                     }
                 }
             }
+            failed = false;
         } finally {
+            metrics.setJobState(failed ? JobMetrics.JobState.FAILED : JobMetrics.JobState.FINISHED);
             reader = null;
             stopped.countDown();
         }

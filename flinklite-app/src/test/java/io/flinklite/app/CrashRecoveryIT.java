@@ -9,10 +9,6 @@ import io.flinklite.runtime.replay.Replay;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -112,26 +108,7 @@ class CrashRecoveryIT {
 
     /** Sends the events round-robin over the partitions (so their event times advance together) over PRODUCE_MS. */
     private static void produceAtSteadyRate() throws InterruptedException {
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
-        p.put(ProducerConfig.LINGER_MS_CONFIG, 10);
-        long start = System.nanoTime();
-        int per = partitions[0].length;
-        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
-            for (int i = 0; i < per; i++) {
-                for (int part = 0; part < 3; part++) {
-                    producer.send(new ProducerRecord<>(INPUT, part, null, partitions[part][i]));
-                }
-                if (i % 1_000 == 0) {
-                    long dueNanos = start + TimeUnit.MILLISECONDS.toNanos(PRODUCE_MS) * i / per;
-                    long aheadMs = (dueNanos - System.nanoTime()) / 1_000_000;
-                    if (aheadMs > 0) {
-                        Thread.sleep(aheadMs); // pacing the input, not synchronisation
-                    }
-                }
-            }
-            producer.flush();
-        }
+        KafkaTestSupport.produceAtSteadyRate(broker.bootstrapServers(), INPUT, partitions, PRODUCE_MS);
     }
 
     @AfterAll
@@ -288,7 +265,9 @@ class CrashRecoveryIT {
                 // A killed consumer stays in the group until its session times out; keep that short.
                 "--kafka-property", "session.timeout.ms=6000", "--kafka-property", "heartbeat.interval.ms=1000",
                 "--checkpoint-dir", checkpoints.toString(), "--checkpoint-interval", "1s",
-                "--delivery", delivery));
+                "--delivery", delivery,
+                // Three jobs run side by side: each needs its own metrics port.
+                "--metrics-host", "127.0.0.1", "--metrics-port", "0"));
         Files.writeString(log, "---- start: " + String.join(" ", command.subList(command.indexOf("run"), command.size())) + "\n",
                 StandardOpenOption.CREATE, StandardOpenOption.APPEND);
         return new ProcessBuilder(command)

@@ -25,7 +25,10 @@ class DemoAndSimulateIT {
     void demoShowsResultsAndStopsEverythingOnSigterm() throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         Process process = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), Main.class.getName(),
-                "demo", "--rate", "300").redirectErrorStream(true).start();
+                "demo", "--rate", "300", "--metrics-host", "127.0.0.1", "--metrics-port", "0",
+                // No checkpoints: the default ./checkpoints would be shared with other tests' jobs.
+                "--checkpoint-dir", "none")
+                .redirectErrorStream(true).start();
         List<String> lines = new CopyOnWriteArrayList<>();
         Thread reader = new Thread(() -> {
             try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
@@ -52,6 +55,7 @@ class DemoAndSimulateIT {
         }
         String output = String.join("\n", lines);
         assertThat(output).contains("demo: broker ready at 127.0.0.1:", "demo: created topics flink-events",
+                "demo: metrics at http://127.0.0.1:",
                 "stopped: output flushed, offsets committed", "demo: simulator sent", "demo: broker stopped");
         assertThat(output).doesNotContain("Exception");
     }

@@ -95,6 +95,36 @@ final class KafkaTestSupport {
         }
     }
 
+    /**
+     * Sends {@code partitions[p][i]} to partition p, round-robin over the partitions (so their event times advance
+     * together), spread evenly over {@code durationMs}: jobs under test see the input arrive while they run.
+     */
+    static void produceAtSteadyRate(String bootstrap, String topic, byte[][][] partitions, long durationMs)
+            throws InterruptedException {
+        Properties p = new Properties();
+        p.put("bootstrap.servers", bootstrap);
+        p.put("linger.ms", 10);
+        long start = System.nanoTime();
+        int per = partitions[0].length;
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
+            for (int i = 0; i < per; i++) {
+                for (int part = 0; part < partitions.length; part++) {
+                    if (i < partitions[part].length) {
+                        producer.send(new ProducerRecord<>(topic, part, null, partitions[part][i]));
+                    }
+                }
+                if (i % 500 == 0) {
+                    long dueNanos = start + java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(durationMs) * i / per;
+                    long aheadMs = (dueNanos - System.nanoTime()) / 1_000_000;
+                    if (aheadMs > 0) {
+                        Thread.sleep(aheadMs); // pacing the input, not synchronisation
+                    }
+                }
+            }
+            producer.flush();
+        }
+    }
+
     /** Every record of {@code topic} now, read until {@code expected} arrived or 60 s passed, then 1 s longer. */
     static List<ConsumerRecord<byte[], byte[]>> readTopic(String bootstrap, String topic, int expected) {
         Properties p = new Properties();

@@ -1,15 +1,12 @@
 package io.flinklite.app;
 
-import io.flinklite.app.cli.FlinkLiteCommand;
 import io.flinklite.connector.kafka.embedded.EmbeddedKafkaBroker;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.io.BufferedReader;
-import java.io.ByteArrayOutputStream;
 import java.io.InputStreamReader;
-import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
@@ -50,7 +47,7 @@ class RunCommandIT {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         Process process = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), Main.class.getName(),
                 "run", "--bootstrap-servers", broker.bootstrapServers(), "--input-topic", "sig-in",
-                "--output-topic", "sig-out", "--group-id", "sig",
+                "--output-topic", "sig-out", "--group-id", "sig", "--metrics-host", "127.0.0.1", "--metrics-port", "0",
                 "--checkpoint-dir", Files.createTempDirectory("flinklite-run-it").toString())
                 .redirectErrorStream(true).start();
         List<String> lines = new CopyOnWriteArrayList<>();
@@ -91,7 +88,7 @@ class RunCommandIT {
 
     @Test
     void aMissingInputTopicIsOneClearLine() {
-        Result r = run("run", "--bootstrap-servers", broker.bootstrapServers(), "--input-topic", "no-such-topic");
+        CliRun r = run("run", "--bootstrap-servers", broker.bootstrapServers(), "--input-topic", "no-such-topic");
         assertThat(r.code).isEqualTo(1);
         assertThat(r.err.trim()).startsWith("flinklite: topic 'no-such-topic' does not exist on " + broker.bootstrapServers())
                 .doesNotContain("\n").doesNotContain("Exception");
@@ -100,7 +97,7 @@ class RunCommandIT {
     @Test
     void aMissingOutputTopicNamesTheFlagToChange() {
         broker.createTopic("has-input", 1);
-        Result r = run("run", "--bootstrap-servers", broker.bootstrapServers(), "--input-topic", "has-input",
+        CliRun r = run("run", "--bootstrap-servers", broker.bootstrapServers(), "--input-topic", "has-input",
                 "--output-topic", "no-such-output");
         assertThat(r.code).isEqualTo(1);
         assertThat(r.err.trim()).contains("topic 'no-such-output' does not exist").contains("--output-topic none")
@@ -113,7 +110,7 @@ class RunCommandIT {
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             closedPort = s.getLocalPort();
         }
-        Result r = run("run", "--bootstrap-servers", "127.0.0.1:" + closedPort, "--connect-timeout", "2s");
+        CliRun r = run("run", "--bootstrap-servers", "127.0.0.1:" + closedPort, "--connect-timeout", "2s");
         assertThat(r.code).isEqualTo(1);
         assertThat(r.err.trim()).startsWith("flinklite: cannot reach Kafka at 127.0.0.1:" + closedPort + " within 2.0 s")
                 .doesNotContain("\n");
@@ -121,35 +118,15 @@ class RunCommandIT {
 
     @Test
     void badFlagsAreUsageErrorsNamingTheValue() {
-        Result r = run("run", "--window", "hopping:10s");
+        CliRun r = run("run", "--window", "hopping:10s");
         assertThat(r.code).isEqualTo(2);
         assertThat(r.err).contains("hopping:10s").doesNotContain("Exception");
-        Result d = run("run", "--idle-timeout", "soon");
+        CliRun d = run("run", "--idle-timeout", "soon");
         assertThat(d.code).isEqualTo(2);
         assertThat(d.err).contains("soon");
     }
 
-    private static final class Result {
-        final int code;
-        final String err;
-
-        Result(int code, String err) {
-            this.code = code;
-            this.err = err;
-        }
-    }
-
-    /** Runs the CLI in this JVM with stderr captured. */
-    private static Result run(String... args) {
-        PrintStream original = System.err;
-        ByteArrayOutputStream captured = new ByteArrayOutputStream();
-        System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
-        int code;
-        try {
-            code = FlinkLiteCommand.execute(Configuration.empty(), args);
-        } finally {
-            System.setErr(original);
-        }
-        return new Result(code, captured.toString(StandardCharsets.UTF_8));
+    private static CliRun run(String... args) {
+        return CliRun.run(args);
     }
 }

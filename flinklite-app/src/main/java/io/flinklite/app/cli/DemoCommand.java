@@ -1,6 +1,7 @@
 package io.flinklite.app.cli;
 
 import io.flinklite.app.KafkaJob;
+import io.flinklite.app.metrics.Observability;
 import io.flinklite.connector.kafka.KafkaConnection;
 import io.flinklite.connector.kafka.Simulator;
 import io.flinklite.connector.kafka.embedded.EmbeddedKafkaBroker;
@@ -55,6 +56,9 @@ public final class DemoCommand implements Callable<Integer> {
     @Mixin
     CheckpointOptions checkpoints;
 
+    @Mixin
+    MetricsOptions metricsOptions;
+
     @Override
     public Integer call() throws Exception {
         PrintStream out = System.out;
@@ -76,6 +80,7 @@ public final class DemoCommand implements Callable<Integer> {
         EmbeddedKafkaBroker broker = null;
         Simulator simulator = null;
         Thread simulatorThread = null;
+        Observability observability = null;
         try {
             KafkaConnection connection;
             if (kafka.bootstrapServersGiven()) {
@@ -127,9 +132,8 @@ public final class DemoCommand implements Callable<Integer> {
                     + settings.outputTopic());
             out.println("demo: late events go to " + settings.lateTopic() + ", invalid records to "
                     + settings.deadLetterTopic() + " (reason in the flinklite.reason header)");
-            // Metrics hook: the metrics module (io.flinklite.app.metrics) starts its server on :1234 for `metrics`
-            // here, e.g. MetricsServer.start(MetricsConfig.defaults(), metrics), closes it after kafkaJob.run(),
-            // and prints the address to open.
+            observability = Observability.start(metricsOptions.config(), metrics, System.err);
+            out.println("demo: metrics at " + observability.metricsUrl() + " (health: /health/live, /health/ready)");
             out.println("demo: press Ctrl-C to stop everything");
             kafkaJob.run();
             sim.stop();
@@ -141,6 +145,9 @@ public final class DemoCommand implements Callable<Integer> {
                     metrics.eventsInvalidTotal(), metrics.windowsFlushed());
             return 0;
         } finally {
+            if (observability != null) {
+                observability.close();
+            }
             if (simulator != null) {
                 simulator.stop();
                 if (simulatorThread != null) {

@@ -1,6 +1,8 @@
 package io.flinklite.app.cli;
 
+import io.flinklite.app.JobLauncher;
 import io.flinklite.app.KafkaJob;
+import io.flinklite.app.metrics.Observability;
 import io.flinklite.runtime.metrics.JobMetrics;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -11,8 +13,8 @@ import java.util.concurrent.Callable;
  * {@code flinklite run}: the built-in job on a Kafka cluster until SIGTERM/SIGINT, which stops it cleanly (output
  * flushed, offsets committed, consumer closed) within seconds.
  *
- * <p>Metrics hook: the metrics module serves the job's {@link JobMetrics} ({@code /metrics}, health) while
- * {@link #runUntilSignal} runs.
+ * <p>While the job runs, {@link Observability} serves its {@link JobMetrics} ({@code /metrics}, {@code /health/*})
+ * and prints the status line.
  */
 @Command(name = "run", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Run the job on Kafka: read JSON events, assign event time with per-partition watermarks, keep "
@@ -24,6 +26,8 @@ import java.util.concurrent.Callable;
                 "  flinklite run --dead-letter-topic bad-events --late-topic late-events",
                 "  flinklite run --config flinklite.properties",
                 "  flinklite run --kafka-property security.protocol=SASL_SSL",
+                "  FLINKLITE_JDBC_PASSWORD=... flinklite run --jdbc-url jdbc:postgresql://db:5432/analytics --jdbc-user app",
+                "  flinklite run --jar my-job.jar --job com.example.MyJob --job-param gap=30s",
                 "", "Every flag can also be set in the --config file (key = flag name without dashes) or as an "
                 + "environment variable FLINKLITE_<FLAG_NAME>; flags win. See docs/kafka.md."})
 public final class RunCommand implements Callable<Integer> {
@@ -38,13 +42,30 @@ public final class RunCommand implements Callable<Integer> {
     KafkaOptions kafka;
 
     @Mixin
+    JdbcOptions jdbc;
+
+    @Mixin
+    UserJobOptions userCode;
+
+    @Mixin
     CheckpointOptions checkpoints;
+
+    @Mixin
+    MetricsOptions metrics;
 
     @Override
     public Integer call() throws Exception {
-        KafkaJob kafkaJob = new KafkaJob(run.settings(kafka.connection(), job.spec())
-                .checkpoints(checkpoints.settings()), new JobMetrics());
-        return runUntilSignal(kafkaJob);
+        // User classes and PostgreSQL are checked first: a typo there fails before Kafka is touched.
+        try (JobLauncher launcher = JobLauncher.open(userCode.request(), jdbc.config(run.groupId))) {
+            JobMetrics jobMetrics = new JobMetrics();
+            KafkaJob kafkaJob = new KafkaJob(run.settings(kafka.connection(), job.spec())
+                    .checkpoints(checkpoints.settings())
+                    .taskFactory(launcher.taskFactory()), jobMetrics);
+            // The server starts before the job checks Kafka, so a busy metrics port is reported before anything else.
+            try (Observability ignored = Observability.start(metrics.config(), jobMetrics, System.err)) {
+                return runUntilSignal(kafkaJob);
+            }
+        }
     }
 
     /**

@@ -47,6 +47,15 @@ public final class JobMetrics {
         }
     }
 
+    /**
+     * Where the job is in its life, as the health endpoints see it. The job runner moves it forward:
+     * {@code STARTING} until its task loop runs, then {@code RUNNING}, and {@code FINISHED} or {@code FAILED} when
+     * the loop has ended.
+     */
+    public enum JobState {
+        STARTING, RUNNING, FINISHED, FAILED
+    }
+
     /** Receives one observation of result latency; the exporter plugs in a histogram. */
     @FunctionalInterface
     public interface LatencyObserver {
@@ -77,6 +86,8 @@ public final class JobMetrics {
     private final AtomicLong resultsWritten = new AtomicLong();
     private final AtomicReference<PartitionStats[]> partitions = new AtomicReference<>(new PartitionStats[0]);
     private volatile LatencyObserver latencyObserver = seconds -> { };
+    private volatile JobState jobState = JobState.STARTING;
+    private volatile boolean sourceAssigned;
 
     /** Per input partition: its watermark and how far the consumer is behind the partition's end. */
     public static final class PartitionStats {
@@ -130,6 +141,16 @@ public final class JobMetrics {
 
     public void checkpointFailed() { checkpointFailures.incrementAndGet(); }
 
+    /** Called by the job runner as the job starts, ends or fails; see {@link JobState}. */
+    public void setJobState(JobState state) { this.jobState = state; }
+
+    /**
+     * Called by the task thread after each batch: whether the source has any input partition assigned (a consumer
+     * that has not joined its group yet, or lost every partition in a rebalance, has none). A job without assigned
+     * input is not ready to serve.
+     */
+    public void setSourceAssigned(boolean assigned) { this.sourceAssigned = assigned; }
+
     public void observeResultLatency(double seconds) { latencyObserver.observe(seconds); }
 
     /** Installs the histogram behind {@link #observeResultLatency}; called once by the exporter before the job runs. */
@@ -169,4 +190,9 @@ public final class JobMetrics {
     public long checkpointsCompleted() { return checkpointsCompleted.get(); }
     public long checkpointFailures() { return checkpointFailures.get(); }
     public PartitionStats[] partitions() { return partitions.get().clone(); }
+    public JobState jobState() { return jobState; }
+    public boolean sourceAssigned() { return sourceAssigned; }
+
+    /** Ready to serve: the task loop is running and the source has input partitions assigned. */
+    public boolean ready() { return jobState == JobState.RUNNING && sourceAssigned; }
 }

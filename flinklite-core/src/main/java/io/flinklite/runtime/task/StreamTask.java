@@ -5,6 +5,7 @@ import io.flinklite.api.Job;
 import io.flinklite.api.Sink;
 import io.flinklite.api.WindowAssigner;
 import io.flinklite.api.WindowResult;
+import io.flinklite.api.Windowed;
 import io.flinklite.job.JobSpec;
 import io.flinklite.job.WindowSpec;
 import io.flinklite.runtime.json.EventDecoder;
@@ -50,6 +51,7 @@ public final class StreamTask implements Snapshottable {
     private final JobMetrics metrics;
     private final DeadLetterHandler deadLetters;
     private final Sink<?> resultSink;
+    private final ResultTimer resultTimer;
     private final Sink<byte[]> lateSink;
     private final EventDecoder decoder;
     private final WatermarkTracker watermarks;
@@ -84,12 +86,14 @@ public final class StreamTask implements Snapshottable {
     private StreamTask(SourceReader source, TaskOptions options, JobMetrics metrics, DeadLetterHandler deadLetters,
                        Sink<?> resultSink, Sink<byte[]> lateSink, String keyField, String valueField,
                        long outOfOrdernessMs, long idleTimeoutMs, boolean wallClockWhenIdle, WindowAssigner assigner,
-                       long allowedLatenessMs, WindowAggregator aggregator, ElementPath path, String fingerprint) {
+                       long allowedLatenessMs, WindowAggregator aggregator, ElementPath path, String fingerprint,
+                       ResultTimer resultTimer) {
         this.source = Objects.requireNonNull(source, "source");
         this.options = Objects.requireNonNull(options, "options");
         this.metrics = Objects.requireNonNull(metrics, "metrics");
         this.deadLetters = Objects.requireNonNull(deadLetters, "deadLetters");
         this.resultSink = resultSink;
+        this.resultTimer = resultTimer;
         this.lateSink = lateSink;
         this.decoder = new EventDecoder(keyField, valueField, options.maxRecordBytes());
         this.watermarks = new WatermarkTracker(outOfOrdernessMs, idleTimeoutMs, wallClockWhenIdle);
@@ -107,11 +111,13 @@ public final class StreamTask implements Snapshottable {
      */
     public static StreamTask forSpec(JobSpec spec, TaskOptions options, SourceReader source, Sink<WindowResult> results,
                                      Sink<byte[]> lateOutput, DeadLetterHandler deadLetters, JobMetrics metrics) {
-        Objects.requireNonNull(results, "results");
-        return new StreamTask(source, options, metrics, deadLetters, results, lateOutput, spec.keyField(),
+        ResultTimer timer = new ResultTimer(metrics);
+        Sink<WindowResult> timedResults = timer.timed(results);
+        return new StreamTask(source, options, metrics, deadLetters, timedResults, lateOutput, spec.keyField(),
                 spec.aggregate().field(), spec.outOfOrdernessMs(), options.idleTimeoutMs(), options.wallClockWhenIdle(),
                 assignerOf(spec.window()), spec.allowedLatenessMs(),
-                new BuiltinAggregator(spec.aggregate().kind(), results), new ElementPath.BuiltIn(spec), spec.fingerprint());
+                new BuiltinAggregator(spec.aggregate().kind(), timedResults), new ElementPath.BuiltIn(spec),
+                spec.fingerprint(), timer);
     }
 
     /**
@@ -124,12 +130,14 @@ public final class StreamTask implements Snapshottable {
         String fingerprint = "userJob;window=" + job.assigner() + ";allowedLateness=" + job.allowedLatenessMs()
                 + ";keyField=" + job.source().keyField() + ";valueField=" + job.source().valueField()
                 + ";outOfOrderness=" + strategy.outOfOrdernessMs();
-        return new StreamTask(source, options, metrics, deadLetters, job.sink(), job.lateSink(), job.source().keyField(),
+        ResultTimer timer = new ResultTimer(metrics);
+        Sink<Windowed<OUT>> timedSink = timer.timed(job.sink());
+        return new StreamTask(source, options, metrics, deadLetters, timedSink, job.lateSink(), job.source().keyField(),
                 job.source().valueField(), strategy.outOfOrdernessMs(), strategy.idleTimeoutMs(),
                 strategy.wallClockWhenIdle(), job.assigner(), job.allowedLatenessMs(),
-                new UserAggregator<T, ACC, OUT>(job.function(), job.serializer(), job.sink()),
+                new UserAggregator<T, ACC, OUT>(job.function(), job.serializer(), timedSink),
                 new ElementPath.UserFunctions(job.transformations(), job.keySelector(), job.source().valueField() != null),
-                fingerprint);
+                fingerprint, timer);
     }
 
     /** The window assigner of a built-in job's window spec. */
@@ -176,6 +184,7 @@ public final class StreamTask implements Snapshottable {
         while (!stopRequested) {
             batch.clear();
             boolean more = source.poll(batch, listener, options.pollTimeoutMs());
+            resultTimer.batchArrived();
             long now = options.clock().getAsLong();
             if (!batch.isEmpty()) {
                 long max = options.maxFutureMs() == Long.MAX_VALUE ? Long.MAX_VALUE : saturatedAdd(now, options.maxFutureMs());
@@ -323,6 +332,7 @@ public final class StreamTask implements Snapshottable {
                     source.lag(p), watermarks.isIdle(p));
         }
         metrics.setPartitions(stats);
+        metrics.setSourceAssigned(parts.length > 0);
         batchTotal = 0;
         batchWindowed = 0;
         batchFiltered = 0;

@@ -1,0 +1,322 @@
+package io.flinklite.app;
+
+import io.flinklite.api.Job;
+import io.flinklite.api.JobContext;
+import io.flinklite.api.Sink;
+import io.flinklite.api.Sinks;
+import io.flinklite.api.UserJob;
+import io.flinklite.api.WindowResult;
+import io.flinklite.app.cli.UserFacingException;
+import io.flinklite.app.userjar.UserAggregate;
+import io.flinklite.app.userjar.UserJar;
+import io.flinklite.connector.jdbc.JdbcSink;
+import io.flinklite.connector.jdbc.JdbcSinkConfig;
+import io.flinklite.connector.jdbc.JdbcSinkException;
+import io.flinklite.job.JobSpec;
+import io.flinklite.runtime.metrics.JobMetrics;
+import io.flinklite.runtime.task.DeadLetterHandler;
+import io.flinklite.runtime.task.SourceReader;
+import io.flinklite.runtime.task.StreamTask;
+import io.flinklite.runtime.task.TaskOptions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+
+/**
+ * Decides what {@code run} runs and where its results go, beyond the Kafka input and output that {@link KafkaJob}
+ * opens: the built-in job, the built-in job with a user aggregate ({@code --jar --aggregate-class}), or a user job
+ * ({@code --jar --job}); and, with {@code --jdbc-url}, the PostgreSQL table beside the Kafka output.
+ *
+ * <p>{@link #open} does everything that can fail because of a typo before any record is read: it loads the user's
+ * jar and classes and connects to PostgreSQL. {@link #taskFactory()} then builds the task inside
+ * {@link KafkaJob#run()}, so user jobs get the same checkpoints, metrics, status line and shutdown handling as the
+ * built-in one. {@link #close()} after the job stopped: closes the user job's sinks, the PostgreSQL sink and the jar.
+ *
+ * <p>Used by the thread that runs the job.
+ */
+public final class JobLauncher implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(JobLauncher.class);
+
+    /** What the user asked for on the command line. Immutable. */
+    public static final class Request {
+        final Path jar;
+        final String jobClass;
+        final String aggregateClass;
+        final String valueField;
+        final Map<String, String> parameters;
+
+        /**
+         * @param jar            the user's jar, or null
+         * @param jobClass       a {@link UserJob} in the jar, or null
+         * @param aggregateClass an aggregate function in the jar for the built-in job, or null
+         * @param valueField     the JSON number field a user aggregate reads, or null
+         * @param parameters     {@code --job-param}s for the user job
+         */
+        public Request(Path jar, String jobClass, String aggregateClass, String valueField, Map<String, String> parameters) {
+            this.jar = jar;
+            this.jobClass = blankToNull(jobClass);
+            this.aggregateClass = blankToNull(aggregateClass);
+            this.valueField = blankToNull(valueField);
+            this.parameters = Map.copyOf(parameters);
+            if (this.jar == null && (this.jobClass != null || this.aggregateClass != null)) {
+                throw new IllegalArgumentException((this.jobClass != null ? "--job" : "--aggregate-class")
+                        + " names a class in your jar: add --jar JAR");
+            }
+            if (this.jar != null && this.jobClass == null && this.aggregateClass == null) {
+                throw new IllegalArgumentException("--jar needs --job CLASS (a user job) or --aggregate-class CLASS"
+                        + " (an aggregate for the built-in job)");
+            }
+            if (this.jobClass != null && this.aggregateClass != null) {
+                throw new IllegalArgumentException("--job and --aggregate-class exclude each other: a user job chooses"
+                        + " its own aggregate");
+            }
+            if (this.valueField != null && this.aggregateClass == null) {
+                throw new IllegalArgumentException("--value-field is for --aggregate-class (the built-in aggregates"
+                        + " name their field in --aggregate, e.g. avg:amount)");
+            }
+            if (!this.parameters.isEmpty() && this.jobClass == null) {
+                throw new IllegalArgumentException("--job-param is for user jobs (--job)");
+            }
+        }
+
+        /** The built-in job, no user code. */
+        public static Request builtIn() {
+            return new Request(null, null, null, null, Map.of());
+        }
+
+        private static String blankToNull(String s) {
+            return s == null || s.isBlank() ? null : s.trim();
+        }
+    }
+
+    private final Request request;
+    private final UserJar jar;
+    private final UserJob userJob;
+    private final UserAggregate.Counting<?> aggregate;
+    private final JdbcSink jdbc;
+    private Job<?, ?, ?> builtJob;
+    /** The runtime's outputs as handed to user code; closed to it once the job stopped. */
+    private final List<RuntimeOutput<?>> userFacingOutputs = new ArrayList<>();
+
+    private JobLauncher(Request request, UserJar jar, UserJob userJob, UserAggregate.Counting<?> aggregate, JdbcSink jdbc) {
+        this.request = request;
+        this.jar = jar;
+        this.userJob = userJob;
+        this.aggregate = aggregate;
+        this.jdbc = jdbc;
+    }
+
+    /**
+     * Loads the user's classes and connects to PostgreSQL.
+     *
+     * @param jdbcConfig the PostgreSQL output, or null for none
+     * @throws IllegalArgumentException  for a missing jar or class, or a class of the wrong kind
+     * @throws UserFacingException       when PostgreSQL cannot be reached, refuses the credentials or has a table of
+     *                                   another shape
+     */
+    public static JobLauncher open(Request request, JdbcSinkConfig jdbcConfig) {
+        Objects.requireNonNull(request, "request");
+        UserJar jar = request.jar == null ? null : UserJar.open(request.jar);
+        JdbcSink jdbc = null;
+        try {
+            UserJob userJob = request.jobClass == null ? null : jar.instantiate(request.jobClass, UserJob.class, "job");
+            UserAggregate.Counting<?> aggregate = request.aggregateClass == null ? null
+                    : UserAggregate.load(jar, request.aggregateClass);
+            if (jdbcConfig != null) {
+                try {
+                    jdbc = JdbcSink.open(jdbcConfig);
+                } catch (JdbcSinkException e) {
+                    throw new UserFacingException(e.getMessage(), e);
+                }
+            }
+            return new JobLauncher(request, jar, userJob, aggregate, jdbc);
+        } catch (RuntimeException e) {
+            closeQuietly(jar);
+            throw e;
+        }
+    }
+
+    /** Builds the task {@link KafkaJob} runs: see the class comment. */
+    public KafkaJob.TaskFactory taskFactory() {
+        return new KafkaJob.TaskFactory() {
+            @Override
+            public StreamTask create(KafkaJob.Settings settings, TaskOptions options, SourceReader source,
+                                     Sink<WindowResult> kafkaResults, Sink<byte[]> late, DeadLetterHandler deadLetters,
+                                     JobMetrics metrics) throws Exception {
+                return createTask(settings, options, source, kafkaResults, late, deadLetters, metrics);
+            }
+
+            @Override
+            public String fingerprint(KafkaJob.Settings settings) {
+                return JobLauncher.this.fingerprint(settings.spec());
+            }
+        };
+    }
+
+    /**
+     * What the job's checkpoints must match: a user job's class and parameters (its state shape is its own
+     * business), or the built-in spec plus the user aggregate and its value field.
+     */
+    String fingerprint(JobSpec spec) {
+        if (userJob != null) {
+            return "userJob=" + request.jobClass + ";parameters=" + new TreeMap<>(request.parameters);
+        }
+        if (aggregate != null) {
+            return spec.fingerprint() + ";aggregateClass=" + aggregate.className() + ";valueField=" + request.valueField;
+        }
+        return spec.fingerprint();
+    }
+
+    private StreamTask createTask(KafkaJob.Settings settings, TaskOptions options, SourceReader source,
+                                  Sink<WindowResult> kafkaResults, Sink<byte[]> late, DeadLetterHandler deadLetters,
+                                  JobMetrics metrics) throws Exception {
+        Sink<WindowResult> results = jdbc == null ? kafkaResults : Sinks.fanOut(List.of(kafkaResults, jdbc));
+        if (userJob != null || aggregate != null) {
+            results = guard(results);
+            late = late == null ? null : guard(late);
+        }
+        if (userJob != null) {
+            // User functions run on this, the task thread: let them find their own resources.
+            Thread.currentThread().setContextClassLoader(jar.classLoader());
+            Job<?, ?, ?> job = buildUserJob(results, late);
+            builtJob = job;
+            LOG.info("running user job {} from {}: key field {}, value field {}, window {}", request.jobClass,
+                    jar.path().getFileName(), job.source().keyField(), job.source().valueField(), job.assigner());
+            return StreamTask.forJob(job, options, source, deadLetters, metrics);
+        }
+        if (aggregate != null) {
+            Thread.currentThread().setContextClassLoader(jar.classLoader());
+            Job<?, ?, ?> job = UserAggregate.builtInJob(settings.spec(), options, request.valueField, aggregate,
+                    results, late);
+            builtJob = job;
+            LOG.info("built-in job with aggregate class {} from {}", aggregate.className(), jar.path().getFileName());
+            return StreamTask.forJob(job, options, source, deadLetters, metrics);
+        }
+        return KafkaJob.BUILT_IN.create(settings, options, source, results, late, deadLetters, metrics);
+    }
+
+    private Job<?, ?, ?> buildUserJob(Sink<WindowResult> results, Sink<byte[]> late) throws Exception {
+        Map<String, String> parameters = request.parameters;
+        JobContext context = new JobContext() {
+            @Override
+            public Sink<WindowResult> results() { return results; }
+
+            @Override
+            public Sink<byte[]> lateEvents() { return late; }
+
+            @Override
+            public Map<String, String> parameters() { return parameters; }
+        };
+        Job<?, ?, ?> job;
+        try {
+            job = userJob.build(context);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("job " + request.jobClass + ": " + e.getMessage(), e);
+        }
+        if (job == null) {
+            throw new IllegalArgumentException("job " + request.jobClass + " built no job (build returned null)");
+        }
+        return job;
+    }
+
+    /** The PostgreSQL sink, or null; for metrics and tests. */
+    public JdbcSink jdbcSink() {
+        return jdbc;
+    }
+
+    /**
+     * Closes the user job's own sinks, then the PostgreSQL sink (flushing what is left), then the jar's class loader.
+     * The first failure is thrown after everything was attempted.
+     */
+    @Override
+    public void close() throws Exception {
+        // KafkaJob has closed its outputs by now: user sinks that flush them on close must not reach them.
+        for (RuntimeOutput<?> output : userFacingOutputs) {
+            output.stopped = true;
+        }
+        Exception first = null;
+        if (builtJob != null) {
+            first = closeCollecting(builtJob.sink(), first);
+            first = closeCollecting(builtJob.lateSink(), first);
+        }
+        first = closeCollecting(jdbc, first);
+        first = closeCollecting(jar, first);
+        if (jar != null) {
+            Thread.currentThread().setContextClassLoader(JobLauncher.class.getClassLoader());
+        }
+        if (first != null) {
+            throw first;
+        }
+    }
+
+    private static Exception closeCollecting(AutoCloseable c, Exception first) {
+        if (c == null) {
+            return first;
+        }
+        try {
+            c.close();
+        } catch (Exception e) {
+            if (first == null) {
+                return e;
+            }
+            first.addSuppressed(e);
+        }
+        return first;
+    }
+
+    private static void closeQuietly(AutoCloseable c) {
+        try {
+            if (c != null) {
+                c.close();
+            }
+        } catch (Exception ignored) {
+            // Already failing; the original error says more.
+        }
+    }
+
+    private <T> Sink<T> guard(Sink<T> output) {
+        RuntimeOutput<T> guarded = new RuntimeOutput<>(output);
+        userFacingOutputs.add(guarded);
+        return guarded;
+    }
+
+    /**
+     * One of the runtime's outputs (results, late events) as user code sees it: writes and flushes go through while
+     * the job runs; closing it is the runtime's business, so {@link #close()} does nothing, and neither does a flush
+     * once the job stopped (a user sink that flushes its target when closed must not reach a closed Kafka producer).
+     */
+    private static final class RuntimeOutput<T> implements Sink<T> {
+        private final Sink<T> delegate;
+        volatile boolean stopped;
+
+        RuntimeOutput(Sink<T> delegate) {
+            this.delegate = delegate;
+        }
+
+        @Override
+        public void write(T result) throws Exception {
+            if (stopped) {
+                throw new IllegalStateException("the job has stopped; its outputs are closed");
+            }
+            delegate.write(result);
+        }
+
+        @Override
+        public void flush() throws Exception {
+            if (!stopped) {
+                delegate.flush();
+            }
+        }
+
+        @Override
+        public void close() {
+            // The runtime closes its outputs itself.
+        }
+    }
+}

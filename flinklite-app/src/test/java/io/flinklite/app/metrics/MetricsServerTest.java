@@ -1,0 +1,204 @@
+package io.flinklite.app.metrics;
+
+import io.flinklite.runtime.metrics.JobMetrics;
+import io.flinklite.runtime.metrics.JobMetrics.InvalidReason;
+import io.flinklite.runtime.metrics.JobMetrics.JobState;
+import io.flinklite.runtime.metrics.JobMetrics.PartitionStats;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class MetricsServerTest {
+
+    private static final long NOW_MS = 1_800_000_000_000L;
+
+    private final JobMetrics metrics = new JobMetrics();
+    private final AtomicLong clockMs = new AtomicLong(NOW_MS);
+    private MetricsServer server;
+
+    @BeforeEach
+    void startServer() {
+        server = MetricsServer.start(new MetricsConfig("127.0.0.1", 0, Duration.ZERO), metrics, clockMs::get);
+    }
+
+    @AfterEach
+    void stopServer() {
+        server.close();
+    }
+
+    @Test
+    void theFourSeedMetricsMoveAsTheJobRuns() {
+        Map<String, Double> before = Http.scrape(server.port());
+        assertThat(before).containsEntry("flinklite_events_total", 0.0)
+                .containsEntry("flinklite_windows_flushed_total", 0.0)
+                .containsEntry("flinklite_last_checkpoint_time", 0.0)
+                .doesNotContainKey("flinklite_watermark_timestamp");
+
+        metrics.addEventsTotal(1_000);
+        metrics.addWindowsFlushed(4);
+        metrics.setWatermarkMs(NOW_MS - 5_001);
+        metrics.checkpointCompleted(1, NOW_MS - 2_000, 3_000_000, 4_096);
+        Map<String, Double> first = Http.scrape(server.port());
+        assertThat(first).containsEntry("flinklite_events_total", 1_000.0)
+                .containsEntry("flinklite_windows_flushed_total", 4.0)
+                .containsEntry("flinklite_watermark_timestamp", (double) (NOW_MS - 5_001))
+                .containsEntry("flinklite_last_checkpoint_time", (double) (NOW_MS - 2_000));
+
+        metrics.addEventsTotal(500);
+        metrics.addWindowsFlushed(2);
+        metrics.setWatermarkMs(NOW_MS - 1);
+        metrics.checkpointCompleted(2, NOW_MS, 1_000_000, 4_000);
+        Map<String, Double> second = Http.scrape(server.port());
+        assertThat(second.get("flinklite_events_total")).isEqualTo(1_500.0);
+        assertThat(second.get("flinklite_windows_flushed_total")).isEqualTo(6.0);
+        assertThat(second.get("flinklite_watermark_timestamp"))
+                .isGreaterThan(first.get("flinklite_watermark_timestamp"));
+        assertThat(second.get("flinklite_last_checkpoint_time")).isEqualTo((double) NOW_MS);
+    }
+
+    @Test
+    void theEndOfABoundedInputHidesTheWatermarkInsteadOfPublishingInfinity() {
+        metrics.setWatermarkMs(Long.MAX_VALUE);
+        assertThat(Http.scrape(server.port()))
+                .doesNotContainKey("flinklite_watermark_timestamp")
+                .doesNotContainKey("flinklite_watermark_lag_seconds");
+    }
+
+    @Test
+    void outcomesReasonsAndWindowStateAreLabelledCounters() {
+        metrics.addEventsTotal(17);
+        metrics.addAccepted(10);
+        metrics.addFiltered(3);
+        metrics.addInvalid(InvalidReason.NOT_JSON, 2);
+        metrics.addInvalid(InvalidReason.MISSING_TIMESTAMP, 1);
+        metrics.addLate(1);
+        metrics.addLateFirings(1);
+        metrics.addResultsWritten(5);
+        metrics.addSinkErrors(1);
+        metrics.setOpenWindows(7);
+        metrics.setOpenPanes(9);
+
+        Map<String, Double> samples = Http.scrape(server.port());
+        assertThat(samples)
+                .containsEntry("flinklite_events_outcome_total{outcome=\"accepted\"}", 10.0)
+                .containsEntry("flinklite_events_outcome_total{outcome=\"filtered\"}", 3.0)
+                .containsEntry("flinklite_events_outcome_total{outcome=\"invalid\"}", 3.0)
+                .containsEntry("flinklite_events_outcome_total{outcome=\"late\"}", 1.0)
+                .containsEntry("flinklite_events_invalid_total{reason=\"not_json\"}", 2.0)
+                .containsEntry("flinklite_events_invalid_total{reason=\"missing_timestamp\"}", 1.0)
+                .containsEntry("flinklite_events_invalid_total{reason=\"oversized\"}", 0.0)
+                .containsEntry("flinklite_late_firings_total", 1.0)
+                .containsEntry("flinklite_results_written_total", 5.0)
+                .containsEntry("flinklite_sink_errors_total", 1.0)
+                .containsEntry("flinklite_open_windows", 7.0)
+                .containsEntry("flinklite_open_panes", 9.0);
+        double outcomes = samples.entrySet().stream()
+                .filter(e -> e.getKey().startsWith("flinklite_events_outcome_total{"))
+                .mapToDouble(Map.Entry::getValue).sum();
+        assertThat(outcomes).as("every record has exactly one outcome").isEqualTo(samples.get("flinklite_events_total"));
+    }
+
+    @Test
+    void watermarkLagAndPartitionsAreMeasuredAgainstTheWallClock() {
+        metrics.setWatermarkMs(NOW_MS - 5_001);
+        metrics.setPartitions(new PartitionStats[] {
+                new PartitionStats("events", 0, NOW_MS - 5_001, 42, false),
+                new PartitionStats("events", 1, Long.MIN_VALUE, -1, true),
+        });
+        Map<String, Double> samples = Http.scrape(server.port());
+        assertThat(samples.get("flinklite_watermark_lag_seconds")).isEqualTo(5.001);
+        assertThat(samples)
+                .containsEntry("flinklite_partition_watermark_timestamp{partition=\"0\",topic=\"events\"}",
+                        (double) (NOW_MS - 5_001))
+                .doesNotContainKey("flinklite_partition_watermark_timestamp{partition=\"1\",topic=\"events\"}")
+                .containsEntry("flinklite_consumer_lag_records{partition=\"0\",topic=\"events\"}", 42.0)
+                .doesNotContainKey("flinklite_consumer_lag_records{partition=\"1\",topic=\"events\"}")
+                .containsEntry("flinklite_partition_idle{partition=\"0\",topic=\"events\"}", 0.0)
+                .containsEntry("flinklite_partition_idle{partition=\"1\",topic=\"events\"}", 1.0);
+
+        clockMs.addAndGet(10_000);
+        assertThat(Http.scrape(server.port()).get("flinklite_watermark_lag_seconds")).isEqualTo(15.001);
+    }
+
+    @Test
+    void resultLatencyIsAHistogramFedThroughJobMetrics() {
+        metrics.observeResultLatency(0.003);
+        metrics.observeResultLatency(0.2);
+        Map<String, Double> samples = Http.scrape(server.port());
+        assertThat(samples)
+                .containsEntry("flinklite_result_latency_seconds_count", 2.0)
+                .containsEntry("flinklite_result_latency_seconds_bucket{le=\"0.0025\"}", 0.0)
+                .containsEntry("flinklite_result_latency_seconds_bucket{le=\"0.005\"}", 1.0)
+                .containsEntry("flinklite_result_latency_seconds_bucket{le=\"+Inf\"}", 2.0);
+        assertThat(samples.get("flinklite_result_latency_seconds_sum")).isCloseTo(0.203, org.assertj.core.data.Offset.offset(1e-9));
+    }
+
+    @Test
+    void checkpointDurationSizeAndFailuresAreInBaseUnits() {
+        metrics.checkpointCompleted(3, NOW_MS, 250_000_000, 1 << 20);
+        metrics.checkpointFailed();
+        Map<String, Double> samples = Http.scrape(server.port());
+        assertThat(samples)
+                .containsEntry("flinklite_last_checkpoint_duration_seconds", 0.25)
+                .containsEntry("flinklite_last_checkpoint_size_bytes", (double) (1 << 20))
+                .containsEntry("flinklite_checkpoints_completed_total", 1.0)
+                .containsEntry("flinklite_checkpoint_failures_total", 1.0);
+    }
+
+    @Test
+    void jvmMetricsAreExposedBesideTheJobs() {
+        assertThat(Http.scrape(server.port()).keySet())
+                .anyMatch(name -> name.startsWith("jvm_memory_used_bytes"))
+                .anyMatch(name -> name.startsWith("process_cpu_seconds_total"));
+    }
+
+    @Test
+    void readinessFollowsTheJobStateAndSourceAssignment() {
+        String base = "http://127.0.0.1:" + server.port();
+        assertThat(Http.get(base + "/health/live").status()).isEqualTo(200);
+        Http.Response starting = Http.get(base + "/health/ready");
+        assertThat(starting.status()).isEqualTo(503);
+        assertThat(starting.body()).contains("starting");
+
+        metrics.setJobState(JobState.RUNNING);
+        assertThat(Http.get(base + "/health/ready").status()).as("running, no partitions").isEqualTo(503);
+        metrics.setSourceAssigned(true);
+        assertThat(Http.get(base + "/health/ready").status()).isEqualTo(200);
+        assertThat(Http.scrape(server.port())).containsEntry("flinklite_job_ready", 1.0);
+
+        metrics.setJobState(JobState.FAILED);
+        assertThat(Http.get(base + "/health/ready").status()).isEqualTo(503);
+        assertThat(Http.get(base + "/health/live").status()).isEqualTo(503);
+        assertThat(Http.scrape(server.port())).containsEntry("flinklite_job_ready", 0.0);
+    }
+
+    @Test
+    void unknownPathsAre404AndTheIndexListsTheEndpoints() {
+        String base = "http://127.0.0.1:" + server.port();
+        assertThat(Http.get(base + "/nope").status()).isEqualTo(404);
+        assertThat(Http.get(base + "/").body()).contains("/metrics", "/health/live", "/health/ready");
+    }
+
+    @Test
+    void anUnknownHostIsReportedWithTheAddress() {
+        MetricsConfig unknown = new MetricsConfig("no-such-host.invalid", 0, Duration.ZERO);
+        assertThatThrownBy(() -> MetricsServer.start(unknown, new JobMetrics()))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("no-such-host.invalid:0");
+    }
+
+    @Test
+    void aBusyPortIsReportedWithTheAddress() {
+        MetricsConfig taken = new MetricsConfig("127.0.0.1", server.port(), Duration.ZERO);
+        assertThatThrownBy(() -> MetricsServer.start(taken, new JobMetrics()))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("127.0.0.1:" + server.port());
+    }
+}
