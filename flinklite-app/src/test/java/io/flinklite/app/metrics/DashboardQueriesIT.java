@@ -1,5 +1,6 @@
 package io.flinklite.app.metrics;
 
+import io.flinklite.app.CheckpointSettings;
 import io.flinklite.app.KafkaJob;
 import io.flinklite.app.metrics.DeployFiles.PanelQuery;
 import io.flinklite.connector.kafka.KafkaConnection;
@@ -10,9 +11,12 @@ import io.flinklite.connector.kafka.TrafficGenerator.InvalidKind;
 import io.flinklite.connector.kafka.embedded.EmbeddedKafkaBroker;
 import io.flinklite.job.JobSpec;
 import io.flinklite.job.WindowSpec;
+import io.flinklite.runtime.checkpoint.Delivery;
 import io.flinklite.runtime.metrics.JobMetrics;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,7 +27,8 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * The dashboard's promise, checked end to end: the built-in job runs on an embedded Kafka broker fed by the simulator
- * (disordered, partly late, partly invalid traffic), a real Prometheus scrapes its metrics server, and every PromQL
+ * (disordered, partly late, partly invalid traffic) and checkpoints every second, a real Prometheus scrapes its
+ * metrics server, and every PromQL
  * expression of every panel of {@code deploy/grafana/dashboards/flinklite.json} must return data. A panel whose query
  * returns nothing fails the test with its title and query.
  */
@@ -34,6 +39,9 @@ class DashboardQueriesIT {
             .withWindow(WindowSpec.tumbling(2_000, 0))
             .withOutOfOrdernessMs(1_000)
             .withAllowedLatenessMs(1_000);
+
+    @TempDir
+    Path checkpointDir;
 
     @Test
     void everyDashboardQueryReturnsDataWhileTheJobRunsOnKafka() throws Exception {
@@ -48,7 +56,8 @@ class DashboardQueriesIT {
             broker.createTopic("dash-dead", 1);
             KafkaConnection connection = KafkaConnection.of(broker.bootstrapServers());
             KafkaJob job = new KafkaJob(new KafkaJob.Settings(connection, SPEC).inputTopic("dash-in")
-                    .outputTopic("dash-out").lateTopic("dash-late").deadLetterTopic("dash-dead").groupId("dash"),
+                    .outputTopic("dash-out").lateTopic("dash-late").deadLetterTopic("dash-dead").groupId("dash")
+                    .checkpoints(new CheckpointSettings(checkpointDir, 1_000, Delivery.AT_LEAST_ONCE, true, null)),
                     metrics);
             // Up to 3 s of disorder against 1 s of out-of-orderness and 1 s of allowed lateness: some records fire
             // windows again, some are dropped as late. Two percent are invalid, of three kinds.
@@ -79,6 +88,10 @@ class DashboardQueriesIT {
                 assertThat(prometheus.value("sum(flinklite_events_invalid_total)")).isPositive();
                 assertThat(prometheus.value("flinklite_result_latency_seconds_count")).isPositive();
                 assertThat(prometheus.value("flinklite_job_ready")).isEqualTo(1.0);
+                assertThat(prometheus.value("flinklite_last_checkpoint_time"))
+                        .isGreaterThan(System.currentTimeMillis() - 60_000.0);
+                assertThat(prometheus.value("flinklite_checkpoints_completed_total")).isPositive();
+                assertThat(prometheus.value("flinklite_last_checkpoint_size_bytes")).isPositive();
             }
         }
     }
