@@ -94,12 +94,17 @@ class DeployFilesTest {
     }
 
     @Test
-    void everyBindMountExists() {
+    void everyBindMountExistsAndEveryNamedVolumeIsDeclared() {
+        Object declared = compose.get("volumes");
+        Set<String> namedVolumes = declared instanceof Map<?, ?> m ? m.keySet().stream().map(String::valueOf)
+                .collect(Collectors.toSet()) : Set.of();
         for (String name : services().keySet()) {
             for (String volume : volumes(name)) {
-                String hostPath = volume.split(":")[0];
-                if (hostPath.startsWith(".") || hostPath.startsWith("/")) {
-                    assertThat(root.resolve(hostPath).normalize()).as(name + " mounts " + volume).exists();
+                String source = volume.split(":")[0];
+                if (source.startsWith(".") || source.startsWith("/")) {
+                    assertThat(root.resolve(source).normalize()).as(name + " mounts " + volume).exists();
+                } else {
+                    assertThat(namedVolumes).as(name + " mounts the named volume " + source).contains(source);
                 }
             }
         }
