@@ -2,12 +2,18 @@ package io.flinklite.job;
 
 /** Parses the durations users type on the command line and in config files: {@code 250ms}, {@code 5s}, {@code 2m}. */
 public final class Durations {
+    /**
+     * The longest duration accepted, 100 years (365-day years): windows, gaps and lateness beyond it serve no stream
+     * and could overflow event-time arithmetic.
+     */
+    public static final long MAX_MILLIS = 100L * 365 * 24 * 3_600_000L;
+
     private Durations() {
     }
 
     /**
      * @param text a non-negative integer followed by {@code ms}, {@code s}, {@code m} or {@code h}
-     * @return the duration in milliseconds
+     * @return the duration in milliseconds, at most {@link #MAX_MILLIS}
      * @throws IllegalArgumentException naming the offending text when it is not of that form
      */
     public static long parseMillis(String text) {
@@ -40,11 +46,16 @@ public final class Durations {
             default:
                 throw new IllegalArgumentException("bad duration '" + text + "': unknown unit '" + unit + "' (use ms, s, m or h)");
         }
+        long millis;
         try {
-            return Math.multiplyExact(amount, factor);
+            millis = Math.multiplyExact(amount, factor);
         } catch (ArithmeticException e) {
-            throw new IllegalArgumentException("bad duration '" + text + "': too large");
+            millis = Long.MAX_VALUE;
         }
+        if (millis > MAX_MILLIS) {
+            throw new IllegalArgumentException("bad duration '" + text + "': too large (at most 100 years)");
+        }
+        return millis;
     }
 
     /** The shortest exact form: {@code 5000} gives {@code 5s}, {@code 1500} gives {@code 1500ms}. */

@@ -31,6 +31,10 @@ public final class JobSpec {
     private JobSpec(WindowSpec window, long outOfOrdernessMs, long allowedLatenessMs, Set<String> types,
                     String keyField, AggregateSpec aggregate) {
         this.window = Objects.requireNonNull(window, "window");
+        if (outOfOrdernessMs > Durations.MAX_MILLIS || allowedLatenessMs > Durations.MAX_MILLIS) {
+            throw new IllegalArgumentException("out-of-orderness and allowed lateness must be at most 100 years, got "
+                    + outOfOrdernessMs + " ms and " + allowedLatenessMs + " ms");
+        }
         if (outOfOrdernessMs < 0) {
             throw new IllegalArgumentException("out-of-orderness must not be negative, got " + outOfOrdernessMs + " ms");
         }

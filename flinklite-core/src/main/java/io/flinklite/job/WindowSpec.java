@@ -100,6 +100,9 @@ public final class WindowSpec {
         if (ms <= 0) {
             throw new IllegalArgumentException(what + " must be positive, got " + ms + " ms");
         }
+        if (ms > Durations.MAX_MILLIS) {
+            throw new IllegalArgumentException(what + " must be at most 100 years, got " + ms + " ms");
+        }
     }
 
     /** The canonical form, which {@link #parse} accepts: {@code sliding:10s:5s}. */

@@ -23,6 +23,9 @@ class JobSpecTest {
         assertThatThrownBy(() -> Durations.parseMillis("-5s")).hasMessageContaining("'-5s'");
         assertThatThrownBy(() -> Durations.parseMillis("5 days")).hasMessageContaining("unknown unit");
         assertThatThrownBy(() -> Durations.parseMillis("99999999999999999999s")).hasMessageContaining("too large");
+        assertThatThrownBy(() -> Durations.parseMillis("9223372036854775807ms")).hasMessageContaining("at most 100 years");
+        assertThatThrownBy(() -> Durations.parseMillis("876001h")).hasMessageContaining("at most 100 years");
+        assertThat(Durations.parseMillis("876000h")).isEqualTo(Durations.MAX_MILLIS);
         assertThatThrownBy(() -> Durations.parseMillis("")).hasMessageContaining("empty");
     }
 

@@ -56,8 +56,17 @@ public final class EventDecoder {
     private final byte[] valueField;
     private final String valueFieldName;
     private final int maxRecordBytes;
-    private long minTimestamp = Long.MIN_VALUE;
-    private long maxTimestamp = Long.MAX_VALUE;
+    /**
+     * The widest timestamps any job accepts, about 146 million years either side of the epoch. Window starts, ends,
+     * lateness and gaps are computed in {@code long}; beyond these bounds they could overflow and put an event into a
+     * window that ends before it starts.
+     */
+    public static final long MIN_WINDOWABLE_MS = -(1L << 62);
+    /** See {@link #MIN_WINDOWABLE_MS}. */
+    public static final long MAX_WINDOWABLE_MS = 1L << 62;
+
+    private long minTimestamp = MIN_WINDOWABLE_MS;
+    private long maxTimestamp = MAX_WINDOWABLE_MS;
 
     private final KeyInterner interner = new KeyInterner();
     private final Map<String, String> escapedKeys = new HashMap<>();
@@ -90,10 +99,13 @@ public final class EventDecoder {
         this.maxRecordBytes = maxRecordBytes;
     }
 
-    /** Timestamps outside {@code [minMs, maxMs]} are {@code absurd_timestamp}. The task may move them between batches. */
+    /**
+     * Timestamps outside {@code [minMs, maxMs]}, or outside {@link #MIN_WINDOWABLE_MS}..{@link #MAX_WINDOWABLE_MS}
+     * whatever the bounds, are {@code absurd_timestamp}. The task may move them between batches.
+     */
     public void setTimestampBounds(long minMs, long maxMs) {
-        this.minTimestamp = minMs;
-        this.maxTimestamp = maxMs;
+        this.minTimestamp = Math.max(minMs, MIN_WINDOWABLE_MS);
+        this.maxTimestamp = Math.min(maxMs, MAX_WINDOWABLE_MS);
     }
 
     /**

@@ -86,12 +86,16 @@ class EventDecoderTest {
     }
 
     @Test
-    void longBoundsAreIntegralTimestamps() {
-        assertThat(decode("{\"timestamp\":-9223372036854775808,\"message\":\"m\"}")).isNull();
-        assertThat(event.timestamp()).isEqualTo(Long.MIN_VALUE);
-        assertThat(decode("{\"timestamp\":9223372036854775807,\"message\":\"m\"}")).isNull();
-        assertThat(event.timestamp()).isEqualTo(Long.MAX_VALUE);
+    void longBoundsAreIntegralButBeyondWhatWindowsCanHold() {
+        // Integral, so not bad_timestamp; but window ends computed from them would overflow a long.
+        assertThat(decode("{\"timestamp\":-9223372036854775808,\"message\":\"m\"}")).isEqualTo(InvalidReason.ABSURD_TIMESTAMP);
+        assertThat(decode("{\"timestamp\":9223372036854775807,\"message\":\"m\"}")).isEqualTo(InvalidReason.ABSURD_TIMESTAMP);
+        assertThat(decoder.lastError()).contains("9223372036854775807");
         assertThat(decode("{\"timestamp\":9223372036854775808,\"message\":\"m\"}")).isEqualTo(InvalidReason.BAD_TIMESTAMP);
+        assertThat(decode("{\"timestamp\":4611686018427387904,\"message\":\"m\"}")).isNull();
+        assertThat(event.timestamp()).isEqualTo(EventDecoder.MAX_WINDOWABLE_MS);
+        assertThat(decode("{\"timestamp\":-4611686018427387904,\"message\":\"m\"}")).isNull();
+        assertThat(event.timestamp()).isEqualTo(EventDecoder.MIN_WINDOWABLE_MS);
     }
 
     @Test

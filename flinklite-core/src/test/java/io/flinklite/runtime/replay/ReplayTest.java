@@ -140,4 +140,22 @@ class ReplayTest {
         assertThat(stats.accepted()).isEqualTo(3);
         assertThat(results).containsExactly(ofCount("critical", 0, 10_000, 3));
     }
+
+    @Test
+    void timestampsWhoseWindowsWouldOverflowAreAbsurdForEveryWindowKind() throws Exception {
+        for (String window : new String[] {"sliding:10s:5s", "tumbling:10s", "session:5s"}) {
+            results.clear();
+            invalid.clear();
+            ReplayStats stats = replay(JobSpec.defaults().withWindow(WindowSpec.parse(window)),
+                    event(1, Long.MAX_VALUE, "critical"),
+                    event(2, Long.MIN_VALUE, "critical"),
+                    event(3, (1L << 62) + 1, "critical"),
+                    event(4, 1_700_000_000_000L, "critical"));
+            assertThat(stats.invalidByReason()).as(window).containsEntry(InvalidReason.ABSURD_TIMESTAMP, 3L);
+            assertThat(invalid).as(window).hasSize(3).allSatisfy(line -> assertThat(line).contains("absurd_timestamp"));
+            assertThat(stats.accepted()).as(window).isEqualTo(1);
+            assertThat(results).as(window).isNotEmpty()
+                    .allSatisfy(r -> assertThat(r.windowEnd()).isGreaterThan(1_700_000_000_000L));
+        }
+    }
 }
