@@ -112,11 +112,11 @@ public final class ResultLatencyBench {
             cp.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
             cp.put(ConsumerConfig.GROUP_ID_CONFIG, "latency-reader");
             cp.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-            volatileStop = false;
+            stopReading = false;
             Thread resultReader = new Thread(() -> {
                 try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(cp, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
                     consumer.subscribe(List.of("lat-out"));
-                    while (!volatileStop) {
+                    while (!stopReading) {
                         for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(50))) {
                             long now = System.currentTimeMillis();
                             long fireMoment = windowEnd(r.value()) + bound;
@@ -142,7 +142,7 @@ public final class ResultLatencyBench {
             task.stop();
             reader.wakeup();
             taskThread.join();
-            volatileStop = true;
+            stopReading = true;
             resultReader.join();
             reader.close();
             output.close();
@@ -163,7 +163,8 @@ public final class ResultLatencyBench {
         }
     }
 
-    private static volatile boolean volatileStop;
+    /** Set by the main thread once the task stopped; the result reader's loop ends. */
+    private static volatile boolean stopReading;
 
     private static void print(String what, Histogram h) {
         System.out.printf(Locale.ROOT, "| %s | %d ms | %d ms | %d ms | %d ms |%n", what, h.getValueAtPercentile(50),
