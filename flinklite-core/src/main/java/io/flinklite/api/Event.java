@@ -13,6 +13,10 @@ package io.flinklite.api;
 public final class Event {
     private long id;
     private boolean hasId;
+    // A decoded id not converted yet: its digits are payload[idFrom, idTo). Most jobs never read the id, so the
+    // decoder only validates it and the first id()/hasId() call converts it. -1 when there is nothing to convert.
+    private int idFrom = -1;
+    private int idTo;
     private long timestamp;
     private String key;
     private double value = Double.NaN;
@@ -48,6 +52,7 @@ public final class Event {
                     byte[] payload, int payloadOffset, int payloadLength) {
         this.id = id;
         this.hasId = hasId;
+        this.idFrom = -1;
         this.timestamp = timestamp;
         this.key = key;
         this.value = value;
@@ -57,10 +62,58 @@ public final class Event {
         this.payloadLength = payloadLength;
     }
 
-    /** The {@code id} field; 0 when {@link #hasId()} is false. */
-    public long id() { return id; }
+    /**
+     * Like {@link #set}, for the decoder: the id is given as the bytes {@code payload[idFrom, idTo)} of an integral
+     * JSON number (optional {@code -}, then digits, already validated), converted only when {@link #id()} or
+     * {@link #hasId()} is called; {@code idFrom < 0} when the record has no integral id.
+     */
+    public void setWithIdBytes(int idFrom, int idTo, long timestamp, String key, double value, boolean hasValue,
+                               byte[] payload, int payloadOffset, int payloadLength) {
+        set(0, false, timestamp, key, value, hasValue, payload, payloadOffset, payloadLength);
+        this.idFrom = idFrom;
+        this.idTo = idTo;
+    }
 
-    public boolean hasId() { return hasId; }
+    /** The {@code id} field; 0 when {@link #hasId()} is false. */
+    public long id() {
+        if (idFrom >= 0) {
+            convertId();
+        }
+        return id;
+    }
+
+    /** True when the record has an {@code id} that is an integer within a long. */
+    public boolean hasId() {
+        if (idFrom >= 0) {
+            convertId();
+        }
+        return hasId;
+    }
+
+    private void convertId() {
+        int i = idFrom;
+        boolean negative = payload[i] == '-';
+        if (negative) {
+            i++;
+        }
+        long acc = 0; // accumulated negatively, so that Long.MIN_VALUE fits
+        boolean fits = true;
+        for (; i < idTo; i++) {
+            int d = payload[i] - '0';
+            if (acc < (Long.MIN_VALUE + d) / 10) {
+                fits = false;
+                break;
+            }
+            acc = acc * 10 - d;
+        }
+        if (fits && !negative) {
+            fits = acc != Long.MIN_VALUE;
+            acc = -acc;
+        }
+        this.id = fits ? acc : 0;
+        this.hasId = fits;
+        this.idFrom = -1;
+    }
 
     /** Event time, epoch ms: the {@code timestamp} field. */
     public long timestamp() { return timestamp; }
@@ -92,7 +145,7 @@ public final class Event {
 
     @Override
     public String toString() {
-        return "Event{id=" + id + ", timestamp=" + timestamp + ", key=" + key
+        return "Event{id=" + id() + ", timestamp=" + timestamp + ", key=" + key
                 + (hasValue ? ", value=" + value : "") + "}";
     }
 }

@@ -130,8 +130,8 @@ public final class EventDecoder {
         String key = null;
         boolean hasValue = false;
         double value = Double.NaN;
-        boolean hasId = false;
-        long id = 0;
+        int idFrom = -1;
+        int idTo = -1;
 
         skipWhitespace();
         if (p >= end || b[p] != '{') {
@@ -182,11 +182,10 @@ public final class EventDecoder {
                         break;
                     case F_KEY:
                         if (c == '"') {
-                            int start = p + 1;
-                            if (!scanString()) {
+                            key = readKey();
+                            if (key == null) {
                                 return notJson(error);
                             }
-                            key = stringHadEscape ? internEscaped(start, p - 1) : interner.intern(b, start, p - 1);
                             keyState = PRESENT;
                         } else {
                             keyState = ILL_TYPED;
@@ -214,11 +213,13 @@ public final class EventDecoder {
                         break;
                     case F_ID:
                         if (isNumber) {
-                            if (!scanNumber(true)) {
+                            // Validated here, converted only if someone reads it (Event#id): most jobs never do.
+                            int start = p;
+                            if (!scanNumber(false)) {
                                 return notJson(error);
                             }
-                            hasId = numberIntegral && !parsedLongOverflow;
-                            id = hasId ? parsedLong : 0;
+                            idFrom = numberIntegral ? start : -1;
+                            idTo = p;
                         } else if (!skipValue()) {
                             return notJson(error);
                         }
@@ -264,7 +265,7 @@ public final class EventDecoder {
             error = keyState == ABSENT ? "no \"" + keyFieldName + "\" field" : "\"" + keyFieldName + "\" is not a string";
             return InvalidReason.MISSING_KEY;
         }
-        into.set(id, hasId, timestamp, key, value, hasValue, buf, off, len);
+        into.setWithIdBytes(idFrom, idTo, timestamp, key, value, hasValue, buf, off, len);
         return null;
     }
 
@@ -377,6 +378,31 @@ public final class EventDecoder {
         return false;
     }
 
+    /**
+     * Reads the key string at {@code p} (a quote) and returns it interned; null on a syntax error. The usual key (no
+     * escape, no control character) is hashed in the same pass that finds its closing quote, so the interner does
+     * not read the bytes a second time to hash them.
+     */
+    private String readKey() {
+        int start = p + 1;
+        int h = KeyInterner.HASH_SEED;
+        for (int i = start; i < end; i++) {
+            byte c = b[i];
+            if (c == '"') {
+                p = i + 1;
+                return interner.intern(b, start, i, h);
+            }
+            if (c == '\\' || (c >= 0 && c < 0x20)) {
+                break; // escapes or a syntax error: the general path below
+            }
+            h = KeyInterner.hashStep(h, c);
+        }
+        if (!scanString()) {
+            return null;
+        }
+        return stringHadEscape ? internEscaped(start, p - 1) : interner.intern(b, start, p - 1);
+    }
+
     /** Decodes JSON escapes of the already validated string body {@code b[from, to)}. */
     private String unescape(int from, int to) {
         StringBuilder out = new StringBuilder(to - from);
@@ -431,8 +457,8 @@ public final class EventDecoder {
             error = "bad number";
             return false;
         }
-        long acc = 0; // accumulated negatively, so that Long.MIN_VALUE fits
-        boolean overflow = false;
+        int digitsFrom = p;
+        long acc = 0;
         if (b[p] == '0') {
             p++;
             if (p < end && b[p] >= '0' && b[p] <= '9') {
@@ -440,18 +466,18 @@ public final class EventDecoder {
                 return false;
             }
         } else {
-            while (p < end && b[p] >= '0' && b[p] <= '9') {
+            // Up to 18 digits always fit in a long, so the common case needs no overflow check per digit; a longer
+            // run (which may wrap here) is converted again, carefully, below.
+            while (p < end) {
                 int d = b[p] - '0';
-                if (wantLong && !overflow) {
-                    if (acc < (Long.MIN_VALUE + d) / 10) {
-                        overflow = true;
-                    } else {
-                        acc = acc * 10 - d;
-                    }
+                if (d < 0 || d > 9) {
+                    break;
                 }
+                acc = acc * 10 + d;
                 p++;
             }
         }
+        int digitsTo = p;
         numberIntegral = true;
         if (p < end && b[p] == '.') {
             numberIntegral = false;
@@ -479,17 +505,37 @@ public final class EventDecoder {
             }
         }
         if (wantLong) {
-            if (!negative) {
-                if (acc == Long.MIN_VALUE) {
-                    overflow = true;
-                } else {
-                    acc = -acc;
-                }
+            if (digitsTo - digitsFrom <= 18) {
+                parsedLong = negative ? -acc : acc;
+                parsedLongOverflow = false;
+            } else {
+                parseLongCarefully(digitsFrom, digitsTo, negative);
             }
-            parsedLong = acc;
-            parsedLongOverflow = overflow;
         }
         return true;
+    }
+
+    /** Sets {@link #parsedLong} from the digits {@code b[from, to)} of a number too long to convert blindly. */
+    private void parseLongCarefully(int from, int to, boolean negative) {
+        long acc = 0; // accumulated negatively, so that Long.MIN_VALUE fits
+        boolean overflow = false;
+        for (int i = from; i < to && !overflow; i++) {
+            int d = b[i] - '0';
+            if (acc < (Long.MIN_VALUE + d) / 10) {
+                overflow = true;
+            } else {
+                acc = acc * 10 - d;
+            }
+        }
+        if (!negative && !overflow) {
+            if (acc == Long.MIN_VALUE) {
+                overflow = true;
+            } else {
+                acc = -acc;
+            }
+        }
+        parsedLong = acc;
+        parsedLongOverflow = overflow;
     }
 
     /**

@@ -17,12 +17,25 @@ final class KeyInterner {
     private int[] hashes = new int[256];
     private int size;
 
+    /** The start value of {@link #hashStep}: a key's hash is {@code hashStep} folded over its bytes from this. */
+    static final int HASH_SEED = 1;
+
+    /** One byte of a key's hash; callers that scan the key anyway compute it in that pass. */
+    static int hashStep(int h, byte c) {
+        return 31 * h + c;
+    }
+
     /** The string for UTF-8 {@code b[from, to)}. */
     String intern(byte[] b, int from, int to) {
-        int h = 1;
+        int h = HASH_SEED;
         for (int i = from; i < to; i++) {
-            h = 31 * h + b[i];
+            h = hashStep(h, b[i]);
         }
+        return intern(b, from, to, h);
+    }
+
+    /** The string for UTF-8 {@code b[from, to)}, whose hash ({@link #hashStep} over its bytes) the caller computed. */
+    String intern(byte[] b, int from, int to, int h) {
         int mask = bytes.length - 1;
         int i = mix(h) & mask;
         while (true) {

@@ -35,26 +35,65 @@ abstract class ElementPath {
     static final class BuiltIn extends ElementPath {
         private final JobSpec spec;
         private final boolean needsValue;
+        private final SelectionCache selection;
 
         BuiltIn(JobSpec spec) {
             this.spec = spec;
             this.needsValue = spec.aggregate().hasValue();
+            this.selection = new SelectionCache(spec);
         }
 
         @Override
         int validate(Event event) {
             // Only events that reach a value aggregate need a value; others are filtered whatever they carry.
-            return needsValue && !event.hasValue() && spec.selects(event.key()) ? BAD_VALUE : WINDOWED;
+            return needsValue && !event.hasValue() && selection.selects(event.key()) ? BAD_VALUE : WINDOWED;
         }
 
         @Override
         int process(Event event, WindowOperator operator) throws Exception {
             String key = event.key();
-            if (!spec.selects(key)) {
+            if (!selection.selects(key)) {
                 return FILTERED;
             }
             operator.processElement(event, key, event.timestamp());
             return WINDOWED;
+        }
+    }
+
+    /**
+     * {@link JobSpec#selects} decided once per key instance. The decoder interns keys, so the same text arrives as the
+     * same {@code String} again and again: a small table by identity (indexed by the string's cached hash) answers
+     * with one reference comparison instead of a set lookup that ends in {@code String.equals}. Bounded: when the
+     * table is full (many distinct keys, where interning stops anyway), misses simply ask the spec.
+     */
+    static final class SelectionCache {
+        private static final int CAPACITY = 1 << 10;
+        private static final int MAX_PROBES = 8;
+
+        private final JobSpec spec;
+        private final String[] keys = new String[CAPACITY];
+        private final boolean[] selected = new boolean[CAPACITY];
+
+        SelectionCache(JobSpec spec) {
+            this.spec = spec;
+        }
+
+        boolean selects(String key) {
+            int i = (key.hashCode() * 0x9E3779B9) >>> 22; // the top 10 bits: CAPACITY slots
+            for (int probe = 0; probe < MAX_PROBES; probe++) {
+                String k = keys[i];
+                if (k == key) {
+                    return selected[i];
+                }
+                if (k == null) {
+                    boolean s = spec.selects(key);
+                    keys[i] = key;
+                    selected[i] = s;
+                    return s;
+                }
+                i = (i + 1) & (CAPACITY - 1);
+            }
+            return spec.selects(key);
         }
     }
 

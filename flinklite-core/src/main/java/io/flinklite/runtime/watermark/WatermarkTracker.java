@@ -8,6 +8,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.IntToLongFunction;
 
 /**
  * Event time of a task with several input partitions, as Flink's bounded-out-of-orderness generator per split
@@ -31,6 +32,8 @@ import java.util.TreeMap;
  * <p>Task thread only. Partition ids are small non-negative ints (Kafka partition numbers).
  */
 public final class WatermarkTracker implements Snapshottable {
+    private static final IntToLongFunction UNKNOWN_LAG = partition -> -1;
+
     private final long outOfOrderness;
     private final long idleTimeoutMs;
     private final boolean wallClockWhenIdle;
@@ -175,14 +178,43 @@ public final class WatermarkTracker implements Snapshottable {
      * @return the combined watermark afterwards
      */
     public long checkIdleness(long nowMs) {
+        return checkIdleness(nowMs, UNKNOWN_LAG);
+    }
+
+    /**
+     * Like {@link #checkIdleness(long)}, knowing how many records each partition still has to deliver (the source's
+     * lag: {@code SourceReader#lag}, -1 when unknown). A partition with records waiting is not silent, only slow (a
+     * first fetch on a loaded machine, a broker far behind): it counts as active, and comes back from idleness at
+     * once, so the other partitions' watermarks cannot run ahead of it and make its waiting records late. Once its
+     * lag is 0 it needs a whole idle timeout of silence to go idle. Unknown lag (-1) changes nothing.
+     *
+     * @param lagOf records between the reader's position and the partition's end, by partition id; called once per
+     *              assigned partition, on this thread
+     * @return the combined watermark afterwards
+     */
+    public long checkIdleness(long nowMs, IntToLongFunction lagOf) {
         if (idleTimeoutMs <= 0) {
             return combined;
         }
+        boolean backFromIdle = false;
         for (int p = 0; p < assigned.length; p++) {
-            if (assigned[p] && sawRecord[p]) {
+            if (!assigned[p]) {
+                continue;
+            }
+            if (sawRecord[p]) {
                 sawRecord[p] = false;
                 lastActivityMs[p] = nowMs;
             }
+            if (lagOf.applyAsLong(p) > 0) {
+                lastActivityMs[p] = nowMs;
+                if (idle[p]) {
+                    idle[p] = false;
+                    backFromIdle = true;
+                }
+            }
+        }
+        if (backFromIdle) {
+            rebuildActive();
         }
         // Partitions whose timeout passed since the last check go idle one at a time, the longest silent first, as if
         // checked continuously: the watermark advances between them. Otherwise, when the check comes late (a long

@@ -142,4 +142,58 @@ class EventDecoderTest {
         assertThat(event.timestamp()).isEqualTo(6);
         assertThat(event.key()).isEqualTo("b");
     }
+
+    @ParameterizedTest
+    @CsvSource({
+        "0, 0",
+        "-0, 0",
+        "123456789012345678, 123456789012345678",
+        "-123456789012345678, -123456789012345678",
+        "1234567890123456789, 1234567890123456789",
+        "9223372036854775807, 9223372036854775807",
+        "-9223372036854775808, -9223372036854775808"
+    })
+    void idsAreConvertedOnlyWhenReadAndExactlyAtEveryLength(String id, long expected) {
+        assertThat(decode("{\"id\":" + id + ",\"timestamp\":" + id + ",\"message\":\"m\"}")).isNull();
+        assertThat(event.hasId()).isTrue();
+        assertThat(event.id()).isEqualTo(expected);
+        assertThat(event.timestamp()).isEqualTo(expected);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"9223372036854775808", "-9223372036854775809", "12345678901234567890123", "1.5", "1e3"})
+    void idsThatAreNotLongsAreAbsentButStillValidJson(String id) {
+        assertThat(decode("{\"id\":" + id + ",\"timestamp\":1,\"message\":\"m\"}")).isNull();
+        assertThat(event.hasId()).isFalse();
+        assertThat(event.id()).isZero();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"01", "-", "1.", "1e", "--1", "1x"})
+    void anIdIsStillValidatedAsJson(String id) {
+        assertThat(decode("{\"id\":" + id + ",\"timestamp\":1,\"message\":\"m\"}")).isEqualTo(InvalidReason.NOT_JSON);
+    }
+
+    @Test
+    void anIdIsReadFromTheEventsOwnRecordAfterTheEventIsReused() {
+        decode("{\"id\":41,\"timestamp\":1,\"message\":\"m\"}");
+        decode("{\"timestamp\":1,\"message\":\"m\"}");
+        assertThat(event.hasId()).isFalse();
+        decode("{\"id\":42,\"timestamp\":1,\"message\":\"m\"}");
+        assertThat(event.id()).isEqualTo(42);
+        assertThat(event.toString()).contains("id=42");
+    }
+
+    @Test
+    void keysWithEscapesOrControlCharactersTakeTheGeneralPath() {
+        assertThat(decode("{\"timestamp\":1,\"message\":\"cri\\u0074ical\"}")).isNull();
+        String escaped = event.key();
+        assertThat(escaped).isEqualTo("critical");
+        assertThat(decode("{\"timestamp\":1,\"message\":\"cri\\u0074ical\"}")).isNull();
+        assertThat(event.key()).isSameAs(escaped);
+        assertThat(decode("{\"timestamp\":1,\"message\":\"a\u0001b\"}")).isEqualTo(InvalidReason.NOT_JSON);
+        assertThat(decode("{\"timestamp\":1,\"message\":\"unterminated}")).isEqualTo(InvalidReason.NOT_JSON);
+        assertThat(decode("{\"timestamp\":1,\"message\":\"\"}")).isNull();
+        assertThat(event.key()).isEmpty();
+    }
 }
