@@ -25,6 +25,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
+import java.util.function.IntToLongFunction;
 
 /**
  * Runs one job instance on the calling thread (see docs/architecture.md): poll a batch from the {@link SourceReader},
@@ -61,6 +62,8 @@ public final class StreamTask implements Snapshottable {
     private final Event event = new Event();
     private final RecordBatch batch = new RecordBatch();
     private final Listener listener = new Listener();
+    /** The source's lag per partition: a partition with records still to read is slow, not idle. */
+    private final IntToLongFunction lagOf;
 
     private volatile boolean stopRequested;
     private boolean endOfInput;
@@ -88,6 +91,7 @@ public final class StreamTask implements Snapshottable {
                        long allowedLatenessMs, WindowAggregator aggregator, ElementPath path, String fingerprint,
                        ResultTimer resultTimer) {
         this.source = Objects.requireNonNull(source, "source");
+        this.lagOf = source::lag;
         this.options = Objects.requireNonNull(options, "options");
         this.metrics = Objects.requireNonNull(metrics, "metrics");
         this.deadLetters = Objects.requireNonNull(deadLetters, "deadLetters");
@@ -181,7 +185,7 @@ public final class StreamTask implements Snapshottable {
                 decoder.setTimestampBounds(options.minTimestampMs(), max);
                 processBatch();
             }
-            long w = watermarks.checkIdleness(now);
+            long w = watermarks.checkIdleness(now, lagOf);
             if (w > operator.currentWatermark()) {
                 operator.advanceWatermark(w);
             }

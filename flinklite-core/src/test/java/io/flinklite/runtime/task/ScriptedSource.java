@@ -16,6 +16,8 @@ final class ScriptedSource implements SourceReader {
     private final Map<Integer, Long> next = new HashMap<>();
     final long[] clock = {0};
     Map<Integer, Long> restored = Map.of();
+    /** What {@link #lag} answers per partition; absent partitions answer -1 (unknown). */
+    final Map<Integer, Long> lag = new HashMap<>();
     boolean closed;
 
     ScriptedSource assign(int partition) {
@@ -31,6 +33,12 @@ final class ScriptedSource implements SourceReader {
     /** One batch: records alternate partition and JSON text. */
     ScriptedSource batch(Object... partitionAndJson) {
         steps.add(new Object[] {"batch", partitionAndJson});
+        return this;
+    }
+
+    /** From this step on, {@link #lag} reports {@code records} waiting in {@code partition}. */
+    ScriptedSource lag(int partition, long records) {
+        steps.add(new Object[] {"lag", partition, records});
         return this;
     }
 
@@ -51,6 +59,9 @@ final class ScriptedSource implements SourceReader {
                 case "revoke":
                     listener.partitionRevoked((Integer) step[1]);
                     continue;
+                case "lag":
+                    lag.put((Integer) step[1], (Long) step[2]);
+                    continue;
                 case "clock":
                     clock[0] = (Long) step[1];
                     return true;
@@ -66,6 +77,11 @@ final class ScriptedSource implements SourceReader {
             }
         }
         return false;
+    }
+
+    @Override
+    public long lag(int partition) {
+        return lag.getOrDefault(partition, -1L);
     }
 
     @Override

@@ -74,6 +74,25 @@ class StreamTaskTest {
     }
 
     @Test
+    void aPartitionWithRecordsStillToReadIsSlowNotIdle() throws Exception {
+        // Partition 1's first fetch is slow: it has records waiting (lag 1) but delivers nothing for longer than the
+        // idle timeout. Declaring it idle would let partition 0 close [0, 10_000) and make its record late.
+        ScriptedSource source = new ScriptedSource().assign(0).assign(1).lag(1, 1)
+                .batch(0, ev(1_000, "critical"), 0, ev(20_000, "critical"))
+                .idleUntil(60_000)
+                .lag(1, 0)
+                .batch(1, ev(2_000, "critical"))
+                .idleUntil(60_001);
+        List<Long> watermarks = new ArrayList<>();
+        StreamTask task = task(tumbling, source, TaskOptions.replay().withIdleTimeoutMs(30_000));
+        task.addHook((t, now) -> watermarks.add(t.watermarkMs()));
+        task.run();
+        assertThat(watermarks).containsExactly(Long.MIN_VALUE, Long.MIN_VALUE, 1_999L, 1_999L, Long.MAX_VALUE);
+        assertThat(metrics.eventsLate()).isZero();
+        assertThat(results).contains(ofCount("critical", 0, 10_000, 2));
+    }
+
+    @Test
     void aRevokedPartitionNoLongerHoldsTheWatermark() throws Exception {
         ScriptedSource source = new ScriptedSource().assign(0).assign(1)
                 .batch(0, ev(15_000, "critical"), 1, ev(1_000, "critical"))
