@@ -134,6 +134,11 @@ final class LongIntHashMap {
     /** {@link #MISSING} for an empty position. */
     int valueAt(int index) { return values[index]; }
 
+    /** The first key and value words, read only to bring the arrays into the cache before a snapshot walks them. */
+    long firstWord() {
+        return keys[0] + values[0];
+    }
+
     /**
      * Copies the entries into {@code keysOut[0, size())} and {@code valuesOut[0, size())}, sorted by key, and returns
      * {@link #size()}. Both arrays must hold at least {@link #size()} elements. For snapshots, without allocation: a

@@ -43,6 +43,8 @@ public final class WindowOperator implements Snapshottable {
 
     private static final int FIRE_TIMER = 1;
     private static final int CLEANUP_TIMER = 2;
+    /** Keys whose arrays {@link #prefetch} loads at a time: a few hundred keys' arrays fit in the L2 cache. */
+    private static final int PREFETCH_KEYS = 256;
 
     /** The state of one key. */
     static final class KeyState {
@@ -102,6 +104,8 @@ public final class WindowOperator implements Snapshottable {
     /** Snapshot scratch: one key's pane or window starts and their values, in start order. */
     private long[] sortedStarts = new long[16];
     private int[] sortedValues = new int[16];
+    /** Keeps the JIT from removing {@link #prefetch}'s loads as dead code. */
+    private long prefetchSink;
 
     private long openWindows;
     private long firings;
@@ -501,8 +505,14 @@ public final class WindowOperator implements Snapshottable {
             out.beginObject(null);
             out.writeLong("keyGroup", g);
             out.beginArray("keys");
-            for (int i = 0; i < n; i++) {
-                writeKey(group[i], out);
+            for (int from = 0; from < n; from += PREFETCH_KEYS) {
+                int to = Math.min(n, from + PREFETCH_KEYS);
+                if (!session) {
+                    prefetch(group, from, to);
+                }
+                for (int i = from; i < to; i++) {
+                    writeKey(group[i], out);
+                }
             }
             out.endArray();
             out.endObject();
@@ -545,6 +555,22 @@ public final class WindowOperator implements Snapshottable {
             out.endArray();
         }
         out.endObject();
+    }
+
+    /**
+     * Loads the first word of the pane and window arrays of keys {@code [from, to)}, before they are written. Why: with
+     * many keys, the snapshot walk is bound by cache misses on these small arrays, one key after another. This loop
+     * has no dependencies between keys, so the processor keeps many misses in flight at once, and the writing loop
+     * then finds the arrays in cache (measured: the task-thread pause at 1 M panes about halved). Touching the
+     * accumulators the same way was tried and gained nothing measurable.
+     */
+    private void prefetch(KeyState[] group, int from, int to) {
+        long sink = 0;
+        for (int i = from; i < to; i++) {
+            KeyState ks = group[i];
+            sink += ks.panes.firstWord() + ks.windows.firstWord();
+        }
+        prefetchSink = sink;
     }
 
     /** Puts the entries of {@code map} into {@link #sortedStarts}/{@link #sortedValues} in key order; returns their number. */
