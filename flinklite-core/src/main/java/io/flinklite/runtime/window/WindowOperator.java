@@ -104,6 +104,8 @@ public final class WindowOperator implements Snapshottable {
     /** Snapshot scratch: one key's pane or window starts and their values, in start order. */
     private long[] sortedStarts = new long[16];
     private int[] sortedValues = new int[16];
+    /** Window timer flags widened to long, for {@link StateWriter#writeLongPairArray}. */
+    private long[] sortedFlags = new long[16];
     /** Keeps the JIT from removing {@link #prefetch}'s loads as dead code. */
     private long prefetchSink;
 
@@ -536,23 +538,12 @@ public final class WindowOperator implements Snapshottable {
             out.endArray();
         } else {
             int panes = sortedEntries(ks.panes);
-            out.beginArray("panes");
-            for (int i = 0; i < panes; i++) {
-                out.beginObject(null);
-                out.writeLong("start", sortedStarts[i]);
-                aggregator.writeSlot(sortedValues[i], out);
-                out.endObject();
-            }
-            out.endArray();
+            aggregator.writePanes(out, "panes", "start", sortedStarts, sortedValues, panes);
             int windows = sortedEntries(ks.windows);
-            out.beginArray("windows");
             for (int i = 0; i < windows; i++) {
-                out.beginObject(null);
-                out.writeLong("start", sortedStarts[i]);
-                out.writeLong("timers", sortedValues[i]);
-                out.endObject();
+                sortedFlags[i] = sortedValues[i];
             }
-            out.endArray();
+            out.writeLongPairArray("windows", "start", sortedStarts, "timers", sortedFlags, windows);
         }
         out.endObject();
     }
@@ -579,6 +570,7 @@ public final class WindowOperator implements Snapshottable {
             int cap = Math.max(map.size(), sortedStarts.length * 2);
             sortedStarts = new long[cap];
             sortedValues = new int[cap];
+            sortedFlags = new long[cap];
         }
         return map.sortedEntries(sortedStarts, sortedValues);
     }
