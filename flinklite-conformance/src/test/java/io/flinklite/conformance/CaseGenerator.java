@@ -2,6 +2,7 @@ package io.flinklite.conformance;
 
 import io.flinklite.job.AggregateSpec;
 import io.flinklite.job.JobSpec;
+import io.flinklite.api.WindowAssigner;
 import io.flinklite.job.WindowSpec;
 import java.util.ArrayList;
 import java.util.List;
@@ -68,7 +69,7 @@ final class CaseGenerator {
         AggregateSpec.Kind kind = AggregateSpec.Kind.values()[cell / (SHAPES.length * 2)];
 
         WindowSpec window = window(shape);
-        long scale = window.kind() == WindowSpec.Kind.SESSION ? window.gapMs() : window.sizeMs();
+        long scale = window.kind() == WindowAssigner.Kind.SESSION ? window.gapMs() : window.sizeMs();
         long bound = pick(0L, 1L, Math.max(1, scale / 10), scale / 2, scale, 2 * scale);
         long lateness = withLateness ? pick(1L, Math.max(1, scale / 10), scale / 2, scale, 3 * scale) : 0;
         String keyField = rnd.nextInt(100) < 15 ? "level" : "message";
@@ -164,7 +165,7 @@ final class CaseGenerator {
         if (roll < 170) {
             return scale * rnd.nextInt(2, 6) + rnd.nextLong(0, scale); // quiet period: several windows pass
         }
-        if (window.kind() == WindowSpec.Kind.SESSION && roll < 230) {
+        if (window.kind() == WindowAssigner.Kind.SESSION && roll < 230) {
             return scale + rnd.nextInt(-1, 2); // exactly the gap, one less, one more
         }
         return rnd.nextLong(0, 2 * meanStep + 1);

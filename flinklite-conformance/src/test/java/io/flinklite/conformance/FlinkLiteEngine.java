@@ -83,7 +83,7 @@ final class FlinkLiteEngine {
                         WatermarkStrategy.forBoundedOutOfOrderness(spec.outOfOrdernessMs()))
                 .filter(e -> types == null || types.contains(e.key()))
                 .keyBy(Event::key)
-                .window(StreamTask.assignerOf(spec.window()))
+                .window(spec.window().assigner())
                 .allowedLateness(spec.allowedLatenessMs())
                 .sideOutputLateData(bytes -> late.add(new String(bytes, StandardCharsets.UTF_8)))
                 .aggregate(new StatsFunction(), new StatsSerializer())

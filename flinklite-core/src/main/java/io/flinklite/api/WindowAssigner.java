@@ -13,6 +13,12 @@ package io.flinklite.api;
  */
 public final class WindowAssigner {
 
+    /**
+     * The longest window, slide or gap, 100 years: event-time arithmetic ({@code start + size}, {@code ts + gap})
+     * then stays within a {@code long} for every timestamp the engine accepts.
+     */
+    public static final long MAX_LENGTH_MS = 100L * 365 * 24 * 3_600_000L;
+
     /** The three kinds of event-time window. */
     public enum Kind { TUMBLING, SLIDING, SESSION }
 
@@ -39,7 +45,7 @@ public final class WindowAssigner {
     public static WindowAssigner tumbling(long sizeMs, long offsetMs) {
         requirePositive("window size", sizeMs);
         if (Math.abs(offsetMs) >= sizeMs) {
-            throw new IllegalArgumentException("tumbling window offset " + offsetMs + " ms must be smaller than the size "
+            throw new IllegalArgumentException("window offset " + offsetMs + " ms must be smaller than the size "
                     + sizeMs + " ms");
         }
         return new WindowAssigner(Kind.TUMBLING, sizeMs, sizeMs, offsetMs, 0);
@@ -55,7 +61,7 @@ public final class WindowAssigner {
         requirePositive("window size", sizeMs);
         requirePositive("window slide", slideMs);
         if (Math.abs(offsetMs) >= slideMs) {
-            throw new IllegalArgumentException("sliding window offset " + offsetMs + " ms must be smaller than the slide "
+            throw new IllegalArgumentException("window offset " + offsetMs + " ms must be smaller than the slide "
                     + slideMs + " ms");
         }
         return new WindowAssigner(Kind.SLIDING, sizeMs, slideMs, offsetMs, 0);
@@ -95,6 +101,9 @@ public final class WindowAssigner {
     private static void requirePositive(String what, long ms) {
         if (ms <= 0) {
             throw new IllegalArgumentException(what + " must be positive, got " + ms + " ms");
+        }
+        if (ms > MAX_LENGTH_MS) {
+            throw new IllegalArgumentException(what + " must be at most 100 years, got " + ms + " ms");
         }
     }
 

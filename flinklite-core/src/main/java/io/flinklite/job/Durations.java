@@ -6,7 +6,7 @@ public final class Durations {
      * The longest duration accepted, 100 years (365-day years): windows, gaps and lateness beyond it serve no stream
      * and could overflow event-time arithmetic.
      */
-    public static final long MAX_MILLIS = 100L * 365 * 24 * 3_600_000L;
+    public static final long MAX_MILLIS = io.flinklite.api.WindowAssigner.MAX_LENGTH_MS;
 
     private Durations() {
     }

@@ -1,5 +1,6 @@
 package io.flinklite.job;
 
+import io.flinklite.api.WindowAssigner;
 import java.util.Objects;
 
 /**
@@ -9,43 +10,25 @@ import java.util.Objects;
  */
 public final class WindowSpec {
 
-    /** The three window kinds, with Apache Flink's assignment and merge rules. */
-    public enum Kind { TUMBLING, SLIDING, SESSION }
+    private final WindowAssigner assigner;
 
-    private final Kind kind;
-    private final long sizeMs;
-    private final long slideMs;
-    private final long offsetMs;
-    private final long gapMs;
-
-    private WindowSpec(Kind kind, long sizeMs, long slideMs, long offsetMs, long gapMs) {
-        this.kind = kind;
-        this.sizeMs = sizeMs;
-        this.slideMs = slideMs;
-        this.offsetMs = offsetMs;
-        this.gapMs = gapMs;
+    private WindowSpec(WindowAssigner assigner) {
+        this.assigner = assigner;
     }
 
+    /** @throws IllegalArgumentException as {@link WindowAssigner#tumbling(long, long)} */
     public static WindowSpec tumbling(long sizeMs, long offsetMs) {
-        requirePositive("window size", sizeMs);
-        if (Math.abs(offsetMs) >= sizeMs) {
-            throw new IllegalArgumentException("window offset " + offsetMs + " ms must be smaller than the size " + sizeMs + " ms");
-        }
-        return new WindowSpec(Kind.TUMBLING, sizeMs, sizeMs, offsetMs, 0);
+        return new WindowSpec(WindowAssigner.tumbling(sizeMs, offsetMs));
     }
 
+    /** @throws IllegalArgumentException as {@link WindowAssigner#sliding(long, long, long)} */
     public static WindowSpec sliding(long sizeMs, long slideMs, long offsetMs) {
-        requirePositive("window size", sizeMs);
-        requirePositive("window slide", slideMs);
-        if (Math.abs(offsetMs) >= slideMs) {
-            throw new IllegalArgumentException("window offset " + offsetMs + " ms must be smaller than the slide " + slideMs + " ms");
-        }
-        return new WindowSpec(Kind.SLIDING, sizeMs, slideMs, offsetMs, 0);
+        return new WindowSpec(WindowAssigner.sliding(sizeMs, slideMs, offsetMs));
     }
 
+    /** @throws IllegalArgumentException as {@link WindowAssigner#session(long)} */
     public static WindowSpec session(long gapMs) {
-        requirePositive("session gap", gapMs);
-        return new WindowSpec(Kind.SESSION, 0, 0, 0, gapMs);
+        return new WindowSpec(WindowAssigner.session(gapMs));
     }
 
     /** The seed job's window: sliding, 10 s long, every 5 s. */
@@ -86,36 +69,30 @@ public final class WindowSpec {
                 + "': expected sliding:SIZE:SLIDE, tumbling:SIZE or session:GAP, e.g. sliding:10s:5s");
     }
 
-    public Kind kind() { return kind; }
-    /** Window length for tumbling and sliding windows; 0 for sessions. */
-    public long sizeMs() { return sizeMs; }
-    /** Distance between window starts; equals the size for tumbling windows; 0 for sessions. */
-    public long slideMs() { return slideMs; }
-    /** Shift of the window grid from the epoch, as Flink's {@code offset}. */
-    public long offsetMs() { return offsetMs; }
-    /** Session gap; 0 for other kinds. */
-    public long gapMs() { return gapMs; }
+    /** The window assigner this spec stands for, with Apache Flink's rules. */
+    public WindowAssigner assigner() { return assigner; }
 
-    private static void requirePositive(String what, long ms) {
-        if (ms <= 0) {
-            throw new IllegalArgumentException(what + " must be positive, got " + ms + " ms");
-        }
-        if (ms > Durations.MAX_MILLIS) {
-            throw new IllegalArgumentException(what + " must be at most 100 years, got " + ms + " ms");
-        }
-    }
+    public WindowAssigner.Kind kind() { return assigner.kind(); }
+    /** Window length for tumbling and sliding windows; 0 for sessions. */
+    public long sizeMs() { return assigner.sizeMs(); }
+    /** Distance between window starts; equals the size for tumbling windows; 0 for sessions. */
+    public long slideMs() { return assigner.slideMs(); }
+    /** Shift of the window grid from the epoch, as Flink's {@code offset}. */
+    public long offsetMs() { return assigner.offsetMs(); }
+    /** Session gap; 0 for other kinds. */
+    public long gapMs() { return assigner.gapMs(); }
 
     /** The canonical form, which {@link #parse} accepts: {@code sliding:10s:5s}. */
     @Override
     public String toString() {
-        switch (kind) {
+        String offset = offsetMs() != 0 ? ":" + Durations.format(offsetMs()) : "";
+        switch (kind()) {
             case TUMBLING:
-                return "tumbling:" + Durations.format(sizeMs) + (offsetMs != 0 ? ":" + Durations.format(offsetMs) : "");
+                return "tumbling:" + Durations.format(sizeMs()) + offset;
             case SLIDING:
-                return "sliding:" + Durations.format(sizeMs) + ":" + Durations.format(slideMs)
-                        + (offsetMs != 0 ? ":" + Durations.format(offsetMs) : "");
+                return "sliding:" + Durations.format(sizeMs()) + ":" + Durations.format(slideMs()) + offset;
             default:
-                return "session:" + Durations.format(gapMs);
+                return "session:" + Durations.format(gapMs());
         }
     }
 

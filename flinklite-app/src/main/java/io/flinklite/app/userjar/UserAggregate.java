@@ -12,7 +12,6 @@ import io.flinklite.api.WatermarkStrategy;
 import io.flinklite.api.WindowResult;
 import io.flinklite.api.WindowedStream;
 import io.flinklite.job.JobSpec;
-import io.flinklite.runtime.task.StreamTask;
 import io.flinklite.runtime.task.TaskOptions;
 
 import java.lang.reflect.ParameterizedType;
@@ -84,7 +83,7 @@ public final class UserAggregate {
             events = events.filter(e -> spec.selects(e.key()));
         }
         WindowedStream<Event> windows = events.keyBy(Event::key)
-                .window(StreamTask.assignerOf(spec.window()))
+                .window(spec.window().assigner())
                 .allowedLateness(spec.allowedLatenessMs());
         if (late != null) {
             windows = windows.sideOutputLateData(late);

@@ -7,7 +7,6 @@ import io.flinklite.api.WindowAssigner;
 import io.flinklite.api.WindowResult;
 import io.flinklite.api.Windowed;
 import io.flinklite.job.JobSpec;
-import io.flinklite.job.WindowSpec;
 import io.flinklite.runtime.json.EventDecoder;
 import io.flinklite.runtime.metrics.JobMetrics;
 import io.flinklite.runtime.metrics.JobMetrics.InvalidReason;
@@ -115,7 +114,7 @@ public final class StreamTask implements Snapshottable {
         Sink<WindowResult> timedResults = timer.timed(results);
         return new StreamTask(source, options, metrics, deadLetters, timedResults, lateOutput, spec.keyField(),
                 spec.aggregate().field(), spec.outOfOrdernessMs(), options.idleTimeoutMs(), options.wallClockWhenIdle(),
-                assignerOf(spec.window()), spec.allowedLatenessMs(),
+                spec.window().assigner(), spec.allowedLatenessMs(),
                 new BuiltinAggregator(spec.aggregate().kind(), timedResults), new ElementPath.BuiltIn(spec),
                 spec.fingerprint(), timer);
     }
@@ -138,15 +137,6 @@ public final class StreamTask implements Snapshottable {
                 new UserAggregator<T, ACC, OUT>(job.function(), job.serializer(), timedSink),
                 new ElementPath.UserFunctions(job.transformations(), job.keySelector(), job.source().valueField() != null),
                 fingerprint, timer);
-    }
-
-    /** The window assigner of a built-in job's window spec. */
-    public static WindowAssigner assignerOf(WindowSpec window) {
-        switch (window.kind()) {
-            case TUMBLING: return WindowAssigner.tumbling(window.sizeMs(), window.offsetMs());
-            case SLIDING: return WindowAssigner.sliding(window.sizeMs(), window.slideMs(), window.offsetMs());
-            default: return WindowAssigner.session(window.gapMs());
-        }
     }
 
     /** Adds periodic work to run between batches (before {@link #run()}). */
