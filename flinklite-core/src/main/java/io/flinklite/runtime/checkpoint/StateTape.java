@@ -40,6 +40,8 @@ public final class StateTape {
     private static final VarHandle INTS = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.BIG_ENDIAN);
 
     private static final int NAME_CACHE = 64;
+    /** Bytes of one {@link Writer#longPairArray} element: '{', two (name, long) pairs of 14 bytes, '}'. */
+    private static final int PAIR_OBJECT_BYTES = 30;
 
     private static final StateTape EMPTY = new Writer().startObject().endObject().finish();
 
@@ -230,6 +232,41 @@ public final class StateTape {
             LONGS.set(d, at + 6, v);
             length = at + 14;
             tokenCount += 2;
+            return this;
+        }
+
+        /**
+         * Records an array of {@code count} objects {@code {first: firstValues[i], second: secondValues[i]}}: the same
+         * tokens as {@code startArray()}, then per element {@code startObject()}, {@code field(first, ..)},
+         * {@code field(second, ..)}, {@code endObject()}, then {@code endArray()}, in one step (one bounds check, the
+         * two names looked up once). Snapshots record many such panes and windows.
+         */
+        public Writer longPairArray(String first, long[] firstValues, String second, long[] secondValues, int count) {
+            if (first == null || second == null) {
+                throw new IllegalArgumentException("field names must not be null");
+            }
+            int firstIndex = nameIndex(first);
+            int secondIndex = nameIndex(second);
+            ensure(2 + PAIR_OBJECT_BYTES * count);
+            byte[] d = data;
+            int at = length;
+            d[at++] = START_ARRAY;
+            for (int i = 0; i < count; i++) {
+                d[at] = START_OBJECT;
+                d[at + 1] = FIELD_NAME;
+                INTS.set(d, at + 2, firstIndex);
+                d[at + 6] = LONG;
+                LONGS.set(d, at + 7, firstValues[i]);
+                d[at + 15] = FIELD_NAME;
+                INTS.set(d, at + 16, secondIndex);
+                d[at + 20] = LONG;
+                LONGS.set(d, at + 21, secondValues[i]);
+                d[at + 29] = END_OBJECT;
+                at += PAIR_OBJECT_BYTES;
+            }
+            d[at++] = END_ARRAY;
+            length = at;
+            tokenCount += 2 + 6 * count;
             return this;
         }
 

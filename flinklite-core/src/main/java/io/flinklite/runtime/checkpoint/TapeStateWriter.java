@@ -73,6 +73,13 @@ public final class TapeStateWriter implements StateWriter {
         tape.value(value);
     }
 
+    @Override
+    public void writeLongPairArray(String name, String first, long[] firstValues, String second, long[] secondValues,
+                                   int count) {
+        name(name);
+        tape.longPairArray(first, firstValues, second, secondValues, count);
+    }
+
     /** The recorded state; the writer is finished. */
     public StateTape finish() {
         return tape.finish();

@@ -30,4 +30,24 @@ public interface StateWriter {
     void writeString(String name, String value);
 
     void writeBoolean(String name, boolean value);
+
+    /**
+     * Writes an array {@code name} of {@code count} objects {@code {first: firstValues[i], second: secondValues[i]}}:
+     * exactly what {@code beginArray(name)}, then per element {@code beginObject(null)}, {@code writeLong(first, ..)},
+     * {@code writeLong(second, ..)}, {@code endObject()}, then {@code endArray()} write. Snapshots of many small
+     * objects (panes, windows) use it so that a recorder can take them in one step instead of six calls each.
+     *
+     * @param name the array's field name, {@code null} inside an array
+     */
+    default void writeLongPairArray(String name, String first, long[] firstValues, String second, long[] secondValues,
+                                    int count) {
+        beginArray(name);
+        for (int i = 0; i < count; i++) {
+            beginObject(null);
+            writeLong(first, firstValues[i]);
+            writeLong(second, secondValues[i]);
+            endObject();
+        }
+        endArray();
+    }
 }

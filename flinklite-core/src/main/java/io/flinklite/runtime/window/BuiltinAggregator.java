@@ -20,6 +20,8 @@ public final class BuiltinAggregator extends WindowAggregator {
     private final Sink<WindowResult> sink;
     private long[] counts = new long[64];
     private double[] values = new double[64];
+    /** Snapshot scratch: one key's pane counts, in pane order. */
+    private long[] countScratch = new long[16];
 
     public BuiltinAggregator(AggregateSpec.Kind kind, Sink<WindowResult> sink) {
         this.kind = Objects.requireNonNull(kind, "kind");
@@ -97,6 +99,22 @@ public final class BuiltinAggregator extends WindowAggregator {
         } else {
             sink.write(WindowResult.ofValue(key, start, end, n, kind == AggregateSpec.Kind.AVG ? v / n : v));
         }
+    }
+
+    /** Counts take the one-step path of {@link StateWriter#writeLongPairArray}; value aggregates the default one. */
+    @Override
+    public void writePanes(StateWriter out, String name, String startField, long[] starts, int[] slots, int count) {
+        if (kind != AggregateSpec.Kind.COUNT) {
+            super.writePanes(out, name, startField, starts, slots, count);
+            return;
+        }
+        if (countScratch.length < count) {
+            countScratch = new long[Math.max(count, countScratch.length * 2)];
+        }
+        for (int i = 0; i < count; i++) {
+            countScratch[i] = counts[slots[i]];
+        }
+        out.writeLongPairArray(name, startField, starts, "count", countScratch, count);
     }
 
     @Override

@@ -10,6 +10,8 @@ import java.util.Arrays;
 final class LongIntHashMap {
     /** Returned by {@link #get} for an absent key. */
     static final int MISSING = -1;
+    /** Up to this many entries, {@link #sortedEntries} sorts by insertion (quadratic, but no lookups). */
+    private static final int INSERTION_SORT_MAX = 16;
 
     private long[] keys;
     private int[] values;
@@ -131,4 +133,47 @@ final class LongIntHashMap {
 
     /** {@link #MISSING} for an empty position. */
     int valueAt(int index) { return values[index]; }
+
+    /** The first key and value words, read only to bring the arrays into the cache before a snapshot walks them. */
+    long firstWord() {
+        return keys[0] + values[0];
+    }
+
+    /**
+     * Copies the entries into {@code keysOut[0, size())} and {@code valuesOut[0, size())}, sorted by key, and returns
+     * {@link #size()}. Both arrays must hold at least {@link #size()} elements. For snapshots, without allocation: a
+     * key's few panes or windows are put in order by insertion sort as they are copied; many are sorted by key and
+     * their values looked up.
+     */
+    int sortedEntries(long[] keysOut, int[] valuesOut) {
+        if (size > INSERTION_SORT_MAX) {
+            int n = 0;
+            for (int i = 0; i < keys.length; i++) {
+                if (values[i] != MISSING) {
+                    keysOut[n++] = keys[i];
+                }
+            }
+            Arrays.sort(keysOut, 0, n);
+            for (int i = 0; i < n; i++) {
+                valuesOut[i] = get(keysOut[i]);
+            }
+            return n;
+        }
+        int n = 0;
+        for (int i = 0; i < keys.length; i++) {
+            int v = values[i];
+            if (v != MISSING) {
+                long k = keys[i];
+                int j = n++;
+                while (j > 0 && keysOut[j - 1] > k) {
+                    keysOut[j] = keysOut[j - 1];
+                    valuesOut[j] = valuesOut[j - 1];
+                    j--;
+                }
+                keysOut[j] = k;
+                valuesOut[j] = v;
+            }
+        }
+        return n;
+    }
 }

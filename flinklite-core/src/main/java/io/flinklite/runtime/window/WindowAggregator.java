@@ -64,6 +64,22 @@ public abstract class WindowAggregator {
      */
     public abstract void emit(String key, long start, long end, int[] slots, int count) throws Exception;
 
+    /**
+     * Writes the array {@code name} of panes {@code {startField: starts[i], <the accumulator of slots[i]>}} for
+     * {@code i < count}. This default writes each pane's object with {@link #writeSlot}; an aggregator may record them
+     * in one step (same content).
+     */
+    public void writePanes(StateWriter out, String name, String startField, long[] starts, int[] slots, int count) {
+        out.beginArray(name);
+        for (int i = 0; i < count; i++) {
+            out.beginObject(null);
+            out.writeLong(startField, starts[i]);
+            writeSlot(slots[i], out);
+            out.endObject();
+        }
+        out.endArray();
+    }
+
     /** Writes the accumulator of {@code slot} as fields of the current object. */
     public abstract void writeSlot(int slot, StateWriter out);
 

@@ -8,6 +8,38 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class StateTapeTest {
 
     @Test
+    void aLongPairArrayIsTheSameTapeAsItsObjectsWrittenOneByOne() {
+        long[] starts = {Long.MIN_VALUE, -5, 0, 1_700_000_000_000L};
+        long[] counts = {1, Long.MAX_VALUE, 0, 3};
+        for (int count : new int[] {0, 1, 4}) {
+            TapeStateWriter bulk = new TapeStateWriter(8, 2); // tiny: the one-step write must grow the array
+            TapeStateWriter single = new TapeStateWriter(8, 2);
+            for (TapeStateWriter w : new TapeStateWriter[] {bulk, single}) {
+                w.beginObject(null);
+                w.writeLong("before", 7);
+            }
+            bulk.writeLongPairArray("panes", "start", starts, "count", counts, count);
+            single.beginArray("panes");
+            for (int i = 0; i < count; i++) {
+                single.beginObject(null);
+                single.writeLong("start", starts[i]);
+                single.writeLong("count", counts[i]);
+                single.endObject();
+            }
+            single.endArray();
+            for (TapeStateWriter w : new TapeStateWriter[] {bulk, single}) {
+                w.writeLong("after", 8);
+                w.endObject();
+            }
+            StateTape a = bulk.finish();
+            StateTape b = single.finish();
+            assertThat(a).isEqualTo(b);
+            assertThat(a.tokenCount()).isEqualTo(b.tokenCount());
+            assertThat(a.byteSize()).isEqualTo(b.byteSize());
+        }
+    }
+
+    @Test
     void readsBackEveryTokenWithItsValue() {
         StateTape tape = new StateTape.Writer(16)
                 .startObject()
