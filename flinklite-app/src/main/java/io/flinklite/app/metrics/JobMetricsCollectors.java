@@ -95,6 +95,14 @@ public final class JobMetricsCollectors {
                         cb.call(metrics.eventsInvalid(reason), reason.label());
                     }
                 }, "reason");
+        counter(registry, "flinklite_events_by_type_total",
+                "Valid records of the built-in job by type (the key field's value; at most "
+                        + JobMetrics.MAX_TYPES + " types, the rest as '" + JobMetrics.OTHER_TYPE + "') and outcome",
+                cb -> metrics.eventsByType().forEach((type, counts) -> {
+                    cb.call(counts[0], type, "accepted");
+                    cb.call(counts[1], type, "filtered");
+                    cb.call(counts[2], type, "late");
+                }), "type", "outcome");
     }
 
     private static void registerWindowsAndResults(PrometheusRegistry registry, JobMetrics metrics) {

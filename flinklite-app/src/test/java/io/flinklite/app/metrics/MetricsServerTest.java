@@ -84,6 +84,8 @@ class MetricsServerTest {
         metrics.addSinkErrors(1);
         metrics.setOpenWindows(7);
         metrics.setOpenPanes(9);
+        metrics.addTypeCounts("critical", 6, 0, 1);
+        metrics.addTypeCounts("normal", 0, 3, 0);
 
         Map<String, Double> samples = Http.scrape(server.port());
         assertThat(samples)
@@ -92,6 +94,9 @@ class MetricsServerTest {
                 .containsEntry("flinklite_events_outcome_total{outcome=\"invalid\"}", 3.0)
                 .containsEntry("flinklite_events_outcome_total{outcome=\"late\"}", 1.0)
                 .containsEntry("flinklite_events_invalid_total{reason=\"not_json\"}", 2.0)
+                .containsEntry("flinklite_events_by_type_total{outcome=\"accepted\",type=\"critical\"}", 6.0)
+                .containsEntry("flinklite_events_by_type_total{outcome=\"late\",type=\"critical\"}", 1.0)
+                .containsEntry("flinklite_events_by_type_total{outcome=\"filtered\",type=\"normal\"}", 3.0)
                 .containsEntry("flinklite_events_invalid_total{reason=\"missing_timestamp\"}", 1.0)
                 .containsEntry("flinklite_events_invalid_total{reason=\"oversized\"}", 0.0)
                 .containsEntry("flinklite_late_firings_total", 1.0)

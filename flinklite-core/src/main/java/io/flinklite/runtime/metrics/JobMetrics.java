@@ -1,5 +1,8 @@
 package io.flinklite.runtime.metrics;
 
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.AtomicReference;
@@ -66,6 +69,11 @@ public final class JobMetrics {
         void observe(double seconds);
     }
 
+    /** How many distinct event types {@link #addTypeCounts} keeps apart; see there. */
+    public static final int MAX_TYPES = 50;
+    /** The type under which events beyond {@link #MAX_TYPES} types are counted. */
+    public static final String OTHER_TYPE = "other";
+
     private final AtomicLong eventsTotal = new AtomicLong();
     private final AtomicLong eventsAccepted = new AtomicLong();
     private final AtomicLong eventsFiltered = new AtomicLong();
@@ -85,6 +93,7 @@ public final class JobMetrics {
     private final AtomicLong sinkErrors = new AtomicLong();
     private final AtomicLong resultsWritten = new AtomicLong();
     private final AtomicReference<PartitionStats[]> partitions = new AtomicReference<>(new PartitionStats[0]);
+    private final ConcurrentHashMap<String, AtomicLongArray> eventsByType = new ConcurrentHashMap<>();
     private volatile LatencyObserver latencyObserver = seconds -> { };
     private volatile JobState jobState = JobState.STARTING;
     private volatile boolean sourceAssigned;
@@ -125,6 +134,22 @@ public final class JobMetrics {
     public void addLateFirings(long n) { lateFirings.addAndGet(n); }
     public void addResultsWritten(long n) { resultsWritten.addAndGet(n); }
     public void addSinkErrors(long n) { sinkErrors.addAndGet(n); }
+    /**
+     * Counts events of one type (the built-in job's key value, e.g. {@code critical}) by outcome. At most
+     * {@link #MAX_TYPES} types are kept apart, so a key field with unbounded values cannot flood the exporter; the
+     * rest are counted under {@code other}.
+     */
+    public void addTypeCounts(String type, long accepted, long filtered, long late) {
+        AtomicLongArray counts = eventsByType.get(type);
+        if (counts == null) {
+            String name = eventsByType.size() < MAX_TYPES ? type : OTHER_TYPE;
+            counts = eventsByType.computeIfAbsent(name, t -> new AtomicLongArray(3));
+        }
+        counts.addAndGet(0, accepted);
+        counts.addAndGet(1, filtered);
+        counts.addAndGet(2, late);
+    }
+
     public void setOpenPanes(long n) { openPanes.set(n); }
     public void setOpenWindows(long n) { openWindows.set(n); }
     public void setWatermarkMs(long ms) { watermarkMs.set(ms); }
@@ -190,6 +215,16 @@ public final class JobMetrics {
     public long checkpointsCompleted() { return checkpointsCompleted.get(); }
     public long checkpointFailures() { return checkpointFailures.get(); }
     public PartitionStats[] partitions() { return partitions.get().clone(); }
+
+    /**
+     * Events by type: for each type seen, {@code {accepted, filtered, late}}. Only the built-in job counts by type; a
+     * copy, in no particular order.
+     */
+    public Map<String, long[]> eventsByType() {
+        Map<String, long[]> out = new HashMap<>();
+        eventsByType.forEach((type, c) -> out.put(type, new long[] {c.get(0), c.get(1), c.get(2)}));
+        return out;
+    }
     public JobState jobState() { return jobState; }
     public boolean sourceAssigned() { return sourceAssigned; }
 

@@ -269,6 +269,7 @@ public final class StreamTask implements Snapshottable {
     }
 
     private void onLateElement(Object element, long timestamp) throws Exception {
+        path.onLate(event);
         if (lateSink == null) {
             return;
         }
@@ -302,6 +303,7 @@ public final class StreamTask implements Snapshottable {
         metrics.addAccepted(batchWindowed - lateDelta);
         metrics.addFiltered(batchFiltered);
         metrics.addLate(lateDelta);
+        path.publish(metrics);
         for (InvalidReason r : InvalidReason.values()) {
             if (batchInvalid[r.ordinal()] != 0) {
                 metrics.addInvalid(r, batchInvalid[r.ordinal()]);
