@@ -154,10 +154,19 @@ class EventDecoderTest {
         "-9223372036854775808, -9223372036854775808"
     })
     void idsAreConvertedOnlyWhenReadAndExactlyAtEveryLength(String id, long expected) {
-        assertThat(decode("{\"id\":" + id + ",\"timestamp\":" + id + ",\"message\":\"m\"}")).isNull();
+        // The same digits as a timestamp: converted exactly, then judged; beyond +-2^62 no window can hold them.
+        boolean windowable = expected >= EventDecoder.MIN_WINDOWABLE_MS && expected <= EventDecoder.MAX_WINDOWABLE_MS;
+        InvalidReason asTimestamp = decode("{\"timestamp\":" + id + ",\"message\":\"m\"}");
+        if (windowable) {
+            assertThat(asTimestamp).isNull();
+            assertThat(event.timestamp()).isEqualTo(expected);
+        } else {
+            assertThat(asTimestamp).isEqualTo(InvalidReason.ABSURD_TIMESTAMP);
+            assertThat(decoder.lastError()).contains("timestamp " + expected + " ");
+        }
+        assertThat(decode("{\"id\":" + id + ",\"timestamp\":1,\"message\":\"m\"}")).isNull();
         assertThat(event.hasId()).isTrue();
         assertThat(event.id()).isEqualTo(expected);
-        assertThat(event.timestamp()).isEqualTo(expected);
     }
 
     @ParameterizedTest
