@@ -13,7 +13,7 @@ import picocli.CommandLine.Option;
 public final class JobOptions {
 
     @Option(names = "--window", paramLabel = "SPEC", converter = WindowConverter.class,
-            description = "sliding:SIZE:SLIDE, tumbling:SIZE or session:GAP (default: ${DEFAULT-VALUE}).",
+            description = "sliding:SIZE:SLIDE[:OFFSET], tumbling:SIZE[:OFFSET] or session:GAP (default: ${DEFAULT-VALUE}).",
             defaultValue = "sliding:10s:5s")
     WindowSpec window;
 
@@ -42,15 +42,27 @@ public final class JobOptions {
             defaultValue = "count")
     AggregateSpec aggregate;
 
-    /** The job these flags describe. */
+    /**
+     * The job these flags describe.
+     *
+     * @throws IllegalArgumentException naming the flag, for a value only the whole spec can judge
+     */
     public JobSpec spec() {
-        return JobSpec.defaults()
+        JobSpec spec = JobSpec.defaults()
                 .withWindow(window)
                 .withOutOfOrdernessMs(outOfOrdernessMs)
                 .withAllowedLatenessMs(allowedLatenessMs)
-                .withTypes(JobSpec.parseTypes(types))
-                .withKeyField(keyField)
                 .withAggregate(aggregate);
+        try {
+            spec = spec.withTypes(JobSpec.parseTypes(types));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--types: " + e.getMessage(), e);
+        }
+        try {
+            return spec.withKeyField(keyField);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--key-field: " + e.getMessage(), e);
+        }
     }
 
     static final class WindowConverter implements CommandLine.ITypeConverter<WindowSpec> {

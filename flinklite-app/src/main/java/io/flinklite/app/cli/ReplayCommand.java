@@ -2,13 +2,11 @@ package io.flinklite.app.cli;
 
 import io.flinklite.api.Sink;
 import io.flinklite.api.WindowResult;
-import io.flinklite.job.AggregateSpec;
-import io.flinklite.job.Durations;
 import io.flinklite.job.JobSpec;
-import io.flinklite.job.WindowSpec;
 import io.flinklite.runtime.replay.Replay;
 import io.flinklite.runtime.replay.ReplayStats;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
@@ -33,10 +31,12 @@ import java.util.concurrent.Callable;
 @Command(name = "replay",
         mixinStandardHelpOptions = true,
         description = {
-                "Replays JSON events (one object per line) through the event-time job and writes one JSON line per",
-                "window firing: {\"key\":..,\"windowStart\":..,\"windowEnd\":..,\"count\":..[,\"value\":..]}.",
-                "The watermark advances after every valid event (max timestamp - out-of-orderness - 1); at the end",
-                "of the input every open window fires. Invalid lines are reported on stderr and skipped."})
+                "Replays JSON events (one object per line) through the event-time job and",
+                "writes one JSON line per window firing:",
+                "  {\"key\":..,\"windowStart\":..,\"windowEnd\":..,\"count\":..[,\"value\":..]}",
+                "The watermark advances after every valid event (max timestamp -",
+                "out-of-orderness - 1); at the end of the input every open window fires.",
+                "Invalid lines are reported on stderr and skipped."})
 public final class ReplayCommand implements Callable<Integer> {
 
     /** Invalid lines reported one by one on stderr before only counting the rest. */
@@ -51,62 +51,17 @@ public final class ReplayCommand implements Callable<Integer> {
     @Option(names = "--output", required = true, paramLabel = "FILE", description = "results, one JSON line per firing; - for stdout")
     String output;
 
-    @Option(names = "--window", defaultValue = "sliding:10s:5s", paramLabel = "SPEC",
-            description = "sliding:SIZE:SLIDE[:OFFSET] | tumbling:SIZE[:OFFSET] | session:GAP (default: ${DEFAULT-VALUE})")
-    String window;
-
-    @Option(names = "--out-of-orderness", defaultValue = "5s", paramLabel = "DURATION",
-            description = "watermark bound B: W = max timestamp - B - 1 (default: ${DEFAULT-VALUE})")
-    String outOfOrderness;
-
-    @Option(names = "--allowed-lateness", defaultValue = "0s", paramLabel = "DURATION",
-            description = "keep windows this long after firing; late events re-fire them (default: ${DEFAULT-VALUE})")
-    String allowedLateness;
-
-    @Option(names = "--types", defaultValue = "important,critical", paramLabel = "LIST",
-            description = "key values to keep, comma-separated, or * for all (default: ${DEFAULT-VALUE})")
-    String types;
-
-    @Option(names = "--key-field", defaultValue = "message", paramLabel = "FIELD",
-            description = "string field to key by and filter on (default: ${DEFAULT-VALUE})")
-    String keyField;
-
-    @Option(names = "--aggregate", defaultValue = "count", paramLabel = "AGG",
-            description = "count | sum:FIELD | min:FIELD | max:FIELD | avg:FIELD (default: ${DEFAULT-VALUE})")
-    String aggregate;
+    /** The job flags, shared with {@code run} and {@code demo} so the three cannot drift apart. */
+    @Mixin
+    JobOptions job;
 
     @Option(names = "--late-output", paramLabel = "FILE",
             description = "write events later than the allowed lateness here, unchanged")
     String lateOutput;
 
-    /** Builds the job spec from the flags; bad values give a message naming the flag. */
-    JobSpec jobSpec() {
-        JobSpec s = JobSpec.defaults();
-        s = s.withWindow(parse("--window", () -> WindowSpec.parse(window)));
-        s = s.withOutOfOrdernessMs(parse("--out-of-orderness", () -> Durations.parseMillis(outOfOrderness)));
-        s = s.withAllowedLatenessMs(parse("--allowed-lateness", () -> Durations.parseMillis(allowedLateness)));
-        s = s.withTypes(parse("--types", () -> JobSpec.parseTypes(types)));
-        JobSpec base = s;
-        s = parse("--key-field", () -> base.withKeyField(keyField));
-        s = s.withAggregate(parse("--aggregate", () -> AggregateSpec.parse(aggregate)));
-        return s;
-    }
-
-    private interface Parser<T> {
-        T parse();
-    }
-
-    private static <T> T parse(String flag, Parser<T> parser) {
-        try {
-            return parser.parse();
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(flag + ": " + e.getMessage(), e);
-        }
-    }
-
     @Override
     public Integer call() throws Exception {
-        JobSpec job = jobSpec();
+        JobSpec job = this.job.spec();
         PrintWriter err = spec.commandLine().getErr();
         long[] invalidSeen = new long[1];
         try (InputStream in = openInput(input);

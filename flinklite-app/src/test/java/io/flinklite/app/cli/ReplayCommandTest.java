@@ -57,8 +57,12 @@ class ReplayCommandTest {
         Path in = dir.resolve("e.jsonl");
         Files.writeString(in, "");
         assertThat(run("replay", "--input", in.toString(), "--output", dir.resolve("o").toString(),
-                "--out-of-orderness", "5 parsecs")).isNotZero();
-        assertThat(stderr()).contains("flinklite: --out-of-orderness: bad duration '5 parsecs'");
+                "--out-of-orderness", "5 parsecs")).isEqualTo(2);
+        assertThat(stderr()).contains("flinklite: Invalid value for option '--out-of-orderness': bad duration '5 parsecs'");
+        err.reset();
+        assertThat(run("replay", "--input", in.toString(), "--output", dir.resolve("o").toString(),
+                "--types", " , ")).isEqualTo(1);
+        assertThat(stderr()).contains("flinklite: --types: bad types ' , '");
     }
 
     @Test
