@@ -4,56 +4,27 @@ import io.flinklite.app.cli.FlinkLiteCommand;
 import io.flinklite.connector.kafka.embedded.EmbeddedKafkaBroker;
 import org.junit.jupiter.api.Test;
 
-import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
-import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 /** {@code demo} end to end in its own JVM, stopped by SIGTERM as Ctrl-C would; {@code simulate} against a broker. */
 class DemoAndSimulateIT {
 
     @Test
     void demoShowsResultsAndStopsEverythingOnSigterm() throws Exception {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process process = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), Main.class.getName(),
+        String output;
+        try (ChildFlinkLite demo = ChildFlinkLite.start(
                 "demo", "--rate", "300", "--metrics-host", "127.0.0.1", "--metrics-port", "0",
                 // No checkpoints: the default ./checkpoints would be shared with other tests' jobs.
-                "--checkpoint-dir", "none")
-                .redirectErrorStream(true).start();
-        List<String> lines = new CopyOnWriteArrayList<>();
-        Thread reader = new Thread(() -> {
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-                String line;
-                while ((line = r.readLine()) != null) {
-                    lines.add(line);
-                }
-            } catch (Exception e) {
-                lines.add("reader failed: " + e);
-            }
-        });
-        reader.start();
-        try {
-            await().atMost(Duration.ofSeconds(90))
-                    .until(() -> lines.stream().anyMatch(l -> l.contains("INFO results - ")) || !process.isAlive());
-            assertThat(process.isAlive()).as(String.join("\n", lines)).isTrue();
-            assertThat(process.toHandle().destroy()).isTrue(); // SIGTERM, as Ctrl-C
-            assertThat(process.waitFor(30, TimeUnit.SECONDS)).as("stopped within 30 s").isTrue();
-            reader.join(10_000);
-        } finally {
-            if (process.isAlive()) {
-                process.destroyForcibly();
-            }
+                "--checkpoint-dir", "none")) {
+            demo.awaitLines(Duration.ofSeconds(90), lines -> lines.stream().anyMatch(l -> l.contains("INFO results - ")));
+            demo.stopWithSigterm(Duration.ofSeconds(30));
+            output = demo.output();
         }
-        String output = String.join("\n", lines);
         assertThat(output).contains("demo: broker ready at 127.0.0.1:", "demo: created topics flink-events",
                 "demo: metrics at http://127.0.0.1:",
                 "stopped: output flushed, offsets committed", "demo: simulator sent", "demo: broker stopped");

@@ -5,20 +5,14 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 /** {@code flinklite run} as a user meets it: a clean stop on SIGTERM, and one clear line for each setup mistake. */
 class RunCommandIT {
@@ -44,41 +38,19 @@ class RunCommandIT {
         KafkaTestSupport.produce(broker.bootstrapServers(), "sig-in", events);
         List<String> expected = KafkaTestSupport.replayResults(io.flinklite.job.JobSpec.defaults(), events);
 
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process process = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), Main.class.getName(),
+        String output;
+        try (ChildFlinkLite run = ChildFlinkLite.start(
                 "run", "--bootstrap-servers", broker.bootstrapServers(), "--input-topic", "sig-in",
                 "--output-topic", "sig-out", "--group-id", "sig", "--metrics-host", "127.0.0.1", "--metrics-port", "0",
-                "--checkpoint-dir", Files.createTempDirectory("flinklite-run-it").toString())
-                .redirectErrorStream(true).start();
-        List<String> lines = new CopyOnWriteArrayList<>();
-        Thread reader = new Thread(() -> {
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-                String line;
-                while ((line = r.readLine()) != null) {
-                    lines.add(line);
-                }
-            } catch (Exception e) {
-                lines.add("reader failed: " + e);
-            }
-        });
-        reader.start();
-        try {
+                "--checkpoint-dir", Files.createTempDirectory("flinklite-run-it").toString())) {
             // Every result logged as one readable line means every record was processed.
-            await().atMost(Duration.ofSeconds(60))
-                    .until(() -> lines.stream().filter(l -> l.contains(" count=")).count() == expected.size()
-                            || !process.isAlive());
-            assertThat(process.isAlive()).as(String.join("\n", lines)).isTrue();
-            // SIGTERM through the handle: Process.destroy() would also close our end of its output.
-            assertThat(process.toHandle().destroy()).isTrue();
-            assertThat(process.waitFor(30, TimeUnit.SECONDS)).as("stopped within 30 s").isTrue();
-            reader.join(10_000);
-        } finally {
-            if (process.isAlive()) {
-                process.destroyForcibly();
-            }
+            run.awaitLines(Duration.ofSeconds(60),
+                    lines -> lines.stream().filter(l -> l.contains(" count=")).count() == expected.size());
+            run.stopWithSigterm(Duration.ofSeconds(30));
+            output = run.output();
         }
-        assertThat(lines).as(String.join("\n", lines)).anyMatch(l -> l.contains("stopped: output flushed, offsets committed"));
-        assertThat(String.join("\n", lines)).doesNotContain("Exception");
+        assertThat(output).contains("stopped: output flushed, offsets committed");
+        assertThat(output).doesNotContain("Exception");
         assertThat(KafkaTestSupport.values(KafkaTestSupport.readTopic(broker.bootstrapServers(), "sig-out", expected.size())))
                 .containsExactlyInAnyOrderElementsOf(expected);
         long committed = broker.admin().listConsumerGroupOffsets("sig").partitionsToOffsetAndMetadata()

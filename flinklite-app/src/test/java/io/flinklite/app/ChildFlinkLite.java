@@ -1,0 +1,80 @@
+package io.flinklite.app;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * {@code flinklite ARGS} in a JVM of its own, on the test classpath, as a user runs it; its output (stdout and stderr
+ * merged) collected line by line, so a test can wait for a line, stop it with SIGTERM as Ctrl-C does, and read all
+ * it printed. Always {@link #close()} it: a process still alive then is killed.
+ */
+final class ChildFlinkLite implements AutoCloseable {
+    private final Process process;
+    private final List<String> lines = new CopyOnWriteArrayList<>();
+    private final Thread reader;
+
+    private ChildFlinkLite(Process process) {
+        this.process = process;
+        this.reader = new Thread(() -> {
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = r.readLine()) != null) {
+                    lines.add(line);
+                }
+            } catch (Exception e) {
+                lines.add("reader failed: " + e);
+            }
+        });
+        reader.start();
+    }
+
+    static ChildFlinkLite start(String... args) throws Exception {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        String[] command = new String[args.length + 4];
+        command[0] = java;
+        command[1] = "-cp";
+        command[2] = System.getProperty("java.class.path");
+        command[3] = Main.class.getName();
+        System.arraycopy(args, 0, command, 4, args.length);
+        return new ChildFlinkLite(new ProcessBuilder(command).redirectErrorStream(true).start());
+    }
+
+    /** Waits until {@code ready} holds for the lines printed so far, and asserts the process is still running then. */
+    void awaitLines(Duration atMost, Predicate<List<String>> ready) {
+        await().atMost(atMost).until(() -> ready.test(lines) || !process.isAlive());
+        assertThat(process.isAlive()).as(output()).isTrue();
+    }
+
+    /** Sends SIGTERM, as Ctrl-C would, and asserts the process ends within {@code atMost}. */
+    void stopWithSigterm(Duration atMost) throws InterruptedException {
+        // Through the handle: Process.destroy() would also close our end of its output.
+        assertThat(process.toHandle().destroy()).isTrue();
+        assertThat(process.waitFor(atMost.toMillis(), TimeUnit.MILLISECONDS)).as("stopped within " + atMost).isTrue();
+        reader.join(10_000);
+    }
+
+    List<String> lines() {
+        return lines;
+    }
+
+    String output() {
+        return String.join("\n", lines);
+    }
+
+    @Override
+    public void close() {
+        if (process.isAlive()) {
+            process.destroyForcibly();
+        }
+    }
+}
