@@ -3,7 +3,7 @@ package io.flinklite.runtime.window;
 import java.util.Arrays;
 
 /**
- * Event-time timers of the window operator: a binary min-heap on the timer time, in parallel primitive arrays, so
+ * Event-time timers of the window operator (and the join operators): a binary min-heap on the timer time, in parallel primitive arrays, so
  * registering a timer allocates nothing (the arrays grow geometrically and stay). A timer names a window of a key:
  * {@code (time, key state, window start, window end)}.
  *
@@ -11,7 +11,7 @@ import java.util.Arrays;
  * whose flag is gone (the window fired, was cleaned or was merged into another session). Equal times pop in no
  * particular order, as in Flink, where timers of the same time are independent of one another.
  */
-final class TimerQueue {
+public final class TimerQueue {
     private long[] times = new long[64];
     private long[] starts = new long[64];
     private long[] ends = new long[64];
@@ -19,19 +19,20 @@ final class TimerQueue {
     private int size;
 
     /** Popped timer, valid until the next {@link #pop}. */
-    long poppedTime;
-    long poppedStart;
-    long poppedEnd;
-    Object poppedOwner;
+    public long poppedTime;
+    public long poppedStart;
+    public long poppedEnd;
+    public Object poppedOwner;
 
-    int size() { return size; }
+    public int size() { return size; }
 
-    boolean isEmpty() { return size == 0; }
+    public boolean isEmpty() { return size == 0; }
 
     /** Time of the earliest timer; only when not empty. */
-    long peekTime() { return times[0]; }
+    public long peekTime() { return times[0]; }
 
-    void add(long time, Object owner, long start, long end) {
+    /** Registers a timer at {@code time} for window {@code [start, end)} of {@code owner} (a key's state). */
+    public void add(long time, Object owner, long start, long end) {
         if (size == times.length) {
             int n = size * 2;
             times = Arrays.copyOf(times, n);
@@ -53,7 +54,7 @@ final class TimerQueue {
     }
 
     /** Removes the earliest timer into the {@code popped...} fields; only when not empty. */
-    void pop() {
+    public void pop() {
         poppedTime = times[0];
         poppedStart = starts[0];
         poppedEnd = ends[0];
@@ -87,7 +88,7 @@ final class TimerQueue {
     }
 
     /** Drops every timer. */
-    void clear() {
+    public void clear() {
         Arrays.fill(owners, 0, size, null);
         size = 0;
     }
