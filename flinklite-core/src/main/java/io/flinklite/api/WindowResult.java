@@ -86,7 +86,11 @@ public final class WindowResult {
         out.append('}');
     }
 
-    private static void appendJsonString(StringBuilder out, String s) {
+    /**
+     * Appends {@code s} as a JSON string literal, quotes included: the one place the engine's output lines escape a
+     * key (window results and join pairs alike).
+     */
+    public static void appendJsonString(StringBuilder out, String s) {
         out.append('"');
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);

@@ -3,6 +3,7 @@ package io.flinklite.app.cli;
 import io.flinklite.api.Sink;
 import io.flinklite.api.WindowResult;
 import io.flinklite.job.JobSpec;
+import io.flinklite.job.JoinSpec;
 import io.flinklite.runtime.replay.Replay;
 import io.flinklite.runtime.replay.ReplayStats;
 import picocli.CommandLine.Command;
@@ -36,7 +37,9 @@ import java.util.concurrent.Callable;
                 "  {\"key\":..,\"windowStart\":..,\"windowEnd\":..,\"count\":..[,\"value\":..]}",
                 "The watermark advances after every valid event (max timestamp -",
                 "out-of-orderness - 1); at the end of the input every open window fires.",
-                "Invalid lines are reported on stderr and skipped."})
+                "Invalid lines are reported on stderr and skipped.",
+                "With --join-input and --join: a stream-stream join of the two files, one",
+                "JSON line per pair: {\"key\":..,\"left\":{..},\"right\":{..}[,\"windowStart\":..,\"windowEnd\":..]}"})
 public final class ReplayCommand implements Callable<Integer> {
 
     /** Invalid lines reported one by one on stderr before only counting the rest. */
@@ -59,12 +62,24 @@ public final class ReplayCommand implements Callable<Integer> {
             description = "write events later than the allowed lateness here, unchanged")
     String lateOutput;
 
+    @Option(names = "--join-input", paramLabel = "FILE",
+            description = "the right input of a join (--input is the left), read in turns with --input, one line each")
+    String joinInput;
+
+    @Option(names = "--join", paramLabel = "SPEC", converter = JoinReplayRun.JoinConverter.class,
+            description = "interval:LOWER:UPPER (r - l within the bounds, inclusive), tumbling:SIZE, "
+                    + "sliding:SIZE:SLIDE or session:GAP; needs --join-input")
+    JoinSpec join;
+
     @Override
     public Integer call() throws Exception {
+        if (join != null || joinInput != null) {
+            return JoinReplayRun.run(this);
+        }
         JobSpec job = this.job.spec();
         PrintWriter err = spec.commandLine().getErr();
         long[] invalidSeen = new long[1];
-        try (InputStream in = openInput(input);
+        try (InputStream in = openInput(input, "--input");
              OutputStream resultsOut = openOutput(output, "--output");
              OutputStream lateOut = lateOutput == null ? null : openOutput(lateOutput, "--late-output")) {
             ResultFileSink results = new ResultFileSink(resultsOut);
@@ -89,18 +104,18 @@ public final class ReplayCommand implements Callable<Integer> {
         return 0;
     }
 
-    private static InputStream openInput(String path) {
+    static InputStream openInput(String path, String flag) {
         if (path.equals("-")) {
             return new NonClosing(System.in);
         }
         try {
             return new FileInputStream(path);
         } catch (FileNotFoundException e) {
-            throw new UserFacingException("cannot read --input " + path + ": " + reason(e));
+            throw new UserFacingException("cannot read " + flag + " " + path + ": " + reason(e));
         }
     }
 
-    private static OutputStream openOutput(String path, String flag) {
+    static OutputStream openOutput(String path, String flag) {
         if (path.equals("-")) {
             return new BufferedOutputStream(new NonClosingOut(System.out), 1 << 16);
         }

@@ -122,6 +122,14 @@ public final class LineSourceReader implements SourceReader {
         }
     }
 
+    /**
+     * Physical lines read so far, blank ones included: once {@link #poll} has returned {@code false}, the number of
+     * lines in the input (a last line without a newline counts; nothing after a final newline does).
+     */
+    public long linesRead() {
+        return lineNumber;
+    }
+
     @Override
     public String topicOf(int partition) {
         return "input";
