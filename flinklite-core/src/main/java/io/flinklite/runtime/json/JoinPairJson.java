@@ -6,23 +6,25 @@ import io.flinklite.runtime.join.JoinedPair;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
 
 /**
  * Writes a join pair as the {@code replay} contract's JSON line:
  * {@code {"key":K,"left":<left object>,"right":<right object>}}, and for a window join's pair
  * {@code ,"windowStart":S,"windowEnd":E} before the closing brace. The two objects are the bytes as read, unchanged.
  *
- * <p>One instance per output, on the thread that writes it; it remembers the last key's encoding, so a run of pairs
- * of one key (the usual case: a key's pairs come together) encodes the key once.
+ * <p>One instance per output, on the thread that writes it. It keeps the encodings of up to {@value #MAX_CACHED_KEYS}
+ * keys, so the per-pair path encodes nothing but copies bytes (keys beyond that are encoded each time).
  */
 public final class JoinPairJson {
     private static final byte[] KEY = "{\"key\":".getBytes(StandardCharsets.UTF_8);
     private static final byte[] LEFT = ",\"left\":".getBytes(StandardCharsets.UTF_8);
     private static final byte[] RIGHT = ",\"right\":".getBytes(StandardCharsets.UTF_8);
 
+    private static final int MAX_CACHED_KEYS = 1 << 16;
+
     private final StringBuilder text = new StringBuilder(64);
-    private String lastKey;
-    private byte[] lastKeyJson;
+    private final HashMap<String, byte[]> keyJson = new HashMap<>();
 
     /** Writes {@code pair}'s line and a newline to {@code out}. */
     public void writeLine(JoinedPair<byte[], byte[]> pair, OutputStream out) throws IOException {
@@ -55,13 +57,16 @@ public final class JoinPairJson {
     }
 
     private byte[] keyJson(String key) {
-        if (key != lastKey) { // keys are interned by the decoder: identity finds the repeats
+        byte[] json = keyJson.get(key);
+        if (json == null) {
             text.setLength(0);
             WindowResult.appendJsonString(text, key);
-            lastKeyJson = text.toString().getBytes(StandardCharsets.UTF_8);
-            lastKey = key;
+            json = text.toString().getBytes(StandardCharsets.UTF_8);
+            if (keyJson.size() < MAX_CACHED_KEYS) {
+                keyJson.put(key, json);
+            }
         }
-        return lastKeyJson;
+        return json;
     }
 
     private static void writeAscii(CharSequence s, OutputStream out) throws IOException {

@@ -19,7 +19,7 @@ import java.util.Objects;
  * the right one ends. A file that is empty ends at its first turn. So the records of the other file that follow are
  * processed after the revocation, as after a finished Flink source's final watermark.
  *
- * <p>Each file is read by a {@link LineSourceReader}, whose records point into its buffer until its next poll; a
+ * <p>Each file is read by a {@link LineSourceReader} (or, in memory, an {@link ArraySourceReader}), whose records point into its buffer until its next poll; a
  * batch therefore ends whenever one file's buffered lines run out, so that the task has processed them before that
  * file is read again. Task thread only.
  */
@@ -39,7 +39,13 @@ public final class AlternatingSourceReader implements SourceReader {
         }
     };
 
-    private final LineSourceReader[] readers = new LineSourceReader[2];
+    /** A bounded reader whose record offsets are 1-based line numbers, and that knows how many lines it read. */
+    interface Lines extends SourceReader {
+        /** Physical lines read so far; after the last poll, the number of lines of the input. */
+        long linesRead();
+    }
+
+    private final Lines[] readers = new Lines[2];
     private final RecordBatch[] pending = {new RecordBatch(), new RecordBatch()};
     private final int[] cursor = new int[2];
     private final boolean[] atEnd = new boolean[2];
@@ -54,8 +60,18 @@ public final class AlternatingSourceReader implements SourceReader {
      */
     public AlternatingSourceReader(InputStream left, InputStream right, int maxLineBytes, String leftName,
                                    String rightName) {
-        readers[LEFT] = new LineSourceReader(Objects.requireNonNull(left, "left"), maxLineBytes);
-        readers[RIGHT] = new LineSourceReader(Objects.requireNonNull(right, "right"), maxLineBytes);
+        this(new LineSourceReader(Objects.requireNonNull(left, "left"), maxLineBytes),
+                new LineSourceReader(Objects.requireNonNull(right, "right"), maxLineBytes), leftName, rightName);
+    }
+
+    /** The same over events in memory, one JSON object per array element (the benchmark). */
+    public AlternatingSourceReader(byte[][] left, byte[][] right, String leftName, String rightName) {
+        this(new ArraySourceReader(left), new ArraySourceReader(right), leftName, rightName);
+    }
+
+    private AlternatingSourceReader(Lines left, Lines right, String leftName, String rightName) {
+        readers[LEFT] = left;
+        readers[RIGHT] = right;
         this.names = new String[] {Objects.requireNonNull(leftName, "leftName"), Objects.requireNonNull(rightName, "rightName")};
     }
 

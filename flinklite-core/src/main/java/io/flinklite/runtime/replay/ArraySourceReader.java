@@ -10,7 +10,7 @@ import java.util.Objects;
  * A bounded source over pre-serialized events in memory (the in-memory benchmark): partition 0, the offset of a
  * record is its 1-based index, batches of {@value #BATCH} records referencing the arrays as they are.
  */
-public final class ArraySourceReader implements SourceReader {
+public final class ArraySourceReader implements AlternatingSourceReader.Lines {
     static final int BATCH = 4096;
 
     private final byte[][] events;
@@ -33,6 +33,12 @@ public final class ArraySourceReader implements SourceReader {
         }
         next = end;
         return !batch.isEmpty();
+    }
+
+    /** Events handed out so far: after the last poll, all of them. */
+    @Override
+    public long linesRead() {
+        return next;
     }
 
     @Override

@@ -111,8 +111,23 @@ public final class JoinReplay implements PartitionListener {
     public static Stats run(JobSpec job, JoinSpec join, InputStream left, InputStream right,
                             Sink<JoinedPair<byte[], byte[]>> pairs, Sink<byte[]> late,
                             Consumer<String> invalidReporter) throws Exception {
-        SourceReader source = new AlternatingSourceReader(left, right, TaskOptions.replay().maxRecordBytes(),
-                FLAGS[0], FLAGS[1]);
+        return run(job, join, new AlternatingSourceReader(left, right, TaskOptions.replay().maxRecordBytes(),
+                FLAGS[0], FLAGS[1]), pairs, late, invalidReporter);
+    }
+
+    /**
+     * The same over events in memory, one JSON object per array element (reported as "line N" with N its 1-based
+     * index): the benchmark's entry.
+     */
+    public static Stats run(JobSpec job, JoinSpec join, byte[][] left, byte[][] right,
+                            Sink<JoinedPair<byte[], byte[]>> pairs, Sink<byte[]> late,
+                            Consumer<String> invalidReporter) throws Exception {
+        return run(job, join, new AlternatingSourceReader(left, right, FLAGS[0], FLAGS[1]), pairs, late,
+                invalidReporter);
+    }
+
+    private static Stats run(JobSpec job, JoinSpec join, SourceReader source, Sink<JoinedPair<byte[], byte[]>> pairs,
+                             Sink<byte[]> late, Consumer<String> invalidReporter) throws Exception {
         try (source) {
             JoinReplay replay = new JoinReplay(job, join, source, pairs, late, invalidReporter);
             long start = System.nanoTime();

@@ -17,7 +17,7 @@ import java.util.Objects;
  * <p>Memory stays bounded whatever the input: a line longer than {@code maxLineBytes} is handed on as its first
  * {@code maxLineBytes + 1} bytes (which the decoder rejects as oversized) and the rest of it is skipped unread.
  */
-public final class LineSourceReader implements SourceReader {
+public final class LineSourceReader implements AlternatingSourceReader.Lines {
     private static final int CHUNK = 1 << 16;
 
     private final InputStream in;
@@ -126,6 +126,7 @@ public final class LineSourceReader implements SourceReader {
      * Physical lines read so far, blank ones included: once {@link #poll} has returned {@code false}, the number of
      * lines in the input (a last line without a newline counts; nothing after a final newline does).
      */
+    @Override
     public long linesRead() {
         return lineNumber;
     }
