@@ -141,7 +141,7 @@ class JoinDifferentialTest {
         }
         StringBuilder s = new StringBuilder()
                 .append("FlinkLite's join differs from Flink on ").append(c.id()).append(" (").append(JoinCase.cellOf(c.seed()))
-                .append("), ").append(c.spec()).append('\n')
+                .append(")\n")
                 .append("replay it: mvn -o -B test -pl flinklite-conformance -am -Dtest=JoinDifferentialTest "
                         + "-Dsurefire.failIfNoSpecifiedTests=false -Dconformance.joins.only=").append(c.seed()).append('\n')
                 .append("or: ").append(c.command()).append('\n')
