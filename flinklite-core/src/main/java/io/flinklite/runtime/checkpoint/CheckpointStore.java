@@ -7,16 +7,20 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.regex.Matcher;
@@ -52,21 +56,26 @@ public final class CheckpointStore {
 
     private final Path dir;
     private final int retain;
+    private final CheckpointValidator validator;
 
     /**
-     * @param dir    the directory; created on the first write when missing
-     * @param retain how many numbered checkpoints to keep, at least 2 so that a damaged latest has a fallback
+     * @param dir       the directory; created on the first write when missing
+     * @param retain    how many numbered checkpoints to keep, at least 2 so that a damaged latest has a fallback
+     * @param validator what {@link #load} and {@link #loadLatest} check beyond the file format; a job's store uses
+     *                  {@link RestoreCheck#INSTANCE}, so a checkpoint whose state cannot be restored is skipped
      */
-    public CheckpointStore(Path dir, int retain) {
+    public CheckpointStore(Path dir, int retain, CheckpointValidator validator) {
         if (retain < 2) {
             throw new IllegalArgumentException("retain at least 2 checkpoints (a fallback for a damaged latest), got " + retain);
         }
         this.dir = dir.toAbsolutePath().normalize();
         this.retain = retain;
+        this.validator = Objects.requireNonNull(validator, "validator");
     }
 
+    /** A job's store: the default retention, and only checkpoints whose state restores count as valid. */
     public CheckpointStore(Path dir) {
-        this(dir, DEFAULT_RETAIN);
+        this(dir, DEFAULT_RETAIN, RestoreCheck.INSTANCE);
     }
 
     public Path directory() {
@@ -149,26 +158,51 @@ public final class CheckpointStore {
         }
     }
 
-    /** Ids of the numbered checkpoint files, newest first. Empty when the directory does not exist. */
+    /**
+     * Ids of the numbered checkpoint files, newest first. Empty when the directory does not exist. A file named like a
+     * checkpoint but with an id outside [1, {@link Checkpoint#MAX_ID}] is not one FlinkLite wrote: it is left out
+     * (see {@link #strayFiles()}), so it neither overflows the next id nor counts against retention.
+     */
     public List<Long> numberedIds() throws IOException {
         List<Long> ids = new ArrayList<>();
+        listNumbered(ids, null);
+        return ids;
+    }
+
+    /** Files named {@code checkpoint-<id>.json} whose id is impossible; ignored by everything else. */
+    public List<Path> strayFiles() throws IOException {
+        List<Path> stray = new ArrayList<>();
+        listNumbered(new ArrayList<>(), stray);
+        return stray;
+    }
+
+    private void listNumbered(List<Long> ids, List<Path> stray) throws IOException {
         if (!Files.isDirectory(dir)) {
-            return ids;
+            return;
         }
         try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "checkpoint-*.json")) {
             for (Path f : files) {
                 Matcher m = NUMBERED.matcher(f.getFileName().toString());
-                if (m.matches()) {
-                    try {
-                        ids.add(Long.parseLong(m.group(1)));
-                    } catch (NumberFormatException ignored) {
-                        // an absurdly long number is not a file we wrote
-                    }
+                if (!m.matches()) {
+                    continue;
+                }
+                long id = parseId(m.group(1));
+                if (id >= 1 && id <= Checkpoint.MAX_ID && f.getFileName().toString().equals(fileOf(id).getFileName().toString())) {
+                    ids.add(id);
+                } else if (stray != null) {
+                    stray.add(f);
                 }
             }
         }
         ids.sort(Comparator.reverseOrder());
-        return ids;
+    }
+
+    private static long parseId(String digits) {
+        try {
+            return Long.parseLong(digits);
+        } catch (NumberFormatException beyondLong) {
+            return -1;
+        }
     }
 
     /**
@@ -195,14 +229,56 @@ public final class CheckpointStore {
         }
     }
 
-    /** Reads and verifies one checkpoint file. */
+    /**
+     * Reads and verifies one checkpoint file. Never blocks on a FIFO or reads a device (the file type is checked
+     * before opening), never loads the whole file into memory (the checksum is streamed), and refuses a file larger
+     * than {@link #maxFileBytes()}.
+     *
+     * @throws CorruptCheckpointException when the file is not a regular file, too large, or not a valid checkpoint
+     * @throws IOException                when it cannot be read (no such file, no permission, an I/O error)
+     */
     public static Checkpoint read(Path file) throws IOException {
-        return CheckpointJson.read(Files.readAllBytes(file));
+        BasicFileAttributes attributes = Files.readAttributes(file, BasicFileAttributes.class);
+        if (!attributes.isRegularFile()) {
+            throw new CorruptCheckpointException("not a regular file but "
+                    + (attributes.isDirectory() ? "a directory" : "a FIFO, socket or device"));
+        }
+        long limit = maxFileBytes();
+        if (attributes.size() > limit) {
+            throw new CorruptCheckpointException("the file is " + attributes.size() + " bytes, more than the " + limit
+                    + " this JVM can restore (half its maximum heap; raise -Xmx to restore it)");
+        }
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+            return CheckpointJson.read(channel);
+        }
     }
 
-    /** Reads and verifies the checkpoint with this id. */
+    /**
+     * The largest checkpoint file {@link #read} accepts: half the maximum heap (the decoded state is smaller than its
+     * JSON, and the job needs the rest), and never beyond what a state tape's byte array can hold.
+     */
+    public static long maxFileBytes() {
+        return Math.min(Runtime.getRuntime().maxMemory() / 2, Integer.MAX_VALUE - 8);
+    }
+
+    /**
+     * Reads and verifies the checkpoint with this id: the file, that it holds that id (a file copied or renamed by hand
+     * would otherwise restore another checkpoint than its name says), and this store's validator.
+     */
     public Checkpoint load(long id) throws IOException {
-        return read(fileOf(id));
+        Checkpoint c = read(fileOf(id));
+        if (c.id() != id) {
+            throw new CorruptCheckpointException("the file holds checkpoint " + c.id() + ", not " + id + " (renamed or copied by hand?)");
+        }
+        validator.validate(c);
+        return c;
+    }
+
+    /** Reads and verifies any checkpoint file (a kept one, one named by {@code --restore-from}), with this store's validator. */
+    public Checkpoint loadFile(Path file) throws IOException {
+        Checkpoint c = read(file);
+        validator.validate(c);
+        return c;
     }
 
     /** What {@link #loadLatest()} found: the newest valid checkpoint, if any, and the problems met on the way. */
@@ -227,35 +303,46 @@ public final class CheckpointStore {
 
     /**
      * Finds the newest valid checkpoint: {@code checkpoint.json}, or a newer numbered file when a crash came between
-     * writing it and publishing it as the latest; when those are damaged, the previous ones, newest first, each
-     * skipped one logged as a warning.
+     * writing it and publishing it as the latest; when those are unusable (damaged, unreadable, not a regular file,
+     * too large, impossible content, or refused by the store's validator), the previous ones, newest first, each skipped
+     * one logged as a one-line warning.
+     *
+     * @throws IOException only when the directory itself cannot be listed
      */
     public Found loadLatest() throws IOException {
         List<String> warnings = new ArrayList<>();
+        for (Path stray : strayFiles()) {
+            String line = "ignoring " + stray + ": its id is outside [1, " + Checkpoint.MAX_ID + "], not a checkpoint FlinkLite wrote";
+            LOG.log(System.Logger.Level.WARNING, line);
+            warnings.add(line);
+        }
         Checkpoint best = null;
         Path bestFile = null;
         Path latest = dir.resolve(LATEST);
-        if (Files.exists(latest)) {
-            try {
-                best = read(latest);
-                bestFile = latest;
-            } catch (CorruptCheckpointException e) {
-                warn(warnings, latest, e);
+        List<Long> ids = numberedIds();
+        if (Files.exists(latest, LinkOption.NOFOLLOW_LINKS)) {
+            best = tryRead(latest, -1, warnings);
+            bestFile = best == null ? null : latest;
+            if (best != null && !ids.isEmpty() && best.id() > ids.get(0)) {
+                // checkpoint.json is published after its numbered file, which retention keeps: it cannot be newer.
+                String line = "skipping damaged checkpoint " + latest + ": it names checkpoint " + best.id()
+                        + ", newer than the newest numbered file (" + ids.get(0) + ")";
+                LOG.log(System.Logger.Level.WARNING, line);
+                warnings.add(line);
+                best = null;
+                bestFile = null;
             }
         }
-        for (long id : numberedIds()) {
+        for (long id : ids) {
             if (best != null && id <= best.id()) {
                 break;
             }
             Path file = fileOf(id);
-            try {
-                best = read(file);
+            Checkpoint c = tryRead(file, id, warnings);
+            if (c != null) {
+                best = c;
                 bestFile = file;
                 break;
-            } catch (CorruptCheckpointException e) {
-                warn(warnings, file, e);
-            } catch (NoSuchFileException e) {
-                // deleted by retention between listing and reading: an older one follows
             }
         }
         if (best != null && !warnings.isEmpty()) {
@@ -264,10 +351,35 @@ public final class CheckpointStore {
         return new Found(best, bestFile, warnings);
     }
 
-    private static void warn(List<String> warnings, Path file, CorruptCheckpointException e) {
-        String line = "skipping damaged checkpoint " + file + ": " + e.getMessage();
-        LOG.log(System.Logger.Level.WARNING, line);
-        warnings.add(line);
+    /** The checkpoint in {@code file} when it is usable; otherwise null, with a warning unless the file is gone. */
+    private Checkpoint tryRead(Path file, long expectedId, List<String> warnings) {
+        try {
+            return expectedId < 0 ? loadFile(file) : load(expectedId);
+        } catch (NoSuchFileException e) {
+            // deleted by retention between listing and reading: an older one follows
+            return null;
+        } catch (IOException e) {
+            String line = "skipping damaged checkpoint " + file + ": " + describe(e);
+            LOG.log(System.Logger.Level.WARNING, line);
+            warnings.add(line);
+            return null;
+        }
+    }
+
+    /**
+     * One line saying what is wrong with a checkpoint file, for warnings and {@code checkpoint inspect}: the message
+     * of a {@link CorruptCheckpointException}, or the kind of I/O error and its detail.
+     */
+    public static String describe(IOException e) {
+        String message;
+        if (e instanceof CorruptCheckpointException) {
+            message = e.getMessage();
+        } else if (e instanceof AccessDeniedException) {
+            message = "permission denied";
+        } else {
+            message = "cannot read it: " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
+        }
+        return message.replace('\n', ' ').replace('\r', ' ');
     }
 
     /**

@@ -1,0 +1,151 @@
+package io.flinklite.runtime.checkpoint;
+
+import io.flinklite.job.JobSpec;
+import io.flinklite.runtime.metrics.JobMetrics;
+import io.flinklite.runtime.state.KeyGroups;
+import io.flinklite.runtime.task.DeadLetterHandler;
+import io.flinklite.runtime.task.RecordBatch;
+import io.flinklite.runtime.task.PartitionListener;
+import io.flinklite.runtime.task.SourceReader;
+import io.flinklite.runtime.task.StreamTask;
+import io.flinklite.runtime.task.TaskOptions;
+
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.Optional;
+
+/**
+ * Checks that a checkpoint's state restores, before the job commits to it: {@code run} (through
+ * {@link CheckpointRecovery}) and {@code checkpoint inspect} use this one check, so inspect's "valid" means a restart
+ * can restore it.
+ *
+ * <p>For a built-in job (its fingerprint names a {@link JobSpec}, see {@link JobSpec#fromFingerprint}) the state is
+ * restored into a throwaway task of that job, with no input and no outputs: every check a restore makes is made
+ * (fingerprint, window and lateness, key groups, each key's group, field names and types, pane order). The throwaway
+ * task is garbage once the check returns, so a restart's peak memory is one restored state, not two; the cost is
+ * restoring twice (about a second per million panes).
+ *
+ * <p>A user job's state needs its classes, which {@code inspect} does not load: it gets the structural checks that do
+ * not depend on the job (each key group in [0, {@value KeyGroups#COUNT}) and each key in the group its hash gives,
+ * partitions and offsets not negative); the real restore checks the rest and a failure there is one line naming
+ * the checkpoint.
+ */
+public final class RestoreCheck implements CheckpointValidator {
+
+    /** The check for any checkpoint, by its own fingerprint. */
+    public static final RestoreCheck INSTANCE = new RestoreCheck();
+
+    private RestoreCheck() {
+    }
+
+    /** Whether {@link #validate} restores the state into a task ({@code true}) or only checks its structure. */
+    public static boolean restoresFully(Checkpoint checkpoint) {
+        return JobSpec.fromFingerprint(checkpoint.jobFingerprint()).isPresent();
+    }
+
+    @Override
+    public void validate(Checkpoint checkpoint) throws CorruptCheckpointException {
+        try {
+            checkStructure(checkpoint.state());
+            Optional<JobSpec> spec = JobSpec.fromFingerprint(checkpoint.jobFingerprint());
+            if (spec.isPresent()) {
+                StreamTask task = StreamTask.forSpec(spec.get(), TaskOptions.defaults(), NoInput.INSTANCE, result -> { },
+                        null, DeadLetterHandler.DISCARD, new JobMetrics());
+                TaskCheckpointer.restore(task, checkpoint);
+            }
+        } catch (CorruptCheckpointException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new CorruptCheckpointException("its state cannot be restored: " + e.getMessage(), e);
+        }
+    }
+
+    /** The job-independent checks: key groups, keys in their groups, positions. */
+    private static void checkStructure(StateTape state) throws CorruptCheckpointException {
+        Deque<Frame> stack = new ArrayDeque<>();
+        String field = null;
+        StateTape.Reader r = state.reader();
+        for (int t = r.next(); t != StateTape.END; t = r.next()) {
+            Frame parent = stack.peek();
+            switch (t) {
+                case StateTape.FIELD_NAME:
+                    field = r.text();
+                    continue;
+                case StateTape.START_OBJECT:
+                case StateTape.START_ARRAY: {
+                    Frame frame = new Frame(t == StateTape.START_ARRAY, parent == null ? -1 : parent.keyGroup);
+                    if (parent != null && !parent.array) {
+                        frame.name = field;
+                    }
+                    if (parent != null && parent.array && "keyGroups".equals(parent.name)) {
+                        frame.keyGroupElement = true;
+                    }
+                    if (parent != null && parent.array && "keys".equals(parent.name)) {
+                        frame.keyElement = true;
+                    }
+                    if (parent != null && parent.array && "positions".equals(parent.name)) {
+                        frame.positionElement = true;
+                    }
+                    stack.push(frame);
+                    break;
+                }
+                case StateTape.END_OBJECT:
+                case StateTape.END_ARRAY:
+                    stack.pop();
+                    break;
+                case StateTape.LONG:
+                    if (parent != null && parent.keyGroupElement && "keyGroup".equals(field)) {
+                        long g = r.longValue();
+                        if (g < 0 || g >= KeyGroups.COUNT) {
+                            throw new CorruptCheckpointException("its state holds key group " + g + ", outside [0, " + KeyGroups.COUNT + ")");
+                        }
+                        parent.keyGroup = (int) g;
+                    } else if (parent != null && parent.positionElement && ("partition".equals(field) || "nextOffset".equals(field))
+                            && r.longValue() < 0) {
+                        throw new CorruptCheckpointException("its state holds a negative " + field + ": " + r.longValue());
+                    }
+                    break;
+                case StateTape.STRING:
+                    if (parent != null && parent.keyElement && "key".equals(field) && parent.keyGroup >= 0) {
+                        int expected = KeyGroups.of(r.text());
+                        if (expected != parent.keyGroup) {
+                            throw new CorruptCheckpointException("its state puts key '" + r.text() + "' in key group "
+                                    + parent.keyGroup + ", but the key belongs to group " + expected);
+                        }
+                    }
+                    break;
+                default:
+                    break;
+            }
+            field = null;
+        }
+    }
+
+    private static final class Frame {
+        final boolean array;
+        String name;
+        int keyGroup;
+        boolean keyGroupElement;
+        boolean keyElement;
+        boolean positionElement;
+
+        Frame(boolean array, int keyGroup) {
+            this.array = array;
+            this.keyGroup = keyGroup;
+        }
+    }
+
+    /** The throwaway task's input: nothing, ever; it is only restored, never run. */
+    private enum NoInput implements SourceReader {
+        INSTANCE;
+
+        @Override
+        public boolean poll(RecordBatch batch, PartitionListener listener, long timeoutMs) {
+            return false;
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+}
