@@ -5,11 +5,14 @@ import io.flinklite.api.WindowResult;
 import io.flinklite.connector.kafka.KafkaSourceReader;
 import io.flinklite.connector.kafka.TopicOffsets;
 import io.flinklite.connector.kafka.TransactionalCommitter;
+import io.flinklite.job.Timestamps;
 import io.flinklite.runtime.checkpoint.Checkpoint;
 import io.flinklite.runtime.checkpoint.CheckpointCoordinator;
 import io.flinklite.runtime.checkpoint.CheckpointRecovery;
 import io.flinklite.runtime.checkpoint.CheckpointStore;
 import io.flinklite.runtime.checkpoint.Delivery;
+import io.flinklite.runtime.checkpoint.IncompatibleCheckpointException;
+import io.flinklite.runtime.checkpoint.UnrecoverableCheckpointException;
 import io.flinklite.runtime.checkpoint.PendingResults;
 import io.flinklite.runtime.checkpoint.SourcePosition;
 import io.flinklite.runtime.checkpoint.TaskCheckpointer;
@@ -68,10 +71,21 @@ final class JobCheckpointing implements AutoCloseable {
             long now = System.currentTimeMillis();
             if (c.committer != null) {
                 c.committer.initTransactions();
-                c.recovered = CheckpointRecovery.exactlyOnce(c.store, fingerprint,
-                        c.committer.committedCheckpointId(job.inputTopic()), c.committer, settings.freshStart(), now);
-            } else {
+                try {
+                    c.recovered = CheckpointRecovery.exactlyOnce(c.store, fingerprint,
+                            c.committer.committedCheckpointId(job.inputTopic()), c.committer, settings.freshStart(), now);
+                } catch (UnrecoverableCheckpointException | IncompatibleCheckpointException e) {
+                    if (settings.restoreFrom() == null) {
+                        throw e;
+                    }
+                    // The checkpoint to restore was named: what the directory holds only matters for its roll-forward.
+                    LOG.warn("{}; restoring {} as asked", e.getMessage(), settings.restoreFrom());
+                }
+            } else if (settings.restoreFrom() == null) {
                 c.recovered = CheckpointRecovery.atLeastOnce(c.store, fingerprint, settings.freshStart(), now);
+            }
+            if (settings.restoreFrom() != null) {
+                c.recovered = CheckpointRecovery.fromFile(c.store, settings.restoreFrom(), fingerprint);
             }
             if (c.recovered.checkpoint().isPresent()) {
                 requireSameInput(c.recovered.checkpoint().get(), job, settings);
@@ -81,8 +95,10 @@ final class JobCheckpointing implements AutoCloseable {
             throw e;
         }
         c.recovered.checkpoint().ifPresentOrElse(
-                cp -> LOG.info("restoring checkpoint {} of {} ({} partitions, watermark {}); delivery {}", cp.id(),
-                        c.store.directory(), cp.sources().size(), cp.watermarkMs(), settings.delivery()),
+                cp -> LOG.info("restoring checkpoint {} of {}, taken {} ({} partitions, watermark {}); delivery {}", cp.id(),
+                        c.store.directory(), Timestamps.format(cp.timeMs()), cp.sources().size(),
+                        cp.watermarkMs() == Long.MIN_VALUE ? "none yet" : Timestamps.format(cp.watermarkMs()),
+                        settings.delivery()),
                 () -> LOG.info("no checkpoint to restore in {}: starting without state; delivery {}",
                         c.store.directory(), settings.delivery()));
         return c;
@@ -132,7 +148,14 @@ final class JobCheckpointing implements AutoCloseable {
     void attach(StreamTask task) throws Exception {
         if (recovered.checkpoint().isPresent()) {
             Checkpoint restored = recovered.checkpoint().get();
-            TaskCheckpointer.restore(task, restored);
+            try {
+                TaskCheckpointer.restore(task, restored);
+            } catch (RuntimeException e) {
+                // Checked beforehand for the built-in job (RestoreCheck); a user job's own state is checked only here.
+                throw new UnrecoverableCheckpointException("checkpoint " + restored.id() + " in " + store.directory()
+                        + " cannot be restored: " + e.getMessage() + ". Pass --restore-from with an older checkpoint,"
+                        + " or --fresh-start to start without state", e);
+            }
             if (pending == null && output != null && !restored.pendingResults().isEmpty()
                     && TransactionalCommitter.committedCheckpointId(job.connection(),
                     TransactionalCommitter.commitGroupOf(job.groupId()), job.inputTopic()).orElse(0) < restored.id()) {

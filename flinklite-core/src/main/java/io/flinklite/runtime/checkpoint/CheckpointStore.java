@@ -34,6 +34,7 @@ import java.util.regex.Pattern;
  *   <li>{@code checkpoint.json}: the latest one (a hard link to its numbered file, or a copy where links are not
  *       supported), for people and tools.</li>
  *   <li>{@code *.tmp}: a write in progress; a leftover after a crash is ignored and removed.</li>
+ *   <li>{@code kept/checkpoint-<id>.json}: checkpoints kept by {@link #keep} (savepoints): never rotated away.</li>
  * </ul>
  *
  * <p>Writes are atomic: the content goes to a temporary file which is fsynced, renamed into place and the directory
@@ -53,6 +54,7 @@ public final class CheckpointStore {
     private static final System.Logger LOG = System.getLogger(CheckpointStore.class.getName());
     private static final Pattern NUMBERED = Pattern.compile("checkpoint-(\\d+)\\.json");
     private static final String TMP = ".tmp";
+    private static final String KEPT = "kept";
 
     private final Path dir;
     private final int retain;
@@ -80,6 +82,49 @@ public final class CheckpointStore {
 
     public Path directory() {
         return dir;
+    }
+
+    /**
+     * Checks, once at startup, that checkpoints can be written here: the directory exists or can be created, is a
+     * directory, and a file can be created, written and deleted in it (a real write, not a permission check: root
+     * and ACLs make those unreliable). Without it a job could run for hours with every checkpoint failing.
+     *
+     * @throws IOException whose message says, in one line, why the directory is unusable
+     */
+    public void requireUsableDirectory() throws IOException {
+        if (Files.exists(dir) && !Files.isDirectory(dir)) {
+            throw new IOException(dir + " is " + (Files.isRegularFile(dir) ? "a regular file" : "not a directory")
+                    + ", not a directory");
+        }
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new IOException(dir + " cannot be created (" + reason(e) + ")", e);
+        }
+        try {
+            Path probe = Files.createTempFile(dir, "write-check-", TMP);
+            try {
+                Files.write(probe, new byte[] {'\n'});
+            } finally {
+                Files.deleteIfExists(probe);
+            }
+        } catch (IOException e) {
+            throw new IOException("cannot write in " + dir + " (" + reason(e) + ")", e);
+        }
+    }
+
+    private static String reason(IOException e) {
+        if (e instanceof AccessDeniedException) {
+            return "permission denied";
+        }
+        if (e instanceof NoSuchFileException) {
+            return "no such file or directory: " + e.getMessage();
+        }
+        if (e instanceof java.nio.file.FileAlreadyExistsException) {
+            return "a file is in the way: " + e.getMessage();
+        }
+        String m = e.getMessage();
+        return m == null ? e.getClass().getSimpleName() : m.replace('\n', ' ');
     }
 
     /** The file a checkpoint with this id is (or would be) stored in. */
@@ -118,7 +163,12 @@ public final class CheckpointStore {
 
     /** Points {@code checkpoint.json} at {@code target} atomically: link (or copy) to a temp name, then rename. */
     private void publishAsLatest(Path target) throws IOException {
-        Path temp = dir.resolve(LATEST + TMP);
+        linkAtomically(target, dir.resolve(LATEST));
+    }
+
+    /** Makes {@code name} a hard link to {@code target} (or a synced copy), atomically: link to a temp name, rename. */
+    private static void linkAtomically(Path target, Path name) throws IOException {
+        Path temp = name.resolveSibling(name.getFileName() + TMP);
         Files.deleteIfExists(temp);
         try {
             Files.createLink(temp, target);
@@ -129,7 +179,7 @@ public final class CheckpointStore {
                 channel.force(true);
             }
         }
-        moveAtomically(temp, dir.resolve(LATEST));
+        moveAtomically(temp, name);
     }
 
     private static void moveAtomically(Path from, Path to) throws IOException {
@@ -142,12 +192,16 @@ public final class CheckpointStore {
     }
 
     /** Makes the renames themselves durable: without it a power loss can undo a rename that already returned. */
-    private void syncDirectory() throws IOException {
-        try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
+    private void syncDirectory() {
+        syncDirectory(dir);
+    }
+
+    private static void syncDirectory(Path directory) {
+        try (FileChannel channel = FileChannel.open(directory, StandardOpenOption.READ)) {
             channel.force(true);
         } catch (IOException e) {
             // Some platforms cannot open a directory for syncing; the rename is still atomic, only less durable.
-            LOG.log(System.Logger.Level.DEBUG, "cannot fsync directory " + dir + ": " + e.getMessage());
+            LOG.log(System.Logger.Level.DEBUG, "cannot fsync directory " + directory + ": " + e.getMessage());
         }
     }
 
@@ -380,6 +434,46 @@ public final class CheckpointStore {
             message = "cannot read it: " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
         }
         return message.replace('\n', ' ').replace('\r', ' ');
+    }
+
+    /** The subdirectory of kept checkpoints: retention and {@code --fresh-start} never touch it. */
+    public Path keptDirectory() {
+        return dir.resolve(KEPT);
+    }
+
+    /**
+     * Keeps checkpoint {@code id} from being rotated away, as a savepoint: it is linked (or copied) to
+     * {@code kept/checkpoint-<id>.json}, which retention never deletes and {@code --fresh-start} never moves. It can
+     * be restored with {@code run --restore-from}; deleting the file releases it.
+     *
+     * @return the kept file
+     * @throws IOException when the checkpoint is not valid (see {@link #load}) or cannot be kept
+     */
+    public Path keep(long id) throws IOException {
+        load(id);
+        Path kept = keptDirectory();
+        Files.createDirectories(kept);
+        Path target = kept.resolve(fileOf(id).getFileName());
+        if (Files.exists(target)) {
+            return target;
+        }
+        linkAtomically(fileOf(id), target);
+        syncDirectory(kept);
+        return target;
+    }
+
+    /** The kept checkpoint files ({@link #keep}), by name; empty when there are none. */
+    public List<Path> keptFiles() throws IOException {
+        List<Path> files = new ArrayList<>();
+        Path kept = keptDirectory();
+        if (!Files.isDirectory(kept)) {
+            return files;
+        }
+        try (DirectoryStream<Path> stream = Files.newDirectoryStream(kept, "*.json")) {
+            stream.forEach(files::add);
+        }
+        files.sort(Comparator.comparing(Path::toString));
+        return files;
     }
 
     /**

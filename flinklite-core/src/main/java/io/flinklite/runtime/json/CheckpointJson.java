@@ -7,6 +7,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import io.flinklite.api.WindowResult;
+import io.flinklite.job.Timestamps;
 import io.flinklite.runtime.checkpoint.Checkpoint;
 import io.flinklite.runtime.checkpoint.CorruptCheckpointException;
 import io.flinklite.runtime.checkpoint.Delivery;
@@ -19,7 +20,6 @@ import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.Set;
@@ -37,7 +37,7 @@ import java.util.zip.CheckedOutputStream;
  *   "checkpointId" : 42,
  *   "previousCheckpointId" : 41,                 (0: the run started without state)
  *   "timeMs" : 1700000000000,
- *   "time" : "2023-11-14T22:13:20Z",              (for people; ignored when reading)
+ *   "time" : "2023-11-14T22:13:20.000Z",          (for people, see Timestamps; ignored when reading)
  *   "jobFingerprint" : "window=sliding:10s:5s;...",
  *   "delivery" : "at-least-once",
  *   "watermarkMs" : 1699999994999,
@@ -84,7 +84,7 @@ public final class CheckpointJson {
         g.writeNumberField("checkpointId", checkpoint.id());
         g.writeNumberField("previousCheckpointId", checkpoint.previousId());
         g.writeNumberField("timeMs", checkpoint.timeMs());
-        g.writeStringField("time", Instant.ofEpochMilli(checkpoint.timeMs()).toString());
+        g.writeStringField("time", Timestamps.format(checkpoint.timeMs()));
         g.writeStringField("jobFingerprint", checkpoint.jobFingerprint());
         g.writeStringField("delivery", checkpoint.delivery());
         g.writeNumberField("watermarkMs", checkpoint.watermarkMs());
