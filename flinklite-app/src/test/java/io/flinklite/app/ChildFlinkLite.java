@@ -63,6 +63,13 @@ final class ChildFlinkLite implements AutoCloseable {
         reader.join(10_000);
     }
 
+    /** Waits for the process to end by itself within {@code atMost}; returns its exit code. */
+    int awaitExit(Duration atMost) throws InterruptedException {
+        assertThat(process.waitFor(atMost.toMillis(), TimeUnit.MILLISECONDS)).as("ended within " + atMost).isTrue();
+        reader.join(10_000);
+        return process.exitValue();
+    }
+
     List<String> lines() {
         return lines;
     }
