@@ -260,14 +260,22 @@ public final class CheckpointStore {
     }
 
     /**
-     * The highest checkpoint id present, valid or not, so that a restarted job continues the sequence and never
-     * overwrites a file a previous run may still need.
+     * The highest checkpoint id present, valid or not, numbered or kept, so that a restarted job continues the
+     * sequence and never overwrites a file a previous run may still need, nor reuses the id of a kept one.
      */
     public OptionalLong highestId() throws IOException {
         // checkpoint.json never names a newer id than the numbered files: a numbered file is written first and
         // retention keeps the newest.
         List<Long> ids = numberedIds();
-        return ids.isEmpty() ? OptionalLong.empty() : OptionalLong.of(ids.get(0));
+        long highest = ids.isEmpty() ? 0 : ids.get(0);
+        for (Path kept : keptFiles()) {
+            Matcher m = NUMBERED.matcher(kept.getFileName().toString());
+            long id = m.matches() ? parseId(m.group(1)) : -1;
+            if (id <= Checkpoint.MAX_ID) {
+                highest = Math.max(highest, id);
+            }
+        }
+        return highest == 0 ? OptionalLong.empty() : OptionalLong.of(highest);
     }
 
     /** Removes leftovers of writes interrupted by a crash. Called once at startup, before the first write. */
@@ -455,7 +463,11 @@ public final class CheckpointStore {
         Files.createDirectories(kept);
         Path target = kept.resolve(fileOf(id).getFileName());
         if (Files.exists(target)) {
-            return target;
+            if (Files.isSameFile(target, fileOf(id)) || Files.mismatch(target, fileOf(id)) == -1) {
+                return target;
+            }
+            throw new IOException(target + " exists and holds another checkpoint " + id + " (of an earlier job in this"
+                    + " directory?): move it away first");
         }
         linkAtomically(fileOf(id), target);
         syncDirectory(kept);
