@@ -23,7 +23,7 @@ import java.util.Optional;
  * restored into a throwaway task of that job, with no input and no outputs: every check a restore makes is made
  * (fingerprint, window and lateness, key groups, each key's group, field names and types, pane order). The throwaway
  * task is garbage once the check returns, so a restart's peak memory is one restored state, not two; the cost is
- * restoring twice (about a second per million panes).
+ * restoring twice at start.
  *
  * <p>A user job's state needs its classes, which {@code inspect} does not load: it gets the structural checks that do
  * not depend on the job (each key group in [0, {@value KeyGroups#COUNT}) and each key in the group its hash gives,
