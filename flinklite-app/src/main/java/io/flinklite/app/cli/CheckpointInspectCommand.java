@@ -32,7 +32,7 @@ import java.util.concurrent.Callable;
                 "Given a directory, checks every checkpoint in it and describes the one a restart would restore."})
 public final class CheckpointInspectCommand implements Callable<Integer> {
 
-    @Parameters(index = "0", arity = "0..1", paramLabel = "DIR|FILE", defaultValue = CheckpointCommand.DEFAULT_DIR,
+    @Parameters(index = "0", arity = "0..1", paramLabel = "DIR|FILE", defaultValue = CheckpointDirectoryArgument.DEFAULT_DIR,
             description = "A checkpoint directory or one checkpoint file (default: ${DEFAULT-VALUE}).")
     Path target;
 
@@ -65,7 +65,7 @@ public final class CheckpointInspectCommand implements Callable<Integer> {
     }
 
     private int inspectDirectory(PrintWriter out) {
-        CheckpointStore store = CheckpointCommand.openDirectory(target);
+        CheckpointStore store = CheckpointDirectoryArgument.open(target);
         try {
             List<Path> files = new ArrayList<>();
             files.add(store.directory().resolve(CheckpointStore.LATEST));

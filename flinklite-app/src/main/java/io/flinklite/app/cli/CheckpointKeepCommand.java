@@ -4,7 +4,6 @@ import io.flinklite.runtime.checkpoint.CheckpointStore;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -25,9 +24,8 @@ import java.util.concurrent.Callable;
                 "Without --id, keeps the checkpoint a restart would restore now."})
 public final class CheckpointKeepCommand implements Callable<Integer> {
 
-    @Parameters(index = "0", arity = "0..1", paramLabel = "DIR", defaultValue = CheckpointCommand.DEFAULT_DIR,
-            description = "The checkpoint directory (default: ${DEFAULT-VALUE}).")
-    Path target;
+    @CommandLine.Mixin
+    CheckpointDirectoryArgument directory;
 
     @Option(names = "--id", paramLabel = "N", description = "The checkpoint to keep (default: the one a restart restores).")
     Long id;
@@ -38,7 +36,7 @@ public final class CheckpointKeepCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
-        CheckpointStore store = CheckpointCommand.openDirectory(target);
+        CheckpointStore store = directory.open();
         try {
             long chosen;
             if (id != null) {
@@ -56,7 +54,7 @@ public final class CheckpointKeepCommand implements Callable<Integer> {
             return 0;
         } catch (NoSuchFileException e) {
             throw new UserFacingException("cannot keep checkpoint " + id + ": there is no " + store.fileOf(id)
-                    + " (see 'flinklite checkpoint list " + target + "')");
+                    + " (see 'flinklite checkpoint list " + directory.dir + "')");
         } catch (IOException e) {
             throw new UserFacingException("cannot keep checkpoint " + (id == null ? "" : id + " ") + "of " + store.directory()
                     + ": " + CheckpointStore.describe(e));

@@ -6,7 +6,6 @@ import io.flinklite.runtime.checkpoint.CheckpointStore;
 import io.flinklite.runtime.checkpoint.StateSummary;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Parameters;
 
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -30,9 +29,8 @@ public final class CheckpointListCommand implements Callable<Integer> {
 
     private static final String ROW = "%-40s %10s  %-29s %10s  %-26s %s%n";
 
-    @Parameters(index = "0", arity = "0..1", paramLabel = "DIR", defaultValue = CheckpointCommand.DEFAULT_DIR,
-            description = "The checkpoint directory (default: ${DEFAULT-VALUE}).")
-    Path target;
+    @CommandLine.Mixin
+    CheckpointDirectoryArgument directory;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -40,7 +38,7 @@ public final class CheckpointListCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
-        CheckpointStore store = CheckpointCommand.openDirectory(target);
+        CheckpointStore store = directory.open();
         try {
             CheckpointStore.Found restored = store.loadLatest();
             List<Path> files = new ArrayList<>();

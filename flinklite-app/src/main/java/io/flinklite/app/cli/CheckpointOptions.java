@@ -17,7 +17,7 @@ public final class CheckpointOptions {
     @Spec(Spec.Target.MIXEE)
     CommandSpec mixee;
 
-    @Option(names = "--checkpoint-dir", paramLabel = "DIR|none", defaultValue = CheckpointCommand.DEFAULT_DIR,
+    @Option(names = "--checkpoint-dir", paramLabel = "DIR|none", defaultValue = CheckpointDirectoryArgument.DEFAULT_DIR,
             description = "Where checkpoints are kept: checkpoint.json is the latest, the previous ones are kept beside it. "
                     + "'none' disables checkpoints (offsets are then committed every --commit-interval, and windows "
                     + "open at a stop are not restored) (default: ${DEFAULT-VALUE}).")

@@ -2,7 +2,6 @@ package io.flinklite.runtime.checkpoint;
 
 import io.flinklite.job.JobSpec;
 import io.flinklite.runtime.metrics.JobMetrics;
-import io.flinklite.runtime.state.KeyGroups;
 import io.flinklite.runtime.task.DeadLetterHandler;
 import io.flinklite.runtime.task.RecordBatch;
 import io.flinklite.runtime.task.PartitionListener;
@@ -10,8 +9,6 @@ import io.flinklite.runtime.task.SourceReader;
 import io.flinklite.runtime.task.StreamTask;
 import io.flinklite.runtime.task.TaskOptions;
 
-import java.util.ArrayDeque;
-import java.util.Deque;
 import java.util.Optional;
 
 /**
@@ -26,8 +23,8 @@ import java.util.Optional;
  * restoring twice at start.
  *
  * <p>A user job's state needs its classes, which {@code inspect} does not load: it gets the structural checks that do
- * not depend on the job (each key group in [0, {@value KeyGroups#COUNT}) and each key in the group its hash gives,
- * partitions and offsets not negative); the real restore checks the rest and a failure there is one line naming
+ * not depend on the job (each key group in [0, {@value io.flinklite.runtime.state.KeyGroups#COUNT}) and each key in the group its hash gives,
+ * partitions and offsets not negative; see {@link StateSummary#problem()}); the real restore checks the rest and a failure there is one line naming
  * the checkpoint.
  */
 public final class RestoreCheck implements CheckpointValidator {
@@ -46,7 +43,10 @@ public final class RestoreCheck implements CheckpointValidator {
     @Override
     public void validate(Checkpoint checkpoint) throws CorruptCheckpointException {
         try {
-            checkStructure(checkpoint.state());
+            Optional<String> problem = StateSummary.of(checkpoint.state()).problem();
+            if (problem.isPresent()) {
+                throw new CorruptCheckpointException(problem.get());
+            }
             Optional<JobSpec> spec = JobSpec.fromFingerprint(checkpoint.jobFingerprint());
             if (spec.isPresent()) {
                 StreamTask task = StreamTask.forSpec(spec.get(), TaskOptions.defaults(), NoInput.INSTANCE, result -> { },
@@ -57,81 +57,6 @@ public final class RestoreCheck implements CheckpointValidator {
             throw e;
         } catch (RuntimeException e) {
             throw new CorruptCheckpointException("its state cannot be restored: " + e.getMessage(), e);
-        }
-    }
-
-    /** The job-independent checks: key groups, keys in their groups, positions. */
-    private static void checkStructure(StateTape state) throws CorruptCheckpointException {
-        Deque<Frame> stack = new ArrayDeque<>();
-        String field = null;
-        StateTape.Reader r = state.reader();
-        for (int t = r.next(); t != StateTape.END; t = r.next()) {
-            Frame parent = stack.peek();
-            switch (t) {
-                case StateTape.FIELD_NAME:
-                    field = r.text();
-                    continue;
-                case StateTape.START_OBJECT:
-                case StateTape.START_ARRAY: {
-                    Frame frame = new Frame(t == StateTape.START_ARRAY, parent == null ? -1 : parent.keyGroup);
-                    if (parent != null && !parent.array) {
-                        frame.name = field;
-                    }
-                    if (parent != null && parent.array && "keyGroups".equals(parent.name)) {
-                        frame.keyGroupElement = true;
-                    }
-                    if (parent != null && parent.array && "keys".equals(parent.name)) {
-                        frame.keyElement = true;
-                    }
-                    if (parent != null && parent.array && "positions".equals(parent.name)) {
-                        frame.positionElement = true;
-                    }
-                    stack.push(frame);
-                    break;
-                }
-                case StateTape.END_OBJECT:
-                case StateTape.END_ARRAY:
-                    stack.pop();
-                    break;
-                case StateTape.LONG:
-                    if (parent != null && parent.keyGroupElement && "keyGroup".equals(field)) {
-                        long g = r.longValue();
-                        if (g < 0 || g >= KeyGroups.COUNT) {
-                            throw new CorruptCheckpointException("its state holds key group " + g + ", outside [0, " + KeyGroups.COUNT + ")");
-                        }
-                        parent.keyGroup = (int) g;
-                    } else if (parent != null && parent.positionElement && ("partition".equals(field) || "nextOffset".equals(field))
-                            && r.longValue() < 0) {
-                        throw new CorruptCheckpointException("its state holds a negative " + field + ": " + r.longValue());
-                    }
-                    break;
-                case StateTape.STRING:
-                    if (parent != null && parent.keyElement && "key".equals(field) && parent.keyGroup >= 0) {
-                        int expected = KeyGroups.of(r.text());
-                        if (expected != parent.keyGroup) {
-                            throw new CorruptCheckpointException("its state puts key '" + r.text() + "' in key group "
-                                    + parent.keyGroup + ", but the key belongs to group " + expected);
-                        }
-                    }
-                    break;
-                default:
-                    break;
-            }
-            field = null;
-        }
-    }
-
-    private static final class Frame {
-        final boolean array;
-        String name;
-        int keyGroup;
-        boolean keyGroupElement;
-        boolean keyElement;
-        boolean positionElement;
-
-        Frame(boolean array, int keyGroup) {
-            this.array = array;
-            this.keyGroup = keyGroup;
         }
     }
 

@@ -83,6 +83,15 @@ class DamagedCheckpointTest {
         Files.write(dir.resolve(CheckpointStore.LATEST), bytes);
     }
 
+    /** Replaces the newest checkpoint by a sparse file of {@code size} zero bytes (no disk used). */
+    private void sparseNewest(CheckpointStore store, long size) throws IOException {
+        Files.delete(dir.resolve(CheckpointStore.LATEST));
+        Files.delete(store.fileOf(2));
+        try (RandomAccessFile sparse = new RandomAccessFile(store.fileOf(2).toFile(), "rw")) {
+            sparse.setLength(size);
+        }
+    }
+
     private static String json(Checkpoint c) throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         CheckpointJson.write(c, out);
@@ -158,22 +167,14 @@ class DamagedCheckpointTest {
     @Test
     void anOversizeNewestIsRefusedByItsSizeNotReadIntoMemory() throws IOException {
         CheckpointStore store = storeWithTwo();
-        Files.delete(dir.resolve(CheckpointStore.LATEST));
-        Files.delete(store.fileOf(2));
-        try (RandomAccessFile sparse = new RandomAccessFile(store.fileOf(2).toFile(), "rw")) {
-            sparse.setLength(CheckpointStore.maxFileBytes() + 1); // sparse: no disk used
-        }
+        sparseNewest(store, CheckpointStore.maxFileBytes() + 1);
         assertFallsBackToOne(store, "more than the");
     }
 
     @Test
     void aLargeFileIsChecksummedStreamingAndItsTailIsWhereTheChecksumIs() throws IOException {
         CheckpointStore store = storeWithTwo();
-        Files.delete(dir.resolve(CheckpointStore.LATEST));
-        Files.delete(store.fileOf(2));
-        try (RandomAccessFile sparse = new RandomAccessFile(store.fileOf(2).toFile(), "rw")) {
-            sparse.setLength(64L << 20); // zeros, no checksum
-        }
+        sparseNewest(store, 64L << 20); // zeros, no checksum
         assertFallsBackToOne(store, "no checksum");
     }
 
