@@ -119,6 +119,42 @@ class CheckpointedKafkaJobIT {
         restartKeepsOpenWindows("switch-down", Delivery.EXACTLY_ONCE, Delivery.AT_LEAST_ONCE, this);
     }
 
+    /**
+     * Exactly-once {@code --restore-from} of a kept checkpoint rewinds the job: the results after it are computed and
+     * committed again, exactly once more, and a plain restart afterwards resumes from the rewound run's checkpoints.
+     */
+    @Test
+    void exactlyOnceRestoreFromAKeptCheckpointRewindsToIt() throws Exception {
+        String name = "rewind-eo";
+        broker.createTopic(name + "-in", 3);
+        broker.createTopic(name + "-out", 1);
+        List<KafkaTestSupport.Placed> events = KafkaTestSupport.disorderedEvents(11, 3_000, new int[] {0, 1, 2},
+                1_700_000_000_000L);
+        List<String> expected = KafkaTestSupport.replayResults(JobSpec.defaults(), events);
+        int half = events.size() / 2;
+        KafkaTestSupport.produce(broker.bootstrapServers(), name + "-in", events.subList(0, half));
+        runUntil(settings(name, JobSpec.defaults(), Delivery.EXACTLY_ONCE), half);
+        CheckpointStore store = new CheckpointStore(dir);
+        Path kept = store.keep(store.highestId().orElseThrow());
+        List<String> beforeKept = KafkaTestSupport.values(KafkaTestSupport.readTopic(broker.bootstrapServers(), name + "-out", 1));
+        assertThat(beforeKept).isNotEmpty();
+
+        KafkaTestSupport.produce(broker.bootstrapServers(), name + "-in", events.subList(half, events.size()));
+        runUntil(settings(name, JobSpec.defaults(), Delivery.EXACTLY_ONCE), events.size() - half);
+        KafkaJob.Settings rewind = new KafkaJob.Settings(connection, JobSpec.defaults()).inputTopic(name + "-in")
+                .outputTopic(name + "-out").groupId(name).idleTimeoutMs(0)
+                .checkpoints(new CheckpointSettings(dir, 500, Delivery.EXACTLY_ONCE, false, null, kept));
+        runUntil(rewind, events.size() - half);
+        runUntil(settings(name, JobSpec.defaults(), Delivery.EXACTLY_ONCE), 0);
+
+        List<String> afterKept = new ArrayList<>(expected);
+        beforeKept.forEach(afterKept::remove);
+        List<String> all = new ArrayList<>(expected);
+        all.addAll(afterKept);
+        assertThat(KafkaTestSupport.values(KafkaTestSupport.readTopic(broker.bootstrapServers(), name + "-out", all.size())))
+                .containsExactlyInAnyOrderElementsOf(all);
+    }
+
     @Test
     void refusesTheCheckpointOfAnotherJobOrOfOffsetsBeyondThePartitionEnd() throws Exception {
         broker.createTopic("refuse-in", 1);
