@@ -177,6 +177,11 @@ public final class StreamTask implements Snapshottable {
     public void run() throws Exception {
         while (!stopRequested) {
             batch.clear();
+            // Before the poll, so that the first batch of one partition cannot move event time past the others.
+            int partitionCount = source.partitionCount();
+            if (partitionCount > 0) {
+                watermarks.declarePartitionCount(partitionCount, options.clock().getAsLong());
+            }
             boolean more = source.poll(batch, listener, options.pollTimeoutMs());
             resultTimer.batchArrived();
             long now = options.clock().getAsLong();
@@ -433,7 +438,7 @@ public final class StreamTask implements Snapshottable {
 
         @Override
         public void partitionRevoked(int partition) {
-            watermarks.removePartition(partition);
+            watermarks.removePartition(partition, options.clock().getAsLong());
             if (partition < nextOffsets.length) {
                 nextOffsets[partition] = -1;
             }
