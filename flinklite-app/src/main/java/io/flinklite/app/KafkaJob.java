@@ -191,6 +191,7 @@ public final class KafkaJob {
                     } else {
                         task.addHook(new CommitHook(source, settings.commitIntervalMs));
                     }
+                    source.liveWatermarks(task::partitionWatermark);
                     stopTask = task::stop;
                     if (!stopRequested) {
                         // Ready (/health/ready) from here once the source has partitions; see JobMetrics.ready().
@@ -202,7 +203,7 @@ public final class KafkaJob {
                     if (checkpointing != null) {
                         checkpointing.finish(task);
                     }
-                    source.commit(task.positions());
+                    source.commitProcessed(task.positions());
                     LOG.info(checkpointing != null ? "stopped: output flushed, offsets committed, final checkpoint written"
                             : "stopped: output flushed, offsets committed");
                 } finally {
@@ -251,7 +252,7 @@ public final class KafkaJob {
             }
             nextCommitMs = nowMs + intervalMs;
             task.flushSinks();
-            source.commit(task.positions());
+            source.commitProcessed(task.positions());
         }
     }
 

@@ -38,6 +38,15 @@ public interface SourceReader extends AutoCloseable {
         return -1;
     }
 
+    /**
+     * For a partition below {@link #partitionCount} that this reader is not assigned: the watermark its owner last
+     * reported for it (with Kafka, in its committed offset's metadata), which the task holds its watermark at instead
+     * of "nothing seen"; {@link Long#MIN_VALUE} when none is known. Called between batches: answer from a cache.
+     */
+    default long reportedWatermark(int partition) {
+        return Long.MIN_VALUE;
+    }
+
     /** For metrics: the topic (or file) a partition belongs to; empty when there is no such name. */
     default String topicOf(int partition) {
         return "";

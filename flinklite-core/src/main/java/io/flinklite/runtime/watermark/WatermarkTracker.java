@@ -148,6 +148,22 @@ public final class WatermarkTracker implements Snapshottable {
         recompute();
     }
 
+    /**
+     * The owner of {@code partition}, another member of the group, reports its watermark there (paragraph 4): a
+     * source partition not assigned here holds the watermark back at the report instead of its last maximum, when the
+     * report is ahead. Ignored for an assigned partition (its records tell) and for one not counted.
+     */
+    public void reportWatermark(int partition, long watermarkMs) {
+        if (!counts(partition) || assigned[partition] || watermarkMs == Long.MIN_VALUE) {
+            return;
+        }
+        long max = watermarkMs >= Long.MAX_VALUE - outOfOrderness - 1 ? Long.MAX_VALUE : watermarkMs + outOfOrderness + 1;
+        if (max > maxTimestamp[partition]) {
+            maxTimestamp[partition] = max;
+            recompute();
+        }
+    }
+
     private long lastActivityOf(int partition) {
         return partition >= 0 && partition < lastActivityMs.length ? lastActivityMs[partition] : 0;
     }

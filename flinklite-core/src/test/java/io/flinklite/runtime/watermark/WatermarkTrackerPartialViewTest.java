@@ -160,4 +160,22 @@ class WatermarkTrackerPartialViewTest {
         after.onEvent(0, 9_002);
         assertThat(after.checkIdleness(51_000, lagOf)).isEqualTo(9_001);
     }
+
+    @Test
+    void anOwnersReportHoldsTheWatermarkThereInsteadOfAtNothingSeen() {
+        WatermarkTracker t = new WatermarkTracker(100, 1_000, false);
+        t.declarePartitionCount(2, 0);
+        t.addPartition(0, 0);
+        lag[1] = 1_000; // another live member reads it, always a little behind its end
+        t.onEvent(0, 10_000);
+        assertThat(t.checkIdleness(10, lagOf)).isEqualTo(Long.MIN_VALUE);
+        t.reportWatermark(1, 7_000);
+        assertThat(t.checkIdleness(20, lagOf)).isEqualTo(7_000);
+        assertThat(t.partitionWatermark(1)).isEqualTo(7_000);
+        t.reportWatermark(1, 6_000); // an older report changes nothing
+        t.reportWatermark(1, 20_000);
+        assertThat(t.checkIdleness(30, lagOf)).as("the own partition is now the minimum").isEqualTo(9_899);
+        t.reportWatermark(0, 50_000); // an assigned partition's records tell, not reports
+        assertThat(t.partitionWatermark(0)).isEqualTo(9_899);
+    }
 }

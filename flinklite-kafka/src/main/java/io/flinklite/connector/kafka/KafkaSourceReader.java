@@ -36,6 +36,7 @@ import java.util.OptionalLong;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.IntToLongFunction;
 
 /**
  * The engine's {@link SourceReader} on one Kafka topic, in a consumer group.
@@ -93,14 +94,20 @@ public final class KafkaSourceReader implements SourceReader {
     private final String groupInstanceId;
     private final StartFrom startFrom;
     private final TreeSet<Integer> assigned = new TreeSet<>();
-    /** Where a partition resumes when it is assigned: restored from a checkpoint, or where this reader stopped. */
-    private final Map<Integer, Long> resumePositions = new HashMap<>();
+    /** Where a partition resumes when it is first assigned: restored from a checkpoint, applied as they are. */
+    private final Map<Integer, Long> restoredPositions = new HashMap<>();
+    /** Where this reader stopped in a partition it was revoked; resumed from unless the group committed beyond. */
+    private final Map<Integer, Long> stoppedPositions = new HashMap<>();
+    /** By partition id, for partitions not assigned here: the watermark their owner committed with; MIN unknown. */
+    private long[] reported = new long[0];
+    /** The task's watermark of an assigned partition, committed beside its offset as the partition's report. */
+    private IntToLongFunction liveWatermarks = partition -> Long.MIN_VALUE;
     private int partitionCount = -1;
     /** By partition id, for partitions not assigned here: records between resume position and end; -1 unknown. */
     private long[] backlog = new long[0];
     private long nextRefreshNanos = Long.MIN_VALUE;
     /** Offsets a rebalance kept from being committed, to retry; newer offsets of a partition replace older ones. */
-    private final Map<Integer, Long> deferredCommit = new HashMap<>();
+    private final Map<Integer, OffsetAndMetadata> deferredCommit = new HashMap<>();
     private int deferredAttempts;
     private long nextDeferredRetryNanos;
     private PartitionListener listener;
@@ -168,7 +175,7 @@ public final class KafkaSourceReader implements SourceReader {
 
     @Override
     public void restorePositions(Map<Integer, Long> nextOffsets) {
-        resumePositions.putAll(nextOffsets);
+        restoredPositions.putAll(nextOffsets);
     }
 
     @Override
@@ -218,7 +225,7 @@ public final class KafkaSourceReader implements SourceReader {
                 Map<Integer, Long> positions = currentPositions();
                 try {
                     beforeRevokeCommit.run();
-                    commit(positions);
+                    commit(positions, watermarksOf(positions.keySet()));
                 } catch (FencedInstanceIdException e) {
                     throw fenced(e);
                 } catch (RuntimeException e) {
@@ -245,8 +252,17 @@ public final class KafkaSourceReader implements SourceReader {
 
             @Override
             public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+                Map<TopicPartition, OffsetAndMetadata> committed = committedOf(partitions);
                 for (TopicPartition tp : partitions) {
-                    Long resume = resumePositions.remove(tp.partition());
+                    Long resume = restoredPositions.remove(tp.partition());
+                    Long stopped = stoppedPositions.remove(tp.partition());
+                    OffsetAndMetadata c = committed.get(tp);
+                    if (resume == null && stopped != null && (c == null || c.offset() < stopped)) {
+                        // Its records up to there are in the task's open windows: resuming at an older committed
+                        // offset (a commit lost in the rebalance) would count them twice. Beyond it, another member
+                        // read them meanwhile and committed: the group's offset then wins, as for a new partition.
+                        resume = stopped;
+                    }
                     if (resume != null) {
                         consumer.seek(tp, resume);
                     }
@@ -266,7 +282,7 @@ public final class KafkaSourceReader implements SourceReader {
         for (TopicPartition tp : partitions) {
             Long position = positions.get(tp.partition());
             if (position != null) {
-                resumePositions.put(tp.partition(), position);
+                stoppedPositions.put(tp.partition(), position);
             }
             setBacklog(tp.partition(), -1);
             if (assigned.remove(tp.partition()) && listener != null) {
@@ -361,6 +377,8 @@ public final class KafkaSourceReader implements SourceReader {
                 int old = backlog.length;
                 backlog = Arrays.copyOf(backlog, partitionCount);
                 Arrays.fill(backlog, old, partitionCount, -1);
+                reported = Arrays.copyOf(reported, partitionCount);
+                Arrays.fill(reported, old, partitionCount, Long.MIN_VALUE);
             }
             if (!others.isEmpty()) {
                 Map<TopicPartition, Long> ends = consumer.endOffsets(others, METADATA_TIMEOUT);
@@ -371,11 +389,16 @@ public final class KafkaSourceReader implements SourceReader {
                 }
                 for (TopicPartition tp : others) {
                     Long end = ends.get(tp);
-                    Long resume = resumePositions.get(tp.partition());
+                    Long resume = restoredPositions.get(tp.partition());
                     OffsetAndMetadata c = committed.get(tp);
+                    Long stopped = stoppedPositions.get(tp.partition());
                     if (resume == null && c != null) {
-                        resume = c.offset();
+                        resume = stopped != null ? Math.max(stopped, c.offset()) : c.offset();
                     }
+                    if (resume == null) {
+                        resume = stopped;
+                    }
+                    setReported(tp.partition(), c == null ? Long.MIN_VALUE : WatermarkReport.parse(c.metadata()));
                     if (resume == null) {
                         resume = startFrom == StartFrom.EARLIEST ? beginnings.get(tp) : end;
                     }
@@ -396,6 +419,61 @@ public final class KafkaSourceReader implements SourceReader {
     private void setBacklog(int partition, long records) {
         if (partition >= 0 && partition < backlog.length) {
             backlog[partition] = records;
+        }
+    }
+
+    private void setReported(int partition, long watermark) {
+        if (partition >= 0 && partition < reported.length) {
+            reported[partition] = watermark;
+        }
+    }
+
+    /**
+     * The watermark another member committed with the offset of a partition this reader is not assigned (its
+     * report, see {@link #commit(Map, Map)}); {@link Long#MIN_VALUE} for an assigned partition or none known.
+     */
+    @Override
+    public long reportedWatermark(int partition) {
+        if (assigned.contains(partition) || partition < 0 || partition >= reported.length) {
+            return Long.MIN_VALUE;
+        }
+        return reported[partition];
+    }
+
+    /**
+     * Where the task's watermark of each assigned partition stands now: committed beside the live positions (a
+     * rebalance, {@link #commit()}) as the partition's report to other members. Task thread.
+     */
+    public void liveWatermarks(IntToLongFunction watermarkOf) {
+        this.liveWatermarks = java.util.Objects.requireNonNull(watermarkOf, "watermarkOf");
+    }
+
+    private Map<Integer, Long> watermarksOf(Collection<Integer> partitions) {
+        Map<Integer, Long> out = new HashMap<>();
+        for (int p : partitions) {
+            out.put(p, liveWatermarks.applyAsLong(p));
+        }
+        return out;
+    }
+
+    private Map<TopicPartition, OffsetAndMetadata> committedOf(Collection<TopicPartition> partitions) {
+        Set<TopicPartition> wanted = new HashSet<>();
+        for (TopicPartition tp : partitions) {
+            if (stoppedPositions.containsKey(tp.partition()) && !restoredPositions.containsKey(tp.partition())) {
+                wanted.add(tp);
+            }
+        }
+        if (wanted.isEmpty()) {
+            return Map.of();
+        }
+        try {
+            Map<TopicPartition, OffsetAndMetadata> c = consumer.committed(wanted, METADATA_TIMEOUT);
+            return c == null ? Map.of() : c;
+        } catch (WakeupException | FencedInstanceIdException e) {
+            throw e;
+        } catch (KafkaException e) {
+            // Unknown: resume where this reader stopped, which may repeat records but never skips any.
+            return Map.of();
         }
     }
 
@@ -426,7 +504,8 @@ public final class KafkaSourceReader implements SourceReader {
      * @throws KafkaConnectorException when the commit fails (for example the group rebalanced meanwhile)
      */
     public void commit() {
-        commit(currentPositions());
+        Map<Integer, Long> positions = currentPositions();
+        commit(positions, watermarksOf(positions.keySet()));
     }
 
     /**
@@ -435,17 +514,43 @@ public final class KafkaSourceReader implements SourceReader {
      * @throws KafkaConnectorException when the commit fails
      */
     public void commit(Map<Integer, Long> nextOffsets) {
+        commit(nextOffsets, Map.of());
+    }
+
+    /**
+     * Commits the positions of everything processed so far (between batches), each with the partition's live
+     * watermark ({@link #liveWatermarks}) as its report.
+     *
+     * @throws KafkaConnectorException when the commit fails for another reason than a rebalance in progress
+     */
+    public void commitProcessed(Map<Integer, Long> nextOffsets) {
+        commit(nextOffsets, watermarksOf(nextOffsets.keySet()));
+    }
+
+    /**
+     * Commits the given next-offsets, each with the partition's watermark at that offset as its metadata (see
+     * {@link WatermarkReport}): the report other members of the group hold their watermark at while they do not
+     * own the partition.
+     *
+     * @param watermarks partition -> its watermark at the offset committed; partitions missing carry no report
+     * @throws KafkaConnectorException when the commit fails for another reason than a rebalance in progress
+     */
+    public void commit(Map<Integer, Long> nextOffsets, Map<Integer, Long> watermarks) {
         // Offsets a rebalance deferred go along, unless the partition moved away meanwhile (its new owner commits it).
         for (Iterator<Integer> it = deferredCommit.keySet().iterator(); it.hasNext(); ) {
             if (!assigned.contains(it.next())) {
                 it.remove();
             }
         }
-        Map<Integer, Long> all = new HashMap<>(deferredCommit);
-        all.putAll(nextOffsets);
+        Map<Integer, OffsetAndMetadata> all = new HashMap<>(deferredCommit);
+        for (Map.Entry<Integer, Long> e : nextOffsets.entrySet()) {
+            Long w = watermarks.get(e.getKey());
+            all.put(e.getKey(), new OffsetAndMetadata(e.getValue(),
+                    w == null || w == Long.MIN_VALUE ? "" : WatermarkReport.format(w)));
+        }
         Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
-        for (Map.Entry<Integer, Long> e : all.entrySet()) {
-            offsets.put(new TopicPartition(topic, e.getKey()), new OffsetAndMetadata(e.getValue()));
+        for (Map.Entry<Integer, OffsetAndMetadata> e : all.entrySet()) {
+            offsets.put(new TopicPartition(topic, e.getKey()), e.getValue());
         }
         if (offsets.isEmpty()) {
             return;
