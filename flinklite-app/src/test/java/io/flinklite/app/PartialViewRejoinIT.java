@@ -127,6 +127,73 @@ class PartialViewRejoinIT {
         }
     }
 
+    /**
+     * Two live instances share the group on input keyed by partition (every event of a key on one partition): each
+     * holds its watermark at the other's partitions' reports (the watermarks committed with their offsets), so
+     * neither waits for partitions it will never read, and together they give exactly the single-instance results.
+     */
+    @Test
+    void twoLiveInstancesOnKeyedInputFollowEachOthersReportsAndTogetherGiveTheExactResults() throws Exception {
+        broker.createTopic("keyed-in", 3);
+        broker.createTopic("keyed-out", 1);
+        long base = System.currentTimeMillis() - 3_600_000;
+        List<Placed> events = new ArrayList<>();
+        for (Placed e : KafkaTestSupport.disorderedEvents(11, 6_000, new int[] {0}, base)) {
+            String text = e.text();
+            int partition = text.contains("\"important\"") ? 0 : text.contains("\"critical\"") ? 1 : 2;
+            events.add(new Placed(partition, e.json));
+        }
+        // The closing event (a filtered "normal" a minute after the rest) went to partition 2: one each for 0 and 1.
+        long end = base + 6_000 * 50L + 70_000;
+        events.add(new Placed(0, KafkaTestSupport.event(900_001, end, "normal")));
+        events.add(new Placed(1, KafkaTestSupport.event(900_002, end, "normal")));
+        JobSpec spec = JobSpec.defaults();
+        List<String> expected = KafkaTestSupport.replayResults(spec, events);
+        assertThat(expected).hasSizeGreaterThan(100);
+
+        List<JobMetrics> metrics = List.of(new JobMetrics(), new JobMetrics());
+        List<KafkaJob> jobs = new ArrayList<>();
+        List<Thread> threads = new ArrayList<>();
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        try {
+            for (int i = 0; i < 2; i++) {
+                KafkaJob job = new KafkaJob(new KafkaJob.Settings(KafkaConnection.of(broker.bootstrapServers()), spec)
+                        .inputTopic("keyed-in").outputTopic("keyed-out").groupId("keyed")
+                        .checkpoints(new CheckpointSettings(work.resolve("keyed-" + i), 1_000, Delivery.AT_LEAST_ONCE,
+                                false, null)), metrics.get(i));
+                Thread t = new Thread(() -> {
+                    try {
+                        job.run();
+                    } catch (Throwable e) {
+                        failure.set(e);
+                    }
+                }, "job-" + i);
+                t.start();
+                jobs.add(job);
+                threads.add(t);
+            }
+            await().atMost(Duration.ofSeconds(60)).until(() -> failure.get() != null
+                    || metrics.get(0).partitions().length + metrics.get(1).partitions().length == 3
+                    && metrics.get(0).partitions().length > 0 && metrics.get(1).partitions().length > 0);
+            assertThat(failure.get()).isNull();
+            KafkaTestSupport.produce(broker.bootstrapServers(), "keyed-in", events);
+
+            List<String> got = KafkaTestSupport.values(
+                    KafkaTestSupport.readTopic(broker.bootstrapServers(), "keyed-out", expected.size()));
+            assertThat(failure.get()).isNull();
+            assertThat(counts(got)).as("both instances together: every window exact, each once").isEqualTo(counts(expected));
+            assertThat(metrics.get(0).eventsLate() + metrics.get(1).eventsLate()).as("late events").isZero();
+        } finally {
+            for (KafkaJob job : jobs) {
+                job.stop();
+                job.awaitStopped(30_000);
+            }
+            for (Thread t : threads) {
+                t.join(30_000);
+            }
+        }
+    }
+
     private static Map<String, Integer> counts(List<String> lines) {
         Map<String, Integer> c = new HashMap<>();
         lines.forEach(l -> c.merge(l, 1, Integer::sum));
