@@ -16,9 +16,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -28,8 +25,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.TreeSet;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
 import static io.flinklite.app.KafkaTestSupport.Placed;
@@ -200,36 +195,21 @@ class PartialViewRejoinIT {
         return c;
     }
 
-    /** A group member in a JVM of its own ({@link #main}), holding partitions until it is SIGKILLed. */
+    /** A group member in a JVM of its own ({@link HolderMain}), holding partitions until it is SIGKILLed. */
     private static final class Holder {
-        private final Process process;
-        private final List<String> lines = new CopyOnWriteArrayList<>();
+        private final ChildFlinkLite process;
 
-        private Holder(Process process) {
+        private Holder(ChildFlinkLite process) {
             this.process = process;
-            Thread reader = new Thread(() -> {
-                try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-                    String line;
-                    while ((line = r.readLine()) != null) {
-                        lines.add(line);
-                    }
-                } catch (Exception e) {
-                    lines.add("reader failed: " + e);
-                }
-            }, "holder-output");
-            reader.setDaemon(true);
-            reader.start();
         }
 
         static Holder start(String topic, String group) throws Exception {
-            String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-            return new Holder(new ProcessBuilder(java, "-Xmx128m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-                    "-cp", System.getProperty("java.class.path"), HolderMain.class.getName(),
-                    broker.bootstrapServers(), topic, group).redirectErrorStream(true).start());
+            return new Holder(ChildFlinkLite.startMain(HolderMain.class, broker.bootstrapServers(), topic, group));
         }
 
         /** How many partitions it holds, by its last "holding N" line. */
         int holding() {
+            List<String> lines = process.lines();
             for (int i = lines.size() - 1; i >= 0; i--) {
                 if (lines.get(i).startsWith("holding ")) {
                     return Integer.parseInt(lines.get(i).substring(8).trim());
@@ -239,10 +219,7 @@ class PartialViewRejoinIT {
         }
 
         void kill() throws InterruptedException {
-            if (process.isAlive()) {
-                process.destroyForcibly(); // SIGKILL: no LeaveGroup, the session lingers
-                process.waitFor(30, TimeUnit.SECONDS);
-            }
+            process.kill(); // SIGKILL: no LeaveGroup, the session lingers
         }
     }
 

@@ -110,18 +110,8 @@ class WatermarkTrackerPartialViewTest {
             before.addPartition(p, 0);
             before.onEvent(p, 1_000 + p);
         }
-        MemoryState state = new MemoryState();
-        StateWriter w = state.writer();
-        w.beginObject(null);
-        before.snapshotState(w);
-        w.endObject();
-
         // The restarted job gets only partition 0 for now, and knows nothing of the topic's count yet.
-        WatermarkTracker after = new WatermarkTracker(0, 1_000, false);
-        StateReader r = state.reader();
-        r.beginObject(null);
-        after.restoreState(r);
-        r.endObject();
+        WatermarkTracker after = restored(before, new WatermarkTracker(0, 1_000, false));
         assertThat(after.currentWatermark()).isEqualTo(999);
         after.addPartition(0, 0);
         lag[1] = 10;
@@ -141,17 +131,7 @@ class WatermarkTrackerPartialViewTest {
         WatermarkTracker before = new WatermarkTracker(0, 1_000, false);
         before.addPartition(1, 0);
         before.onEvent(1, 100);
-        MemoryState state = new MemoryState();
-        StateWriter w = state.writer();
-        w.beginObject(null);
-        before.snapshotState(w);
-        w.endObject();
-
-        WatermarkTracker after = new WatermarkTracker(0, 1_000, false);
-        StateReader r = state.reader();
-        r.beginObject(null);
-        after.restoreState(r);
-        r.endObject();
+        WatermarkTracker after = restored(before, new WatermarkTracker(0, 1_000, false));
         after.addPartition(0, 50_000);
         after.onEvent(0, 9_000);
         assertThat(after.checkIdleness(50_000, lagOf)).isEqualTo(99);
@@ -177,5 +157,19 @@ class WatermarkTrackerPartialViewTest {
         assertThat(t.checkIdleness(30, lagOf)).as("the own partition is now the minimum").isEqualTo(9_899);
         t.reportWatermark(0, 50_000); // an assigned partition's records tell, not reports
         assertThat(t.partitionWatermark(0)).isEqualTo(9_899);
+    }
+
+    /** {@code fresh} after restoring a snapshot of {@code before}. */
+    private static WatermarkTracker restored(WatermarkTracker before, WatermarkTracker fresh) {
+        MemoryState state = new MemoryState();
+        StateWriter w = state.writer();
+        w.beginObject(null);
+        before.snapshotState(w);
+        w.endObject();
+        StateReader r = state.reader();
+        r.beginObject(null);
+        fresh.restoreState(r);
+        r.endObject();
+        return fresh;
     }
 }

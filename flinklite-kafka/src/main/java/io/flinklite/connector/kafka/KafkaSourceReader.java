@@ -190,14 +190,20 @@ public final class KafkaSourceReader implements SourceReader {
         try {
             refreshTopicView();
             records = consumer.poll(Duration.ofMillis(timeoutMs));
-            if (!deferredCommit.isEmpty() && System.nanoTime() >= nextDeferredRetryNanos) {
-                commit(Map.of());
-            }
+            retryDeferredCommit();
         } catch (WakeupException e) {
             currentSize = 0;
             return true;
         } catch (FencedInstanceIdException e) {
             throw fenced(e);
+        } catch (KafkaException e) {
+            // A rebalance callback's own failure (fenced while committing) reaches us wrapped by the consumer.
+            for (Throwable c = e.getCause(); c != null; c = c.getCause()) {
+                if (c instanceof KafkaConnectorException) {
+                    throw (KafkaConnectorException) c;
+                }
+            }
+            throw e;
         }
         int n = records.count();
         if (current.length < n) {
@@ -414,6 +420,25 @@ public final class KafkaSourceReader implements SourceReader {
             LOG.debug("backlog of {} partitions assigned elsewhere unknown for now: {}", topic, KafkaConnection.rootMessage(e));
         }
         nextRefreshNanos = System.nanoTime() + (others.isEmpty() && partitionCount > 0 ? COUNT_REFRESH_NANOS : BACKLOG_REFRESH_NANOS);
+    }
+
+    /**
+     * Retries a commit a rebalance deferred, about once a second. Any other failure is left to the next regular
+     * commit to report: this retry is a courtesy, and the offsets are committed with the next one anyway.
+     */
+    private void retryDeferredCommit() {
+        if (deferredCommit.isEmpty() || System.nanoTime() - nextDeferredRetryNanos < 0) {
+            return;
+        }
+        nextDeferredRetryNanos = System.nanoTime() + DEFERRED_COMMIT_RETRY_NANOS;
+        try {
+            commit(Map.of());
+        } catch (KafkaConnectorException e) {
+            if (e.getCause() instanceof FencedInstanceIdException) {
+                throw e;
+            }
+            LOG.debug("retrying a deferred offset commit failed: {}", e.getMessage());
+        }
     }
 
     private void setBacklog(int partition, long records) {
