@@ -173,13 +173,18 @@ final class JobCheckpointing implements AutoCloseable {
         task.addHook(checkpointer);
     }
 
-    /** After each completed checkpoint: commit its offsets to the job's consumer group, for lag monitoring. */
+    /**
+     * After each completed checkpoint: commit its offsets to the job's consumer group, for lag monitoring and as the
+     * partitions' watermark reports to other members (the checkpoint's watermark of each, at its offset).
+     */
     private void completed(Checkpoint checkpoint) {
         Map<Integer, Long> offsets = new HashMap<>();
+        Map<Integer, Long> watermarks = new HashMap<>();
         for (SourcePosition p : checkpoint.sources()) {
             offsets.put(p.partition(), p.nextOffset());
+            watermarks.put(p.partition(), p.watermarkMs());
         }
-        source.commit(offsets);
+        source.commit(offsets, watermarks);
     }
 
     /** The final checkpoint of a clean stop; waits until it is written (and committed). */

@@ -78,6 +78,10 @@ public final class KafkaJob {
         long commitIntervalMs = 5_000;
         TaskFactory taskFactory = BUILT_IN;
         CheckpointSettings checkpoints;
+        String instanceId;
+
+        /** For {@link #instanceId(String)}: a dynamic group member, without static membership. */
+        public static final String NO_INSTANCE_ID = "";
 
         public Settings(KafkaConnection connection, JobSpec spec) {
             this.connection = Objects.requireNonNull(connection, "connection");
@@ -101,6 +105,19 @@ public final class KafkaJob {
         public Settings taskFactory(TaskFactory f) { taskFactory = Objects.requireNonNull(f); return this; }
         /** @param c how to checkpoint; {@code null} for no checkpoints (offsets committed every commit interval) */
         public Settings checkpoints(CheckpointSettings c) { checkpoints = c; return this; }
+        /**
+         * @param id the consumer's static member id; {@code null} for the default ({@link StaticMembership}),
+         *           {@link #NO_INSTANCE_ID} for a dynamic member
+         */
+        public Settings instanceId(String id) { instanceId = id; return this; }
+
+        /** The static member id the consumer joins with, or {@code null} for a dynamic member. */
+        public String groupInstanceId() {
+            if (instanceId != null) {
+                return instanceId.isEmpty() ? null : instanceId;
+            }
+            return checkpoints == null ? null : StaticMembership.defaultInstanceId(checkpoints.dir());
+        }
 
         public KafkaConnection connection() { return connection; }
         public JobSpec spec() { return spec; }
@@ -149,11 +166,13 @@ public final class KafkaJob {
             requireOutputTopic(settings.outputTopic, "--output-topic", "--output-topic none");
             requireOutputTopic(settings.lateTopic, "--late-topic", "leave --late-topic out");
             requireOutputTopic(settings.deadLetterTopic, "--dead-letter-topic", "leave --dead-letter-topic out");
-            LOG.info("reading {} ({} partitions) at {} in group {}; job {}", settings.inputTopic, partitions,
-                    connection.bootstrapServers(), settings.groupId, settings.spec);
+            String instanceId = settings.groupInstanceId();
+            LOG.info("reading {} ({} partitions) at {} in group {}{}; job {}", settings.inputTopic, partitions,
+                    connection.bootstrapServers(), settings.groupId,
+                    instanceId == null ? "" : " as instance " + instanceId, settings.spec);
             try (KafkaOutput kafkaOutput = new KafkaOutput(connection, "flinklite-" + settings.groupId);
                  KafkaSourceReader source = new KafkaSourceReader(connection, settings.inputTopic, settings.groupId,
-                         settings.startFrom)) {
+                         settings.startFrom, instanceId)) {
                 reader = source;
                 // A rebalance commits the revoked partitions' offsets: their results must be durable first.
                 source.beforeRevokeCommit(kafkaOutput::flush);
@@ -172,6 +191,7 @@ public final class KafkaJob {
                     } else {
                         task.addHook(new CommitHook(source, settings.commitIntervalMs));
                     }
+                    source.liveWatermarks(task::partitionWatermark);
                     stopTask = task::stop;
                     if (!stopRequested) {
                         // Ready (/health/ready) from here once the source has partitions; see JobMetrics.ready().
@@ -183,7 +203,7 @@ public final class KafkaJob {
                     if (checkpointing != null) {
                         checkpointing.finish(task);
                     }
-                    source.commit(task.positions());
+                    source.commitProcessed(task.positions());
                     LOG.info(checkpointing != null ? "stopped: output flushed, offsets committed, final checkpoint written"
                             : "stopped: output flushed, offsets committed");
                 } finally {
@@ -232,7 +252,7 @@ public final class KafkaJob {
             }
             nextCommitMs = nowMs + intervalMs;
             task.flushSinks();
-            source.commit(task.positions());
+            source.commitProcessed(task.positions());
         }
     }
 

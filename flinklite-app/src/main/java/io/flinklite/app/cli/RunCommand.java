@@ -82,7 +82,12 @@ public final class RunCommand implements Callable<Integer> {
                 Thread.currentThread().interrupt();
             }
         }, "flinklite-stop");
-        Runtime.getRuntime().addShutdownHook(hook);
+        try {
+            Runtime.getRuntime().addShutdownHook(hook);
+        } catch (IllegalStateException e) {
+            // SIGTERM arrived while starting (a supervisor's stop right after its start): nothing ran, nothing to stop.
+            return 0;
+        }
         try {
             kafkaJob.run();
         } finally {

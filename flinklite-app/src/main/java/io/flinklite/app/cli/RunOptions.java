@@ -60,6 +60,14 @@ public final class RunOptions {
             description = "How often to flush the output and then commit the consumed offsets (default: ${DEFAULT-VALUE}).")
     long commitIntervalMs;
 
+    @Option(names = "--instance-id", paramLabel = "ID|none",
+            description = "This process's stable identity in the consumer group (Kafka static membership, "
+                    + "group.instance.id): a restart with the same id takes its partitions back at once instead of "
+                    + "waiting for the old session to time out. Must differ between live processes of a group. "
+                    + "none: a dynamic member (default: derived from the host name and the --checkpoint-dir; none "
+                    + "without checkpoints).")
+    String instanceId;
+
     /** The job settings these flags describe. */
     KafkaJob.Settings settings(KafkaConnection connection, JobSpec spec) {
         KafkaSourceReader.StartFrom from;
@@ -88,7 +96,9 @@ public final class RunOptions {
                 .wallClockWhenIdle(idleWallClock)
                 .maxRecordBytes(maxRecordBytes)
                 .maxFutureMs(maxFutureMs)
-                .commitIntervalMs(commitIntervalMs);
+                .commitIntervalMs(commitIntervalMs)
+                .instanceId(instanceId == null ? null : instanceId.trim().equalsIgnoreCase("none")
+                        ? KafkaJob.Settings.NO_INSTANCE_ID : instanceId.trim());
     }
 
     private static boolean isNone(String topic) {

@@ -67,6 +67,8 @@ public final class StreamTask implements Snapshottable {
 
     private volatile boolean stopRequested;
     private boolean endOfInput;
+    /** The source's partition count, or -1 (see {@link SourceReader#partitionCount}). */
+    private int partitionCount = -1;
 
     /** Next offset per partition id; -1 when nothing was read yet. */
     private long[] nextOffsets = new long[8];
@@ -163,6 +165,11 @@ public final class StreamTask implements Snapshottable {
         return operator.currentWatermark();
     }
 
+    /** The watermark of one input partition; {@link Long#MIN_VALUE} before its first record. Task thread. */
+    public long partitionWatermark(int partition) {
+        return watermarks.partitionWatermark(partition);
+    }
+
     /** One line naming everything that shapes this task's state; a checkpoint records it to refuse a foreign restore. */
     public String fingerprint() {
         return fingerprint;
@@ -177,6 +184,11 @@ public final class StreamTask implements Snapshottable {
     public void run() throws Exception {
         while (!stopRequested) {
             batch.clear();
+            // Before the poll, so that the first batch of one partition cannot move event time past the others.
+            partitionCount = source.partitionCount();
+            if (partitionCount > 0) {
+                watermarks.declarePartitionCount(partitionCount, options.clock().getAsLong());
+            }
             boolean more = source.poll(batch, listener, options.pollTimeoutMs());
             resultTimer.batchArrived();
             long now = options.clock().getAsLong();
@@ -184,6 +196,11 @@ public final class StreamTask implements Snapshottable {
                 long max = options.maxFutureMs() == Long.MAX_VALUE ? Long.MAX_VALUE : saturatedAdd(now, options.maxFutureMs());
                 decoder.setTimestampBounds(options.minTimestampMs(), max);
                 processBatch();
+            }
+            for (int p = 0; p < partitionCount; p++) {
+                if (!watermarks.isAssigned(p)) {
+                    watermarks.reportWatermark(p, source.reportedWatermark(p));
+                }
             }
             long w = watermarks.checkIdleness(now, lagOf);
             if (w > operator.currentWatermark()) {
@@ -433,7 +450,7 @@ public final class StreamTask implements Snapshottable {
 
         @Override
         public void partitionRevoked(int partition) {
-            watermarks.removePartition(partition);
+            watermarks.removePartition(partition, options.clock().getAsLong());
             if (partition < nextOffsets.length) {
                 nextOffsets[partition] = -1;
             }

@@ -128,8 +128,18 @@ public final class TransactionalCommitter implements CheckpointCoordinator.Commi
     public static OptionalLong committedCheckpointId(KafkaConnection connection, String groupId, String inputTopic) {
         Map<TopicPartition, OffsetAndMetadata> offsets;
         try (Admin admin = connection.admin()) {
-            offsets = admin.listConsumerGroupOffsets(groupId, new ListConsumerGroupOffsetsOptions().requireStable(true))
-                    .partitionsToOffsetAndMetadata().get(connection.connectTimeoutMs(), TimeUnit.MILLISECONDS);
+            long deadline = System.currentTimeMillis() + connection.connectTimeoutMs();
+            while (true) {
+                offsets = admin.listConsumerGroupOffsets(groupId, new ListConsumerGroupOffsetsOptions().requireStable(true))
+                        .partitionsToOffsetAndMetadata().get(connection.connectTimeoutMs(), TimeUnit.MILLISECONDS);
+                // A partition without an answer (null) has a transaction's offsets not yet settled, e.g. while a
+                // restarted broker completes the commit it had begun: reading on would mistake it for "never
+                // committed" and refuse to resume.
+                if (!offsets.containsValue(null) || System.currentTimeMillis() > deadline) {
+                    break;
+                }
+                Thread.sleep(200); // waiting for the broker to settle the transaction, no event to wait on
+            }
         } catch (ExecutionException e) {
             throw new KafkaConnectorException("cannot read the committed offsets of group '" + groupId + "': "
                     + KafkaConnection.rootMessage(e.getCause()), e.getCause());

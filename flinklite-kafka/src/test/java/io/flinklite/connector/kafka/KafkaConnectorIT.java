@@ -66,8 +66,12 @@ class KafkaConnectorIT {
         }
 
         void pollUntil(KafkaSourceReader reader, int expected) {
+            pollUntil(reader, expected, 30_000);
+        }
+
+        void pollUntil(KafkaSourceReader reader, int expected, long atMostMs) {
             RecordBatch batch = new RecordBatch();
-            long deadline = System.currentTimeMillis() + 30_000;
+            long deadline = System.currentTimeMillis() + atMostMs;
             while (values.size() < expected && System.currentTimeMillis() < deadline) {
                 batch.clear();
                 reader.poll(batch, this, 200);
@@ -125,6 +129,69 @@ class KafkaConnectorIT {
             Collector c = new Collector();
             c.pollUntil(reader, 1);
             assertThat(c.values).containsExactly("p1-c");
+        }
+    }
+
+    @Test
+    void aRevokedPartitionIsCommittedWhereThisReaderStoppedAndItsNewOwnerReportsBacklogAndWatermark() {
+        broker.createTopic("move-in", 2);
+        produce("move-in", 0, "a0", "a1", "a2");
+        produce("move-in", 1, "b0", "b1", "b2");
+        try (KafkaSourceReader first = new KafkaSourceReader(connection, "move-in", "g6", KafkaSourceReader.StartFrom.EARLIEST);
+             KafkaSourceReader second = new KafkaSourceReader(connection, "move-in", "g6", KafkaSourceReader.StartFrom.EARLIEST)) {
+            Collector one = new Collector();
+            one.pollUntil(first, 6);
+            assertThat(first.partitionCount()).isEqualTo(2);
+            // Nothing committed yet: the second member joins and takes one partition away (cooperatively).
+            Collector two = new Collector();
+            long deadline = System.currentTimeMillis() + 60_000;
+            RecordBatch batch = new RecordBatch();
+            while (two.assigned.isEmpty() && System.currentTimeMillis() < deadline) {
+                batch.clear();
+                first.poll(batch, one, 100);
+                two.pollUntil(second, 1, 100);
+            }
+            assertThat(two.assigned).hasSize(1);
+            assertThat(one.assigned).hasSize(1);
+            int moved = two.assigned.iterator().next();
+            // The revocation committed where the first reader stopped: the new owner reads nothing twice.
+            produce("move-in", moved, "new");
+            two.pollUntil(second, 1);
+            assertThat(two.values).containsExactly("new");
+
+            // The first reader sees the moved partition's backlog and its owner's report once committed.
+            second.commit(Map.of(moved, 4L), Map.of(moved, 12_345L));
+            produce("move-in", moved, "waiting");
+            long until = System.currentTimeMillis() + 30_000;
+            while ((first.lag(moved) != 1 || first.reportedWatermark(moved) != 12_345L) && System.currentTimeMillis() < until) {
+                batch.clear();
+                first.poll(batch, one, 100);
+                second.poll(new RecordBatch(), two, 10);
+            }
+            assertThat(first.lag(moved)).as("records wait beyond the committed offset").isEqualTo(1);
+            assertThat(first.reportedWatermark(moved)).isEqualTo(12_345L);
+            assertThat(first.reportedWatermark(1 - moved)).as("its own partition: its records tell").isEqualTo(Long.MIN_VALUE);
+        }
+    }
+
+    @Test
+    void aSecondProcessWithTheSameInstanceIdFencesTheFirstWhichStopsWithOneClearLine() {
+        broker.createTopic("fence-in", 1);
+        produce("fence-in", 0, "x");
+        try (KafkaSourceReader first = new KafkaSourceReader(connection, "fence-in", "g7", KafkaSourceReader.StartFrom.EARLIEST, "same-id");
+             KafkaSourceReader second = new KafkaSourceReader(connection, "fence-in", "g7", KafkaSourceReader.StartFrom.EARLIEST, "same-id")) {
+            new Collector().pollUntil(first, 1);
+            Collector two = new Collector();
+            two.pollUntil(second, 1);
+            assertThat(two.values).containsExactly("x");
+            assertThatThrownBy(() -> {
+                long deadline = System.currentTimeMillis() + 30_000;
+                while (System.currentTimeMillis() < deadline) {
+                    first.poll(new RecordBatch(), new Collector(), 200);
+                    first.commit();
+                }
+            }).isInstanceOf(KafkaConnectorException.class)
+                    .hasMessageContaining("instance id 'same-id'").hasMessageContaining("--instance-id");
         }
     }
 

@@ -187,6 +187,34 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         }
     }
 
+    /**
+     * Runs the same broker as a process of its own until it is killed, for tests that kill a broker and restart it:
+     * {@code java -cp <classpath> io.flinklite.connector.kafka.embedded.EmbeddedKafkaBroker DIR PORT CONTROLLER_PORT}.
+     * The log lives in {@code DIR}, formatted on the first start and kept afterwards (a restart on the same directory
+     * and ports recovers it, as after a crash); nothing deletes it. Prints {@code started 127.0.0.1:PORT} once clients
+     * can connect.
+     */
+    public static void main(String[] args) {
+        if (args.length != 3) {
+            System.err.println("usage: EmbeddedKafkaBroker DIR PORT CONTROLLER_PORT");
+            System.exit(2);
+        }
+        Path logDir = Path.of(args[0]);
+        Properties props = brokerProperties(logDir, Integer.parseInt(args[1]), Integer.parseInt(args[2]));
+        try {
+            Files.createDirectories(logDir);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create " + logDir, e);
+        }
+        if (!Files.exists(logDir.resolve("log").resolve("meta.properties"))) {
+            format(logDir, props);
+        }
+        KafkaRaftServer server = new KafkaRaftServer(new KafkaConfig(props), Time.SYSTEM);
+        server.startup();
+        System.out.println("started 127.0.0.1:" + args[1]);
+        server.awaitShutdown();
+    }
+
     /** {@code host:port} for clients' {@code bootstrap.servers}. */
     public String bootstrapServers() {
         return bootstrapServers;
