@@ -15,8 +15,9 @@ public final class SinkOption {
     private final String paramLabel;
     private final String description;
     private final boolean secret;
+    private final boolean toggle;
 
-    private SinkOption(String name, String paramLabel, String description, boolean secret) {
+    private SinkOption(String name, String paramLabel, String description, boolean secret, boolean toggle) {
         if (!NAME.matcher(Objects.requireNonNull(name, "name")).matches()) {
             throw new IllegalArgumentException("bad sink option name '" + name + "': expected PREFIX-NAME in lower case,"
                     + " e.g. cassandra-keyspace");
@@ -25,6 +26,7 @@ public final class SinkOption {
         this.paramLabel = Objects.requireNonNull(paramLabel, "paramLabel");
         this.description = Objects.requireNonNull(description, "description");
         this.secret = secret;
+        this.toggle = toggle;
     }
 
     /**
@@ -35,12 +37,20 @@ public final class SinkOption {
      * @param description one or two sentences for {@code --help}, ending with the default in brackets
      */
     public static SinkOption of(String name, String paramLabel, String description) {
-        return new SinkOption(name, paramLabel, description, false);
+        return new SinkOption(name, paramLabel, description, false, false);
+    }
+
+    /**
+     * An on/off setting: the flag takes no value ({@code --cassandra-create-table}); in the config file or the
+     * environment it is {@code true} or {@code false}. Its value in {@link SinkSettings} is {@code "true"} when on.
+     */
+    public static SinkOption toggle(String name, String description) {
+        return new SinkOption(name, "", description, false, true);
     }
 
     /** A secret setting: config file or environment only, never a flag, never logged. */
     public static SinkOption secret(String name, String description) {
-        return new SinkOption(name, "SECRET", description, true);
+        return new SinkOption(name, "SECRET", description, true, false);
     }
 
     /** The flag without dashes; also the config-file key. */
@@ -52,6 +62,9 @@ public final class SinkOption {
 
     /** True for settings that must never appear on a command line or in a log. */
     public boolean secret() { return secret; }
+
+    /** True for an on/off flag without a value; see {@link #toggle}. */
+    public boolean isToggle() { return toggle; }
 
     /** {@code --NAME}. */
     public String flag() { return "--" + name; }

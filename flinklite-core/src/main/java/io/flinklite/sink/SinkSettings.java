@@ -36,6 +36,11 @@ public final class SinkSettings {
         return get(name) != null;
     }
 
+    /** Whether the toggle option {@code name} is on ({@code true}, any case). */
+    public boolean isOn(String name) {
+        return "true".equalsIgnoreCase(get(name));
+    }
+
     /** Every option that was set: name to value. May contain secrets: never print it. */
     public Map<String, String> values() { return values; }
 

@@ -19,7 +19,10 @@ public final class SinkOptions implements CommandLine.IModelTransformer {
     @Override
     public CommandSpec transform(CommandSpec spec) {
         for (SinkOption o : SinkRegistry.installed().options()) {
-            if (!o.secret()) {
+            if (o.isToggle()) {
+                spec.addOption(OptionSpec.builder(o.flag()).type(boolean.class).arity("0")
+                        .description(o.description()).build());
+            } else if (!o.secret()) {
                 spec.addOption(OptionSpec.builder(o.flag()).paramLabel(o.paramLabel()).type(String.class)
                         .description(o.description()).build());
             }
@@ -37,7 +40,8 @@ public final class SinkOptions implements CommandLine.IModelTransformer {
                 v = configuration.setting(o.name());
             } else {
                 OptionSpec option = spec.findOption(o.flag());
-                v = option == null ? null : option.getValue();
+                Object value = option == null ? null : option.getValue();
+                v = value == null ? null : value.toString();
             }
             if (v != null && !v.isBlank()) {
                 values.put(o.name(), v);
