@@ -33,6 +33,7 @@ import java.util.concurrent.Callable;
                 "", "Every flag can also be set in the --config file (key = flag name without dashes) or as an "
                 + "environment variable FLINKLITE_<FLAG_NAME>; flags win. See docs/kafka.md."})
 public final class RunCommand implements Callable<Integer> {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(RunCommand.class);
 
     @Mixin
     RunOptions run;
@@ -65,7 +66,8 @@ public final class RunCommand implements Callable<Integer> {
                     .checkpoints(checkpoints.settings())
                     .taskFactory(launcher.taskFactory()), jobMetrics);
             // The server starts before the job checks Kafka, so a busy metrics port is reported before anything else.
-            try (Observability ignored = Observability.start(metrics.config(), jobMetrics, System.err)) {
+            try (Observability observability = Observability.start(metrics.config(), jobMetrics, System.err)) {
+                LOG.info("metrics at {}", observability.metricsUrl());
                 return runUntilSignal(kafkaJob);
             }
         }
