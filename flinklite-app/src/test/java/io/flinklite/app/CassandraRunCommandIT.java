@@ -1,8 +1,6 @@
 package io.flinklite.app;
 
 import com.datastax.oss.driver.api.core.CqlSession;
-import com.datastax.oss.driver.api.core.config.DefaultDriverOption;
-import com.datastax.oss.driver.api.core.config.DriverConfigLoader;
 import com.datastax.oss.driver.api.core.cql.Row;
 import io.flinklite.connector.cassandra.testing.CassandraExtension;
 import io.flinklite.connector.cassandra.testing.EmbeddedCassandra;
@@ -16,7 +14,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.io.File;
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -50,7 +47,7 @@ import static org.awaitility.Awaitility.await;
 @ExtendWith(CassandraExtension.class)
 class CassandraRunCommandIT {
     private static final int EVENTS = 45_000;
-    private static final long PRODUCE_MS = 30_000;
+    private static final long PRODUCE_MS = 60_000;
     private static final long OUTAGE_MS = 15_000;
     private static final String INPUT = "cassandra-crash-in";
     private static final String OUTPUT = "cassandra-crash-out";
@@ -69,15 +66,7 @@ class CassandraRunCommandIT {
     static void startServers(EmbeddedCassandra cassandra) {
         node = cassandra;
         broker = EmbeddedKafkaBroker.start();
-        cql = CqlSession.builder()
-                .addContactPoint(new InetSocketAddress("127.0.0.1", node.port()))
-                .withLocalDatacenter(EmbeddedCassandra.LOCAL_DC)
-                .withAuthCredentials(EmbeddedCassandra.USER, EmbeddedCassandra.PASSWORD)
-                .withConfigLoader(DriverConfigLoader.programmaticBuilder()
-                        .withDuration(DefaultDriverOption.RECONNECTION_MAX_DELAY, Duration.ofSeconds(1))
-                        .withDuration(DefaultDriverOption.REQUEST_TIMEOUT, Duration.ofSeconds(10))
-                        .build())
-                .build();
+        cql = node.newSession();
     }
 
     @AfterAll
@@ -167,6 +156,7 @@ class CassandraRunCommandIT {
         long logStart = Files.size(log);
         Process restarted = start(log);
         try {
+            awaitLog(log, logStart, "restoring checkpoint", restarted);
             producing.get(2, TimeUnit.MINUTES);
             await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(500)).ignoreExceptions()
                     .until(() -> rows().size() >= expected.size() || !restarted.isAlive());
@@ -176,7 +166,6 @@ class CassandraRunCommandIT {
         } finally {
             if (restarted.isAlive()) restarted.destroyForcibly();
         }
-        assertThat(Files.readString(log).substring((int) logStart)).contains("restoring checkpoint");
 
         Map<String, Long> table = rows();
         assertThat(table).as("the table equals the replay: no row missing, none extra, every count right; see " + log)

@@ -1,8 +1,6 @@
 package io.flinklite.connector.cassandra;
 
 import com.datastax.oss.driver.api.core.CqlSession;
-import com.datastax.oss.driver.api.core.config.DefaultDriverOption;
-import com.datastax.oss.driver.api.core.config.DriverConfigLoader;
 import com.datastax.oss.driver.api.core.cql.Row;
 import io.flinklite.api.WindowResult;
 import io.flinklite.connector.cassandra.testing.CassandraExtension;
@@ -14,7 +12,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.HashMap;
@@ -43,26 +40,12 @@ class CassandraSinkIT {
     @BeforeAll
     static void connect(EmbeddedCassandra cassandra) {
         node = cassandra;
-        cql = session(node);
+        cql = node.newSession();
     }
 
     @AfterAll
     static void disconnect() {
         if (cql != null) cql.close();
-    }
-
-    static CqlSession session(EmbeddedCassandra node) {
-        return CqlSession.builder()
-                .addContactPoint(new InetSocketAddress("127.0.0.1", node.port()))
-                .withLocalDatacenter(EmbeddedCassandra.LOCAL_DC)
-                .withAuthCredentials(EmbeddedCassandra.USER, EmbeddedCassandra.PASSWORD)
-                // Back within a second of a restart (the driver's default waits up to a minute).
-                .withConfigLoader(DriverConfigLoader.programmaticBuilder()
-                        .withDuration(DefaultDriverOption.RECONNECTION_BASE_DELAY, Duration.ofMillis(200))
-                        .withDuration(DefaultDriverOption.RECONNECTION_MAX_DELAY, Duration.ofSeconds(1))
-                        .withDuration(DefaultDriverOption.REQUEST_TIMEOUT, Duration.ofSeconds(10))
-                        .build())
-                .build();
     }
 
     private static Map<String, String> settings(String table) {

@@ -97,6 +97,26 @@ public final class EmbeddedCassandra implements AutoCloseable {
         return nativePort;
     }
 
+    /**
+     * A driver session as {@link #USER}, for a test to look at the tables; it reconnects within a second of a
+     * {@link #restart()} (the driver's default waits up to a minute). The caller closes it.
+     */
+    public com.datastax.oss.driver.api.core.CqlSession newSession() {
+        return com.datastax.oss.driver.api.core.CqlSession.builder()
+                .addContactPoint(new java.net.InetSocketAddress("127.0.0.1", nativePort))
+                .withLocalDatacenter(LOCAL_DC)
+                .withAuthCredentials(USER, PASSWORD)
+                .withConfigLoader(com.datastax.oss.driver.api.core.config.DriverConfigLoader.programmaticBuilder()
+                        .withDuration(com.datastax.oss.driver.api.core.config.DefaultDriverOption.RECONNECTION_BASE_DELAY,
+                                java.time.Duration.ofMillis(200))
+                        .withDuration(com.datastax.oss.driver.api.core.config.DefaultDriverOption.RECONNECTION_MAX_DELAY,
+                                java.time.Duration.ofSeconds(1))
+                        .withDuration(com.datastax.oss.driver.api.core.config.DefaultDriverOption.REQUEST_TIMEOUT,
+                                java.time.Duration.ofSeconds(10))
+                        .build())
+                .build();
+    }
+
     /** The server's output (its log at INFO), for a test that failed. */
     public Path logFile() {
         return baseDir.resolve("cassandra.out");
