@@ -39,15 +39,15 @@ import static org.awaitility.Awaitility.await;
 /**
  * {@code run --cassandra-*} end to end against a real Cassandra 5.0 node (shared by the module's tests,
  * {@link CassandraExtension}) and an in-process Kafka broker: the one-line start-up errors, and a live 3-partition
- * stream written to both a Kafka topic and a Cassandra table through a 15 s Cassandra outage and a SIGKILL of the
- * job. At-least-once checkpoints replay some results after the kill and the upsert turns them into overwrites, so
+ * stream written to both a Kafka topic and a Cassandra table through a SIGKILL of the job and then, in the restarted
+ * job, a 15 s Cassandra outage. At-least-once checkpoints replay some results after the kill and the upsert turns them into overwrites, so
  * the table holds exactly the replay's results, one row per key and window, and equals the Kafka output's last
  * value of each window.
  */
 @ExtendWith(CassandraExtension.class)
 class CassandraRunCommandIT {
     private static final int EVENTS = 45_000;
-    private static final long PRODUCE_MS = 60_000;
+    private static final long PRODUCE_MS = 45_000;
     private static final long OUTAGE_MS = 15_000;
     private static final String INPUT = "cassandra-crash-in";
     private static final String OUTPUT = "cassandra-crash-out";
@@ -125,38 +125,40 @@ class CassandraRunCommandIT {
         Path log = Path.of("target", "cassandra-crashtest.log").toAbsolutePath();
         Files.deleteIfExists(log);
 
-        // Run 1: Cassandra goes away for 15 s while results flow; the sink retries and /metrics counts it; then the
-        // job is SIGKILLed (no final checkpoint, writes maybe in flight).
+        // Run 1: killed (SIGKILL: no shutdown hook, no final checkpoint, writes maybe in flight) while results flow.
         Process job = start(log);
         try {
             awaitLog(log, 0, "assigned partitions", job);
             awaitRows(1);
-            node.stop();
-            long stoppedAt = System.nanoTime();
-            awaitLog(log, 0, "retrying", job);
-            Thread.sleep(Math.max(0, OUTAGE_MS - (System.nanoTime() - stoppedAt) / 1_000_000));
-            node.restart();
-            awaitLog(log, 0, "succeeded after", job);
-            Map<String, Double> metrics = scrape(metricsUrl(log));
-            assertThat(metrics.get("flinklite_sink_errors_total{sink=\"cassandra\"}")).as("failed attempts")
-                    .isGreaterThan(0);
-            assertThat(metrics.get("flinklite_sink_retries_total{sink=\"cassandra\"}")).as("retries").isGreaterThan(0);
-            assertThat(metrics.get("flinklite_sink_give_ups_total{sink=\"cassandra\"}")).isEqualTo(0.0);
-            long lifeMs = 500 + new Random().nextInt(2_000);
+            long lifeMs = 1_500 + new Random().nextInt(2_000); // after the first checkpoint (every 1 s)
             assertThat(job.waitFor(lifeMs, TimeUnit.MILLISECONDS)).as("job died on its own; see " + log).isFalse();
-            job.destroyForcibly(); // SIGKILL: no shutdown hook, no final checkpoint
+            job.destroyForcibly();
             job.waitFor(30, TimeUnit.SECONDS);
-            Files.writeString(log, "---- SIGKILL ----\n", StandardOpenOption.APPEND);
+            Files.writeString(log, "---- SIGKILL " + lifeMs + " ms after the first row ----\n", StandardOpenOption.APPEND);
         } finally {
             if (job.isAlive()) job.destroyForcibly();
-            if (!node.isRunning()) node.restart();
         }
+        assertThat(producing).as("the kill came before the end of the input").isNotDone();
 
-        // Run 2: restarted from the last checkpoint, to the end of the input, then stopped cleanly.
+        // Run 2: restarted from the last checkpoint; Cassandra goes away for 15 s while it writes, the sink retries
+        // and /metrics counts it; then to the end of the input, and a clean stop.
         long logStart = Files.size(log);
         Process restarted = start(log);
         try {
             awaitLog(log, logStart, "restoring checkpoint", restarted);
+            awaitLog(log, logStart, "assigned partitions", restarted);
+            node.stop();
+            long stoppedAt = System.nanoTime();
+            awaitLog(log, logStart, "retrying", restarted);
+            Thread.sleep(Math.max(0, OUTAGE_MS - (System.nanoTime() - stoppedAt) / 1_000_000));
+            node.restart();
+            awaitLog(log, logStart, "succeeded after", restarted);
+            Map<String, Double> metrics = scrape(metricsUrl(log, logStart));
+            assertThat(metrics.get("flinklite_sink_errors_total{sink=\"cassandra\"}")).as("failed attempts")
+                    .isGreaterThan(0);
+            assertThat(metrics.get("flinklite_sink_retries_total{sink=\"cassandra\"}")).as("retries").isGreaterThan(0);
+            assertThat(metrics.get("flinklite_sink_give_ups_total{sink=\"cassandra\"}")).isEqualTo(0.0);
+
             producing.get(2, TimeUnit.MINUTES);
             await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(500)).ignoreExceptions()
                     .until(() -> rows().size() >= expected.size() || !restarted.isAlive());
@@ -165,6 +167,7 @@ class CassandraRunCommandIT {
             assertThat(restarted.waitFor(60, TimeUnit.SECONDS)).as("clean stop; see " + log).isTrue();
         } finally {
             if (restarted.isAlive()) restarted.destroyForcibly();
+            if (!node.isRunning()) node.restart();
         }
 
         Map<String, Long> table = rows();
@@ -213,8 +216,9 @@ class CassandraRunCommandIT {
                 .until(() -> rows().size() >= n);
     }
 
-    private static String metricsUrl(Path log) throws IOException {
-        Matcher m = METRICS_URL.matcher(Files.readString(log));
+    /** The metrics URL the job logged after byte {@code from} of its log. */
+    private static String metricsUrl(Path log, long from) throws IOException {
+        Matcher m = METRICS_URL.matcher(Files.readString(log).substring((int) from));
         assertThat(m.find()).as("the job logs its metrics URL").isTrue();
         return m.group(1);
     }

@@ -21,8 +21,9 @@ import java.util.Map;
  * <p>A round writes N distinct results (key, window) through the sink and flushes it: the clock stops when the server
  * has acknowledged the last one (for Cassandra every write at consistency LOCAL_QUORUM, for PostgreSQL every batch
  * committed). Cassandra runs with several in-flight bounds ({@code --cassandra-max-in-flight}), PostgreSQL with its
- * default batch of 500 per transaction. Each round writes into an empty table ({@code TRUNCATE}), after one untimed
- * warm-up round per row. Everything shares this machine's two cores: the figures are for comparing the sinks here,
+ * default batch of 500 per transaction. Every round writes the same N results, so after one untimed warm-up round per
+ * row each write overwrites its row, as a replay after a crash does (for Cassandra an insert and an overwrite cost the
+ * same; for PostgreSQL the upsert becomes an update). Everything shares this machine's two cores: the figures are for comparing the sinks here,
  * not for sizing a cluster.
  *
  * <p>Run with {@code bin/bench sinks [--results N] [--rounds N] [--in-flight 32,128,512]} (defaults 100,000, 3 and

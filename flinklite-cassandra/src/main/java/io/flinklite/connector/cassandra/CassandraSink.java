@@ -205,7 +205,8 @@ public final class CassandraSink implements Sink<WindowResult> {
                     LOG.log(System.Logger.Level.INFO, "writes to {0} succeeded after {1} attempts ({2} failed attempts"
                             + " in all over {3})", config.qualifiedTable(), Integer.toString(attempt),
                             Long.toString(outageFailures.getAndSet(0)),
-                            Durations.format(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - outageStartNanos.get())));
+                            String.format(java.util.Locale.ROOT, "%.1f s",
+                                    (System.nanoTime() - outageStartNanos.get()) / 1e9));
                 }
                 slots.release();
                 return;
