@@ -1,19 +1,17 @@
 package io.flinklite.connector.cassandra.testing;
 
+import io.flinklite.testing.ScratchSpace;
+
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.io.UncheckedIOException;
 import java.io.Writer;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.Deque;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -74,7 +72,7 @@ public final class EmbeddedCassandra implements AutoCloseable {
     public static EmbeddedCassandra start() throws IOException {
         Path lib = findLibDir();
         Path base = Files.createTempDirectory("flinklite-cassandra-");
-        int[] ports = freePorts(2);
+        int[] ports = ScratchSpace.freeLoopbackPorts(2);
         EmbeddedCassandra node = new EmbeddedCassandra(lib, base, ports[0], ports[1]);
         Runtime.getRuntime().addShutdownHook(node.shutdownHook);
         try {
@@ -154,7 +152,7 @@ public final class EmbeddedCassandra implements AutoCloseable {
         } catch (IllegalStateException ignored) {
             // The JVM is shutting down: the hook runs anyway.
         }
-        deleteTree(baseDir);
+        ScratchSpace.deleteQuietly(baseDir);
     }
 
     private void terminate(boolean force) throws IOException {
@@ -344,41 +342,6 @@ public final class EmbeddedCassandra implements AutoCloseable {
 
     private static boolean isRoot() {
         return "root".equals(System.getProperty("user.name"));
-    }
-
-    private static int[] freePorts(int n) throws IOException {
-        ServerSocket[] sockets = new ServerSocket[n];
-        int[] ports = new int[n];
-        try {
-            for (int i = 0; i < n; i++) {
-                sockets[i] = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
-                ports[i] = sockets[i].getLocalPort();
-            }
-        } finally {
-            for (ServerSocket s : sockets) {
-                if (s != null) {
-                    s.close();
-                }
-            }
-        }
-        return ports;
-    }
-
-    private static void deleteTree(Path dir) {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(dir)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(p -> {
-                try {
-                    Files.deleteIfExists(p);
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            });
-        } catch (IOException | UncheckedIOException ignored) {
-            // A leftover temporary directory is not worth failing a test for.
-        }
     }
 
     /** From Cassandra's {@code conf/jvm17-server.options}: what the server needs of the JDK's modules on Java 17. */
