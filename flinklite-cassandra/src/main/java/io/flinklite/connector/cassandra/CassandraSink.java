@@ -27,7 +27,6 @@ import io.flinklite.sink.SinkMetrics;
 
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.TreeSet;
 import java.util.concurrent.CompletionException;
@@ -401,20 +400,32 @@ public final class CassandraSink implements Sink<WindowResult> {
         return null;
     }
 
-    /** One line: the error's class and message, for "all nodes failed" the first node's reason. */
+    /**
+     * One line: the error's message; for "all nodes failed" the first node's reason, down to the network's own
+     * ("Connection refused") rather than the driver's wrapping of it.
+     */
     static String describe(Throwable e) {
         Throwable t = unwrap(e);
         if (t instanceof AllNodesFailedException) {
-            Map<Node, List<Throwable>> all = ((AllNodesFailedException) t).getAllErrors();
-            for (Map.Entry<Node, List<Throwable>> entry : all.entrySet()) {
-                if (!entry.getValue().isEmpty()) {
-                    Throwable first = entry.getValue().get(0);
-                    return "node " + entry.getKey().getEndPoint() + ": " + oneLine(first);
+            for (List<Throwable> errors : ((AllNodesFailedException) t).getAllErrors().values()) {
+                if (!errors.isEmpty()) {
+                    return oneLine(networkCause(errors.get(0)));
                 }
             }
             return t instanceof NoNodeAvailableException ? "no node available" : oneLine(t);
         }
         return oneLine(t);
+    }
+
+    /** The innermost {@link java.io.IOException} under {@code t} (a refused or reset connection), else {@code t}. */
+    private static Throwable networkCause(Throwable t) {
+        Throwable found = t;
+        for (Throwable c = t.getCause(); c != null && c != c.getCause(); c = c.getCause()) {
+            if (c instanceof java.io.IOException && c.getMessage() != null) {
+                found = c;
+            }
+        }
+        return found;
     }
 
     private static String oneLine(Throwable t) {
