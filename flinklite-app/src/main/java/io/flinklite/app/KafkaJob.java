@@ -174,8 +174,21 @@ public final class KafkaJob {
                  KafkaSourceReader source = new KafkaSourceReader(connection, settings.inputTopic, settings.groupId,
                          settings.startFrom, instanceId)) {
                 reader = source;
-                // A rebalance commits the revoked partitions' offsets: their results must be durable first.
-                source.beforeRevokeCommit(kafkaOutput::flush);
+                // A rebalance commits the revoked partitions' offsets: their results must be durable first, in every
+                // sink (the plug-in sinks too: they are in the task's fan-out), and the dead letters in the producer.
+                StreamTask[] running = new StreamTask[1];
+                source.beforeRevokeCommit(() -> {
+                    if (running[0] != null) {
+                        try {
+                            running[0].flushSinks();
+                        } catch (RuntimeException e) {
+                            throw e;
+                        } catch (Exception e) {
+                            throw new IllegalStateException(e.getMessage(), e);
+                        }
+                    }
+                    kafkaOutput.flush();
+                });
                 JobCheckpointing checkpointing = null;
                 try {
                     checkpointing = settings.checkpoints == null ? null
@@ -186,6 +199,7 @@ public final class KafkaJob {
                     DeadLetterHandler deadLetters = kafkaOutput.deadLetters(settings.deadLetterTopic, source);
                     StreamTask task = settings.taskFactory.create(settings, settings.taskOptions(), source, results,
                             late, deadLetters, metrics);
+                    running[0] = task;
                     if (checkpointing != null) {
                         checkpointing.attach(task);
                     } else {

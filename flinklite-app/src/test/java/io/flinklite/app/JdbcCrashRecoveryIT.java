@@ -121,7 +121,7 @@ class JdbcCrashRecoveryIT {
         assertThat(Files.readString(log)).doesNotContain(pg.password());
     }
 
-    private static Map<String, Long> replay(byte[][][] partitions) throws Exception {
+    static Map<String, Long> replay(byte[][][] partitions) throws Exception {
         List<byte[]> merged = new ArrayList<>();
         for (int i = 0; i < partitions[0].length; i++) {
             for (byte[][] partition : partitions) {

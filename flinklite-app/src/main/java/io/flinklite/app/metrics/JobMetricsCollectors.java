@@ -113,8 +113,18 @@ public final class JobMetricsCollectors {
                 "Window results the sinks accepted",
                 cb -> cb.call(metrics.resultsWritten()));
         counter(registry, "flinklite_sink_errors_total",
-                "Failed attempts to write results to a sink",
-                cb -> cb.call(metrics.sinkErrors()));
+                "Failed attempts to write to a sink, retried or not: kafka (the job's topics, and a user job's own "
+                        + "sinks) and each plug-in sink (jdbc, cassandra)",
+                cb -> {
+                    cb.call(metrics.sinkErrors(), "kafka");
+                    metrics.sinks().forEach((name, counters) -> cb.call(counters.failedAttempts(), name));
+                }, "sink");
+        counter(registry, "flinklite_sink_retries_total",
+                "Failed writes a plug-in sink tried again (after a backoff)",
+                cb -> metrics.sinks().forEach((name, counters) -> cb.call(counters.retries(), name)), "sink");
+        counter(registry, "flinklite_sink_give_ups_total",
+                "Writes a plug-in sink abandoned: the job stopped, and recomputes those results when restarted",
+                cb -> metrics.sinks().forEach((name, counters) -> cb.call(counters.giveUps(), name)), "sink");
         gauge(registry, "flinklite_open_windows",
                 "Windows (per key) holding state, waiting for the watermark",
                 cb -> cb.call(metrics.openWindows()));

@@ -91,6 +91,7 @@ public final class JobMetrics {
     private final AtomicLong checkpointsCompleted = new AtomicLong();
     private final AtomicLong checkpointFailures = new AtomicLong();
     private final AtomicLong sinkErrors = new AtomicLong();
+    private final ConcurrentHashMap<String, SinkCounters> sinks = new ConcurrentHashMap<>();
     private final AtomicLong resultsWritten = new AtomicLong();
     private final AtomicReference<PartitionStats[]> partitions = new AtomicReference<>(new PartitionStats[0]);
     private final ConcurrentHashMap<String, AtomicLongArray> eventsByType = new ConcurrentHashMap<>();
@@ -123,6 +124,39 @@ public final class JobMetrics {
         public boolean idle() { return idle; }
     }
 
+    /**
+     * How the writes of one plug-in sink went ({@code flinklite_sink_*_total{sink="NAME"}}): failed attempts, retries
+     * and give-ups, as the sink reports them from any thread.
+     */
+    public static final class SinkCounters implements io.flinklite.sink.SinkMetrics {
+        private final AtomicLong failedAttempts = new AtomicLong();
+        private final AtomicLong retries = new AtomicLong();
+        private final AtomicLong giveUps = new AtomicLong();
+
+        @Override
+        public void failedAttempt() { failedAttempts.incrementAndGet(); }
+
+        @Override
+        public void retried() { retries.incrementAndGet(); }
+
+        @Override
+        public void gaveUp() { giveUps.incrementAndGet(); }
+
+        public long failedAttempts() { return failedAttempts.get(); }
+        public long retries() { return retries.get(); }
+        public long giveUps() { return giveUps.get(); }
+    }
+
+    /** The counters of the plug-in sink {@code name}, created on first use. Any thread. */
+    public SinkCounters sink(String name) {
+        return sinks.computeIfAbsent(name, n -> new SinkCounters());
+    }
+
+    /** Every plug-in sink's counters, by name, sorted. */
+    public Map<String, SinkCounters> sinks() {
+        return new java.util.TreeMap<>(sinks);
+    }
+
     // ---- writers: the task thread ----
 
     public void addEventsTotal(long n) { eventsTotal.addAndGet(n); }
@@ -133,6 +167,10 @@ public final class JobMetrics {
     public void addWindowsFlushed(long n) { windowsFlushed.addAndGet(n); }
     public void addLateFirings(long n) { lateFirings.addAndGet(n); }
     public void addResultsWritten(long n) { resultsWritten.addAndGet(n); }
+    /**
+     * Counts writes that failed in the task's own outputs (the Kafka topics, a user job's sinks); a plug-in sink's
+     * failures are in {@link #sink(String)}.
+     */
     public void addSinkErrors(long n) { sinkErrors.addAndGet(n); }
     /**
      * Counts events of one type (the built-in job's key value, e.g. {@code critical}) by outcome. At most

@@ -301,7 +301,7 @@ public final class StreamTask implements Snapshottable {
         try {
             lateSink.write(copy);
         } catch (Exception e) {
-            metrics.addSinkErrors(1);
+            countSinkError(e);
             throw e;
         }
     }
@@ -351,6 +351,13 @@ public final class StreamTask implements Snapshottable {
         batchFiltered = 0;
     }
 
+    /** A plug-in sink counts its own failures ({@link io.flinklite.sink.SinkMetrics}): not twice. */
+    private void countSinkError(Exception e) {
+        if (!(e instanceof io.flinklite.sink.SinkException)) {
+            metrics.addSinkErrors(1);
+        }
+    }
+
     /** Flushes the result and late sinks: everything emitted so far becomes durable. Task thread. */
     public void flushSinks() throws Exception {
         try {
@@ -359,7 +366,7 @@ public final class StreamTask implements Snapshottable {
                 lateSink.flush();
             }
         } catch (Exception e) {
-            metrics.addSinkErrors(1);
+            countSinkError(e);
             throw e;
         }
     }
