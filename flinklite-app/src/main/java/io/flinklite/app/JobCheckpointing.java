@@ -52,7 +52,7 @@ final class JobCheckpointing implements AutoCloseable {
         boolean exactlyOnce = settings.delivery() == Delivery.EXACTLY_ONCE;
         this.committer = exactlyOnce ? new TransactionalCommitter(job.connection(),
                 settings.transactionalId(job.groupId(), job.inputTopic()),
-                TransactionalCommitter.commitGroupOf(job.groupId()), job.outputTopic()) : null;
+                TransactionalCommitter.commitGroupOf(job.groupId()), job.outputTopic(), job.tooLargeTopic(), metrics) : null;
         this.pending = exactlyOnce ? new PendingResults<>() : null;
     }
 

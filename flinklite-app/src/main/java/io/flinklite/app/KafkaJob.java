@@ -70,6 +70,7 @@ public final class KafkaJob {
         String groupId = "flinklite";
         String lateTopic;
         String deadLetterTopic;
+        boolean tooLargeToDeadLetter;
         KafkaSourceReader.StartFrom startFrom = KafkaSourceReader.StartFrom.EARLIEST;
         long idleTimeoutMs = 30_000;
         boolean wallClockWhenIdle;
@@ -92,6 +93,11 @@ public final class KafkaJob {
         public Settings lateTopic(String t) { lateTopic = t; return this; }
         /** @param t where invalid records go, or null to count and log them only */
         public Settings deadLetterTopic(String t) { deadLetterTopic = t; return this; }
+        /**
+         * @param on records too large for their topic or the producer go to the dead-letter topic truncated
+         *           (see {@link KafkaOutput}) instead of stopping the job; needs a dead-letter topic
+         */
+        public Settings tooLargeToDeadLetter(boolean on) { tooLargeToDeadLetter = on; return this; }
         public Settings startFrom(KafkaSourceReader.StartFrom s) { startFrom = Objects.requireNonNull(s); return this; }
         public Settings idleTimeoutMs(long ms) { idleTimeoutMs = ms; return this; }
         public Settings wallClockWhenIdle(boolean on) { wallClockWhenIdle = on; return this; }
@@ -110,6 +116,8 @@ public final class KafkaJob {
         public String outputTopic() { return outputTopic; }
         public String lateTopic() { return lateTopic; }
         public String deadLetterTopic() { return deadLetterTopic; }
+        /** Where records too large to write go, truncated; null when they stop the job. */
+        public String tooLargeTopic() { return tooLargeToDeadLetter ? deadLetterTopic : null; }
         public String groupId() { return groupId; }
 
         TaskOptions taskOptions() {
@@ -117,7 +125,10 @@ public final class KafkaJob {
                     .withIdleTimeoutMs(idleTimeoutMs)
                     .withWallClockWhenIdle(wallClockWhenIdle)
                     .withMaxRecordBytes(maxRecordBytes)
-                    .withTimestampBounds(0, maxFutureMs);
+                    .withTimestampBounds(0, maxFutureMs)
+                    // Exactly-once results are written by the checkpoint's transaction, which counts them.
+                    .withFlushAcknowledgingResults(checkpoints == null
+                            || checkpoints.delivery() != io.flinklite.runtime.checkpoint.Delivery.EXACTLY_ONCE);
         }
     }
 
@@ -149,9 +160,14 @@ public final class KafkaJob {
             requireOutputTopic(settings.outputTopic, "--output-topic", "--output-topic none");
             requireOutputTopic(settings.lateTopic, "--late-topic", "leave --late-topic out");
             requireOutputTopic(settings.deadLetterTopic, "--dead-letter-topic", "leave --dead-letter-topic out");
+            if (settings.tooLargeToDeadLetter && settings.deadLetterTopic == null) {
+                throw new IllegalArgumentException("--too-large-to-dead-letter needs a --dead-letter-topic to write them to");
+            }
             LOG.info("reading {} ({} partitions) at {} in group {}; job {}", settings.inputTopic, partitions,
                     connection.bootstrapServers(), settings.groupId, settings.spec);
-            try (KafkaOutput kafkaOutput = new KafkaOutput(connection, "flinklite-" + settings.groupId);
+            try (KafkaOutput kafkaOutput = new KafkaOutput(connection, "flinklite-" + settings.groupId,
+                    java.util.Arrays.asList(settings.outputTopic, settings.lateTopic, settings.deadLetterTopic),
+                    settings.tooLargeTopic(), metrics);
                  KafkaSourceReader source = new KafkaSourceReader(connection, settings.inputTopic, settings.groupId,
                          settings.startFrom)) {
                 reader = source;
@@ -167,6 +183,8 @@ public final class KafkaJob {
                     DeadLetterHandler deadLetters = kafkaOutput.deadLetters(settings.deadLetterTopic, source);
                     StreamTask task = settings.taskFactory.create(settings, settings.taskOptions(), source, results,
                             late, deadLetters, metrics);
+                    // First of the hooks: a failed write stops the job before anything commits past it.
+                    task.addHook((t, nowMs) -> kafkaOutput.checkWrites());
                     if (checkpointing != null) {
                         checkpointing.attach(task);
                     } else {

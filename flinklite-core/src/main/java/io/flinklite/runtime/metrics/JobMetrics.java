@@ -92,6 +92,8 @@ public final class JobMetrics {
     private final AtomicLong checkpointFailures = new AtomicLong();
     private final AtomicLong sinkErrors = new AtomicLong();
     private final AtomicLong resultsWritten = new AtomicLong();
+    private final AtomicLong outputWriteFailures = new AtomicLong();
+    private final AtomicLong outputRecordsTooLarge = new AtomicLong();
     private final AtomicReference<PartitionStats[]> partitions = new AtomicReference<>(new PartitionStats[0]);
     private final ConcurrentHashMap<String, AtomicLongArray> eventsByType = new ConcurrentHashMap<>();
     private volatile LatencyObserver latencyObserver = seconds -> { };
@@ -132,7 +134,12 @@ public final class JobMetrics {
     public void addInvalid(InvalidReason reason, long n) { eventsInvalid.addAndGet(reason.ordinal(), n); }
     public void addWindowsFlushed(long n) { windowsFlushed.addAndGet(n); }
     public void addLateFirings(long n) { lateFirings.addAndGet(n); }
+    /** Results the output acknowledged (a flush or the checkpoint's transaction returned), not merely handed to it. */
     public void addResultsWritten(long n) { resultsWritten.addAndGet(n); }
+    /** Writes an output refused or never acknowledged; called on a producer's I/O thread too. */
+    public void addOutputWriteFailures(long n) { outputWriteFailures.addAndGet(n); }
+    /** Records larger than their topic or producer accepts (stopping the job, or written truncated as dead letters). */
+    public void addOutputRecordsTooLarge(long n) { outputRecordsTooLarge.addAndGet(n); }
     public void addSinkErrors(long n) { sinkErrors.addAndGet(n); }
     /**
      * Counts events of one type (the built-in job's key value, e.g. {@code critical}) by outcome. At most
@@ -202,6 +209,8 @@ public final class JobMetrics {
     public long windowsFlushed() { return windowsFlushed.get(); }
     public long lateFirings() { return lateFirings.get(); }
     public long resultsWritten() { return resultsWritten.get(); }
+    public long outputWriteFailures() { return outputWriteFailures.get(); }
+    public long outputRecordsTooLarge() { return outputRecordsTooLarge.get(); }
     public long sinkErrors() { return sinkErrors.get(); }
     public long openPanes() { return openPanes.get(); }
     public long openWindows() { return openWindows.get(); }

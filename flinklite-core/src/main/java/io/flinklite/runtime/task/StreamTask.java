@@ -82,6 +82,8 @@ public final class StreamTask implements Snapshottable {
     private long batchFiltered;
     private final long[] batchInvalid = new long[InvalidReason.values().length];
     private long publishedFirings;
+    // Firings up to the last successful flush of the result sink: what counts as written (JobMetrics.resultsWritten).
+    private long flushedFirings;
     private long publishedLateFirings;
     private long publishedLate;
 
@@ -312,7 +314,6 @@ public final class StreamTask implements Snapshottable {
         }
         long firings = operator.firings();
         metrics.addWindowsFlushed(firings - publishedFirings);
-        metrics.addResultsWritten(firings - publishedFirings);
         publishedFirings = firings;
         long lateFirings = operator.lateFirings();
         metrics.addLateFirings(lateFirings - publishedLateFirings);
@@ -336,6 +337,7 @@ public final class StreamTask implements Snapshottable {
 
     /** Flushes the result and late sinks: everything emitted so far becomes durable. Task thread. */
     public void flushSinks() throws Exception {
+        long firings = operator.firings();
         try {
             resultSink.flush();
             if (lateSink != null) {
@@ -345,6 +347,10 @@ public final class StreamTask implements Snapshottable {
             metrics.addSinkErrors(1);
             throw e;
         }
+        if (options.flushAcknowledgesResults()) {
+            metrics.addResultsWritten(firings - flushedFirings);
+        }
+        flushedFirings = firings;
     }
 
     /**

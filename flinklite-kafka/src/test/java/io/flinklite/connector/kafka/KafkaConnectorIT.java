@@ -213,10 +213,13 @@ class KafkaConnectorIT {
             Sink<WindowResult> sink = output.resultSink("no-such-results-topic");
             sink.write(WindowResult.ofCount("critical", 0, 10_000, 1));
             assertThatThrownBy(sink::flush).isInstanceOf(KafkaConnectorException.class)
-                    .hasMessageStartingWith("writing to Kafka failed:");
+                    .hasMessageStartingWith("writing to Kafka topic 'no-such-results-topic' failed:");
             assertThat(output.failures()).isEqualTo(1);
-            // Reported once; later flushes succeed again.
-            sink.flush();
+            assertThat(output.acknowledged()).isZero();
+            // Sticky: no later flush may pretend the lost record was written, so nothing commits past it.
+            assertThatThrownBy(sink::flush).isInstanceOf(KafkaConnectorException.class)
+                    .hasMessageStartingWith("writing to Kafka topic 'no-such-results-topic' failed:");
+            assertThatThrownBy(output::checkWrites).isInstanceOf(KafkaConnectorException.class);
         }
     }
 
