@@ -35,7 +35,8 @@ import java.util.zip.CheckedOutputStream;
  *   "jobFingerprint" : "window=sliding:10s:5s;...",
  *   "delivery" : "at-least-once",
  *   "watermarkMs" : 1699999994999,
- *   "sources" : [ {"topic":"flink-events","partition":0,"nextOffset":1234,"watermarkMs":1699999994999}, ... ],
+ *   "sources" : [ {"topic":"flink-events","partition":0,"nextOffset":1234,"watermarkMs":1699999994999,
+ *                  "topicId":"x3dTfXqBQ6yYkN0SgZbnNw"}, ... ],   (topicId: optional, absent in older files)
  *   "pendingResults" : [ {"key":"critical","windowStart":...,"windowEnd":...,"count":42}, ... ],
  *   "state" : { ...the operators' state tape... },
  *   "checksum" : "crc32c:1a2b3c4d"
@@ -87,6 +88,10 @@ public final class CheckpointJson {
             g.writeNumberField("partition", p.partition());
             g.writeNumberField("nextOffset", p.nextOffset());
             g.writeNumberField("watermarkMs", p.watermarkMs());
+            if (p.topicId() != null) {
+                // Optional: files without it (older builds) still read; older builds skip it.
+                g.writeStringField("topicId", p.topicId());
+            }
             g.writeEndObject();
         }
         g.writeEndArray();
@@ -214,6 +219,7 @@ public final class CheckpointJson {
             int partition = -1;
             long offset = -1;
             long watermark = Long.MIN_VALUE;
+            String topicId = null;
             while (p.nextToken() == JsonToken.FIELD_NAME) {
                 String name = p.currentName();
                 p.nextToken();
@@ -222,11 +228,12 @@ public final class CheckpointJson {
                     case "partition": partition = p.getIntValue(); break;
                     case "nextOffset": offset = p.getLongValue(); break;
                     case "watermarkMs": watermark = p.getLongValue(); break;
+                    case "topicId": topicId = p.getValueAsString(); break;
                     default: p.skipChildren(); break;
                 }
             }
             requirePresent(topic, "sources[].topic");
-            out.add(new SourcePosition(topic, partition, offset, watermark));
+            out.add(new SourcePosition(topic, partition, offset, watermark, topicId));
         }
         return out;
     }
