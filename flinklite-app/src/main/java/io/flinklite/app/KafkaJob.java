@@ -2,6 +2,7 @@ package io.flinklite.app;
 
 import io.flinklite.api.Sink;
 import io.flinklite.api.WindowResult;
+import io.flinklite.connector.kafka.BrokerWatch;
 import io.flinklite.connector.kafka.KafkaConnection;
 import io.flinklite.connector.kafka.KafkaOutput;
 import io.flinklite.connector.kafka.KafkaSourceReader;
@@ -165,7 +166,8 @@ public final class KafkaJob {
             }
             LOG.info("reading {} ({} partitions) at {} in group {}; job {}", settings.inputTopic, partitions,
                     connection.bootstrapServers(), settings.groupId, settings.spec);
-            try (KafkaOutput kafkaOutput = new KafkaOutput(connection, "flinklite-" + settings.groupId,
+            try (BrokerWatch brokerWatch = new BrokerWatch(connection, metrics);
+                 KafkaOutput kafkaOutput = new KafkaOutput(connection, "flinklite-" + settings.groupId,
                     java.util.Arrays.asList(settings.outputTopic, settings.lateTopic, settings.deadLetterTopic),
                     settings.tooLargeTopic(), metrics);
                  KafkaSourceReader source = new KafkaSourceReader(connection, settings.inputTopic, settings.groupId,

@@ -99,6 +99,7 @@ public final class JobMetrics {
     private volatile LatencyObserver latencyObserver = seconds -> { };
     private volatile JobState jobState = JobState.STARTING;
     private volatile boolean sourceAssigned;
+    private volatile long kafkaUnreachableSinceMs;
 
     /** Per input partition: its watermark and how far the consumer is behind the partition's end. */
     public static final class PartitionStats {
@@ -183,6 +184,12 @@ public final class JobMetrics {
      */
     public void setSourceAssigned(boolean assigned) { this.sourceAssigned = assigned; }
 
+    /**
+     * Called by the job's broker watch: since when (epoch ms) the Kafka cluster has not answered, or 0 while it
+     * answers. A job that cannot reach its cluster is not ready.
+     */
+    public void setKafkaUnreachableSinceMs(long sinceMs) { this.kafkaUnreachableSinceMs = sinceMs; }
+
     public void observeResultLatency(double seconds) { latencyObserver.observe(seconds); }
 
     /** Installs the histogram behind {@link #observeResultLatency}; called once by the exporter before the job runs. */
@@ -236,7 +243,11 @@ public final class JobMetrics {
     }
     public JobState jobState() { return jobState; }
     public boolean sourceAssigned() { return sourceAssigned; }
+    /** Epoch ms since which Kafka has not answered; 0 while it answers (or for a job without Kafka). */
+    public long kafkaUnreachableSinceMs() { return kafkaUnreachableSinceMs; }
 
-    /** Ready to serve: the task loop is running and the source has input partitions assigned. */
-    public boolean ready() { return jobState == JobState.RUNNING && sourceAssigned; }
+    /**
+     * Ready to serve: the task loop is running, the source has input partitions assigned, and Kafka answers.
+     */
+    public boolean ready() { return jobState == JobState.RUNNING && sourceAssigned && kafkaUnreachableSinceMs == 0; }
 }
