@@ -180,7 +180,8 @@ public final class KafkaJob {
                     checkpointing = settings.checkpoints == null ? null
                             : JobCheckpointing.recover(settings.checkpoints, settings, source, metrics);
                     Sink<WindowResult> output = settings.outputTopic == null ? null : kafkaOutput.resultSink(settings.outputTopic);
-                    Sink<WindowResult> results = new ResultLog(checkpointing == null ? output : checkpointing.results(output));
+                    Sink<WindowResult> results = alsoFlushing(
+                            new ResultLog(checkpointing == null ? output : checkpointing.results(output)), kafkaOutput);
                     Sink<byte[]> late = settings.lateTopic == null ? null : kafkaOutput.lateSink(settings.lateTopic);
                     DeadLetterHandler deadLetters = kafkaOutput.deadLetters(settings.deadLetterTopic, source);
                     StreamTask task = settings.taskFactory.create(settings, settings.taskOptions(), source, results,
@@ -219,6 +220,31 @@ public final class KafkaJob {
             reader = null;
             stopped.countDown();
         }
+    }
+
+    /**
+     * {@code results}, whose flush also flushes the Kafka output: every checkpoint and offset commit flushes the
+     * results sink first, and the dead letters (and, exactly-once, late events) that share the producer must be
+     * acknowledged by then too, even when no result goes to Kafka.
+     */
+    private static Sink<WindowResult> alsoFlushing(Sink<WindowResult> results, KafkaOutput kafkaOutput) {
+        return new Sink<>() {
+            @Override
+            public void write(WindowResult result) throws Exception {
+                results.write(result);
+            }
+
+            @Override
+            public void flush() throws Exception {
+                results.flush();
+                kafkaOutput.flush();
+            }
+
+            @Override
+            public void close() throws Exception {
+                results.close();
+            }
+        };
     }
 
     private void requireOutputTopic(String topic, String flag, String alternative) {

@@ -44,7 +44,7 @@ public final class JobMetricsCollectors {
         registerCheckpoints(registry, metrics);
 
         gauge(registry, "flinklite_job_ready",
-                "1 while the job is running and its source has input partitions assigned, else 0",
+                "1 while the job is running, its source has input partitions assigned and Kafka answers, else 0",
                 cb -> cb.call(metrics.ready() ? 1 : 0));
 
         Histogram latency = Histogram.builder()
