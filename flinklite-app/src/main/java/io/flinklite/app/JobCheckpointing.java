@@ -42,6 +42,7 @@ final class JobCheckpointing implements AutoCloseable {
     private final CheckpointStore store;
     private final TransactionalCommitter committer;
     private final PendingResults<WindowResult> pending;
+    private final String topicId;
     private CheckpointRecovery.Recovered recovered;
     private TaskCheckpointer checkpointer;
     private Sink<WindowResult> output;
@@ -52,10 +53,12 @@ final class JobCheckpointing implements AutoCloseable {
         this.source = source;
         this.metrics = metrics;
         this.store = settings.store();
+        // Before the committer: nothing to close when the topic cannot be described.
+        this.topicId = job.connection().topicId(job.inputTopic(), "create it first, or name another with --input-topic");
         boolean exactlyOnce = settings.delivery() == Delivery.EXACTLY_ONCE;
         this.committer = exactlyOnce ? new TransactionalCommitter(job.connection(),
                 settings.transactionalId(job.groupId(), job.inputTopic()),
-                TransactionalCommitter.commitGroupOf(job.groupId()), job.outputTopic()) : null;
+                TransactionalCommitter.commitGroupOf(job.groupId()), job.outputTopic(), job.tooLargeTopic(), metrics) : null;
         this.pending = exactlyOnce ? new PendingResults<>() : null;
     }
 
@@ -88,7 +91,7 @@ final class JobCheckpointing implements AutoCloseable {
                 c.recovered = CheckpointRecovery.fromFile(c.store, settings.restoreFrom(), fingerprint);
             }
             if (c.recovered.checkpoint().isPresent()) {
-                requireSameInput(c.recovered.checkpoint().get(), job, settings);
+                requireSameInput(c.recovered.checkpoint().get(), job, settings, c.topicId);
             }
         } catch (Exception | Error e) {
             c.close();
@@ -105,19 +108,34 @@ final class JobCheckpointing implements AutoCloseable {
     }
 
     /**
-     * Refuses a checkpoint whose offsets cannot belong to the job's input: taken reading another topic, or resuming
-     * beyond the end of a partition (the topic was deleted and recreated, or the cluster is another one). Restoring
-     * it would silently skip or mix records.
+     * Refuses a checkpoint whose offsets cannot belong to the job's input: taken reading another topic, or another
+     * topic of the same name (its topic id differs: the topic was deleted and recreated), or resuming beyond the end
+     * of a partition (a checkpoint of an older build, which records no topic id, of a recreated topic, or another
+     * cluster). Restoring it would silently skip or mix records.
      */
-    private static void requireSameInput(Checkpoint checkpoint, KafkaJob.Settings job, CheckpointSettings settings) {
+    private static void requireSameInput(Checkpoint checkpoint, KafkaJob.Settings job, CheckpointSettings settings,
+                                         String topicId) {
         Map<Integer, Long> offsets = new HashMap<>();
+        boolean withoutId = false;
         for (SourcePosition p : checkpoint.sources()) {
             if (!p.topic().equals(job.inputTopic())) {
                 throw new IllegalArgumentException("checkpoint " + checkpoint.id() + " in " + settings.dir() + " was taken"
                         + " reading topic '" + p.topic() + "', but this job reads '" + job.inputTopic() + "'. Use another"
                         + " --checkpoint-dir, or pass --fresh-start to start without state");
             }
+            if (p.topicId() == null) {
+                withoutId = true;
+            } else if (!p.topicId().equals(topicId)) {
+                throw new IllegalArgumentException("checkpoint " + checkpoint.id() + " in " + settings.dir() + " was taken"
+                        + " reading topic '" + p.topic() + "' with topic id " + p.topicId() + ", but '" + p.topic()
+                        + "' now has id " + topicId + ": the topic was deleted and recreated, so the checkpoint's offsets"
+                        + " name other records. Pass --fresh-start to start without state, or use another --checkpoint-dir");
+            }
             offsets.put(p.partition(), p.nextOffset());
+        }
+        if (withoutId && !offsets.isEmpty()) {
+            LOG.info("checkpoint {} records no topic id (written by an older FlinkLite): restoring it on its offsets alone;"
+                    + " the next checkpoint records the id of '{}'", checkpoint.id(), job.inputTopic());
         }
         Map<Integer, Long> ends = TopicOffsets.endOffsets(job.connection(), job.inputTopic(), offsets.keySet());
         for (Map.Entry<Integer, Long> e : offsets.entrySet()) {
@@ -169,7 +187,7 @@ final class JobCheckpointing implements AutoCloseable {
         }
         CheckpointCoordinator.Committer commit = committer != null ? committer : CheckpointCoordinator.Committer.NONE;
         checkpointer = new TaskCheckpointer(store, settings.intervalMs(), System.currentTimeMillis(), recovered,
-                job.inputTopic(), job.fingerprint(), settings.delivery(), pending, commit, this::completed, metrics);
+                job.inputTopic(), topicId, job.fingerprint(), settings.delivery(), pending, commit, this::completed, metrics);
         task.addHook(checkpointer);
     }
 

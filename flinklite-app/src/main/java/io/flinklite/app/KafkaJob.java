@@ -2,6 +2,7 @@ package io.flinklite.app;
 
 import io.flinklite.api.Sink;
 import io.flinklite.api.WindowResult;
+import io.flinklite.connector.kafka.BrokerWatch;
 import io.flinklite.connector.kafka.KafkaConnection;
 import io.flinklite.connector.kafka.KafkaOutput;
 import io.flinklite.connector.kafka.KafkaSourceReader;
@@ -70,6 +71,7 @@ public final class KafkaJob {
         String groupId = "flinklite";
         String lateTopic;
         String deadLetterTopic;
+        boolean tooLargeToDeadLetter;
         KafkaSourceReader.StartFrom startFrom = KafkaSourceReader.StartFrom.EARLIEST;
         long idleTimeoutMs = 30_000;
         boolean wallClockWhenIdle;
@@ -96,6 +98,11 @@ public final class KafkaJob {
         public Settings lateTopic(String t) { lateTopic = t; return this; }
         /** @param t where invalid records go, or null to count and log them only */
         public Settings deadLetterTopic(String t) { deadLetterTopic = t; return this; }
+        /**
+         * @param on records too large for their topic or the producer go to the dead-letter topic truncated
+         *           (see {@link KafkaOutput}) instead of stopping the job; needs a dead-letter topic
+         */
+        public Settings tooLargeToDeadLetter(boolean on) { tooLargeToDeadLetter = on; return this; }
         public Settings startFrom(KafkaSourceReader.StartFrom s) { startFrom = Objects.requireNonNull(s); return this; }
         public Settings idleTimeoutMs(long ms) { idleTimeoutMs = ms; return this; }
         public Settings wallClockWhenIdle(boolean on) { wallClockWhenIdle = on; return this; }
@@ -127,6 +134,8 @@ public final class KafkaJob {
         public String outputTopic() { return outputTopic; }
         public String lateTopic() { return lateTopic; }
         public String deadLetterTopic() { return deadLetterTopic; }
+        /** Where records too large to write go, truncated; null when they stop the job. */
+        public String tooLargeTopic() { return tooLargeToDeadLetter ? deadLetterTopic : null; }
         public String groupId() { return groupId; }
 
         TaskOptions taskOptions() {
@@ -134,7 +143,10 @@ public final class KafkaJob {
                     .withIdleTimeoutMs(idleTimeoutMs)
                     .withWallClockWhenIdle(wallClockWhenIdle)
                     .withMaxRecordBytes(maxRecordBytes)
-                    .withTimestampBounds(0, maxFutureMs);
+                    .withTimestampBounds(0, maxFutureMs)
+                    // Exactly-once results are written by the checkpoint's transaction, which counts them.
+                    .withFlushAcknowledgingResults(checkpoints == null
+                            || checkpoints.delivery() != io.flinklite.runtime.checkpoint.Delivery.EXACTLY_ONCE);
         }
     }
 
@@ -166,11 +178,17 @@ public final class KafkaJob {
             requireOutputTopic(settings.outputTopic, "--output-topic", "--output-topic none");
             requireOutputTopic(settings.lateTopic, "--late-topic", "leave --late-topic out");
             requireOutputTopic(settings.deadLetterTopic, "--dead-letter-topic", "leave --dead-letter-topic out");
+            if (settings.tooLargeToDeadLetter && settings.deadLetterTopic == null) {
+                throw new IllegalArgumentException("--too-large-to-dead-letter needs a --dead-letter-topic to write them to");
+            }
             String instanceId = settings.groupInstanceId();
             LOG.info("reading {} ({} partitions) at {} in group {}{}; job {}", settings.inputTopic, partitions,
                     connection.bootstrapServers(), settings.groupId,
                     instanceId == null ? "" : " as instance " + instanceId, settings.spec);
-            try (KafkaOutput kafkaOutput = new KafkaOutput(connection, "flinklite-" + settings.groupId);
+            try (BrokerWatch brokerWatch = new BrokerWatch(connection, metrics);
+                 KafkaOutput kafkaOutput = new KafkaOutput(connection, "flinklite-" + settings.groupId,
+                    java.util.Arrays.asList(settings.outputTopic, settings.lateTopic, settings.deadLetterTopic),
+                    settings.tooLargeTopic(), metrics);
                  KafkaSourceReader source = new KafkaSourceReader(connection, settings.inputTopic, settings.groupId,
                          settings.startFrom, instanceId)) {
                 reader = source;
@@ -194,12 +212,15 @@ public final class KafkaJob {
                     checkpointing = settings.checkpoints == null ? null
                             : JobCheckpointing.recover(settings.checkpoints, settings, source, metrics);
                     Sink<WindowResult> output = settings.outputTopic == null ? null : kafkaOutput.resultSink(settings.outputTopic);
-                    Sink<WindowResult> results = new ResultLog(checkpointing == null ? output : checkpointing.results(output));
+                    Sink<WindowResult> results = alsoFlushing(
+                            new ResultLog(checkpointing == null ? output : checkpointing.results(output)), kafkaOutput);
                     Sink<byte[]> late = settings.lateTopic == null ? null : kafkaOutput.lateSink(settings.lateTopic);
                     DeadLetterHandler deadLetters = kafkaOutput.deadLetters(settings.deadLetterTopic, source);
                     StreamTask task = settings.taskFactory.create(settings, settings.taskOptions(), source, results,
                             late, deadLetters, metrics);
                     running[0] = task;
+                    // First of the hooks: a failed write stops the job before anything commits past it.
+                    task.addHook((t, nowMs) -> kafkaOutput.checkWrites());
                     if (checkpointing != null) {
                         checkpointing.attach(task);
                     } else {
@@ -233,6 +254,31 @@ public final class KafkaJob {
             reader = null;
             stopped.countDown();
         }
+    }
+
+    /**
+     * {@code results}, whose flush also flushes the Kafka output: every checkpoint and offset commit flushes the
+     * results sink first, and the dead letters (and, exactly-once, late events) that share the producer must be
+     * acknowledged by then too, even when no result goes to Kafka.
+     */
+    private static Sink<WindowResult> alsoFlushing(Sink<WindowResult> results, KafkaOutput kafkaOutput) {
+        return new Sink<>() {
+            @Override
+            public void write(WindowResult result) throws Exception {
+                results.write(result);
+            }
+
+            @Override
+            public void flush() throws Exception {
+                results.flush();
+                kafkaOutput.flush();
+            }
+
+            @Override
+            public void close() throws Exception {
+                results.close();
+            }
+        };
     }
 
     private void requireOutputTopic(String topic, String flag, String alternative) {

@@ -183,4 +183,51 @@ class CheckpointedKafkaJobIT {
                 .hasMessageContaining("ends at " + events.size())
                 .hasMessageContaining("--fresh-start");
     }
+    @Test
+    void refusesTheCheckpointOfADeletedAndRecreatedTopicUnlessFreshStartAndRestoresOldCheckpointsWithoutIds()
+            throws Exception {
+        broker.createTopic("recreate-in", 1);
+        broker.createTopic("recreate-out", 1);
+        KafkaTestSupport.produce(broker.bootstrapServers(), "recreate-in",
+                KafkaTestSupport.disorderedEvents(3, 100, new int[] {0}, 1_700_000_000_000L));
+        runUntil(settings("recreate", JobSpec.defaults(), Delivery.AT_LEAST_ONCE), 101);
+        CheckpointStore store = new CheckpointStore(dir);
+        String oldId = broker.admin().describeTopics(List.of("recreate-in")).allTopicNames().get()
+                .get("recreate-in").topicId().toString();
+        assertThat(store.loadLatest().checkpoint().orElseThrow().sources()).isNotEmpty()
+                .allSatisfy(p -> assertThat(p.topicId()).isEqualTo(oldId));
+
+        // Deleted and recreated with more records than before: the offsets alone look plausible.
+        broker.admin().deleteTopics(List.of("recreate-in")).all().get();
+        await().atMost(Duration.ofSeconds(30)).until(() -> !broker.admin().listTopics().names().get().contains("recreate-in"));
+        broker.createTopic("recreate-in", 1);
+        List<KafkaTestSupport.Placed> again = KafkaTestSupport.disorderedEvents(4, 300, new int[] {0}, 1_700_000_000_000L);
+        KafkaTestSupport.produce(broker.bootstrapServers(), "recreate-in", again);
+        String newId = broker.admin().describeTopics(List.of("recreate-in")).allTopicNames().get()
+                .get("recreate-in").topicId().toString();
+        KafkaJob refused = new KafkaJob(settings("recreate", JobSpec.defaults(), Delivery.AT_LEAST_ONCE), new JobMetrics());
+        assertThatThrownBy(refused::run).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("with topic id " + oldId).hasMessageContaining("now has id " + newId)
+                .hasMessageContaining("deleted and recreated").hasMessageContaining("--fresh-start")
+                .hasMessageNotContaining("\n");
+
+        KafkaJob.Settings fresh = new KafkaJob.Settings(connection, JobSpec.defaults()).inputTopic("recreate-in")
+                .outputTopic("recreate-out").groupId("recreate").idleTimeoutMs(0)
+                .checkpoints(new CheckpointSettings(dir, 500, Delivery.AT_LEAST_ONCE, true, null));
+        runUntil(fresh, again.size());
+        Checkpoint last = store.loadLatest().checkpoint().orElseThrow();
+        assertThat(last.sources()).allSatisfy(p -> assertThat(p.topicId()).isEqualTo(newId));
+
+        // A checkpoint of an older build records no topic id: it still restores, and the next one records the id.
+        List<SourcePosition> withoutIds = new ArrayList<>();
+        for (SourcePosition p : last.sources()) {
+            withoutIds.add(new SourcePosition(p.topic(), p.partition(), p.nextOffset(), p.watermarkMs()));
+        }
+        store.write(new Checkpoint(last.id() + 1, last.id(), last.timeMs(), last.jobFingerprint(), last.delivery(),
+                withoutIds, last.watermarkMs(), last.state(), last.pendingResults()));
+        runUntil(settings("recreate", JobSpec.defaults(), Delivery.AT_LEAST_ONCE), 0);
+        Checkpoint after = store.loadLatest().checkpoint().orElseThrow();
+        assertThat(after.id()).isGreaterThan(last.id() + 1);
+        assertThat(after.sources()).isNotEmpty().allSatisfy(p -> assertThat(p.topicId()).isEqualTo(newId));
+    }
 }

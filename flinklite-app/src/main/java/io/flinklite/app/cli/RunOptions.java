@@ -34,6 +34,12 @@ public final class RunOptions {
                     + "topic/partition/offset in headers (default: none, they are counted and logged).")
     String deadLetterTopic;
 
+    @Option(names = "--too-large-to-dead-letter", negatable = true, defaultValue = "false",
+            description = "Write records too large for their topic (max.message.bytes) or the producer "
+                    + "(max.request.size) to --dead-letter-topic, key and value truncated to 1 KiB, with reason "
+                    + "too_large; without it such a record stops the job with an error (default: off).")
+    boolean tooLargeToDeadLetter;
+
     @Option(names = "--idle-timeout", paramLabel = "DURATION", converter = DurationConverter.class, defaultValue = "30s",
             description = "A partition silent this long stops holding the watermark back; 0s never (default: ${DEFAULT-VALUE}).")
     long idleTimeoutMs;
@@ -91,6 +97,7 @@ public final class RunOptions {
                 .groupId(groupId)
                 .lateTopic(isNone(lateTopic) ? null : lateTopic)
                 .deadLetterTopic(isNone(deadLetterTopic) ? null : deadLetterTopic)
+                .tooLargeToDeadLetter(tooLargeToDeadLetter)
                 .startFrom(from)
                 .idleTimeoutMs(idleTimeoutMs)
                 .wallClockWhenIdle(idleWallClock)

@@ -48,7 +48,7 @@ final class HealthHandler implements HttpHandler {
                 case "/" -> respond(exchange, 200, "FlinkLite metrics server\n"
                         + "/metrics        Prometheus metrics\n"
                         + LIVE_PATH + "   liveness (200 unless the job failed)\n"
-                        + READY_PATH + "  readiness (200 while the job runs with input assigned)\n");
+                        + READY_PATH + "  readiness (200 while the job runs with input assigned and Kafka answers)\n");
                 default -> respond(exchange, 404, "not found; try /metrics, " + LIVE_PATH + " or " + READY_PATH + "\n");
             }
         }
@@ -66,8 +66,11 @@ final class HealthHandler implements HttpHandler {
         if (metrics.ready()) {
             respond(exchange, 200, "ready\n");
         } else {
+            long unreachableSince = metrics.kafkaUnreachableSinceMs();
             respond(exchange, 503, "not ready: job " + metrics.jobState().name().toLowerCase(Locale.ROOT)
-                    + ", source " + (metrics.sourceAssigned() ? "assigned" : "has no partitions assigned") + "\n");
+                    + ", source " + (metrics.sourceAssigned() ? "assigned" : "has no partitions assigned")
+                    + (unreachableSince == 0 ? "" : ", Kafka unreachable for "
+                    + Math.max(0, (System.currentTimeMillis() - unreachableSince) / 1_000) + " s") + "\n");
         }
     }
 

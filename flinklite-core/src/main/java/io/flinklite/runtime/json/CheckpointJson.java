@@ -41,7 +41,8 @@ import java.util.zip.CheckedOutputStream;
  *   "jobFingerprint" : "window=sliding:10s:5s;...",
  *   "delivery" : "at-least-once",
  *   "watermarkMs" : 1699999994999,
- *   "sources" : [ {"topic":"flink-events","partition":0,"nextOffset":1234,"watermarkMs":1699999994999}, ... ],
+ *   "sources" : [ {"topic":"flink-events","partition":0,"nextOffset":1234,"watermarkMs":1699999994999,
+ *                  "topicId":"x3dTfXqBQ6yYkN0SgZbnNw"}, ... ],   (topicId: optional, absent in older files)
  *   "pendingResults" : [ {"key":"critical","windowStart":...,"windowEnd":...,"count":42}, ... ],
  *   "state" : { ...the operators' state tape... },
  *   "checksum" : "crc32c:1a2b3c4d"
@@ -95,6 +96,10 @@ public final class CheckpointJson {
             g.writeNumberField("partition", p.partition());
             g.writeNumberField("nextOffset", p.nextOffset());
             g.writeNumberField("watermarkMs", p.watermarkMs());
+            if (p.topicId() != null) {
+                // Optional: files without it (older builds) still read; older builds skip it.
+                g.writeStringField("topicId", p.topicId());
+            }
             g.writeEndObject();
         }
         g.writeEndArray();
@@ -331,6 +336,7 @@ public final class CheckpointJson {
             int partition = -1;
             long offset = -1;
             long watermark = Long.MIN_VALUE;
+            String topicId = null;
             while (p.nextToken() == JsonToken.FIELD_NAME) {
                 String name = p.currentName();
                 p.nextToken();
@@ -339,7 +345,8 @@ public final class CheckpointJson {
                     case "partition": partition = (int) Math.max(-1, Math.min(Integer.MAX_VALUE, longValue(p, "sources[].partition"))); break;
                     case "nextOffset": offset = longValue(p, "sources[].nextOffset"); break;
                     case "watermarkMs": watermark = longValue(p, "sources[].watermarkMs"); break;
-                    default: p.skipChildren(); break; // e.g. a topic id, added by a later revision
+                    case "topicId": topicId = p.currentToken() == JsonToken.VALUE_NULL ? null : textValue(p, "sources[].topicId"); break;
+                    default: p.skipChildren(); break; // a field added by a later revision
                 }
             }
             requirePresent(topic, "sources[].topic");
@@ -347,7 +354,7 @@ public final class CheckpointJson {
                 throw new CorruptCheckpointException("impossible source position: topic '" + topic + "', partition "
                         + partition + ", next offset " + offset);
             }
-            out.add(new SourcePosition(topic, partition, offset, watermark));
+            out.add(new SourcePosition(topic, partition, offset, watermark, topicId));
         }
         return out;
     }

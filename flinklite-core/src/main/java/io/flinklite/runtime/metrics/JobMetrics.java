@@ -93,11 +93,14 @@ public final class JobMetrics {
     private final AtomicLong sinkErrors = new AtomicLong();
     private final ConcurrentHashMap<String, SinkCounters> sinks = new ConcurrentHashMap<>();
     private final AtomicLong resultsWritten = new AtomicLong();
+    private final AtomicLong outputWriteFailures = new AtomicLong();
+    private final AtomicLong outputRecordsTooLarge = new AtomicLong();
     private final AtomicReference<PartitionStats[]> partitions = new AtomicReference<>(new PartitionStats[0]);
     private final ConcurrentHashMap<String, AtomicLongArray> eventsByType = new ConcurrentHashMap<>();
     private volatile LatencyObserver latencyObserver = seconds -> { };
     private volatile JobState jobState = JobState.STARTING;
     private volatile boolean sourceAssigned;
+    private volatile long kafkaUnreachableSinceMs;
 
     /** Per input partition: its watermark and how far the consumer is behind the partition's end. */
     public static final class PartitionStats {
@@ -166,7 +169,12 @@ public final class JobMetrics {
     public void addInvalid(InvalidReason reason, long n) { eventsInvalid.addAndGet(reason.ordinal(), n); }
     public void addWindowsFlushed(long n) { windowsFlushed.addAndGet(n); }
     public void addLateFirings(long n) { lateFirings.addAndGet(n); }
+    /** Results the output acknowledged (a flush or the checkpoint's transaction returned), not merely handed to it. */
     public void addResultsWritten(long n) { resultsWritten.addAndGet(n); }
+    /** Writes an output refused or never acknowledged; called on a producer's I/O thread too. */
+    public void addOutputWriteFailures(long n) { outputWriteFailures.addAndGet(n); }
+    /** Records larger than their topic or producer accepts (stopping the job, or written truncated as dead letters). */
+    public void addOutputRecordsTooLarge(long n) { outputRecordsTooLarge.addAndGet(n); }
     /**
      * Counts writes that failed in the task's own outputs (the Kafka topics, a user job's sinks); a plug-in sink's
      * failures are in {@link #sink(String)}.
@@ -214,6 +222,12 @@ public final class JobMetrics {
      */
     public void setSourceAssigned(boolean assigned) { this.sourceAssigned = assigned; }
 
+    /**
+     * Called by the job's broker watch: since when (epoch ms) the Kafka cluster has not answered, or 0 while it
+     * answers. A job that cannot reach its cluster is not ready.
+     */
+    public void setKafkaUnreachableSinceMs(long sinceMs) { this.kafkaUnreachableSinceMs = sinceMs; }
+
     public void observeResultLatency(double seconds) { latencyObserver.observe(seconds); }
 
     /** Installs the histogram behind {@link #observeResultLatency}; called once by the exporter before the job runs. */
@@ -240,6 +254,8 @@ public final class JobMetrics {
     public long windowsFlushed() { return windowsFlushed.get(); }
     public long lateFirings() { return lateFirings.get(); }
     public long resultsWritten() { return resultsWritten.get(); }
+    public long outputWriteFailures() { return outputWriteFailures.get(); }
+    public long outputRecordsTooLarge() { return outputRecordsTooLarge.get(); }
     public long sinkErrors() { return sinkErrors.get(); }
     public long openPanes() { return openPanes.get(); }
     public long openWindows() { return openWindows.get(); }
@@ -265,7 +281,11 @@ public final class JobMetrics {
     }
     public JobState jobState() { return jobState; }
     public boolean sourceAssigned() { return sourceAssigned; }
+    /** Epoch ms since which Kafka has not answered; 0 while it answers (or for a job without Kafka). */
+    public long kafkaUnreachableSinceMs() { return kafkaUnreachableSinceMs; }
 
-    /** Ready to serve: the task loop is running and the source has input partitions assigned. */
-    public boolean ready() { return jobState == JobState.RUNNING && sourceAssigned; }
+    /**
+     * Ready to serve: the task loop is running, the source has input partitions assigned, and Kafka answers.
+     */
+    public boolean ready() { return jobState == JobState.RUNNING && sourceAssigned && kafkaUnreachableSinceMs == 0; }
 }

@@ -84,6 +84,8 @@ public final class StreamTask implements Snapshottable {
     private long batchFiltered;
     private final long[] batchInvalid = new long[InvalidReason.values().length];
     private long publishedFirings;
+    // Firings up to the last successful flush of the result sink: what counts as written (JobMetrics.resultsWritten).
+    private long flushedFirings;
     private long publishedLateFirings;
     private long publishedLate;
 
@@ -329,7 +331,6 @@ public final class StreamTask implements Snapshottable {
         }
         long firings = operator.firings();
         metrics.addWindowsFlushed(firings - publishedFirings);
-        metrics.addResultsWritten(firings - publishedFirings);
         publishedFirings = firings;
         long lateFirings = operator.lateFirings();
         metrics.addLateFirings(lateFirings - publishedLateFirings);
@@ -360,6 +361,7 @@ public final class StreamTask implements Snapshottable {
 
     /** Flushes the result and late sinks: everything emitted so far becomes durable. Task thread. */
     public void flushSinks() throws Exception {
+        long firings = operator.firings();
         try {
             resultSink.flush();
             if (lateSink != null) {
@@ -369,6 +371,10 @@ public final class StreamTask implements Snapshottable {
             countSinkError(e);
             throw e;
         }
+        if (options.flushAcknowledgesResults()) {
+            metrics.addResultsWritten(firings - flushedFirings);
+        }
+        flushedFirings = firings;
     }
 
     /**

@@ -280,11 +280,49 @@ class KafkaConnectorIT {
             Sink<WindowResult> sink = output.resultSink("no-such-results-topic");
             sink.write(WindowResult.ofCount("critical", 0, 10_000, 1));
             assertThatThrownBy(sink::flush).isInstanceOf(KafkaConnectorException.class)
-                    .hasMessageStartingWith("writing to Kafka failed:");
+                    .hasMessageStartingWith("writing to Kafka topic 'no-such-results-topic' failed:");
             assertThat(output.failures()).isEqualTo(1);
-            // Reported once; later flushes succeed again.
-            sink.flush();
+            assertThat(output.acknowledged()).isZero();
+            // Sticky: no later flush may pretend the lost record was written, so nothing commits past it.
+            assertThatThrownBy(sink::flush).isInstanceOf(KafkaConnectorException.class)
+                    .hasMessageStartingWith("writing to Kafka topic 'no-such-results-topic' failed:");
+            assertThatThrownBy(output::checkWrites).isInstanceOf(KafkaConnectorException.class);
         }
+    }
+
+    @Test
+    void theSizeCheckIsTheBrokersOwnARecordOfExactlyTheLimitIsWrittenOneByteMoreNever() throws Exception {
+        broker.createTopic("edge", 1, Map.of("max.message.bytes", "500"));
+        RecordLimits limits = RecordLimits.of(connection, ProducerSettings.idempotent(connection, "it"), List.of("edge"));
+        int header = RecordLimits.headerSize(KafkaOutput.HEADER_REASON, "late".getBytes(StandardCharsets.UTF_8));
+        int fits = 0;
+        while (limits.tooLarge("edge", -1, fits + 1, header, 1) == null) {
+            fits++;
+        }
+        assertThat(fits).isBetween(400, 500);
+        // Kafka's own producer: the broker refuses one byte more.
+        try (KafkaProducer<byte[], byte[]> plain = new KafkaProducer<>(connection.clientProperties(),
+                new ByteArraySerializer(), new ByteArraySerializer())) {
+            ProducerRecord<byte[], byte[]> over = new ProducerRecord<>("edge", null, null, null, new byte[fits + 1],
+                    List.of(new org.apache.kafka.common.header.internals.RecordHeader(KafkaOutput.HEADER_REASON,
+                            "late".getBytes(StandardCharsets.UTF_8))));
+            assertThatThrownBy(() -> plain.send(over).get(30, java.util.concurrent.TimeUnit.SECONDS))
+                    .hasCauseInstanceOf(org.apache.kafka.common.errors.RecordTooLargeException.class);
+        }
+        JobMetrics metrics = new JobMetrics();
+        try (KafkaOutput output = new KafkaOutput(connection, "it-edge", List.of("edge"), null, metrics)) {
+            Sink<byte[]> late = output.lateSink("edge");
+            late.write(new byte[fits]);
+            late.flush();
+            assertThat(output.acknowledged()).isEqualTo(1);
+            late.write(new byte[fits + 1]);
+            assertThatThrownBy(output::checkWrites).isInstanceOf(KafkaConnectorException.class)
+                    .hasMessageContaining("topic 'edge' can never be written")
+                    .hasMessageContaining("over the max.message.bytes of 500 of topic 'edge'");
+            assertThat(metrics.outputRecordsTooLarge()).isEqualTo(1);
+            assertThatThrownBy(late::flush).isInstanceOf(KafkaConnectorException.class);
+        }
+        assertThat(readAll("edge", 1)).hasSize(1);
     }
 
     private static String header(ConsumerRecord<byte[], byte[]> r, String name) {

@@ -54,13 +54,15 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     private static final long ADMIN_TIMEOUT_MS = 30_000;
 
     private final Path logDir;
-    private final KafkaRaftServer server;
+    private final Properties props;
+    private KafkaRaftServer server;
     private final String bootstrapServers;
     private final Admin admin;
     private boolean closed;
 
-    private EmbeddedKafkaBroker(Path logDir, KafkaRaftServer server, String bootstrapServers) {
+    private EmbeddedKafkaBroker(Path logDir, Properties props, KafkaRaftServer server, String bootstrapServers) {
         this.logDir = logDir;
+        this.props = props;
         this.server = server;
         this.bootstrapServers = bootstrapServers;
         Properties adminProps = new Properties();
@@ -110,7 +112,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
             format(logDir, props);
             server = new KafkaRaftServer(new KafkaConfig(props), Time.SYSTEM);
             server.startup();
-            EmbeddedKafkaBroker broker = new EmbeddedKafkaBroker(logDir, server, "127.0.0.1:" + port);
+            EmbeddedKafkaBroker broker = new EmbeddedKafkaBroker(logDir, props, server, "127.0.0.1:" + port);
             broker.awaitReady();
             return broker;
         } catch (RuntimeException e) {
@@ -253,6 +255,21 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     /** An admin client of this broker, owned by the broker: do not close it. */
     public Admin admin() {
         return admin;
+    }
+
+    /**
+     * Stops the broker but keeps its log and ports, as a broker that went away: clients see it unreachable until
+     * {@link #restart()}. For tests of what a job does meanwhile.
+     */
+    public synchronized void stop() {
+        shutdownQuietly(server);
+    }
+
+    /** Starts the broker stopped by {@link #stop()} again, on the same ports with the same log; blocks until ready. */
+    public synchronized void restart() {
+        server = new KafkaRaftServer(new KafkaConfig(props), Time.SYSTEM);
+        server.startup();
+        awaitReady();
     }
 
     /** Stops the broker (under a second when idle) and deletes its log directory. Idempotent. */
