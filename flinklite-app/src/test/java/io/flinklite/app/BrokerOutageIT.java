@@ -18,7 +18,10 @@ import java.util.concurrent.atomic.AtomicReference;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-/** A broker that goes away and comes back: /health/ready follows it, and the job carries on afterwards. */
+/**
+ * A broker that goes away and comes back: /health/ready follows it, and the job carries on afterwards. With a broker
+ * of its own, since it stops it.
+ */
 class BrokerOutageIT {
 
     @Test
@@ -29,18 +32,10 @@ class BrokerOutageIT {
             JobMetrics metrics = new JobMetrics();
             KafkaJob job = new KafkaJob(new KafkaJob.Settings(connection, JobSpec.defaults()).inputTopic("outage-in")
                     .outputTopic(null).groupId("outage"), metrics);
-            AtomicReference<Throwable> failure = new AtomicReference<>();
-            Thread t = new Thread(() -> {
-                try {
-                    job.run();
-                } catch (Throwable e) {
-                    failure.set(e);
-                }
-            }, "job");
-            t.setDaemon(true);
+            AtomicReference<Throwable> failure;
             try (MetricsServer server = MetricsServer.start(new MetricsConfig("127.0.0.1", 0, Duration.ZERO), metrics)) {
                 String ready = "http://127.0.0.1:" + server.port() + "/health/ready";
-                t.start();
+                failure = KafkaTestSupport.startJob(job);
                 await().atMost(Duration.ofSeconds(60)).until(() -> status(ready) == 200);
 
                 broker.stop();

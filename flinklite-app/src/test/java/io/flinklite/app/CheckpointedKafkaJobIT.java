@@ -10,9 +10,9 @@ import io.flinklite.runtime.checkpoint.Delivery;
 import io.flinklite.runtime.checkpoint.IncompatibleCheckpointException;
 import io.flinklite.runtime.checkpoint.SourcePosition;
 import io.flinklite.runtime.metrics.JobMetrics;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
@@ -26,6 +26,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 /** The built-in job with checkpoints on a real broker, in process: restart with open windows, and refusals. */
+@ExtendWith(SharedKafkaBroker.class)
 class CheckpointedKafkaJobIT {
 
     private static EmbeddedKafkaBroker broker;
@@ -35,14 +36,9 @@ class CheckpointedKafkaJobIT {
     Path dir;
 
     @BeforeAll
-    static void startBroker() {
-        broker = EmbeddedKafkaBroker.start();
+    static void connect() {
+        broker = SharedKafkaBroker.get();
         connection = KafkaConnection.of(broker.bootstrapServers());
-    }
-
-    @AfterAll
-    static void stopBroker() {
-        broker.close();
     }
 
     private KafkaJob.Settings settings(String name, JobSpec spec, Delivery delivery) {
@@ -54,21 +50,12 @@ class CheckpointedKafkaJobIT {
     private static void runUntil(KafkaJob.Settings settings, long records) throws Exception {
         JobMetrics metrics = new JobMetrics();
         KafkaJob job = new KafkaJob(settings, metrics);
-        AtomicReference<Throwable> failure = new AtomicReference<>();
-        Thread t = new Thread(() -> {
-            try {
-                job.run();
-            } catch (Throwable e) {
-                failure.set(e);
-            }
-        }, "job");
-        t.start();
+        AtomicReference<Throwable> failure = KafkaTestSupport.startJob(job);
         try {
             await().atMost(Duration.ofSeconds(60)).until(() -> metrics.eventsTotal() >= records || failure.get() != null);
         } finally {
             job.stop();
             assertThat(job.awaitStopped(30_000)).isTrue();
-            t.join(10_000);
         }
         if (failure.get() != null) {
             throw new AssertionError("job failed", failure.get());
@@ -225,7 +212,9 @@ class CheckpointedKafkaJobIT {
         }
         store.write(new Checkpoint(last.id() + 1, last.id(), last.timeMs(), last.jobFingerprint(), last.delivery(),
                 withoutIds, last.watermarkMs(), last.state(), last.pendingResults()));
-        runUntil(settings("recreate", JobSpec.defaults(), Delivery.AT_LEAST_ONCE), 0);
+        KafkaTestSupport.produce(broker.bootstrapServers(), "recreate-in",
+                KafkaTestSupport.disorderedEvents(5, 10, new int[] {0}, 1_700_000_600_000L));
+        runUntil(settings("recreate", JobSpec.defaults(), Delivery.AT_LEAST_ONCE), 11);
         Checkpoint after = store.loadLatest().checkpoint().orElseThrow();
         assertThat(after.id()).isGreaterThan(last.id() + 1);
         assertThat(after.sources()).isNotEmpty().allSatisfy(p -> assertThat(p.topicId()).isEqualTo(newId));

@@ -16,9 +16,9 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.charset.StandardCharsets;
@@ -44,6 +44,7 @@ import static org.awaitility.Awaitility.await;
  * not acknowledge is counted as written, no offset passes it (a restart once the limit is raised writes every result
  * replay computes), and records that can never be written are dead-lettered truncated only when asked.
  */
+@ExtendWith(SharedKafkaBroker.class)
 class FailedWritesIT {
 
     /** Over the 220-byte limit of the tests' output topics: results of this key are about 270 bytes, others 160. */
@@ -56,14 +57,9 @@ class FailedWritesIT {
     Path dir;
 
     @BeforeAll
-    static void startBroker() {
-        broker = EmbeddedKafkaBroker.start();
+    static void connect() {
+        broker = SharedKafkaBroker.get();
         connection = KafkaConnection.of(broker.bootstrapServers());
-    }
-
-    @AfterAll
-    static void stopBroker() {
-        broker.close();
     }
 
     @Test
@@ -112,7 +108,7 @@ class FailedWritesIT {
         AtomicReference<Throwable> secondFailure = start(job);
         Set<String> want = new HashSet<>(expected);
         List<String> all = new ArrayList<>();
-        await().atMost(Duration.ofSeconds(90)).until(() -> {
+        await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofSeconds(1)).until(() -> {
             assertThat(secondFailure.get()).isNull();
             all.clear();
             all.addAll(read(name + "-out", delivery == Delivery.EXACTLY_ONCE));
@@ -206,45 +202,40 @@ class FailedWritesIT {
     }
 
     private static AtomicReference<Throwable> start(KafkaJob job) {
-        AtomicReference<Throwable> failure = new AtomicReference<>();
-        Thread t = new Thread(() -> {
-            try {
-                job.run();
-            } catch (Throwable e) {
-                failure.set(e);
-            }
-        }, "job");
-        t.setDaemon(true);
-        t.start();
-        return failure;
+        return KafkaTestSupport.startJob(job);
     }
 
-    /** Every value in {@code topic} now, with a plain consumer ({@code read_committed} when asked). */
+
+    /**
+     * Every value in {@code topic} up to its end when called, with a plain consumer ({@code read_committed} when
+     * asked): read until every partition's position reached the end offset taken at the start.
+     */
     private static List<String> read(String topic, boolean readCommitted) {
         Properties p = new Properties();
         p.put("bootstrap.servers", broker.bootstrapServers());
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, readCommitted ? "read_committed" : "read_uncommitted");
+        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         List<String> out = new ArrayList<>();
         try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
             List<org.apache.kafka.common.TopicPartition> parts = new ArrayList<>();
-            c.partitionsFor(topic).forEach(i -> parts.add(new org.apache.kafka.common.TopicPartition(topic, i.partition())));
+            c.partitionsFor(topic, Duration.ofSeconds(10))
+                    .forEach(i -> parts.add(new org.apache.kafka.common.TopicPartition(topic, i.partition())));
             c.assign(parts);
-            c.seekToBeginning(parts);
-            Map<org.apache.kafka.common.TopicPartition, Long> ends = c.endOffsets(parts);
-            long deadline = System.currentTimeMillis() + 30_000;
+            Map<org.apache.kafka.common.TopicPartition, Long> ends = c.endOffsets(parts, Duration.ofSeconds(10));
+            long deadline = System.currentTimeMillis() + 20_000;
             while (System.currentTimeMillis() < deadline) {
                 boolean done = true;
                 for (org.apache.kafka.common.TopicPartition tp : parts) {
-                    done &= c.position(tp) >= ends.get(tp);
+                    done &= c.position(tp, Duration.ofSeconds(10)) >= ends.get(tp);
                 }
                 if (done) {
-                    break;
+                    return out;
                 }
                 for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(200))) {
                     out.add(new String(r.value(), StandardCharsets.UTF_8));
                 }
             }
+            throw new AssertionError("could not read " + topic + " to its end " + ends + " within 20 s");
         }
-        return out;
     }
 }

@@ -155,6 +155,21 @@ final class KafkaTestSupport {
         return out;
     }
 
+    /** Runs {@code job} on a daemon thread of its own; its failure, if any, ends up in the returned reference. */
+    static java.util.concurrent.atomic.AtomicReference<Throwable> startJob(KafkaJob job) {
+        java.util.concurrent.atomic.AtomicReference<Throwable> failure = new java.util.concurrent.atomic.AtomicReference<>();
+        Thread t = new Thread(() -> {
+            try {
+                job.run();
+            } catch (Throwable e) {
+                failure.set(e);
+            }
+        }, "job");
+        t.setDaemon(true);
+        t.start();
+        return failure;
+    }
+
     static String header(ConsumerRecord<byte[], byte[]> r, String name) {
         var h = r.headers().lastHeader(name);
         return h == null ? null : new String(h.value(), StandardCharsets.UTF_8);
