@@ -56,8 +56,7 @@ class PartialViewRejoinIT {
 
     @Test
     void deadMembersHoldingTwoOfThreePartitionsNeverMakeAWindowWrongOrAnEventLate() throws Exception {
-        broker.createTopic("partial-in", 3);
-        broker.createTopic("partial-out", 1);
+        createTopics(Map.of("partial-in", 3, "partial-out", 1));
         long base = System.currentTimeMillis() - 3_600_000;
         List<Placed> events = KafkaTestSupport.disorderedEvents(10, 9_000, new int[] {0, 1, 2}, base);
         JobSpec spec = JobSpec.defaults();
@@ -129,8 +128,7 @@ class PartialViewRejoinIT {
      */
     @Test
     void twoLiveInstancesOnKeyedInputFollowEachOthersReportsAndTogetherGiveTheExactResults() throws Exception {
-        broker.createTopic("keyed-in", 3);
-        broker.createTopic("keyed-out", 1);
+        createTopics(Map.of("keyed-in", 3, "keyed-out", 1));
         long base = System.currentTimeMillis() - 3_600_000;
         List<Placed> events = new ArrayList<>();
         for (Placed e : KafkaTestSupport.disorderedEvents(11, 6_000, new int[] {0}, base)) {
@@ -187,6 +185,12 @@ class PartialViewRejoinIT {
                 t.join(30_000);
             }
         }
+    }
+
+    /** Creates the topics and waits until the broker's metadata lists them (creation returns before it does). */
+    private static void createTopics(Map<String, Integer> topics) {
+        topics.forEach(broker::createTopic);
+        await().atMost(Duration.ofSeconds(30)).until(() -> broker.admin().listTopics().names().get().containsAll(topics.keySet()));
     }
 
     private static Map<String, Integer> counts(List<String> lines) {
