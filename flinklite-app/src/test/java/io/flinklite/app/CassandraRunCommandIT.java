@@ -53,7 +53,6 @@ class CassandraRunCommandIT {
     private static final String OUTPUT = "cassandra-crash-out";
     private static final String KEYSPACE = "runit";
     private static final String TABLE = "crash_results";
-    private static final Pattern METRICS_URL = Pattern.compile("metrics at (http://\\S+/metrics)");
 
     private static EmbeddedKafkaBroker broker;
     private static EmbeddedCassandra node;
@@ -126,7 +125,7 @@ class CassandraRunCommandIT {
         Files.deleteIfExists(log);
 
         // Run 1: killed (SIGKILL: no shutdown hook, no final checkpoint, writes maybe in flight) while results flow.
-        Process job = start(log);
+        Process job = start(log, 0);
         try {
             awaitLog(log, 0, "assigned partitions", job);
             awaitRows(1);
@@ -143,7 +142,8 @@ class CassandraRunCommandIT {
         // Run 2: restarted from the last checkpoint; Cassandra goes away for 15 s while it writes, the sink retries
         // and /metrics counts it; then to the end of the input, and a clean stop.
         long logStart = Files.size(log);
-        Process restarted = start(log);
+        int metricsPort = io.flinklite.testing.ScratchSpace.freeLoopbackPorts(1)[0];
+        Process restarted = start(log, metricsPort);
         try {
             awaitLog(log, logStart, "restoring checkpoint", restarted);
             awaitLog(log, logStart, "assigned partitions", restarted);
@@ -153,7 +153,7 @@ class CassandraRunCommandIT {
             Thread.sleep(Math.max(0, OUTAGE_MS - (System.nanoTime() - stoppedAt) / 1_000_000));
             node.restart();
             awaitLog(log, logStart, "succeeded after", restarted);
-            Map<String, Double> metrics = scrape(metricsUrl(log, logStart));
+            Map<String, Double> metrics = scrape("http://127.0.0.1:" + metricsPort + "/metrics");
             assertThat(metrics.get("flinklite_sink_errors_total{sink=\"cassandra\"}")).as("failed attempts")
                     .isGreaterThan(0);
             assertThat(metrics.get("flinklite_sink_retries_total{sink=\"cassandra\"}")).as("retries").isGreaterThan(0);
@@ -180,7 +180,8 @@ class CassandraRunCommandIT {
         assertThat(Files.readString(log)).doesNotContain("password=").doesNotContain("PASSWORD=");
     }
 
-    private static Process start(Path log) throws IOException {
+    /** Starts {@code run} as a child process; {@code metricsPort} 0 for any free port (when the test does not scrape). */
+    private static Process start(Path log, int metricsPort) throws IOException {
         String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         // Default consumer settings, session.timeout.ms included: the restarted job takes its partitions back at once
         // through static membership (group.instance.id), as a production deployment would.
@@ -190,7 +191,7 @@ class CassandraRunCommandIT {
                 "--input-topic", INPUT, "--output-topic", OUTPUT, "--group-id", "cassandra-crash", "--idle-timeout", "0s",
                 "--kafka-property", "group.instance.id=cassandra-crash-1",
                 "--checkpoint-dir", work.resolve("checkpoints").toString(), "--checkpoint-interval", "1s",
-                "--delivery", "at-least-once", "--metrics-host", "127.0.0.1", "--metrics-port", "0",
+                "--delivery", "at-least-once", "--metrics-host", "127.0.0.1", "--metrics-port", Integer.toString(metricsPort),
                 "--cassandra-contact-points", node.contactPoint(), "--cassandra-keyspace", KEYSPACE,
                 "--cassandra-table", TABLE, "--cassandra-create-table", "--cassandra-max-in-flight", "64"));
         Files.writeString(log, "---- start: " + String.join(" ", command.subList(command.indexOf("run"), command.size())) + "\n",
@@ -216,12 +217,6 @@ class CassandraRunCommandIT {
                 .until(() -> rows().size() >= n);
     }
 
-    /** The metrics URL the job logged after byte {@code from} of its log. */
-    private static String metricsUrl(Path log, long from) throws IOException {
-        Matcher m = METRICS_URL.matcher(Files.readString(log).substring((int) from));
-        assertThat(m.find()).as("the job logs its metrics URL").isTrue();
-        return m.group(1);
-    }
 
     /** Every sample of a Prometheus text page, {@code name{labels} -> value}. */
     private static Map<String, Double> scrape(String url) throws Exception {

@@ -33,7 +33,6 @@ import java.util.concurrent.Callable;
                 "", "Every flag can also be set in the --config file (key = flag name without dashes) or as an "
                 + "environment variable FLINKLITE_<FLAG_NAME>; flags win. See docs/kafka.md."})
 public final class RunCommand implements Callable<Integer> {
-    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(RunCommand.class);
 
     @Mixin
     RunOptions run;
@@ -66,8 +65,7 @@ public final class RunCommand implements Callable<Integer> {
                     .checkpoints(checkpoints.settings())
                     .taskFactory(launcher.taskFactory()), jobMetrics);
             // The server starts before the job checks Kafka, so a busy metrics port is reported before anything else.
-            try (Observability observability = Observability.start(metrics.config(), jobMetrics, System.err)) {
-                LOG.info("metrics at {}", observability.metricsUrl());
+            try (Observability ignored = Observability.start(metrics.config(), jobMetrics, System.err)) {
                 return runUntilSignal(kafkaJob);
             }
         }
