@@ -211,7 +211,7 @@ public final class TransactionalCommitter implements CheckpointCoordinator.Commi
         producer.beginTransaction();
         if (outputTopic != null) {
             for (WindowResult r : checkpoint.pendingResults()) {
-                producer.send(new ProducerRecord<>(outputTopic, r.key().getBytes(StandardCharsets.UTF_8),
+                producer.send(new ProducerRecord<>(outputTopic, io.flinklite.api.WindowResult.keyBytes(r.key()),
                         r.toJson().getBytes(StandardCharsets.UTF_8)));
             }
         }
