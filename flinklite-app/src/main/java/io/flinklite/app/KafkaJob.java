@@ -78,6 +78,8 @@ public final class KafkaJob {
         long commitIntervalMs = 5_000;
         TaskFactory taskFactory = BUILT_IN;
         CheckpointSettings checkpoints;
+        java.io.PrintStream console = System.out;
+        ResultPrinter.Format format = ResultPrinter.Format.JSON;
 
         public Settings(KafkaConnection connection, JobSpec spec) {
             this.connection = Objects.requireNonNull(connection, "connection");
@@ -101,6 +103,12 @@ public final class KafkaJob {
         public Settings taskFactory(TaskFactory f) { taskFactory = Objects.requireNonNull(f); return this; }
         /** @param c how to checkpoint; {@code null} for no checkpoints (offsets committed every commit interval) */
         public Settings checkpoints(CheckpointSettings c) { checkpoints = c; return this; }
+        /** Where each result is printed as it fires (stdout by default), and how. */
+        public Settings console(java.io.PrintStream out, ResultPrinter.Format f) {
+            console = Objects.requireNonNull(out);
+            format = Objects.requireNonNull(f);
+            return this;
+        }
 
         public KafkaConnection connection() { return connection; }
         public JobSpec spec() { return spec; }
@@ -162,7 +170,8 @@ public final class KafkaJob {
                     checkpointing = settings.checkpoints == null ? null
                             : JobCheckpointing.recover(settings.checkpoints, settings, source, metrics);
                     Sink<WindowResult> output = settings.outputTopic == null ? null : kafkaOutput.resultSink(settings.outputTopic);
-                    Sink<WindowResult> results = new ResultLog(checkpointing == null ? output : checkpointing.results(output));
+                    Sink<WindowResult> results = new ResultPrinter(settings.console, settings.format,
+                            checkpointing == null ? output : checkpointing.results(output));
                     Sink<byte[]> late = settings.lateTopic == null ? null : kafkaOutput.lateSink(settings.lateTopic);
                     DeadLetterHandler deadLetters = kafkaOutput.deadLetters(settings.deadLetterTopic, source);
                     StreamTask task = settings.taskFactory.create(settings, settings.taskOptions(), source, results,

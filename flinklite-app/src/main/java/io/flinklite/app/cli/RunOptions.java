@@ -1,6 +1,7 @@
 package io.flinklite.app.cli;
 
 import io.flinklite.app.KafkaJob;
+import io.flinklite.app.ResultPrinter;
 import io.flinklite.connector.kafka.KafkaConnection;
 import io.flinklite.connector.kafka.KafkaSourceReader;
 import io.flinklite.job.JobSpec;
@@ -60,22 +61,38 @@ public final class RunOptions {
             description = "How often to flush the output and then commit the consumed offsets (default: ${DEFAULT-VALUE}).")
     long commitIntervalMs;
 
+    @Option(names = "--format", paramLabel = "json|text", defaultValue = "json", converter = FormatConverter.class,
+            description = "How window results are printed on stdout as they fire: JSON lines as in the output topic, "
+                    + "or readable text; logs and the status line go to stderr (default: ${DEFAULT-VALUE}).")
+    ResultPrinter.Format format;
+
+    static final class FormatConverter implements picocli.CommandLine.ITypeConverter<ResultPrinter.Format> {
+        @Override
+        public ResultPrinter.Format convert(String value) {
+            try {
+                return ResultPrinter.Format.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new picocli.CommandLine.TypeConversionException(e.getMessage());
+            }
+        }
+    }
+
     /** The job settings these flags describe. */
     KafkaJob.Settings settings(KafkaConnection connection, JobSpec spec) {
         KafkaSourceReader.StartFrom from;
         switch (startFrom.trim().toLowerCase(Locale.ROOT)) {
             case "earliest": from = KafkaSourceReader.StartFrom.EARLIEST; break;
             case "latest": from = KafkaSourceReader.StartFrom.LATEST; break;
-            default: throw new IllegalArgumentException("bad --start-from '" + startFrom + "': expected earliest or latest");
+            default: throw new UsageException("--start-from", startFrom, "expected earliest or latest");
         }
         if (maxRecordBytes <= 0) {
-            throw new IllegalArgumentException("--max-record-size must be positive, got " + maxRecordBytes);
+            throw new UsageException("--max-record-size", Integer.toString(maxRecordBytes), "must be positive");
         }
         if (commitIntervalMs <= 0) {
-            throw new IllegalArgumentException("--commit-interval must be positive");
+            throw new UsageException("--commit-interval", io.flinklite.job.Durations.format(commitIntervalMs), "must be positive");
         }
         if (idleWallClock && idleTimeoutMs == 0) {
-            throw new IllegalArgumentException("--idle-wall-clock needs an --idle-timeout above 0s");
+            throw UsageException.of("--idle-wall-clock", "needs an --idle-timeout above 0s");
         }
         return new KafkaJob.Settings(connection, spec)
                 .inputTopic(inputTopic)
@@ -88,7 +105,8 @@ public final class RunOptions {
                 .wallClockWhenIdle(idleWallClock)
                 .maxRecordBytes(maxRecordBytes)
                 .maxFutureMs(maxFutureMs)
-                .commitIntervalMs(commitIntervalMs);
+                .commitIntervalMs(commitIntervalMs)
+                .console(System.out, format);
     }
 
     private static boolean isNone(String topic) {
