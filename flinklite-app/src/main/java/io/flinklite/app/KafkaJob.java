@@ -79,6 +79,9 @@ public final class KafkaJob {
         TaskFactory taskFactory = BUILT_IN;
         CheckpointSettings checkpoints;
         java.io.PrintStream console = System.out;
+        boolean createTopics;
+        int topicPartitions = -1;
+        int topicReplicationFactor = -1;
         ResultPrinter.Format format = ResultPrinter.Format.JSON;
 
         public Settings(KafkaConnection connection, JobSpec spec) {
@@ -103,6 +106,18 @@ public final class KafkaJob {
         public Settings taskFactory(TaskFactory f) { taskFactory = Objects.requireNonNull(f); return this; }
         /** @param c how to checkpoint; {@code null} for no checkpoints (offsets committed every commit interval) */
         public Settings checkpoints(CheckpointSettings c) { checkpoints = c; return this; }
+        /**
+         * Create missing output, late and dead-letter topics with the Admin API.
+         *
+         * @param partitions        of each created topic; -1 for the broker's default
+         * @param replicationFactor of each created topic; -1 for the broker's default
+         */
+        public Settings createTopics(boolean on, int partitions, int replicationFactor) {
+            createTopics = on;
+            topicPartitions = partitions;
+            topicReplicationFactor = replicationFactor;
+            return this;
+        }
         /** Where each result is printed as it fires (stdout by default), and how. */
         public Settings console(java.io.PrintStream out, ResultPrinter.Format f) {
             console = Objects.requireNonNull(out);
@@ -211,9 +226,17 @@ public final class KafkaJob {
     }
 
     private void requireOutputTopic(String topic, String flag, String alternative) {
-        if (topic != null) {
-            settings.connection.partitionCount(topic, "create it first, or " + alternative + " (" + flag + ")");
+        if (topic == null) {
+            return;
         }
+        if (settings.createTopics) {
+            if (settings.connection.ensureTopic(topic, settings.topicPartitions, settings.topicReplicationFactor)) {
+                LOG.info("created topic {} ({})", topic, flag);
+            }
+            return;
+        }
+        settings.connection.partitionCount(topic, "create it first, add --create-topics to let FlinkLite create it, or "
+                + alternative + " (" + flag + ")");
     }
 
     /**

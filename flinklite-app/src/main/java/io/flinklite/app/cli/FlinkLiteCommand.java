@@ -80,12 +80,24 @@ public final class FlinkLiteCommand implements Runnable {
         return cli.execute(args);
     }
 
-    /** Reads the version from the jar manifest; "dev" when run from classes. */
+    /** The project version Maven wrote into {@code io/flinklite/app/version.properties}. */
     static final class Version implements CommandLine.IVersionProvider {
         @Override
         public String[] getVersion() {
-            String v = FlinkLiteCommand.class.getPackage().getImplementationVersion();
-            return new String[] {"flinklite " + (v == null ? "dev" : v)};
+            return new String[] {"flinklite " + version()};
+        }
+
+        static String version() {
+            java.util.Properties p = new java.util.Properties();
+            try (java.io.InputStream in = FlinkLiteCommand.class.getResourceAsStream("/io/flinklite/app/version.properties")) {
+                if (in != null) {
+                    p.load(in);
+                }
+            } catch (java.io.IOException e) {
+                return "unknown (" + e.getMessage() + ")";
+            }
+            String v = p.getProperty("version");
+            return v == null || v.startsWith("${") ? "unknown (built without Maven's resource filtering)" : v;
         }
     }
 }

@@ -61,6 +61,21 @@ public final class RunOptions {
             description = "How often to flush the output and then commit the consumed offsets (default: ${DEFAULT-VALUE}).")
     long commitIntervalMs;
 
+    @Option(names = "--create-topics", defaultValue = "false",
+            description = "Create missing output, late and dead-letter topics with the Admin API (as Kafka's own "
+                    + "producer would on a broker with auto.create.topics.enable); without it a missing one is refused.")
+    boolean createTopics;
+
+    @Option(names = "--topic-partitions", paramLabel = "N", defaultValue = "-1",
+            description = "Partitions of each topic --create-topics creates; -1 for the broker's num.partitions "
+                    + "(default: ${DEFAULT-VALUE}).")
+    int topicPartitions;
+
+    @Option(names = "--topic-replication-factor", paramLabel = "N", defaultValue = "-1",
+            description = "Replication factor of each topic --create-topics creates; -1 for the broker's "
+                    + "default.replication.factor (default: ${DEFAULT-VALUE}).")
+    int topicReplicationFactor;
+
     @Option(names = "--format", paramLabel = "json|text", defaultValue = "json", converter = FormatConverter.class,
             description = "How window results are printed on stdout as they fire: JSON lines as in the output topic, "
                     + "or readable text; logs and the status line go to stderr (default: ${DEFAULT-VALUE}).")
@@ -91,6 +106,13 @@ public final class RunOptions {
         if (commitIntervalMs <= 0) {
             throw new UsageException("--commit-interval", io.flinklite.job.Durations.format(commitIntervalMs), "must be positive");
         }
+        if (topicPartitions == 0 || topicPartitions < -1) {
+            throw new UsageException("--topic-partitions", Integer.toString(topicPartitions), "must be positive, or -1 for the broker's default");
+        }
+        if (topicReplicationFactor == 0 || topicReplicationFactor < -1 || topicReplicationFactor > Short.MAX_VALUE) {
+            throw new UsageException("--topic-replication-factor", Integer.toString(topicReplicationFactor),
+                    "must be positive, or -1 for the broker's default");
+        }
         if (idleWallClock && idleTimeoutMs == 0) {
             throw UsageException.of("--idle-wall-clock", "needs an --idle-timeout above 0s");
         }
@@ -106,7 +128,8 @@ public final class RunOptions {
                 .maxRecordBytes(maxRecordBytes)
                 .maxFutureMs(maxFutureMs)
                 .commitIntervalMs(commitIntervalMs)
-                .console(System.out, format);
+                .console(System.out, format)
+                .createTopics(createTopics, topicPartitions, topicReplicationFactor);
     }
 
     private static boolean isNone(String topic) {

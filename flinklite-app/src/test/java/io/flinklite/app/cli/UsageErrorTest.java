@@ -189,6 +189,21 @@ class UsageErrorTest {
         assertThat(run.lines().get(1)).isEqualTo("see 'flinklite run --help'");
     }
 
+    @Test
+    void versionIsTheProjectVersion() throws Exception {
+        PrintStream oldOut = System.out;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+        try {
+            assertThat(FlinkLiteCommand.execute(Configuration.empty(), "-V")).isZero();
+        } finally {
+            System.setOut(oldOut);
+        }
+        String pom = Files.readString(Path.of("pom.xml"));
+        String version = pom.substring(pom.indexOf("<version>") + 9, pom.indexOf("</version>"));
+        assertThat(out.toString(StandardCharsets.UTF_8).trim()).isEqualTo("flinklite " + version);
+    }
+
     record Run(int code, String err) {
         List<String> lines() {
             return Arrays.stream(err.split("\n")).filter(l -> !l.startsWith("flinklite: warning:"))
