@@ -16,6 +16,8 @@ public final class UserJobOptions {
     /** The built-in job's flags, which a user job replaces with its own choices. */
     private static final String[] BUILT_IN_JOB_FLAGS = {
             "--window", "--out-of-orderness", "--allowed-lateness", "--types", "--key-field", "--aggregate",
+            // A user job names its own event time (Pipeline.fromEvents with a TimestampSpec).
+            "--event-time", "--timestamp-field", "--timestamp-format",
     };
 
     @Spec(Spec.Target.MIXEE)
@@ -58,6 +60,13 @@ public final class UserJobOptions {
         }
         if (aggregateClass != null && given("--aggregate")) {
             throw new IllegalArgumentException("--aggregate and --aggregate-class exclude each other");
+        }
+        if (valueField != null) {
+            try {
+                io.flinklite.job.TimestampSpec.checkPath(valueField);
+            } catch (IllegalArgumentException e) {
+                throw new UsageException("--value-field", valueField, e.getMessage());
+            }
         }
         return new JobLauncher.Request(jar, jobClass, aggregateClass, valueField, parameters);
     }
