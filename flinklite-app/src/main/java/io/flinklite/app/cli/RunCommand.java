@@ -56,7 +56,13 @@ public final class RunCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         // User classes and PostgreSQL are checked first: a typo there fails before Kafka is touched.
-        try (JobLauncher launcher = JobLauncher.open(userCode.request(), jdbc.config(run.groupId))) {
+        JobLauncher opened;
+        try {
+            opened = JobLauncher.open(userCode.request(), jdbc.config(run.groupId));
+        } catch (IllegalArgumentException e) {
+            throw userCode.asUsageError(e);
+        }
+        try (JobLauncher launcher = opened) {
             JobMetrics jobMetrics = new JobMetrics();
             KafkaJob kafkaJob = new KafkaJob(run.settings(kafka.connection(), job.spec())
                     .checkpoints(checkpoints.settings())

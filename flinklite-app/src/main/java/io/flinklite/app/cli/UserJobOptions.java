@@ -71,6 +71,25 @@ public final class UserJobOptions {
         return new JobLauncher.Request(jar, jobClass, aggregateClass, valueField, parameters);
     }
 
+    /**
+     * The flag behind a failure to load the user's code ({@code UserJar}, {@code UserAggregate}): a jar that is not
+     * there, a class not in it or of the wrong kind is a mistake in {@code --jar}, {@code --job} or
+     * {@code --aggregate-class}. Anything else is returned as it is.
+     */
+    IllegalArgumentException asUsageError(IllegalArgumentException e) {
+        String m = e.getMessage() == null ? "" : e.getMessage();
+        if (m.startsWith("job jar ") && jar != null) {
+            return new UsageException("--jar", jar.toString(), m);
+        }
+        if (m.startsWith("job class ") && jobClass != null) {
+            return new UsageException("--job", jobClass, m);
+        }
+        if ((m.startsWith("aggregate class ") || m.startsWith("bad accumulator")) && aggregateClass != null) {
+            return new UsageException("--aggregate-class", aggregateClass, m);
+        }
+        return e;
+    }
+
     private boolean given(String flag) {
         CommandLine cli = mixee == null ? null : mixee.commandLine();
         return cli != null && cli.getParseResult() != null && cli.getParseResult().hasMatchedOption(flag);

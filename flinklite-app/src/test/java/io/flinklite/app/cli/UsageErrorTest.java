@@ -142,6 +142,15 @@ class UsageErrorTest {
     }
 
     @Test
+    void aMissingJarIsAUsageErrorOfTheJarFlag() {
+        Run run = run(Configuration.empty(), List.of("run", "--bootstrap-servers=127.0.0.1:9", "--connect-timeout=2s",
+                "--jar", dir.resolve("missing.jar").toString(), "--job", "com.example.Job"));
+        assertThat(run.code).as(run.err).isEqualTo(2);
+        assertThat(run.lines().get(0)).startsWith("flinklite: --jar '" + dir.resolve("missing.jar")
+                + "' (from the command line): job jar ").contains("does not exist");
+    }
+
+    @Test
     void simulateChecksItsPartitionsBeforeConnecting() {
         Run run = run(Configuration.empty(), List.of("simulate", "--bootstrap-servers=127.0.0.1:9",
                 "--connect-timeout=2s", "--partitions=0"));
