@@ -89,6 +89,12 @@ public final class JobOptions {
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("--timestamp-field: " + e.getMessage(), e);
         }
+        if (eventTime == TimestampSpec.Source.KAFKA
+                && (!timestampField.equals(TimestampSpec.DEFAULT_FIELD) || timestampFormat != TimestampSpec.Format.EPOCH_MS)) {
+            // They would be silently ignored: the record timestamp is already milliseconds.
+            throw new UsageException("--event-time", "kafka", "the Kafka record timestamp is the event time, so "
+                    + "--timestamp-field and --timestamp-format do not apply; leave them out, or use --event-time field");
+        }
         return spec.withTimestamps(timestamps.withSource(eventTime).withFormat(timestampFormat));
     }
 

@@ -90,6 +90,13 @@ class ReplayEventTimeTest {
     }
 
     @Test
+    void timestampFlagsWithKafkaRecordTimeAreAUsageError() throws Exception {
+        assertThat(run(List.of(), "--event-time", "kafka", "--timestamp-field", "ts")).isEqualTo(2);
+        assertThat(stderr()).startsWith("flinklite: --event-time 'kafka' (from the command line): the Kafka record "
+                + "timestamp is the event time");
+    }
+
+    @Test
     void badFormatAndPathAreUsageErrors() throws Exception {
         assertThat(run(List.of(), "--timestamp-format", "epoch-us")).isEqualTo(2);
         assertThat(stderr()).contains("--timestamp-format").contains("epoch-us");
