@@ -83,7 +83,15 @@ public final class EventDecoder {
         }
     }
 
+    private static final byte[] ID = "id".getBytes(StandardCharsets.UTF_8);
+
     private final PathNode root = new PathNode("");
+    /** Whether {@link #decodeFlat} applies: see there. Its names, as bytes. */
+    private final boolean flat;
+    private final String flatTimestampName;
+    private final byte[] flatTimestamp;
+    private final byte[] flatKey;
+    private final byte[] flatValue;
     private final String keyFieldName;
     private final String valueFieldName;
     private final TimestampSpec timestamps;
@@ -143,6 +151,11 @@ public final class EventDecoder {
      * @param maxRecordBytes larger records are {@code oversized}
      */
     public EventDecoder(String keyField, String valueField, TimestampSpec timestamps, int maxRecordBytes) {
+        this(keyField, valueField, timestamps, maxRecordBytes, true);
+    }
+
+    /** @param allowFlat false forces the general path even where the flat one applies (tests of their equivalence) */
+    EventDecoder(String keyField, String valueField, TimestampSpec timestamps, int maxRecordBytes, boolean allowFlat) {
         this.keyFieldName = TimestampSpec.checkPath(Objects.requireNonNull(keyField, "keyField"));
         this.valueFieldName = valueField == null ? null : TimestampSpec.checkPath(valueField);
         this.timestamps = Objects.requireNonNull(timestamps, "timestamps");
@@ -159,6 +172,15 @@ public final class EventDecoder {
             addPath(valueField, R_VALUE);
         }
         root.child("id").roles |= R_ID;
+        boolean oneRoleEach = true;
+        for (PathNode c : root.children) {
+            oneRoleEach &= c.children.length == 0 && Integer.bitCount(c.roles) == 1;
+        }
+        this.flat = allowFlat && oneRoleEach && !timestamps.fromKafka() && timestampFormat == TimestampSpec.Format.EPOCH_MS;
+        this.flatTimestampName = timestamps.field();
+        this.flatTimestamp = timestamps.field().getBytes(StandardCharsets.UTF_8);
+        this.flatKey = keyField.getBytes(StandardCharsets.UTF_8);
+        this.flatValue = valueField == null ? null : valueField.getBytes(StandardCharsets.UTF_8);
     }
 
     private void addPath(String path, int role) {
@@ -232,6 +254,9 @@ public final class EventDecoder {
         key = null;
         hasValue = false;
         value = Double.NaN;
+        if (flat) {
+            return decodeFlat(buf, off, len, into);
+        }
         idFrom = -1;
         idTo = -1;
 
@@ -254,14 +279,18 @@ public final class EventDecoder {
             timestampState = PRESENT;
             timestamp = recordTimestampMs;
         }
+        return finish(timestampState, timestamp, keyState, key, value, hasValue, idFrom, idTo, buf, off, len, into);
+    }
+
+    /** The checks after parsing, first failing one wins; fills {@code into} when all pass. */
+    private InvalidReason finish(int timestampState, long timestamp, int keyState, String key, double value,
+                                 boolean hasValue, int idFrom, int idTo, byte[] buf, int off, int len, Event into) {
         if (timestampState == ABSENT) {
             error = "no \"" + timestamps.field() + "\" field";
             return InvalidReason.MISSING_TIMESTAMP;
         }
         if (timestampState == ILL_TYPED) {
-            if (error == null) {
-                error = "\"" + timestamps.field() + "\" is not " + describe(timestampFormat);
-            }
+            error = "\"" + timestamps.field() + "\" is not " + describe(timestampFormat);
             return InvalidReason.BAD_TIMESTAMP;
         }
         if (timestamp < minTimestamp || timestamp > maxTimestamp) {
@@ -274,6 +303,167 @@ public final class EventDecoder {
         }
         into.setWithIdBytes(idFrom, idTo, timestamp, key, value, hasValue, buf, off, len);
         return null;
+    }
+
+    /**
+     * The flat path: every field a top-level name, each with one role, the timestamp in epoch milliseconds (the
+     * default job, and most). The same rules as {@link #readObject}, with the record's state in locals and the four
+     * names compared directly: on the seed job this measured several percent faster than the general walk, and it
+     * is the hottest loop of the engine. {@code EventDecoderPathsTest} checks that both paths classify and decode
+     * the same records alike.
+     */
+    private InvalidReason decodeFlat(byte[] buf, int off, int len, Event into) {
+        int timestampState = ABSENT;
+        long timestamp = 0;
+        int keyState = ABSENT;
+        String key = null;
+        boolean hasValue = false;
+        double value = Double.NaN;
+        int idFrom = -1;
+        int idTo = -1;
+
+        skipWhitespace();
+        if (p >= end || b[p] != '{') {
+            return notJson(p >= end ? "empty record" : "expected '{' at the start");
+        }
+        p++;
+        skipWhitespace();
+        if (p < end && b[p] == '}') {
+            p++;
+        } else {
+            while (true) {
+                if (p >= end || b[p] != '"') {
+                    return notJson("expected a field name");
+                }
+                int field = readFlatFieldName();
+                if (field < 0) {
+                    return notJson(error);
+                }
+                skipWhitespace();
+                if (p >= end || b[p] != ':') {
+                    return notJson("expected ':' after a field name");
+                }
+                p++;
+                skipWhitespace();
+                if (p >= end) {
+                    return notJson("missing value");
+                }
+                byte c = b[p];
+                boolean isNumber = c == '-' || (c >= '0' && c <= '9');
+                switch (field) {
+                    case R_TIMESTAMP:
+                        if (isNumber) {
+                            if (!scanNumber(true)) {
+                                return notJson(error);
+                            }
+                            if (numberIntegral && !parsedLongOverflow) {
+                                timestampState = PRESENT;
+                                timestamp = parsedLong;
+                            } else {
+                                timestampState = ILL_TYPED;
+                            }
+                        } else {
+                            timestampState = ILL_TYPED;
+                            if (!skipValue()) {
+                                return notJson(error);
+                            }
+                        }
+                        break;
+                    case R_KEY:
+                        if (c == '"') {
+                            key = readKey();
+                            if (key == null) {
+                                return notJson(error);
+                            }
+                            keyState = PRESENT;
+                        } else {
+                            keyState = ILL_TYPED;
+                            key = null;
+                            if (!skipValue()) {
+                                return notJson(error);
+                            }
+                        }
+                        break;
+                    case R_VALUE:
+                        if (isNumber) {
+                            int start = p;
+                            if (!scanNumber(false)) {
+                                return notJson(error);
+                            }
+                            value = toDouble(start, p);
+                            hasValue = true;
+                        } else {
+                            hasValue = false;
+                            value = Double.NaN;
+                            if (!skipValue()) {
+                                return notJson(error);
+                            }
+                        }
+                        break;
+                    case R_ID:
+                        if (isNumber) {
+                            // Validated here, converted only if someone reads it (Event#id): most jobs never do.
+                            int start = p;
+                            if (!scanNumber(false)) {
+                                return notJson(error);
+                            }
+                            idFrom = numberIntegral ? start : -1;
+                            idTo = p;
+                        } else {
+                            idFrom = -1;
+                            if (!skipValue()) {
+                                return notJson(error);
+                            }
+                        }
+                        break;
+                    default:
+                        if (!skipValue()) {
+                            return notJson(error);
+                        }
+                }
+                skipWhitespace();
+                if (p >= end) {
+                    return notJson("unterminated object");
+                }
+                if (b[p] == ',') {
+                    p++;
+                    skipWhitespace();
+                    continue;
+                }
+                if (b[p] == '}') {
+                    p++;
+                    break;
+                }
+                return notJson("expected ',' or '}' after a value");
+            }
+        }
+        skipWhitespace();
+        if (p != end) {
+            return notJson("unexpected characters after the object");
+        }
+        return finish(timestampState, timestamp, keyState, key, value, hasValue, idFrom, idTo, buf, off, len, into);
+    }
+
+    /** A top-level field name at {@code p}: its role on the flat path, 0 for any other field, -1 on a syntax error. */
+    private int readFlatFieldName() {
+        int start = p + 1;
+        if (!scanString(true)) {
+            return -1;
+        }
+        int nameEnd = p - 1;
+        if (stringHadEscape) {
+            String name = unescape(start, nameEnd);
+            if (name.equals(flatTimestampName)) return R_TIMESTAMP;
+            if (name.equals(keyFieldName)) return R_KEY;
+            if (name.equals(valueFieldName)) return R_VALUE;
+            if (name.equals("id")) return R_ID;
+            return 0;
+        }
+        if (matches(flatTimestamp, start, nameEnd)) return R_TIMESTAMP;
+        if (matches(flatKey, start, nameEnd)) return R_KEY;
+        if (flatValue != null && matches(flatValue, start, nameEnd)) return R_VALUE;
+        if (matches(ID, start, nameEnd)) return R_ID;
+        return 0;
     }
 
     private static String describe(TimestampSpec.Format format) {
