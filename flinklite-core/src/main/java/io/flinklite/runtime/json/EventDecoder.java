@@ -447,7 +447,7 @@ public final class EventDecoder {
     /** A top-level field name at {@code p}: its role on the flat path, 0 for any other field, -1 on a syntax error. */
     private int readFlatFieldName() {
         int start = p + 1;
-        if (!scanString(true)) {
+        if (!scanFieldName()) {
             return -1;
         }
         int nameEnd = p - 1;
@@ -841,7 +841,7 @@ public final class EventDecoder {
      */
     private int readFieldName(PathNode[] children) {
         int start = p + 1;
-        if (!scanString(true)) {
+        if (!scanFieldName()) {
             return -2;
         }
         int nameEnd = p - 1;
@@ -928,6 +928,25 @@ public final class EventDecoder {
         }
         error = "unterminated string";
         return false;
+    }
+
+    /**
+     * Scans a field name at {@code p} (a quote), as {@link #scanString} with UTF-8 validation; the usual plain ASCII
+     * name is found by a loop small enough to inline, the rest (escapes, non-ASCII, errors) goes the general way.
+     */
+    private boolean scanFieldName() {
+        for (int i = p + 1; i < end; i++) {
+            byte c = b[i];
+            if (c == '"') {
+                p = i + 1;
+                stringHadEscape = false;
+                return true;
+            }
+            if (c == '\\' || c < 0x20) {
+                break;
+            }
+        }
+        return scanString(true);
     }
 
     /** The length of the well-formed UTF-8 sequence starting at {@code b[at]} (a byte above 0x7f), or -1. */
