@@ -38,11 +38,64 @@ public final class Configuration {
     private final Path file;
     private final Map<String, String> fileSettings;
     private final Map<String, String> environment;
+    /** Key -> line number (1-based) of its last occurrence in the file, for messages. */
+    private final Map<String, Integer> fileLines;
 
     private Configuration(Path file, Map<String, String> fileSettings, Map<String, String> environment) {
         this.file = file;
         this.fileSettings = fileSettings;
         this.environment = environment;
+        this.fileLines = file == null ? Map.of() : lineNumbers(file, fileSettings);
+    }
+
+    /**
+     * Where each key of a properties file is set (its last occurrence, which is the one {@link Properties} keeps).
+     * A key is recognised at the start of a logical line, up to the first unescaped separator ({@code =}, {@code :}
+     * or whitespace); continuation lines are skipped.
+     */
+    private static Map<String, Integer> lineNumbers(Path path, Map<String, String> settings) {
+        Map<String, Integer> lines = new LinkedHashMap<>();
+        java.util.List<String> text;
+        try {
+            text = Files.readAllLines(path, StandardCharsets.UTF_8);
+        } catch (IOException | RuntimeException e) {
+            return Map.of(); // already read once; line numbers are only for messages
+        }
+        boolean continued = false;
+        for (int i = 0; i < text.size(); i++) {
+            String line = text.get(i);
+            String trimmed = line.stripLeading();
+            boolean startsLogicalLine = !continued;
+            continued = endsWithOddBackslashes(line);
+            if (!startsLogicalLine || trimmed.isEmpty() || trimmed.charAt(0) == '#' || trimmed.charAt(0) == '!') {
+                continue;
+            }
+            StringBuilder key = new StringBuilder();
+            for (int k = 0; k < trimmed.length(); k++) {
+                char c = trimmed.charAt(k);
+                if (c == '\\' && k + 1 < trimmed.length()) {
+                    key.append(trimmed.charAt(++k));
+                    continue;
+                }
+                if (c == '=' || c == ':' || Character.isWhitespace(c)) {
+                    break;
+                }
+                key.append(c);
+            }
+            String name = key.toString().trim();
+            if (settings.containsKey(name)) {
+                lines.put(name, i + 1);
+            }
+        }
+        return Collections.unmodifiableMap(lines);
+    }
+
+    private static boolean endsWithOddBackslashes(String line) {
+        int n = 0;
+        for (int i = line.length() - 1; i >= 0 && line.charAt(i) == '\\'; i--) {
+            n++;
+        }
+        return n % 2 == 1;
     }
 
     /** No file, no environment: every setting comes from flags or defaults. */
@@ -113,20 +166,54 @@ public final class Configuration {
      * @param name the flag's long name without dashes, e.g. {@code bootstrap-servers}
      */
     public String setting(String name) {
-        String env = environment.get(ENV_PREFIX + name.toUpperCase(Locale.ROOT).replace('-', '_'));
+        String env = environment.get(envName(name));
         if (env != null) {
             return env;
         }
         return fileSettings.get(name);
     }
 
-    /** Where {@link #setting} found {@code name}, for messages: "environment variable X", "config file F", or null. */
+    /**
+     * Where {@link #setting} found {@code name}, for messages: {@code "FLINKLITE_X"} (the variable), {@code "FILE:LINE"}
+     * (or {@code "FILE"} when the line is unknown), or null.
+     */
     public String sourceOf(String name) {
-        String envName = ENV_PREFIX + name.toUpperCase(Locale.ROOT).replace('-', '_');
+        String envName = envName(name);
         if (environment.containsKey(envName)) {
-            return "environment variable " + envName;
+            return envName;
         }
-        return fileSettings.containsKey(name) ? "config file " + file : null;
+        if (!fileSettings.containsKey(name)) {
+            return null;
+        }
+        Integer line = fileLines.get(name);
+        return line == null ? file.toString() : file + ":" + line;
+    }
+
+    /** The environment variable that sets the flag {@code --name}. */
+    public static String envName(String name) {
+        return ENV_PREFIX + name.toUpperCase(Locale.ROOT).replace('-', '_');
+    }
+
+    /** The keys of the file that are not Kafka client properties ({@code kafka.*}), in file order. */
+    public java.util.Set<String> fileKeys() {
+        java.util.Set<String> keys = new java.util.LinkedHashSet<>();
+        for (String k : fileSettings.keySet()) {
+            if (!k.startsWith(KAFKA_PREFIX)) {
+                keys.add(k);
+            }
+        }
+        return keys;
+    }
+
+    /** The {@code FLINKLITE_*} variables that are not Kafka client properties nor {@code FLINKLITE_CONFIG}. */
+    public java.util.Set<String> environmentNames() {
+        java.util.Set<String> names = new java.util.TreeSet<>();
+        for (String k : environment.keySet()) {
+            if (!k.startsWith(ENV_KAFKA_PREFIX) && !k.equals(ENV_PREFIX + "CONFIG")) {
+                names.add(k);
+            }
+        }
+        return names;
     }
 
     /** Kafka client properties from the file ({@code kafka.*}) and then the environment ({@code FLINKLITE_KAFKA_*}). */

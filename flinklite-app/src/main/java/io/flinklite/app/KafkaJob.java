@@ -80,6 +80,11 @@ public final class KafkaJob {
         long commitIntervalMs = 5_000;
         TaskFactory taskFactory = BUILT_IN;
         CheckpointSettings checkpoints;
+        java.io.PrintStream console = System.out;
+        boolean createTopics;
+        int topicPartitions = -1;
+        int topicReplicationFactor = -1;
+        ResultPrinter.Format format = ResultPrinter.Format.JSON;
         String instanceId;
 
         /** For {@link #instanceId(String)}: a dynamic group member, without static membership. */
@@ -124,6 +129,25 @@ public final class KafkaJob {
                 return instanceId.isEmpty() ? null : instanceId;
             }
             return checkpoints == null ? null : StaticMembership.defaultInstanceId(checkpoints.dir());
+        }
+
+        /**
+         * Create missing output, late and dead-letter topics with the Admin API.
+         *
+         * @param partitions        of each created topic; -1 for the broker's default
+         * @param replicationFactor of each created topic; -1 for the broker's default
+         */
+        public Settings createTopics(boolean on, int partitions, int replicationFactor) {
+            createTopics = on;
+            topicPartitions = partitions;
+            topicReplicationFactor = replicationFactor;
+            return this;
+        }
+        /** Where each result is printed as it fires (stdout by default), and how. */
+        public Settings console(java.io.PrintStream out, ResultPrinter.Format f) {
+            console = Objects.requireNonNull(out);
+            format = Objects.requireNonNull(f);
+            return this;
         }
 
         public KafkaConnection connection() { return connection; }
@@ -212,8 +236,8 @@ public final class KafkaJob {
                     checkpointing = settings.checkpoints == null ? null
                             : JobCheckpointing.recover(settings.checkpoints, settings, source, metrics);
                     Sink<WindowResult> output = settings.outputTopic == null ? null : kafkaOutput.resultSink(settings.outputTopic);
-                    Sink<WindowResult> results = alsoFlushing(
-                            new ResultLog(checkpointing == null ? output : checkpointing.results(output)), kafkaOutput);
+                    Sink<WindowResult> results = alsoFlushing(new ResultPrinter(settings.console, settings.format,
+                            checkpointing == null ? output : checkpointing.results(output)), kafkaOutput);
                     Sink<byte[]> late = settings.lateTopic == null ? null : kafkaOutput.lateSink(settings.lateTopic);
                     DeadLetterHandler deadLetters = kafkaOutput.deadLetters(settings.deadLetterTopic, source);
                     StreamTask task = settings.taskFactory.create(settings, settings.taskOptions(), source, results,
@@ -282,9 +306,17 @@ public final class KafkaJob {
     }
 
     private void requireOutputTopic(String topic, String flag, String alternative) {
-        if (topic != null) {
-            settings.connection.partitionCount(topic, "create it first, or " + alternative + " (" + flag + ")");
+        if (topic == null) {
+            return;
         }
+        if (settings.createTopics) {
+            if (settings.connection.ensureTopic(topic, settings.topicPartitions, settings.topicReplicationFactor)) {
+                LOG.info("created topic {} ({})", topic, flag);
+            }
+            return;
+        }
+        settings.connection.partitionCount(topic, "create it first, add --create-topics to let FlinkLite create it, or "
+                + alternative + " (" + flag + ")");
     }
 
     /**

@@ -15,27 +15,43 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * {@code flinklite ARGS} in a JVM of its own, on the test classpath, as a user runs it; its output (stdout and stderr
- * merged) collected line by line, so a test can wait for a line, stop it with SIGTERM as Ctrl-C does, and read all
+ * merged, in {@link #lines()}; stdout alone also in {@link #stdoutLines()}) collected line by line, so a test can wait for a line, stop it with SIGTERM as Ctrl-C does, and read all
  * it printed. Always {@link #close()} it: a process still alive then is killed.
  */
 final class ChildFlinkLite implements AutoCloseable {
     private final Process process;
     private final List<String> lines = new CopyOnWriteArrayList<>();
+    private final List<String> stdoutLines = new CopyOnWriteArrayList<>();
     private final Thread reader;
+    private final Thread errReader;
 
     private ChildFlinkLite(Process process) {
         this.process = process;
-        this.reader = new Thread(() -> {
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+        this.reader = read(process.getInputStream(), true);
+        this.errReader = read(process.getErrorStream(), false);
+    }
+
+    private Thread read(java.io.InputStream in, boolean stdout) {
+        Thread t = new Thread(() -> {
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
                 String line;
                 while ((line = r.readLine()) != null) {
+                    if (stdout) {
+                        stdoutLines.add(line);
+                    }
                     lines.add(line);
                 }
             } catch (Exception e) {
                 lines.add("reader failed: " + e);
             }
         });
-        reader.start();
+        t.start();
+        return t;
+    }
+
+    /** What the process printed on stdout alone. */
+    List<String> stdoutLines() {
+        return stdoutLines;
     }
 
     static ChildFlinkLite start(String... args) throws Exception {
@@ -51,7 +67,7 @@ final class ChildFlinkLite implements AutoCloseable {
         command[2] = System.getProperty("java.class.path");
         command[3] = mainClass.getName();
         System.arraycopy(args, 0, command, 4, args.length);
-        return new ChildFlinkLite(new ProcessBuilder(command).redirectErrorStream(true).start());
+        return new ChildFlinkLite(new ProcessBuilder(command).start());
     }
 
     /** SIGKILL, and waits for the process to end: no shutdown hook runs, a Kafka consumer does not leave its group. */
@@ -72,6 +88,7 @@ final class ChildFlinkLite implements AutoCloseable {
         assertThat(process.toHandle().destroy()).isTrue();
         assertThat(process.waitFor(atMost.toMillis(), TimeUnit.MILLISECONDS)).as("stopped within " + atMost).isTrue();
         reader.join(10_000);
+        errReader.join(10_000);
     }
 
     /** Waits for the process to end by itself within {@code atMost}; returns its exit code. */

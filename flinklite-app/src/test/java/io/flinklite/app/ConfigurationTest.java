@@ -25,9 +25,9 @@ class ConfigurationTest {
                 Map.of("FLINKLITE_BOOTSTRAP_SERVERS", "env:9092", "FLINKLITE_KAFKA_SASL_MECHANISM", "SCRAM-SHA-512",
                         "PATH", "/bin"));
         assertThat(c.setting("bootstrap-servers")).isEqualTo("env:9092");
-        assertThat(c.sourceOf("bootstrap-servers")).isEqualTo("environment variable FLINKLITE_BOOTSTRAP_SERVERS");
+        assertThat(c.sourceOf("bootstrap-servers")).isEqualTo("FLINKLITE_BOOTSTRAP_SERVERS");
         assertThat(c.setting("window")).isEqualTo("tumbling:1m");
-        assertThat(c.sourceOf("window")).isEqualTo("config file " + file);
+        assertThat(c.sourceOf("window")).isEqualTo(file + ":3");
         assertThat(c.setting("group-id")).isNull();
         assertThat(c.kafkaProperties()).containsExactlyInAnyOrderEntriesOf(
                 Map.of("security.protocol", "SASL_SSL", "sasl.mechanism", "SCRAM-SHA-512"));

@@ -21,9 +21,12 @@ class DemoAndSimulateIT {
                 "demo", "--rate", "300", "--metrics-host", "127.0.0.1", "--metrics-port", "0",
                 // No checkpoints: the default ./checkpoints would be shared with other tests' jobs.
                 "--checkpoint-dir", "none")) {
-            demo.awaitLines(Duration.ofSeconds(90), lines -> lines.stream().anyMatch(l -> l.contains("INFO results - ")));
+            demo.awaitLines(Duration.ofSeconds(90), lines -> lines.stream().anyMatch(l -> l.startsWith("{\"key\":")));
             demo.stopWithSigterm(Duration.ofSeconds(30));
             output = demo.output();
+            // stdout carries the results and nothing else, so `demo | grep critical` works.
+            assertThat(demo.stdoutLines()).isNotEmpty().allMatch(l -> l.matches(
+                    "\\{\"key\":\"(important|critical)\",\"windowStart\":\\d+,\"windowEnd\":\\d+,\"count\":\\d+}"), "a result line");
         }
         assertThat(output).contains("demo: broker ready at 127.0.0.1:", "demo: created topics flink-events",
                 "demo: metrics at http://127.0.0.1:",

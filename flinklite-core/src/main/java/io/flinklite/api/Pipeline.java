@@ -1,5 +1,7 @@
 package io.flinklite.api;
 
+import io.flinklite.job.TimestampSpec;
+
 import java.util.Objects;
 
 /**
@@ -31,7 +33,16 @@ public final class Pipeline {
      * @param watermarks how event time advances
      */
     public static DataStream<Event> fromEvents(String keyField, String valueField, WatermarkStrategy watermarks) {
-        return new DataStream<>(JobDraft.of(new EventSource(keyField, valueField, watermarks)));
+        return fromEvents(keyField, valueField, TimestampSpec.defaults(), watermarks);
+    }
+
+    /**
+     * Like {@link #fromEvents(String, String, WatermarkStrategy)}, with event time read as {@code timestamps} says
+     * (another field, nested path or format, or the Kafka record timestamp). Key and value fields may be dotted paths.
+     */
+    public static DataStream<Event> fromEvents(String keyField, String valueField, TimestampSpec timestamps,
+                                               WatermarkStrategy watermarks) {
+        return new DataStream<>(JobDraft.of(new EventSource(keyField, valueField, timestamps, watermarks)));
     }
 
     /** What the source decodes and how it assigns watermarks. Immutable. */
@@ -39,15 +50,17 @@ public final class Pipeline {
         private final String keyField;
         private final String valueField;
         private final WatermarkStrategy watermarks;
+        private final TimestampSpec timestamps;
 
-        EventSource(String keyField, String valueField, WatermarkStrategy watermarks) {
-            if (keyField == null || keyField.isBlank()) {
-                throw new IllegalArgumentException("key field must not be empty");
-            }
-            this.keyField = keyField;
-            this.valueField = valueField;
+        EventSource(String keyField, String valueField, TimestampSpec timestamps, WatermarkStrategy watermarks) {
+            this.keyField = TimestampSpec.checkPath(keyField);
+            this.valueField = valueField == null ? null : TimestampSpec.checkPath(valueField);
+            this.timestamps = Objects.requireNonNull(timestamps, "timestamps");
             this.watermarks = Objects.requireNonNull(watermarks, "watermarks");
         }
+
+        /** Where event time comes from. */
+        public TimestampSpec timestamps() { return timestamps; }
 
         public String keyField() { return keyField; }
 

@@ -101,14 +101,64 @@ public final class WindowResult {
                 case '\r': out.append("\\r"); break;
                 case '\t': out.append("\\t"); break;
                 default:
-                    if (c < 0x20) {
-                        out.append(String.format("\\u%04x", (int) c));
+                    if (c < 0x20 || (Character.isSurrogate(c) && !pairedSurrogate(s, i))) {
+                        // A lone surrogate has no UTF-8 form: escaped, it survives as the key the input named
+                        // (an encoder would write '?').
+                        appendUnicodeEscape(out, c);
                     } else {
                         out.append(c);
                     }
             }
         }
         out.append('"');
+    }
+
+    /** Whether the surrogate at {@code s[i]} is half of a well-formed pair. */
+    private static boolean pairedSurrogate(String s, int i) {
+        char c = s.charAt(i);
+        if (Character.isHighSurrogate(c)) {
+            return i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1));
+        }
+        return i > 0 && Character.isHighSurrogate(s.charAt(i - 1));
+    }
+
+    private static void appendUnicodeEscape(StringBuilder out, char c) {
+        out.append("\\u");
+        String hex = Integer.toHexString(c);
+        for (int k = hex.length(); k < 4; k++) {
+            out.append('0');
+        }
+        out.append(hex);
+    }
+
+    /**
+     * A key as text for outputs that are not JSON (a Kafka record key, a database column, a text line): the key
+     * itself, except that a lone surrogate, which has no UTF-8 form, is written as its JSON escape
+     * ({@code \\ud800}) instead of becoming {@code ?} in the encoder, so that distinct keys stay distinct.
+     */
+    public static String keyText(String key) {
+        boolean lone = false;
+        for (int i = 0; i < key.length() && !lone; i++) {
+            lone = Character.isSurrogate(key.charAt(i)) && !pairedSurrogate(key, i);
+        }
+        if (!lone) {
+            return key;
+        }
+        StringBuilder out = new StringBuilder(key.length() + 8);
+        for (int i = 0; i < key.length(); i++) {
+            char c = key.charAt(i);
+            if (Character.isSurrogate(c) && !pairedSurrogate(key, i)) {
+                appendUnicodeEscape(out, c);
+            } else {
+                out.append(c);
+            }
+        }
+        return out.toString();
+    }
+
+    /** {@link #keyText} as UTF-8: the bytes of an output record's key. */
+    public static byte[] keyBytes(String key) {
+        return keyText(key).getBytes(java.nio.charset.StandardCharsets.UTF_8);
     }
 
     @Override

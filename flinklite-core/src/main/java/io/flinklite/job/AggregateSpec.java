@@ -34,7 +34,7 @@ public final class AggregateSpec {
             throw new IllegalArgumentException(kind.name().toLowerCase(Locale.ROOT) + " needs a field, e.g. "
                     + kind.name().toLowerCase(Locale.ROOT) + ":value");
         }
-        return new AggregateSpec(kind, field);
+        return new AggregateSpec(kind, TimestampSpec.checkPath(field)); // a name or a dotted path, as every field
     }
 
     /** @throws IllegalArgumentException naming the offending text */

@@ -22,7 +22,8 @@ public final class Durations {
         }
         String t = text.trim();
         int unitStart = 0;
-        while (unitStart < t.length() && Character.isDigit(t.charAt(unitStart))) {
+        // ASCII digits only: Character.isDigit (and Long.parseLong) would read "٥s" as 5 s.
+        while (unitStart < t.length() && t.charAt(unitStart) >= '0' && t.charAt(unitStart) <= '9') {
             unitStart++;
         }
         if (unitStart == 0) {

@@ -9,7 +9,7 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * What the built-in job computes: read JSON events, assign event time from {@code timestamp} with bounded
+ * What the built-in job computes: read JSON events, assign event time (see {@link #timestamps()}) with bounded
  * out-of-orderness, keep the events whose key field is one of {@link #types()}, key by that field, window, aggregate.
  * The same spec drives {@code replay}, {@code run}, the checkpoint fingerprint and the Flink differential tests.
  *
@@ -18,8 +18,8 @@ import java.util.TreeSet;
  */
 public final class JobSpec {
 
-    /** The JSON field that carries the event time, epoch milliseconds. */
-    public static final String TIMESTAMP_FIELD = "timestamp";
+    /** The default JSON field that carries the event time ({@link TimestampSpec#DEFAULT_FIELD}). */
+    public static final String TIMESTAMP_FIELD = TimestampSpec.DEFAULT_FIELD;
 
     private final WindowSpec window;
     private final long outOfOrdernessMs;
@@ -27,9 +27,10 @@ public final class JobSpec {
     private final Set<String> types;
     private final String keyField;
     private final AggregateSpec aggregate;
+    private final TimestampSpec timestamps;
 
     private JobSpec(WindowSpec window, long outOfOrdernessMs, long allowedLatenessMs, Set<String> types,
-                    String keyField, AggregateSpec aggregate) {
+                    String keyField, AggregateSpec aggregate, TimestampSpec timestamps) {
         this.window = Objects.requireNonNull(window, "window");
         if (outOfOrdernessMs > Durations.MAX_MILLIS || allowedLatenessMs > Durations.MAX_MILLIS) {
             throw new IllegalArgumentException("out-of-orderness and allowed lateness must be at most 100 years, got "
@@ -41,19 +42,19 @@ public final class JobSpec {
         if (allowedLatenessMs < 0) {
             throw new IllegalArgumentException("allowed lateness must not be negative, got " + allowedLatenessMs + " ms");
         }
-        if (keyField == null || keyField.isBlank()) {
-            throw new IllegalArgumentException("key field must not be empty");
-        }
+        TimestampSpec.checkPath(keyField);
         this.outOfOrdernessMs = outOfOrdernessMs;
         this.allowedLatenessMs = allowedLatenessMs;
         this.types = types == null ? null : Collections.unmodifiableSet(new LinkedHashSet<>(types));
         this.keyField = keyField;
         this.aggregate = Objects.requireNonNull(aggregate, "aggregate");
+        this.timestamps = Objects.requireNonNull(timestamps, "timestamps");
     }
 
     /** The seed job. */
     public static JobSpec defaults() {
-        return new JobSpec(WindowSpec.defaults(), 5_000, 0, Set.of("important", "critical"), "message", AggregateSpec.count());
+        return new JobSpec(WindowSpec.defaults(), 5_000, 0, Set.of("important", "critical"), "message", AggregateSpec.count(),
+                TimestampSpec.defaults());
     }
 
     /**
@@ -80,13 +81,13 @@ public final class JobSpec {
         return out;
     }
 
-    public JobSpec withWindow(WindowSpec w) { return new JobSpec(w, outOfOrdernessMs, allowedLatenessMs, types, keyField, aggregate); }
-    public JobSpec withOutOfOrdernessMs(long ms) { return new JobSpec(window, ms, allowedLatenessMs, types, keyField, aggregate); }
-    public JobSpec withAllowedLatenessMs(long ms) { return new JobSpec(window, outOfOrdernessMs, ms, types, keyField, aggregate); }
+    public JobSpec withWindow(WindowSpec w) { return new JobSpec(w, outOfOrdernessMs, allowedLatenessMs, types, keyField, aggregate, timestamps); }
+    public JobSpec withOutOfOrdernessMs(long ms) { return new JobSpec(window, ms, allowedLatenessMs, types, keyField, aggregate, timestamps); }
+    public JobSpec withAllowedLatenessMs(long ms) { return new JobSpec(window, outOfOrdernessMs, ms, types, keyField, aggregate, timestamps); }
     /** @param t the selected key values, or {@code null} for every value */
-    public JobSpec withTypes(Set<String> t) { return new JobSpec(window, outOfOrdernessMs, allowedLatenessMs, t, keyField, aggregate); }
-    public JobSpec withKeyField(String f) { return new JobSpec(window, outOfOrdernessMs, allowedLatenessMs, types, f, aggregate); }
-    public JobSpec withAggregate(AggregateSpec a) { return new JobSpec(window, outOfOrdernessMs, allowedLatenessMs, types, keyField, a); }
+    public JobSpec withTypes(Set<String> t) { return new JobSpec(window, outOfOrdernessMs, allowedLatenessMs, t, keyField, aggregate, timestamps); }
+    public JobSpec withKeyField(String f) { return new JobSpec(window, outOfOrdernessMs, allowedLatenessMs, types, f, aggregate, timestamps); }
+    public JobSpec withAggregate(AggregateSpec a) { return new JobSpec(window, outOfOrdernessMs, allowedLatenessMs, types, keyField, a, timestamps); }
 
     public WindowSpec window() { return window; }
     /** Bound B of the watermark: W = max timestamp - B - 1. */
@@ -98,6 +99,9 @@ public final class JobSpec {
     public boolean selects(String type) { return types == null || types.contains(type); }
     public String keyField() { return keyField; }
     public AggregateSpec aggregate() { return aggregate; }
+    /** Where event time comes from; by default the flat {@code timestamp} field in epoch milliseconds. */
+    public TimestampSpec timestamps() { return timestamps; }
+    public JobSpec withTimestamps(TimestampSpec t) { return new JobSpec(window, outOfOrdernessMs, allowedLatenessMs, types, keyField, aggregate, t); }
 
     /**
      * A canonical one-line description of everything that shapes the job's state and results. Two specs with the
@@ -107,7 +111,9 @@ public final class JobSpec {
         String typeList = types == null ? "*" : String.join(",", new TreeSet<>(types));
         return "window=" + window + ";outOfOrderness=" + Durations.format(outOfOrdernessMs)
                 + ";allowedLateness=" + Durations.format(allowedLatenessMs) + ";types=" + typeList
-                + ";keyField=" + keyField + ";aggregate=" + aggregate;
+                + ";keyField=" + keyField + ";aggregate=" + aggregate
+                // Only when set, so that checkpoints written before the option existed still match the default.
+                + (timestamps.equals(TimestampSpec.defaults()) ? "" : ";timestamps=" + timestamps);
     }
 
     /**

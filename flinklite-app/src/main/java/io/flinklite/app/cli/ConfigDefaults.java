@@ -20,6 +20,11 @@ final class ConfigDefaults implements CommandLine.IDefaultValueProvider {
         this.configuration = configuration;
     }
 
+    /** Whether {@code command} takes settings from the configuration (replay does not). */
+    static boolean readsConfiguration(CommandLine.Model.CommandSpec command) {
+        return CONFIGURED_COMMANDS.contains(command.name());
+    }
+
     Configuration configuration() {
         return configuration;
     }

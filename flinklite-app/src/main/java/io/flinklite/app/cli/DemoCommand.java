@@ -61,7 +61,8 @@ public final class DemoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        PrintStream out = System.out;
+        // Its own messages go to stderr with the logs: stdout carries only the results, for pipelines.
+        PrintStream out = System.err;
         // The demo shows every output, and lets event time follow the clock when traffic stops, unless told otherwise.
         if (!given("--invalid-fraction")) {
             traffic.invalidFraction = DEMO_INVALID_FRACTION;
@@ -126,7 +127,7 @@ public final class DemoCommand implements Callable<Integer> {
                     traffic.rate > 0 ? Long.toString((long) traffic.rate) : "as many", settings.inputTopic(),
                     traffic.disorder, traffic.maxDelayMs / 1000, traffic.invalidFraction * 100);
             out.println("demo: job " + settings.spec());
-            out.println("demo: results appear below as windows close (the first within about "
+            out.println("demo: results appear on stdout as windows close (the first within about "
                     + firstResultSeconds(settings) + " s); each also goes to topic " + settings.outputTopic());
             out.println("demo: watch the topics with kcat, e.g.  kcat -C -b " + connection.bootstrapServers() + " -t "
                     + settings.outputTopic());

@@ -30,7 +30,8 @@ public final class FlinkLiteCommand implements Runnable {
     }
 
     /**
-     * Parses and runs {@code args}. Bad flags print a one-line message and the usage, never a stack trace.
+     * Parses and runs {@code args}. A usage error is one line naming the flag, its value and where it came from, then
+     * the help hint ({@link UsageErrors}); never a stack trace.
      *
      * @return the process exit code: 0 on success, 2 on bad usage, 1 on a failure at run time
      */
@@ -40,7 +41,8 @@ public final class FlinkLiteCommand implements Runnable {
             configuration = io.flinklite.app.Configuration.load(args, System.getenv());
         } catch (UserFacingException e) {
             System.err.println("flinklite: " + e.getMessage());
-            return 1;
+            System.err.println("see 'flinklite --help'");
+            return UsageErrors.EXIT_USAGE;
         }
         return execute(configuration, args);
     }
@@ -52,15 +54,21 @@ public final class FlinkLiteCommand implements Runnable {
      */
     public static int execute(io.flinklite.app.Configuration configuration, String... args) {
         CommandLine cli = new CommandLine(new FlinkLiteCommand());
+        UsageErrors usage = new UsageErrors(args, configuration);
         cli.setDefaultValueProvider(new ConfigDefaults(configuration));
-        cli.setParameterExceptionHandler((ex, params) -> {
-            // Bad flags: one line naming the problem, then the usage of the (sub)command, exit 2.
-            CommandLine cmd = ex.getCommandLine();
-            cmd.getErr().println("flinklite: " + ex.getMessage());
-            cmd.usage(cmd.getErr());
-            return cmd.getCommandSpec().exitCodeOnInvalidInput();
+        cli.setParameterExceptionHandler((ex, params) -> usage.handleParseError(ex));
+        cli.setExecutionStrategy(parseResult -> {
+            usage.checkBlankValues(parseResult);
+            if (parseResult.hasSubcommand() && ConfigDefaults.readsConfiguration(parseResult.subcommand().commandSpec())) {
+                usage.warnUnknownSettings(cli, cli.getErr());
+            }
+            return new CommandLine.RunLast().execute(parseResult);
         });
         cli.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
+            Integer code = usage.handleExecutionError(ex, commandLine);
+            if (code != null) {
+                return code;
+            }
             if (ex instanceof IllegalArgumentException || ex instanceof UserFacingException
                     || ex instanceof io.flinklite.connector.kafka.KafkaConnectorException
                     || ex instanceof io.flinklite.sink.SinkException
@@ -73,12 +81,24 @@ public final class FlinkLiteCommand implements Runnable {
         return cli.execute(args);
     }
 
-    /** Reads the version from the jar manifest; "dev" when run from classes. */
+    /** The project version Maven wrote into {@code io/flinklite/app/version.properties}. */
     static final class Version implements CommandLine.IVersionProvider {
         @Override
         public String[] getVersion() {
-            String v = FlinkLiteCommand.class.getPackage().getImplementationVersion();
-            return new String[] {"flinklite " + (v == null ? "dev" : v)};
+            return new String[] {"flinklite " + version()};
+        }
+
+        static String version() {
+            java.util.Properties p = new java.util.Properties();
+            try (java.io.InputStream in = FlinkLiteCommand.class.getResourceAsStream("/io/flinklite/app/version.properties")) {
+                if (in != null) {
+                    p.load(in);
+                }
+            } catch (java.io.IOException e) {
+                return "unknown (" + e.getMessage() + ")";
+            }
+            String v = p.getProperty("version");
+            return v == null || v.startsWith("${") ? "unknown (built without Maven's resource filtering)" : v;
         }
     }
 }

@@ -2,6 +2,7 @@ package io.flinklite.app.cli;
 
 import io.flinklite.job.AggregateSpec;
 import io.flinklite.job.JobSpec;
+import io.flinklite.job.TimestampSpec;
 import io.flinklite.job.WindowSpec;
 import picocli.CommandLine;
 import picocli.CommandLine.Option;
@@ -33,9 +34,28 @@ public final class JobOptions {
     String types;
 
     @Option(names = "--key-field", paramLabel = "FIELD",
-            description = "The JSON string field to filter and key by (default: ${DEFAULT-VALUE}).",
+            description = "The JSON string field to filter and key by; a dotted path reads a nested field, "
+                    + "e.g. user.kind (default: ${DEFAULT-VALUE}).",
             defaultValue = "message")
     String keyField;
+
+    @Option(names = "--event-time", paramLabel = "field|kafka", converter = EventTimeConverter.class,
+            description = "Where event time comes from: the --timestamp-field of the JSON value, or the Kafka "
+                    + "record's own timestamp (default: ${DEFAULT-VALUE}).",
+            defaultValue = "field")
+    TimestampSpec.Source eventTime;
+
+    @Option(names = "--timestamp-field", paramLabel = "FIELD",
+            description = "The JSON field holding event time; a dotted path reads a nested field, e.g. payload.ts "
+                    + "(default: ${DEFAULT-VALUE}).",
+            defaultValue = TimestampSpec.DEFAULT_FIELD)
+    String timestampField;
+
+    @Option(names = "--timestamp-format", paramLabel = "FORMAT", converter = TimestampFormatConverter.class,
+            description = "epoch-ms (integer milliseconds), epoch-s (seconds, integer or decimal) or iso-8601 "
+                    + "(e.g. 2026-12-01T10:00:00Z; an offset or Z is required) (default: ${DEFAULT-VALUE}).",
+            defaultValue = "epoch-ms")
+    TimestampSpec.Format timestampFormat;
 
     @Option(names = "--aggregate", paramLabel = "AGG", converter = AggregateConverter.class,
             description = "count, sum:FIELD, min:FIELD, max:FIELD or avg:FIELD (default: ${DEFAULT-VALUE}).",
@@ -59,9 +79,44 @@ public final class JobOptions {
             throw new IllegalArgumentException("--types: " + e.getMessage(), e);
         }
         try {
-            return spec.withKeyField(keyField);
+            spec = spec.withKeyField(keyField);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("--key-field: " + e.getMessage(), e);
+        }
+        TimestampSpec timestamps;
+        try {
+            timestamps = TimestampSpec.defaults().withField(timestampField);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--timestamp-field: " + e.getMessage(), e);
+        }
+        if (eventTime == TimestampSpec.Source.KAFKA
+                && (!timestampField.equals(TimestampSpec.DEFAULT_FIELD) || timestampFormat != TimestampSpec.Format.EPOCH_MS)) {
+            // They would be silently ignored: the record timestamp is already milliseconds.
+            throw new UsageException("--event-time", "kafka", "the Kafka record timestamp is the event time, so "
+                    + "--timestamp-field and --timestamp-format do not apply; leave them out, or use --event-time field");
+        }
+        return spec.withTimestamps(timestamps.withSource(eventTime).withFormat(timestampFormat));
+    }
+
+    static final class EventTimeConverter implements CommandLine.ITypeConverter<TimestampSpec.Source> {
+        @Override
+        public TimestampSpec.Source convert(String value) {
+            try {
+                return TimestampSpec.Source.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.TypeConversionException(e.getMessage());
+            }
+        }
+    }
+
+    static final class TimestampFormatConverter implements CommandLine.ITypeConverter<TimestampSpec.Format> {
+        @Override
+        public TimestampSpec.Format convert(String value) {
+            try {
+                return TimestampSpec.Format.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.TypeConversionException(e.getMessage());
+            }
         }
     }
 

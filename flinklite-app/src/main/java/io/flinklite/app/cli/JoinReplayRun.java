@@ -39,6 +39,7 @@ final class JoinReplayRun {
             }
         }
         JobSpec job = cmd.job.spec();
+        ReplayCommand.requireFieldEventTime(cli, job);
         PrintWriter err = cli.getErr();
         if (cmd.join.isInterval() && job.allowedLatenessMs() > 0) {
             err.println("flinklite: --allowed-lateness does not apply to an interval join (Flink's has none either); "

@@ -29,6 +29,15 @@ public final class MetricsOptions {
      * @throws IllegalArgumentException naming the bad value when a port or duration is out of range
      */
     public MetricsConfig config() {
-        return new MetricsConfig(host, port, Duration.ofMillis(Durations.parseMillis(statusInterval)));
+        if (port < 0 || port > 65535) {
+            throw new UsageException("--metrics-port", Integer.toString(port), "must be between 0 and 65535");
+        }
+        long intervalMs;
+        try {
+            intervalMs = Durations.parseMillis(statusInterval);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("--status-interval", statusInterval, e.getMessage());
+        }
+        return new MetricsConfig(host, port, Duration.ofMillis(intervalMs));
     }
 }

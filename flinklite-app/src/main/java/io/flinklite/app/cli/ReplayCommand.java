@@ -7,6 +7,7 @@ import io.flinklite.job.JoinSpec;
 import io.flinklite.runtime.replay.Replay;
 import io.flinklite.runtime.replay.ReplayStats;
 import picocli.CommandLine.Command;
+import picocli.CommandLine;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -77,6 +78,7 @@ public final class ReplayCommand implements Callable<Integer> {
             return JoinReplayRun.run(this);
         }
         JobSpec job = this.job.spec();
+        requireFieldEventTime(spec.commandLine(), job);
         PrintWriter err = spec.commandLine().getErr();
         long[] invalidSeen = new long[1];
         try (InputStream in = openInput(input, "--input");
@@ -102,6 +104,14 @@ public final class ReplayCommand implements Callable<Integer> {
             err.flush();
         }
         return 0;
+    }
+
+    /** A file's lines carry no Kafka record timestamp: {@code --event-time kafka} cannot work in a replay. */
+    static void requireFieldEventTime(CommandLine cli, JobSpec job) {
+        if (job.timestamps().fromKafka()) {
+            throw new CommandLine.ParameterException(cli, "--event-time: 'kafka' cannot be used by replay: the lines "
+                    + "of a file have no Kafka record timestamp; use --event-time field with --timestamp-field");
+        }
     }
 
     static InputStream openInput(String path, String flag) {

@@ -59,8 +59,14 @@ public final class RunCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         JobMetrics jobMetrics = new JobMetrics();
         // User classes and the plug-in sinks are checked first: a typo there fails before Kafka is touched.
-        try (JobLauncher launcher = JobLauncher.open(userCode.request(), () -> SinkRegistry.installed()
-                .open(SinkOptions.values(spec), System.getenv(), run.groupId, jobMetrics))) {
+        JobLauncher opened;
+        try {
+            opened = JobLauncher.open(userCode.request(), () -> SinkRegistry.installed()
+                    .open(SinkOptions.values(spec), System.getenv(), run.groupId, jobMetrics));
+        } catch (IllegalArgumentException e) {
+            throw userCode.asUsageError(e);
+        }
+        try (JobLauncher launcher = opened) {
             KafkaJob kafkaJob = new KafkaJob(run.settings(kafka.connection(), job.spec())
                     .checkpoints(checkpoints.settings())
                     .taskFactory(launcher.taskFactory()), jobMetrics);

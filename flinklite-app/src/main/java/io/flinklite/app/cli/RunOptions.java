@@ -1,6 +1,7 @@
 package io.flinklite.app.cli;
 
 import io.flinklite.app.KafkaJob;
+import io.flinklite.app.ResultPrinter;
 import io.flinklite.connector.kafka.KafkaConnection;
 import io.flinklite.connector.kafka.KafkaSourceReader;
 import io.flinklite.job.JobSpec;
@@ -74,22 +75,60 @@ public final class RunOptions {
                     + "without checkpoints).")
     String instanceId;
 
+    @Option(names = "--create-topics", defaultValue = "false",
+            description = "Create missing output, late and dead-letter topics with the Admin API (as Kafka's own "
+                    + "producer would on a broker with auto.create.topics.enable); without it a missing one is refused.")
+    boolean createTopics;
+
+    @Option(names = "--topic-partitions", paramLabel = "N", defaultValue = "-1",
+            description = "Partitions of each topic --create-topics creates; -1 for the broker's num.partitions "
+                    + "(default: ${DEFAULT-VALUE}).")
+    int topicPartitions;
+
+    @Option(names = "--topic-replication-factor", paramLabel = "N", defaultValue = "-1",
+            description = "Replication factor of each topic --create-topics creates; -1 for the broker's "
+                    + "default.replication.factor (default: ${DEFAULT-VALUE}).")
+    int topicReplicationFactor;
+
+    @Option(names = "--format", paramLabel = "json|text", defaultValue = "json", converter = FormatConverter.class,
+            description = "How window results are printed on stdout as they fire: JSON lines as in the output topic, "
+                    + "or readable text; logs and the status line go to stderr (default: ${DEFAULT-VALUE}).")
+    ResultPrinter.Format format;
+
+    static final class FormatConverter implements picocli.CommandLine.ITypeConverter<ResultPrinter.Format> {
+        @Override
+        public ResultPrinter.Format convert(String value) {
+            try {
+                return ResultPrinter.Format.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new picocli.CommandLine.TypeConversionException(e.getMessage());
+            }
+        }
+    }
+
     /** The job settings these flags describe. */
     KafkaJob.Settings settings(KafkaConnection connection, JobSpec spec) {
         KafkaSourceReader.StartFrom from;
         switch (startFrom.trim().toLowerCase(Locale.ROOT)) {
             case "earliest": from = KafkaSourceReader.StartFrom.EARLIEST; break;
             case "latest": from = KafkaSourceReader.StartFrom.LATEST; break;
-            default: throw new IllegalArgumentException("bad --start-from '" + startFrom + "': expected earliest or latest");
+            default: throw new UsageException("--start-from", startFrom, "expected earliest or latest");
         }
         if (maxRecordBytes <= 0) {
-            throw new IllegalArgumentException("--max-record-size must be positive, got " + maxRecordBytes);
+            throw new UsageException("--max-record-size", Integer.toString(maxRecordBytes), "must be positive");
         }
         if (commitIntervalMs <= 0) {
-            throw new IllegalArgumentException("--commit-interval must be positive");
+            throw new UsageException("--commit-interval", io.flinklite.job.Durations.format(commitIntervalMs), "must be positive");
+        }
+        if (topicPartitions == 0 || topicPartitions < -1) {
+            throw new UsageException("--topic-partitions", Integer.toString(topicPartitions), "must be positive, or -1 for the broker's default");
+        }
+        if (topicReplicationFactor == 0 || topicReplicationFactor < -1 || topicReplicationFactor > Short.MAX_VALUE) {
+            throw new UsageException("--topic-replication-factor", Integer.toString(topicReplicationFactor),
+                    "must be positive, or -1 for the broker's default");
         }
         if (idleWallClock && idleTimeoutMs == 0) {
-            throw new IllegalArgumentException("--idle-wall-clock needs an --idle-timeout above 0s");
+            throw UsageException.of("--idle-wall-clock", "needs an --idle-timeout above 0s");
         }
         return new KafkaJob.Settings(connection, spec)
                 .inputTopic(inputTopic)
@@ -105,7 +144,9 @@ public final class RunOptions {
                 .maxFutureMs(maxFutureMs)
                 .commitIntervalMs(commitIntervalMs)
                 .instanceId(instanceId == null ? null : instanceId.trim().equalsIgnoreCase("none")
-                        ? KafkaJob.Settings.NO_INSTANCE_ID : instanceId.trim());
+                        ? KafkaJob.Settings.NO_INSTANCE_ID : instanceId.trim())
+                .console(System.out, format)
+                .createTopics(createTopics, topicPartitions, topicReplicationFactor);
     }
 
     private static boolean isNone(String topic) {

@@ -49,13 +49,14 @@ public final class SimulateCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintStream err = System.err;
+        var generator = traffic.generator(); // every flag checked before Kafka is touched
         KafkaConnection connection = kafka.connection();
         Simulator.Stats stats;
         try {
             if (connection.ensureTopic(topic, traffic.partitions)) {
                 err.println("simulate: created topic " + topic + " with " + traffic.partitions + " partitions");
             }
-            try (Simulator simulator = new Simulator(connection, topic, traffic.keyed, traffic.generator(),
+            try (Simulator simulator = new Simulator(connection, topic, traffic.keyed, generator,
                     System::currentTimeMillis)) {
                 CountDownLatch finished = new CountDownLatch(1);
                 Thread hook = new Thread(() -> {

@@ -16,6 +16,8 @@ public final class UserJobOptions {
     /** The built-in job's flags, which a user job replaces with its own choices. */
     private static final String[] BUILT_IN_JOB_FLAGS = {
             "--window", "--out-of-orderness", "--allowed-lateness", "--types", "--key-field", "--aggregate",
+            // A user job names its own event time (Pipeline.fromEvents with a TimestampSpec).
+            "--event-time", "--timestamp-field", "--timestamp-format",
     };
 
     @Spec(Spec.Target.MIXEE)
@@ -59,7 +61,33 @@ public final class UserJobOptions {
         if (aggregateClass != null && given("--aggregate")) {
             throw new IllegalArgumentException("--aggregate and --aggregate-class exclude each other");
         }
+        if (valueField != null) {
+            try {
+                io.flinklite.job.TimestampSpec.checkPath(valueField);
+            } catch (IllegalArgumentException e) {
+                throw new UsageException("--value-field", valueField, e.getMessage());
+            }
+        }
         return new JobLauncher.Request(jar, jobClass, aggregateClass, valueField, parameters);
+    }
+
+    /**
+     * The flag behind a failure to load the user's code ({@code UserJar}, {@code UserAggregate}): a jar that is not
+     * there, a class not in it or of the wrong kind is a mistake in {@code --jar}, {@code --job} or
+     * {@code --aggregate-class}. Anything else is returned as it is.
+     */
+    IllegalArgumentException asUsageError(IllegalArgumentException e) {
+        String m = e.getMessage() == null ? "" : e.getMessage();
+        if (m.startsWith("job jar ") && jar != null) {
+            return new UsageException("--jar", jar.toString(), m);
+        }
+        if (m.startsWith("job class ") && jobClass != null) {
+            return new UsageException("--job", jobClass, m);
+        }
+        if ((m.startsWith("aggregate class ") || m.startsWith("bad accumulator")) && aggregateClass != null) {
+            return new UsageException("--aggregate-class", aggregateClass, m);
+        }
+        return e;
     }
 
     private boolean given(String flag) {

@@ -14,10 +14,12 @@ import java.util.concurrent.TimeUnit;
  * Prints one line of progress every interval, so a user of {@code run} or {@code demo} sees the job move without
  * Grafana:
  *
- * <pre>flinklite: 152,300 events/s (4,812,004 total) | watermark 2026-11-24T06:50:01.123Z, 5.2 s behind | open windows 12 | last checkpoint 3 s ago</pre>
+ * <pre>flinklite: 152,300 events/s (4,812,004 total) | lag 1,200,000, caught up in ~8 s | watermark 2026-11-24T06:50:01.123Z, 5.2 s behind | open windows 12 | last checkpoint 3 s ago</pre>
  *
  * <p>Runs on its own daemon thread and only reads {@link JobMetrics}. The rate is the number of events read since the
- * previous line divided by the time between the two lines.
+ * previous line divided by the time between the two lines. The lag is the consumer lag summed over the assigned
+ * partitions (records not read yet); while it shrinks, the estimate is the time to read it at the rate it shrank
+ * since the previous line, which already allows for records still arriving.
  */
 public final class StatusLine implements AutoCloseable {
 
@@ -25,6 +27,7 @@ public final class StatusLine implements AutoCloseable {
     private final ScheduledExecutorService scheduler;
     private long previousEvents;
     private long previousNanos;
+    private long previousLag = -1;
 
     /** A status line that only formats; {@link #start} schedules one. */
     StatusLine(JobMetrics metrics, long startNanos) {
@@ -72,6 +75,15 @@ public final class StatusLine implements AutoCloseable {
 
         StringBuilder line = new StringBuilder(160);
         line.append(String.format(Locale.ROOT, "flinklite: %,.0f events/s (%,d total)", rate, events));
+        long lag = totalLag();
+        if (lag >= 0) {
+            line.append(String.format(Locale.ROOT, " | lag %,d", lag));
+            if (lag > 0 && previousLag > lag && seconds > 0) {
+                double etaSeconds = lag * seconds / (previousLag - lag);
+                line.append(", caught up in ~").append(formatSeconds(etaSeconds));
+            }
+        }
+        previousLag = lag;
         long watermarkMs = metrics.watermarkMs();
         if (watermarkMs == Long.MIN_VALUE) {
             line.append(" | watermark: none yet");
@@ -89,6 +101,32 @@ public final class StatusLine implements AutoCloseable {
             line.append(" | last checkpoint ").append(Math.max(0, (nowMs - checkpointMs) / 1000)).append(" s ago");
         }
         return line.toString();
+    }
+
+    /** The summed lag of the assigned partitions; -1 when none is assigned or one's lag is unknown. */
+    private long totalLag() {
+        JobMetrics.PartitionStats[] partitions = metrics.partitions();
+        if (partitions.length == 0) {
+            return -1;
+        }
+        long sum = 0;
+        for (JobMetrics.PartitionStats p : partitions) {
+            if (p.lag() < 0) {
+                return -1;
+            }
+            sum += p.lag();
+        }
+        return sum;
+    }
+
+    private static String formatSeconds(double s) {
+        if (s < 120) {
+            return String.format(Locale.ROOT, "%.0f s", Math.ceil(s));
+        }
+        if (s < 7200) {
+            return String.format(Locale.ROOT, "%.0f min", Math.ceil(s / 60));
+        }
+        return String.format(Locale.ROOT, "%.1f h", s / 3600);
     }
 
     /** Stops printing. Idempotent. */

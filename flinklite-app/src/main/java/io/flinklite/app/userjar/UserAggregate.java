@@ -78,7 +78,7 @@ public final class UserAggregate {
         if (options.wallClockWhenIdle()) {
             watermarks = watermarks.withWallClockWhenIdle();
         }
-        DataStream<Event> events = Pipeline.fromEvents(spec.keyField(), valueField, watermarks);
+        DataStream<Event> events = Pipeline.fromEvents(spec.keyField(), valueField, spec.timestamps(), watermarks);
         if (!spec.selectsAllTypes()) {
             events = events.filter(e -> spec.selects(e.key()));
         }

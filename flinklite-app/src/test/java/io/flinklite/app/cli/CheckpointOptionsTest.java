@@ -25,27 +25,28 @@ class CheckpointOptionsTest {
 
     @Test
     void exactlyOnceNeedsCheckpoints() {
-        assertThat(run("run", "--delivery", "exactly-once", "--checkpoint-dir", "none")).isEqualTo(1);
+        assertThat(run("run", "--delivery", "exactly-once", "--checkpoint-dir", "none")).isEqualTo(2);
         assertThat(err.toString(StandardCharsets.UTF_8).trim())
-                .isEqualTo("flinklite: --delivery exactly-once needs checkpoints: give a --checkpoint-dir");
+                .isEqualTo("flinklite: --delivery 'exactly-once' (from the command line): exactly-once needs checkpoints: "
+                        + "give a --checkpoint-dir\nsee 'flinklite run --help'");
     }
 
     @Test
     void anUnknownDeliveryNamesTheChoices() {
-        assertThat(run("run", "--delivery", "at-most-once")).isEqualTo(1);
+        assertThat(run("run", "--delivery", "at-most-once")).isEqualTo(2);
         assertThat(err.toString(StandardCharsets.UTF_8))
-                .contains("bad delivery 'at-most-once': expected at-least-once or exactly-once");
+                .contains("flinklite: --delivery 'at-most-once' (from the command line): expected at-least-once or exactly-once");
     }
 
     @Test
     void aZeroIntervalIsRefused() {
-        assertThat(run("run", "--checkpoint-interval", "0s")).isEqualTo(1);
-        assertThat(err.toString(StandardCharsets.UTF_8)).contains("--checkpoint-interval must be positive");
+        assertThat(run("run", "--checkpoint-interval", "0s")).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("--checkpoint-interval '0s' (from the command line): must be positive");
     }
 
     @Test
     void aFreshStartWithoutCheckpointsIsRefused() {
-        assertThat(run("run", "--checkpoint-dir", "none", "--fresh-start")).isEqualTo(1);
-        assertThat(err.toString(StandardCharsets.UTF_8)).contains("--fresh-start has no effect without checkpoints");
+        assertThat(run("run", "--checkpoint-dir", "none", "--fresh-start")).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("flinklite: --fresh-start: has no effect without checkpoints");
     }
 }

@@ -58,11 +58,13 @@ class ReplayCommandTest {
         Files.writeString(in, "");
         assertThat(run("replay", "--input", in.toString(), "--output", dir.resolve("o").toString(),
                 "--out-of-orderness", "5 parsecs")).isEqualTo(2);
-        assertThat(stderr()).contains("flinklite: Invalid value for option '--out-of-orderness': bad duration '5 parsecs'");
+        assertThat(stderr()).isEqualTo("flinklite: --out-of-orderness '5 parsecs' (from the command line): bad duration "
+                + "'5 parsecs': unknown unit ' parsecs' (use ms, s, m or h)\nsee 'flinklite replay --help'\n");
         err.reset();
         assertThat(run("replay", "--input", in.toString(), "--output", dir.resolve("o").toString(),
-                "--types", " , ")).isEqualTo(1);
-        assertThat(stderr()).contains("flinklite: --types: bad types ' , '");
+                "--types", " , ")).isEqualTo(2);
+        assertThat(stderr()).contains("flinklite: --types ' , ' (from the command line): bad types ' , '")
+                .contains("see 'flinklite replay --help'");
     }
 
     @Test

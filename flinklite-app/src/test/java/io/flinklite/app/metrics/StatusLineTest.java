@@ -41,6 +41,25 @@ class StatusLineTest {
     }
 
     @Test
+    void consumerLagAndWhileItShrinksAnEstimateOfTheTimeToCatchUp() {
+        JobMetrics metrics = new JobMetrics();
+        StatusLine line = new StatusLine(metrics, 0);
+        metrics.setPartitions(new JobMetrics.PartitionStats[] {
+                new JobMetrics.PartitionStats("t", 0, 0, 600_000, false),
+                new JobMetrics.PartitionStats("t", 1, 0, 400_000, false)});
+        assertThat(line.next(NOW_MS, 10 * SECOND_NANOS)).contains(" | lag 1,000,000 | ").doesNotContain("caught up");
+        // 200,000 fewer in 10 s: 800,000 more take 40 s.
+        metrics.setPartitions(new JobMetrics.PartitionStats[] {
+                new JobMetrics.PartitionStats("t", 0, 0, 500_000, false),
+                new JobMetrics.PartitionStats("t", 1, 0, 300_000, false)});
+        assertThat(line.next(NOW_MS + 10_000, 20 * SECOND_NANOS)).contains(" | lag 800,000, caught up in ~40 s | ");
+        metrics.setPartitions(new JobMetrics.PartitionStats[] {
+                new JobMetrics.PartitionStats("t", 0, 0, 0, false),
+                new JobMetrics.PartitionStats("t", 1, 0, 0, false)});
+        assertThat(line.next(NOW_MS + 20_000, 30 * SECOND_NANOS)).contains(" | lag 0 | ");
+    }
+
+    @Test
     void theEndOfABoundedInputIsNamed() {
         JobMetrics metrics = new JobMetrics();
         metrics.setWatermarkMs(Long.MAX_VALUE);

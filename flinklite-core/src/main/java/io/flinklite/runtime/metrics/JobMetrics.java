@@ -36,7 +36,9 @@ public final class JobMetrics {
         /** The timestamp is implausibly far in the future (or before 1970): it would make everything else late. */
         ABSURD_TIMESTAMP("absurd_timestamp"),
         /** The payload exceeds the configured maximum size. */
-        OVERSIZED("oversized");
+        OVERSIZED("oversized"),
+        /** The record has no value at all (a Kafka tombstone); it is dead-lettered with a null value. */
+        NULL_VALUE("null_value");
 
         private final String label;
 

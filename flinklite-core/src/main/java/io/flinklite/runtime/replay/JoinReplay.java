@@ -83,7 +83,7 @@ public final class JoinReplay implements PartitionListener {
         this.late = late;
         this.invalidReporter = Objects.requireNonNull(invalidReporter, "invalidReporter");
         TaskOptions options = TaskOptions.replay();
-        this.decoder = new EventDecoder(job.keyField(), null, options.maxRecordBytes());
+        this.decoder = new EventDecoder(job.keyField(), null, job.timestamps(), options.maxRecordBytes());
         decoder.setTimestampBounds(options.minTimestampMs(), options.maxFutureMs());
         for (int side = 0; side < 2; side++) {
             sides[side] = new WatermarkTracker(job.outOfOrdernessMs(), 0, false);

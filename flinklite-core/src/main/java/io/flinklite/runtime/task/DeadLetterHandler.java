@@ -5,7 +5,7 @@ import io.flinklite.runtime.metrics.JobMetrics.InvalidReason;
 /**
  * Receives every record the task could not use (not JSON, no timestamp, no key, ...), already counted in
  * {@link io.flinklite.runtime.metrics.JobMetrics} by reason. Called on the task thread; the payload slice is valid only
- * during the call (copy it to keep it). Must not throw: an exception is counted and logged, and the record is dropped.
+ * during the call (copy it to keep it); it is {@code null} for a record without a value ({@code null_value}). Must not throw: an exception is counted and logged, and the record is dropped.
  */
 @FunctionalInterface
 public interface DeadLetterHandler {

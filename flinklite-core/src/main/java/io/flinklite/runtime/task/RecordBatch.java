@@ -4,8 +4,10 @@ import java.util.Arrays;
 
 /**
  * A reusable batch of raw source records, filled by {@link SourceReader#poll} and consumed by the task loop. Each
- * record is a partition id, an offset and a slice of a byte array holding the payload (the JSON event). The arrays are
- * referenced, not copied: a Kafka reader passes each {@code ConsumerRecord.value()} as it is.
+ * record is a partition id, an offset, the record's own timestamp (Kafka's; {@link #NO_TIMESTAMP} when it has none)
+ * and a slice of a byte array holding the payload (the JSON event), or {@code null} for a record without a value (a
+ * Kafka tombstone). The arrays are referenced, not copied: a Kafka reader passes each {@code ConsumerRecord.value()}
+ * as it is.
  *
  * <p>Owned and cleared by the task thread; growing is the only allocation, and it stops once the batch has reached
  * the source's usual batch size.
@@ -14,17 +16,30 @@ public final class RecordBatch {
     private int size;
     private int[] partitions = new int[256];
     private long[] offsets = new long[256];
+    private long[] timestamps = new long[256];
     private byte[][] payloads = new byte[256][];
     private int[] payloadOffsets = new int[256];
     private int[] payloadLengths = new int[256];
 
+    /** A record without a timestamp of its own (the same value as Kafka's {@code RecordBatch.NO_TIMESTAMP}). */
+    public static final long NO_TIMESTAMP = io.flinklite.runtime.json.EventDecoder.NO_TIMESTAMP;
+
     /** Appends one record; {@code payload[offset, offset + length)} must stay unchanged until the batch is cleared. */
     public void add(int partition, long offset, byte[] payload, int payloadOffset, int payloadLength) {
+        add(partition, offset, NO_TIMESTAMP, payload, payloadOffset, payloadLength);
+    }
+
+    /**
+     * Appends one record with its own timestamp; {@code payload} may be {@code null} (no value: a tombstone), else
+     * {@code payload[offset, offset + length)} must stay unchanged until the batch is cleared.
+     */
+    public void add(int partition, long offset, long timestampMs, byte[] payload, int payloadOffset, int payloadLength) {
         if (size == partitions.length) {
             grow();
         }
         partitions[size] = partition;
         offsets[size] = offset;
+        timestamps[size] = timestampMs;
         payloads[size] = payload;
         payloadOffsets[size] = payloadOffset;
         payloadLengths[size] = payloadLength;
@@ -45,6 +60,10 @@ public final class RecordBatch {
     /** The record's position in its partition (a Kafka offset, a line number); the next position is offset + 1. */
     public long offset(int i) { return offsets[i]; }
 
+    /** The record's own timestamp, epoch ms, or {@link #NO_TIMESTAMP}. */
+    public long timestamp(int i) { return timestamps[i]; }
+
+    /** {@code null} for a record without a value. */
     public byte[] payload(int i) { return payloads[i]; }
 
     public int payloadOffset(int i) { return payloadOffsets[i]; }
@@ -61,6 +80,7 @@ public final class RecordBatch {
         int n = partitions.length * 2;
         partitions = Arrays.copyOf(partitions, n);
         offsets = Arrays.copyOf(offsets, n);
+        timestamps = Arrays.copyOf(timestamps, n);
         payloads = Arrays.copyOf(payloads, n);
         payloadOffsets = Arrays.copyOf(payloadOffsets, n);
         payloadLengths = Arrays.copyOf(payloadLengths, n);

@@ -91,7 +91,7 @@ public final class StreamTask implements Snapshottable {
 
     private StreamTask(SourceReader source, TaskOptions options, JobMetrics metrics, DeadLetterHandler deadLetters,
                        Sink<?> resultSink, Sink<byte[]> lateSink, String keyField, String valueField,
-                       long outOfOrdernessMs, long idleTimeoutMs, boolean wallClockWhenIdle, WindowAssigner assigner,
+                       io.flinklite.job.TimestampSpec timestamps, long outOfOrdernessMs, long idleTimeoutMs, boolean wallClockWhenIdle, WindowAssigner assigner,
                        long allowedLatenessMs, WindowAggregator aggregator, ElementPath path, String fingerprint,
                        ResultTimer resultTimer) {
         this.source = Objects.requireNonNull(source, "source");
@@ -102,7 +102,7 @@ public final class StreamTask implements Snapshottable {
         this.resultSink = resultSink;
         this.resultTimer = resultTimer;
         this.lateSink = lateSink;
-        this.decoder = new EventDecoder(keyField, valueField, options.maxRecordBytes());
+        this.decoder = new EventDecoder(keyField, valueField, timestamps, options.maxRecordBytes());
         this.watermarks = new WatermarkTracker(outOfOrdernessMs, idleTimeoutMs, wallClockWhenIdle);
         this.operator = new WindowOperator(assigner, allowedLatenessMs, aggregator, this::onLateElement);
         this.path = path;
@@ -121,7 +121,7 @@ public final class StreamTask implements Snapshottable {
         ResultTimer timer = new ResultTimer(metrics);
         Sink<WindowResult> timedResults = timer.timed(results);
         return new StreamTask(source, options, metrics, deadLetters, timedResults, lateOutput, spec.keyField(),
-                spec.aggregate().field(), spec.outOfOrdernessMs(), options.idleTimeoutMs(), options.wallClockWhenIdle(),
+                spec.aggregate().field(), spec.timestamps(), spec.outOfOrdernessMs(), options.idleTimeoutMs(), options.wallClockWhenIdle(),
                 spec.window().assigner(), spec.allowedLatenessMs(),
                 new BuiltinAggregator(spec.aggregate().kind(), timedResults), new ElementPath.BuiltIn(spec),
                 spec.fingerprint(), timer);
@@ -136,11 +136,13 @@ public final class StreamTask implements Snapshottable {
         var strategy = job.source().watermarks();
         String fingerprint = "userJob;window=" + job.assigner() + ";allowedLateness=" + job.allowedLatenessMs()
                 + ";keyField=" + job.source().keyField() + ";valueField=" + job.source().valueField()
-                + ";outOfOrderness=" + strategy.outOfOrdernessMs();
+                + ";outOfOrderness=" + strategy.outOfOrdernessMs()
+                + (job.source().timestamps().equals(io.flinklite.job.TimestampSpec.defaults())
+                        ? "" : ";timestamps=" + job.source().timestamps());
         ResultTimer timer = new ResultTimer(metrics);
         Sink<Windowed<OUT>> timedSink = timer.timed(job.sink());
         return new StreamTask(source, options, metrics, deadLetters, timedSink, job.lateSink(), job.source().keyField(),
-                job.source().valueField(), strategy.outOfOrdernessMs(), strategy.idleTimeoutMs(),
+                job.source().valueField(), job.source().timestamps(), strategy.outOfOrdernessMs(), strategy.idleTimeoutMs(),
                 strategy.wallClockWhenIdle(), job.assigner(), job.allowedLatenessMs(),
                 new UserAggregator<T, ACC, OUT>(job.function(), job.serializer(), timedSink),
                 new ElementPath.UserFunctions(job.transformations(), job.keySelector(), job.source().valueField() != null),
@@ -249,7 +251,9 @@ public final class StreamTask implements Snapshottable {
                 // A reader that did not announce the partition: treat its first record as the assignment.
                 watermarks.addPartition(partition, options.clock().getAsLong());
             }
-            InvalidReason reason = decoder.decode(payload, payloadOffset, payloadLength, event);
+            InvalidReason reason = payload == null
+                    ? InvalidReason.NULL_VALUE
+                    : decoder.decode(payload, payloadOffset, payloadLength, records.timestamp(i), event);
             if (reason == null && path.validate(event) == ElementPath.BAD_VALUE) {
                 reason = InvalidReason.BAD_VALUE;
             }
@@ -277,7 +281,7 @@ public final class StreamTask implements Snapshottable {
         batchInvalid[reason.ordinal()]++;
         String detail = reason == InvalidReason.BAD_VALUE
                 ? "\"" + decoder.valueFieldName() + "\" is missing or not a number"
-                : decoder.lastError();
+                : reason == InvalidReason.NULL_VALUE ? "the record has no value (a tombstone)" : decoder.lastError();
         try {
             deadLetters.deadLetter(partition, offset, payload, off, len, reason, detail);
         } catch (RuntimeException e) {

@@ -52,4 +52,38 @@ class ReplayAllocationTest {
             assertThat(extra / 200_000.0).as(spec.toString()).isLessThan(1.0);
         }
     }
+
+    /** ISO-8601 in a nested field, decimal epoch seconds, and a nested key: the same bound. */
+    @Test
+    void otherTimestampFormatsAndNestedPathsAllocateNothingPerEvent() throws Exception {
+        Random r = new Random(11);
+        String[] types = {"important", "critical", "info", "warning"};
+        byte[][] iso = new byte[400_000][];
+        byte[][] seconds = new byte[400_000][];
+        for (int i = 0; i < iso.length; i++) {
+            long ts = 1_700_000_000_000L + i / 2 - r.nextInt(5_000);
+            String type = types[r.nextInt(4)];
+            iso[i] = ("{\"id\":" + i + ",\"p\":{\"ts\":\"" + java.time.Instant.ofEpochMilli(ts) + "\",\"x\":[1]},"
+                    + "\"u\":{\"kind\":\"" + type + "\"}}").getBytes(StandardCharsets.UTF_8);
+            seconds[i] = ("{\"ts\":" + ts / 1000 + "." + String.format("%03d", ts % 1000) + ",\"message\":\"" + type
+                    + "\"}").getBytes(StandardCharsets.UTF_8);
+        }
+        io.flinklite.job.TimestampSpec t = io.flinklite.job.TimestampSpec.defaults();
+        Object[][] cases = {
+                {JobSpec.defaults().withKeyField("u.kind").withTimestamps(t.withField("p.ts")
+                        .withFormat(io.flinklite.job.TimestampSpec.Format.ISO_8601)), iso},
+                {JobSpec.defaults().withTimestamps(t.withField("ts").withFormat(io.flinklite.job.TimestampSpec.Format.EPOCH_S)),
+                        seconds},
+        };
+        for (Object[] c : cases) {
+            JobSpec spec = (JobSpec) c[0];
+            byte[][] events = (byte[][]) c[1];
+            byte[][] half = java.util.Arrays.copyOf(events, 200_000);
+            ReplayStats stats = Replay.run(spec, events, result -> { }, null, message -> { });
+            assertThat(stats.invalid()).as(spec.fingerprint()).isZero();
+            assertThat(stats.results()).as(spec.fingerprint()).isPositive();
+            long extra = allocatedBytes(spec, events) - allocatedBytes(spec, half);
+            assertThat(extra / 200_000.0).as(spec.fingerprint()).isLessThan(1.0);
+        }
+    }
 }

@@ -225,7 +225,7 @@ public final class JdbcSink implements Sink<WindowResult> {
         for (int i = 0, n = buffer.size(); i < n; i++) {
             WindowResult r = buffer.get(i);
             upsert.setString(1, job);
-            upsert.setString(2, r.key());
+            upsert.setString(2, WindowResult.keyText(r.key())); // a lone surrogate would reach PostgreSQL as ?
             upsert.setLong(3, r.windowStart());
             upsert.setLong(4, r.windowEnd());
             upsert.setLong(5, r.count());

@@ -126,10 +126,25 @@ public final class KafkaConnection {
      * @return true when this call created it
      */
     public boolean ensureTopic(String topic, int partitions) {
+        return ensureTopic(topic, partitions, -1);
+    }
+
+    /**
+     * Creates {@code topic} with {@code partitions} partitions (the broker's {@code num.partitions} when -1) and
+     * {@code replicationFactor} replicas (the broker's {@code default.replication.factor} when -1) when it does not
+     * exist yet, with the Admin API.
+     *
+     * @return true when this call created it
+     * @throws KafkaConnectorException naming the topic and the broker's reason when it refuses (a replication factor
+     *                                 above the number of brokers, a policy, missing ACLs)
+     */
+    public boolean ensureTopic(String topic, int partitions, int replicationFactor) {
         try (Admin admin = admin()) {
             awaitCluster(admin);
             try {
-                admin.createTopics(List.of(new NewTopic(topic, java.util.Optional.of(partitions), java.util.Optional.empty())))
+                admin.createTopics(List.of(new NewTopic(topic,
+                                partitions > 0 ? java.util.Optional.of(partitions) : java.util.Optional.empty(),
+                                replicationFactor > 0 ? java.util.Optional.of((short) replicationFactor) : java.util.Optional.empty())))
                         .all().get(connectTimeoutMs, TimeUnit.MILLISECONDS);
                 return true;
             } catch (ExecutionException e) {

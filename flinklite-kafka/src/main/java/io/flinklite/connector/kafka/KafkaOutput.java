@@ -159,7 +159,8 @@ public final class KafkaOutput implements AutoCloseable {
                         + "]: " + detail + (topic == null ? "" : " (forwarded to " + topic + ")"));
             }
             if (topic != null) {
-                byte[] value = payloadOffset == 0 && payloadLength == payload.length
+                // A tombstone stays a tombstone (null), so the dead letter shows exactly what arrived.
+                byte[] value = payload == null || (payloadOffset == 0 && payloadLength == payload.length)
                         ? payload : Arrays.copyOfRange(payload, payloadOffset, payloadOffset + payloadLength);
                 forward(topic, reader.keyOf(partition, offset), value, reason.label(), reader.topic(), partition, offset);
             }
@@ -362,7 +363,7 @@ public final class KafkaOutput implements AutoCloseable {
         public void write(WindowResult result) {
             json.setLength(0);
             result.appendJson(json);
-            send(topic, utf8(result.key()), utf8(json.toString()), null, 0, 0);
+            send(topic, WindowResult.keyBytes(result.key()), utf8(json.toString()), null, 0, 0);
         }
 
         @Override

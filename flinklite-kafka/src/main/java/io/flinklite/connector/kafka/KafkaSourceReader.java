@@ -75,7 +75,6 @@ import java.util.function.IntToLongFunction;
 public final class KafkaSourceReader implements SourceReader {
 
     private static final Logger LOG = LoggerFactory.getLogger(KafkaSourceReader.class);
-    private static final byte[] EMPTY = new byte[0];
 
     /** Where a new consumer group starts. */
     public enum StartFrom { EARLIEST, LATEST }
@@ -214,7 +213,7 @@ public final class KafkaSourceReader implements SourceReader {
         for (ConsumerRecord<byte[], byte[]> r : records) {
             current[currentSize++] = r;
             byte[] value = r.value();
-            batch.add(r.partition(), r.offset(), value == null ? EMPTY : value);
+            batch.add(r.partition(), r.offset(), r.timestamp(), value, 0, value == null ? 0 : value.length);
         }
         return true;
     }

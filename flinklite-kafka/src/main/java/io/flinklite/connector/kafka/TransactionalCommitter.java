@@ -239,7 +239,7 @@ public final class TransactionalCommitter implements CheckpointCoordinator.Commi
         producer.beginTransaction();
         if (outputTopic != null) {
             for (WindowResult r : checkpoint.pendingResults()) {
-                byte[] key = r.key().getBytes(StandardCharsets.UTF_8);
+                byte[] key = io.flinklite.api.WindowResult.keyBytes(r.key());
                 byte[] value = r.toJson().getBytes(StandardCharsets.UTF_8);
                 String tooLarge = limits.tooLarge(outputTopic, key.length, value.length, 0, 0);
                 if (tooLarge == null) {
