@@ -123,13 +123,15 @@ public final class JobSpec {
      */
     public static java.util.Optional<JobSpec> fromFingerprint(String fingerprint) {
         Map<String, String> parts = fingerprintParts(fingerprint);
-        if (!parts.keySet().equals(Set.of("window", "outOfOrderness", "allowedLateness", "types", "keyField", "aggregate"))) {
+        Set<String> names = new LinkedHashSet<>(parts.keySet());
+        names.remove("timestamps");
+        if (!names.equals(Set.of("window", "outOfOrderness", "allowedLateness", "types", "keyField", "aggregate"))) {
             return java.util.Optional.empty();
         }
         try {
             JobSpec spec = new JobSpec(WindowSpec.parse(parts.get("window")), Durations.parseMillis(parts.get("outOfOrderness")),
                     Durations.parseMillis(parts.get("allowedLateness")), parseTypes(parts.get("types")), parts.get("keyField"),
-                    AggregateSpec.parse(parts.get("aggregate")));
+                    AggregateSpec.parse(parts.get("aggregate")), parseTimestamps(parts.get("timestamps")));
             return spec.fingerprint().equals(fingerprint) ? java.util.Optional.of(spec) : java.util.Optional.empty();
         } catch (IllegalArgumentException notBuiltIn) {
             return java.util.Optional.empty();
@@ -165,6 +167,22 @@ public final class JobSpec {
             }
         }
         return diff.toString();
+    }
+
+    /** The inverse of {@link TimestampSpec#toString()} ({@code kafka} or {@code field:PATH:FORMAT}); absent is the default. */
+    private static TimestampSpec parseTimestamps(String text) {
+        if (text == null) {
+            return TimestampSpec.defaults();
+        }
+        if (text.equals("kafka")) {
+            return TimestampSpec.defaults().withSource(TimestampSpec.Source.KAFKA);
+        }
+        int last = text.lastIndexOf(':');
+        if (!text.startsWith("field:") || last <= "field:".length()) {
+            throw new IllegalArgumentException("not a timestamp spec: " + text);
+        }
+        return TimestampSpec.defaults().withField(TimestampSpec.checkPath(text.substring("field:".length(), last)))
+                .withFormat(TimestampSpec.Format.parse(text.substring(last + 1)));
     }
 
     private static Map<String, String> fingerprintParts(String fingerprint) {
