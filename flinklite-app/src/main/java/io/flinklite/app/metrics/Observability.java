@@ -1,11 +1,15 @@
 package io.flinklite.app.metrics;
 
+import io.flinklite.app.web.WebConsole;
 import io.flinklite.runtime.metrics.JobMetrics;
 
 import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 
 /**
- * Everything a command starts so a job can be watched: the {@link MetricsServer} and the {@link StatusLine}. The
+ * Everything a command starts so a job can be watched: the {@link MetricsServer} (with the web UI of its
+ * {@link WebConsole}) and the {@link StatusLine}. The
  * one call {@code run} and {@code demo} make; close it when the job ends.
  *
  * <pre>{@code
@@ -18,10 +22,12 @@ public final class Observability implements AutoCloseable {
 
     private final MetricsServer server;
     private final StatusLine statusLine;
+    private final WebConsole console;
 
-    private Observability(MetricsServer server, StatusLine statusLine) {
+    private Observability(MetricsServer server, StatusLine statusLine, WebConsole console) {
         this.server = server;
         this.statusLine = statusLine;
+        this.console = console;
     }
 
     /**
@@ -30,9 +36,29 @@ public final class Observability implements AutoCloseable {
      * @throws IllegalArgumentException when the metrics address cannot be bound
      */
     public static Observability start(MetricsConfig config, JobMetrics metrics, PrintStream out) {
-        MetricsServer server = MetricsServer.start(config, metrics);
+        return start(config, metrics, WebConsole.of(metrics), out);
+    }
+
+    /**
+     * As {@link #start(MetricsConfig, JobMetrics, PrintStream)}, with the web console of the job (its graph, history
+     * and configuration); the console samples its timeline until {@link #close()}.
+     */
+    public static Observability start(MetricsConfig config, JobMetrics metrics, WebConsole console, PrintStream out) {
+        MetricsServer server = MetricsServer.start(config, metrics, console);
+        console.start(instanceName(server.port()));
         StatusLine statusLine = StatusLine.start(config.statusInterval(), metrics, out);
-        return new Observability(server, statusLine);
+        return new Observability(server, statusLine, console);
+    }
+
+    /** How the partition table names this process: host name and metrics port. */
+    private static String instanceName(int port) {
+        String host;
+        try {
+            host = InetAddress.getLocalHost().getHostName();
+        } catch (UnknownHostException e) {
+            host = "localhost";
+        }
+        return host + ":" + port;
     }
 
     public MetricsServer server() {
@@ -50,9 +76,16 @@ public final class Observability implements AutoCloseable {
         return "http://" + host + ":" + server.port() + "/metrics";
     }
 
+    /** Where to point a browser for the web UI. */
+    public String uiUrl() {
+        String metricsUrl = metricsUrl();
+        return metricsUrl.substring(0, metricsUrl.length() - "metrics".length());
+    }
+
     @Override
     public void close() {
         statusLine.close();
+        console.close();
         server.close();
     }
 }

@@ -50,6 +50,8 @@ import java.util.TreeSet;
  */
 public final class KafkaSourceReader implements SourceReader {
 
+    private volatile String memberId = "";
+
     private static final Logger LOG = LoggerFactory.getLogger(KafkaSourceReader.class);
     private static final byte[] EMPTY = new byte[0];
 
@@ -152,6 +154,8 @@ public final class KafkaSourceReader implements SourceReader {
 
             @Override
             public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+                // The one moment the member id is known and the consumer may be asked on this thread.
+                memberId = consumer.groupMetadata().memberId();
                 for (TopicPartition tp : partitions) {
                     Long restored = restoredPositions.remove(tp.partition());
                     if (restored != null) {
@@ -213,6 +217,14 @@ public final class KafkaSourceReader implements SourceReader {
     public long lag(int partition) {
         OptionalLong lag = consumer.currentLag(new TopicPartition(topic, partition));
         return lag.isPresent() ? lag.getAsLong() : -1;
+    }
+
+    /**
+     * This consumer's member id in its group, as of the last assignment; empty before the first. Any thread (the web
+     * UI uses it to tell this instance among the group's members).
+     */
+    public String memberId() {
+        return memberId;
     }
 
     /** The topic this reader consumes. */

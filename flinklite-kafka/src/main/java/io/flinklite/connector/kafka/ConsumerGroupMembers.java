@@ -1,0 +1,107 @@
+package io.flinklite.connector.kafka;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ConsumerGroupDescription;
+import org.apache.kafka.clients.admin.MemberDescription;
+import org.apache.kafka.common.TopicPartition;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.LongSupplier;
+
+/**
+ * The members of a consumer group and the input partitions each one owns, as the group coordinator describes them
+ * (one {@code DescribeGroups} request), so each instance of a job can show the others. Answers are cached for
+ * {@link #CACHE_MS}: the web UI refreshes every few seconds and must not load the coordinator. Thread-safe; close it
+ * to release its admin client.
+ */
+public final class ConsumerGroupMembers implements AutoCloseable {
+
+    /** How long one description of the group is reused. */
+    public static final long CACHE_MS = 10_000;
+
+    /**
+     * One member.
+     *
+     * @param memberId   the coordinator's id of the member
+     * @param clientId   the member's {@code client.id}
+     * @param host       the address the member connected from, as the broker saw it (without the leading slash)
+     * @param partitions its assigned partitions of the job's input topic, ascending
+     */
+    public record Member(String memberId, String clientId, String host, List<Integer> partitions) {
+        public Member {
+            partitions = List.copyOf(partitions);
+        }
+    }
+
+    private final KafkaConnection connection;
+    private final String groupId;
+    private final String topic;
+    private final LongSupplier clockMs;
+    private Admin admin;
+    private List<Member> cached = List.of();
+    private long cachedAtMs = Long.MIN_VALUE;
+
+    public ConsumerGroupMembers(KafkaConnection connection, String groupId, String topic) {
+        this(connection, groupId, topic, System::currentTimeMillis);
+    }
+
+    ConsumerGroupMembers(KafkaConnection connection, String groupId, String topic, LongSupplier clockMs) {
+        this.connection = connection;
+        this.groupId = groupId;
+        this.topic = topic;
+        this.clockMs = clockMs;
+    }
+
+    /**
+     * The group's members, at most {@link #CACHE_MS} old. When the coordinator cannot be asked, the last answer (or an
+     * empty list) is returned and asked again after the cache time: the UI must keep showing this instance.
+     */
+    public synchronized List<Member> members() {
+        long now = clockMs.getAsLong();
+        if (cachedAtMs != Long.MIN_VALUE && now - cachedAtMs < CACHE_MS) {
+            return cached;
+        }
+        cachedAtMs = now;
+        try {
+            if (admin == null) {
+                admin = connection.admin();
+            }
+            Map<String, ConsumerGroupDescription> groups = admin.describeConsumerGroups(List.of(groupId)).all()
+                    .get(connection.connectTimeoutMs(), TimeUnit.MILLISECONDS);
+            List<Member> members = new ArrayList<>();
+            ConsumerGroupDescription group = groups.get(groupId);
+            if (group != null) {
+                for (MemberDescription m : group.members()) {
+                    List<Integer> parts = new ArrayList<>();
+                    for (TopicPartition tp : m.assignment().topicPartitions()) {
+                        if (tp.topic().equals(topic)) {
+                            parts.add(tp.partition());
+                        }
+                    }
+                    parts.sort(null);
+                    String host = m.host().startsWith("/") ? m.host().substring(1) : m.host();
+                    members.add(new Member(m.consumerId(), m.clientId(), host, parts));
+                }
+            }
+            cached = List.copyOf(members);
+        } catch (ExecutionException | TimeoutException | RuntimeException e) {
+            // Keep the last answer: a coordinator moving or a broker restarting must not blank the page.
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return cached;
+    }
+
+    @Override
+    public synchronized void close() {
+        if (admin != null) {
+            admin.close();
+            admin = null;
+        }
+    }
+}
