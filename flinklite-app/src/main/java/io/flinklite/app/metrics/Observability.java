@@ -45,7 +45,8 @@ public final class Observability implements AutoCloseable {
      */
     public static Observability start(MetricsConfig config, JobMetrics metrics, WebConsole console, PrintStream out) {
         MetricsServer server = MetricsServer.start(config, metrics, console);
-        console.start(instanceName(server.port()));
+        console.name(instanceName(server.port()));
+        console.start();
         StatusLine statusLine = StatusLine.start(config.statusInterval(), metrics, out);
         return new Observability(server, statusLine, console);
     }

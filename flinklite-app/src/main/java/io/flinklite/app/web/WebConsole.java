@@ -76,9 +76,13 @@ public final class WebConsole implements AutoCloseable {
         return new WebConsole(metrics, JobDescription.unknown(), new JobActivity(), List::of, System::currentTimeMillis);
     }
 
-    /** Starts sampling the timeline every second; {@code instance} names this process in the partition table. */
-    public synchronized void start(String instanceName) {
-        this.instance = instanceName;
+    /** Names this process in the partition table and the API's {@code instance} field, e.g. {@code host:1234}. */
+    public void name(String instanceName) {
+        this.instance = Objects.requireNonNull(instanceName, "instanceName");
+    }
+
+    /** Starts sampling the timeline every second, until {@link #close()}. */
+    public synchronized void start() {
         if (sampler == null) {
             sampler = Executors.newSingleThreadScheduledExecutor(r -> {
                 Thread t = new Thread(r, "flinklite-web-sampler");
