@@ -125,7 +125,8 @@ function renderChart(timeline, jobWatermark) {
   }
   const t0 = Math.min(...points.map(p => p[0])), t1 = Math.max(...points.map(p => p[0]), t0 + 1000);
   let w0 = Math.min(...points.map(p => p[1])), w1 = Math.max(...points.map(p => p[1]));
-  if (w1 - w0 < 1000) { w0 -= 500; w1 += 500; }
+  // A flat line (no traffic) still gets a readable axis: at least 10 s of event time.
+  if (w1 - w0 < 10000) { const pad = (10000 - (w1 - w0)) / 2; w0 -= pad; w1 += pad; }
   const x = t => L + (t - t0) / (t1 - t0) * (W - L - R);
   const y = w => T + (1 - (w - w0) / (w1 - w0)) * (H - T - B);
   const axis = el("svg:g", {class: "axis"});
