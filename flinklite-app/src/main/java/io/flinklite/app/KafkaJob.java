@@ -344,7 +344,7 @@ public final class KafkaJob {
         if (settings.checkpoints != null) {
             b.setting("checkpoint-dir", settings.checkpoints.dir())
                     .setting("checkpoint-interval", Durations.format(settings.checkpoints.intervalMs()))
-                    .setting("delivery", settings.checkpoints.delivery().name().toLowerCase(java.util.Locale.ROOT));
+                    .setting("delivery", settings.checkpoints.delivery().label());
         } else {
             b.setting("checkpoints", "off");
         }
