@@ -178,8 +178,8 @@ public final class KafkaJob {
                     checkpointing = settings.checkpoints == null ? null
                             : JobCheckpointing.recover(settings.checkpoints, settings, source, metrics);
                     Sink<WindowResult> output = settings.outputTopic == null ? null : kafkaOutput.resultSink(settings.outputTopic);
-                    Sink<WindowResult> results = activity.recordResults(
-                            new ResultLog(checkpointing == null ? output : checkpointing.results(output)));
+                    Sink<WindowResult> results = new ResultLog(checkpointing == null ? output : checkpointing.results(output),
+                            activity::recordResult);
                     Sink<byte[]> late = settings.lateTopic == null ? null : kafkaOutput.lateSink(settings.lateTopic);
                     DeadLetterHandler deadLetters = activity.recordDeadLetters(
                             kafkaOutput.deadLetters(settings.deadLetterTopic, source));

@@ -8,9 +8,11 @@ import org.slf4j.LoggerFactory;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.function.Consumer;
 
 /**
- * Logs each window result as one readable line and passes it on to the real sink:
+ * Logs each window result as one readable line, shows it to an observer (the web UI's recent results) and passes it
+ * on to the real sink:
  * {@code critical [10:00:05.000, 10:00:15.000) count=42}. Times are UTC. Task thread only, as every sink.
  */
 public final class ResultLog implements Sink<WindowResult> {
@@ -19,10 +21,20 @@ public final class ResultLog implements Sink<WindowResult> {
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss.SSS").withZone(ZoneOffset.UTC);
 
     private final Sink<WindowResult> next;
+    private final Consumer<WindowResult> observer;
 
     /** @param next where results go after being logged; null to only log */
     public ResultLog(Sink<WindowResult> next) {
+        this(next, r -> { });
+    }
+
+    /**
+     * @param next     where results go after being logged; null to only log
+     * @param observer sees each result after {@code next} accepted it; task thread, must be quick and not throw
+     */
+    public ResultLog(Sink<WindowResult> next, Consumer<WindowResult> observer) {
         this.next = next;
+        this.observer = observer;
     }
 
     /** The readable line for {@code r}. */
@@ -43,6 +55,7 @@ public final class ResultLog implements Sink<WindowResult> {
         if (next != null) {
             next.write(result);
         }
+        observer.accept(result);
     }
 
     @Override

@@ -55,14 +55,7 @@ class CheckpointedKafkaJobIT {
         JobMetrics metrics = new JobMetrics();
         KafkaJob job = new KafkaJob(settings, metrics);
         AtomicReference<Throwable> failure = new AtomicReference<>();
-        Thread t = new Thread(() -> {
-            try {
-                job.run();
-            } catch (Throwable e) {
-                failure.set(e);
-            }
-        }, "job");
-        t.start();
+        Thread t = KafkaTestSupport.startOnThread(job, failure);
         try {
             await().atMost(Duration.ofSeconds(60)).until(() -> metrics.eventsTotal() >= records || failure.get() != null);
         } finally {

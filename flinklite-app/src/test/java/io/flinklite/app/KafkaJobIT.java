@@ -36,7 +36,6 @@ class KafkaJobIT {
 
     private static EmbeddedKafkaBroker broker;
     private static KafkaConnection connection;
-    private final List<Thread> jobThreads = new ArrayList<>();
     private final List<KafkaJob> jobs = new ArrayList<>();
 
     @BeforeAll
@@ -87,16 +86,8 @@ class KafkaJobIT {
     /** Starts {@code job} on its own thread; its failure, if any, ends up in the returned reference. */
     private AtomicReference<Throwable> start(KafkaJob job) {
         AtomicReference<Throwable> failure = new AtomicReference<>();
-        Thread t = new Thread(() -> {
-            try {
-                job.run();
-            } catch (Throwable e) {
-                failure.set(e);
-            }
-        }, "job");
-        t.start();
+        KafkaTestSupport.startOnThread(job, failure);
         jobs.add(job);
-        jobThreads.add(t);
         return failure;
     }
 

@@ -39,6 +39,19 @@ final class KafkaTestSupport {
         }
     }
 
+    /** Runs {@code job} on a thread of its own, started and returned; its failure, if any, goes to {@code failure}. */
+    static Thread startOnThread(KafkaJob job, java.util.concurrent.atomic.AtomicReference<Throwable> failure) {
+        Thread t = new Thread(() -> {
+            try {
+                job.run();
+            } catch (Throwable e) {
+                failure.set(e);
+            }
+        }, "job");
+        t.start();
+        return t;
+    }
+
     static byte[] event(long id, long timestamp, String message) {
         return ("{\"id\":" + id + ",\"timestamp\":" + timestamp + ",\"message\":\"" + message + "\"}")
                 .getBytes(StandardCharsets.UTF_8);

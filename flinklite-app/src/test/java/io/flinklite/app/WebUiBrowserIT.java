@@ -106,7 +106,8 @@ class WebUiBrowserIT {
         // First run: read everything, checkpoint, stop cleanly (final checkpoint).
         JobMetrics firstMetrics = new JobMetrics();
         KafkaJob firstJob = new KafkaJob(settings(connection, checkpoints), firstMetrics);
-        AtomicReference<Throwable> firstFailure = start(firstJob);
+        AtomicReference<Throwable> firstFailure = new AtomicReference<>();
+        KafkaTestSupport.startOnThread(firstJob, firstFailure);
         await().atMost(Duration.ofSeconds(60)).until(() -> firstFailure.get() != null
                 || firstMetrics.eventsTotal() == first.size() && firstMetrics.checkpointsCompleted() > 0);
         assertThat(firstFailure.get()).isNull();
@@ -123,7 +124,8 @@ class WebUiBrowserIT {
         KafkaJob job = new KafkaJob(settings(connection, checkpoints), metrics);
         try (Observability obs = Observability.start(new MetricsConfig("127.0.0.1", 0, Duration.ZERO), metrics,
                 job.webConsole(), System.err)) {
-            AtomicReference<Throwable> failure = start(job);
+            AtomicReference<Throwable> failure = new AtomicReference<>();
+        KafkaTestSupport.startOnThread(job, failure);
             int port = obs.server().port();
             await().atMost(Duration.ofSeconds(60)).until(() -> failure.get() != null
                     || metrics.eventsTotal() == second.size() && metrics.checkpointsCompleted() >= 2
@@ -216,19 +218,6 @@ class WebUiBrowserIT {
             out.add(p.lag());
         }
         return out;
-    }
-
-    private static AtomicReference<Throwable> start(KafkaJob job) {
-        AtomicReference<Throwable> failure = new AtomicReference<>();
-        Thread t = new Thread(() -> {
-            try {
-                job.run();
-            } catch (Throwable e) {
-                failure.set(e);
-            }
-        }, "ui-job");
-        t.start();
-        return failure;
     }
 
     private static Object js(String script) {

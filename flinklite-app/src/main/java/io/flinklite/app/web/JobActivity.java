@@ -1,6 +1,5 @@
 package io.flinklite.app.web;
 
-import io.flinklite.api.Sink;
 import io.flinklite.api.WindowResult;
 import io.flinklite.runtime.metrics.JobMetrics;
 import io.flinklite.runtime.metrics.JobMetrics.InvalidReason;
@@ -16,7 +15,7 @@ import java.util.function.LongSupplier;
  * results, the last dead letters with their reasons, every recent checkpoint's outcome, and the checkpoint the job
  * was restored from.
  *
- * <p>Writers: the task thread (through {@link #recordResults} and {@link #recordDeadLetters}) and the checkpoint
+ * <p>Writers: the task thread (through {@link #recordResult} and {@link #recordDeadLetters}) and the checkpoint
  * writer (through {@link CheckpointListener}); readers: the HTTP server's threads. Each ring is guarded by its own
  * lock, held only to copy a few fields, so the task thread never waits on a slow reader. Recording allocates
  * nothing: results are immutable and kept by reference, the other rings are primitive arrays.
@@ -77,33 +76,6 @@ public final class JobActivity {
         this.clockMs = clockMs;
     }
 
-    /** A sink that records each result here, then hands it to {@code next} (null: record only). Task thread. */
-    public Sink<WindowResult> recordResults(Sink<WindowResult> next) {
-        return new Sink<>() {
-            @Override
-            public void write(WindowResult result) throws Exception {
-                if (next != null) {
-                    next.write(result);
-                }
-                recordResult(result);
-            }
-
-            @Override
-            public void flush() throws Exception {
-                if (next != null) {
-                    next.flush();
-                }
-            }
-
-            @Override
-            public void close() throws Exception {
-                if (next != null) {
-                    next.close();
-                }
-            }
-        };
-    }
-
     /** A handler that records each dead letter's origin and reason here, then hands it to {@code next}. Task thread. */
     public DeadLetterHandler recordDeadLetters(DeadLetterHandler next) {
         return (partition, offset, payload, payloadOffset, payloadLength, reason, detail) -> {
@@ -132,7 +104,8 @@ public final class JobActivity {
         this.restored = checkpoint;
     }
 
-    void recordResult(WindowResult result) {
+    /** Records a result the sinks accepted; task thread (the results sink's observer). */
+    public void recordResult(WindowResult result) {
         long now = clockMs.getAsLong();
         synchronized (results) {
             int slot = (int) (resultCount++ % RESULT_CAPACITY);
