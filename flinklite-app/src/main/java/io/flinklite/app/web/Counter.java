@@ -37,9 +37,4 @@ public enum Counter {
             case WRITTEN -> m.resultsWritten();
         };
     }
-
-    /** The JSON name. */
-    String label() {
-        return name().toLowerCase(java.util.Locale.ROOT);
-    }
 }

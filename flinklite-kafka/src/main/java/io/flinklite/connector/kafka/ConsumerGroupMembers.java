@@ -23,6 +23,8 @@ public final class ConsumerGroupMembers implements AutoCloseable {
 
     /** How long one description of the group is reused. */
     public static final long CACHE_MS = 10_000;
+    /** How long a request waits for the coordinator: the page must stay responsive when the cluster is not. */
+    static final long ANSWER_TIMEOUT_MS = 2_000;
 
     /**
      * One member.
@@ -43,6 +45,7 @@ public final class ConsumerGroupMembers implements AutoCloseable {
     private final String topic;
     private final LongSupplier clockMs;
     private Admin admin;
+    private boolean closed;
     private List<Member> cached = List.of();
     private long cachedAtMs = Long.MIN_VALUE;
 
@@ -59,11 +62,12 @@ public final class ConsumerGroupMembers implements AutoCloseable {
 
     /**
      * The group's members, at most {@link #CACHE_MS} old. When the coordinator cannot be asked, the last answer (or an
-     * empty list) is returned and asked again after the cache time: the UI must keep showing this instance.
+     * empty list) is returned and asked again after the cache time: the UI must keep showing this instance. After
+     * {@link #close()}, the last answer.
      */
     public synchronized List<Member> members() {
         long now = clockMs.getAsLong();
-        if (cachedAtMs != Long.MIN_VALUE && now - cachedAtMs < CACHE_MS) {
+        if (closed || cachedAtMs != Long.MIN_VALUE && now - cachedAtMs < CACHE_MS) {
             return cached;
         }
         cachedAtMs = now;
@@ -72,7 +76,7 @@ public final class ConsumerGroupMembers implements AutoCloseable {
                 admin = connection.admin();
             }
             Map<String, ConsumerGroupDescription> groups = admin.describeConsumerGroups(List.of(groupId)).all()
-                    .get(connection.connectTimeoutMs(), TimeUnit.MILLISECONDS);
+                    .get(Math.min(connection.connectTimeoutMs(), ANSWER_TIMEOUT_MS), TimeUnit.MILLISECONDS);
             List<Member> members = new ArrayList<>();
             ConsumerGroupDescription group = groups.get(groupId);
             if (group != null) {
@@ -99,8 +103,10 @@ public final class ConsumerGroupMembers implements AutoCloseable {
 
     @Override
     public synchronized void close() {
+        closed = true;
         if (admin != null) {
-            admin.close();
+            // Zero: a description still waiting for an unreachable cluster must not hold up the job's stop.
+            admin.close(java.time.Duration.ZERO);
             admin = null;
         }
     }
