@@ -64,6 +64,24 @@ public final class KafkaJob {
         default String fingerprint(Settings settings) {
             return settings.spec().fingerprint();
         }
+
+        /**
+         * For the web UI's graph: one line naming the user job the task runs instead of the built-in chain (a
+         * {@code --jar --job} class and its parameters), or null when it runs the built-in chain.
+         */
+        default String userJob() {
+            return null;
+        }
+
+        /** For the web UI's graph: the user aggregate the built-in chain's window applies, or null for the spec's. */
+        default String userAggregate() {
+            return null;
+        }
+
+        /** For the web UI's graph: where results go besides the output topic, one line each (e.g. a PostgreSQL table). */
+        default List<String> extraResultSinks() {
+            return List.of();
+        }
     }
 
     /** The built-in job of {@link Settings#spec()}. */
@@ -295,7 +313,7 @@ public final class KafkaJob {
      */
     public JobDescription description() {
         JobSpec spec = settings.spec;
-        boolean builtIn = settings.taskFactory == BUILT_IN;
+        TaskFactory task = settings.taskFactory;
         JobDescription.Builder b = new JobDescription.Builder(settings.fingerprint());
         b.node("source", "source", "Kafka source", "topic " + settings.inputTopic + ", group " + settings.groupId,
                 List.of(), null, Counter.READ);
@@ -304,24 +322,28 @@ public final class KafkaJob {
                         + (settings.idleTimeoutMs > 0 ? Durations.format(settings.idleTimeoutMs) : "never"),
                 List.of("source"), Counter.READ, Counter.VALID);
         String last;
-        if (builtIn) {
+        if (task.userJob() == null) {
             b.node("filter", "operator", "filter + key by " + spec.keyField(),
                     "types " + (spec.selectsAllTypes() ? "*" : String.join(",", new java.util.TreeSet<>(spec.types()))),
                     List.of("decode"), Counter.VALID, Counter.SELECTED);
-            b.node("window", "operator", "window " + spec.window(), "aggregate " + spec.aggregate()
+            b.node("window", "operator", "window " + spec.window(), "aggregate "
+                            + (task.userAggregate() != null ? task.userAggregate() : spec.aggregate().toString())
                             + ", lateness " + Durations.format(spec.allowedLatenessMs()),
                     List.of("filter"), Counter.SELECTED, Counter.FIRED);
             last = "window";
         } else {
-            // User code (a job or an aggregate from --jar) is one node until the operator graph names its parts.
-            b.node("job", "operator", "user code", settings.fingerprint(), List.of("decode"), Counter.SELECTED, Counter.FIRED);
+            // A user job is one node until the operator graph names its parts.
+            b.node("job", "operator", "user job", task.userJob(), List.of("decode"), Counter.SELECTED, Counter.FIRED);
             last = "job";
         }
         b.node("results", "sink", "results", settings.outputTopic == null ? "log only" : "topic " + settings.outputTopic,
                 List.of(last), Counter.FIRED, Counter.WRITTEN);
+        List<String> extra = task.extraResultSinks();
+        for (int i = 0; i < extra.size(); i++) {
+            b.node("results-" + (i + 2), "sink", "results", extra.get(i), List.of(last), Counter.FIRED, null);
+        }
         if (settings.lateTopic != null) {
-            b.node("late", "sink", "late events", "topic " + settings.lateTopic, List.of(last),
-                    Counter.LATE, null);
+            b.node("late", "sink", "late events", "topic " + settings.lateTopic, List.of(last), Counter.LATE, null);
         }
         b.node("dead-letters", "sink", "dead letters",
                 settings.deadLetterTopic == null ? "counted and logged" : "topic " + settings.deadLetterTopic,

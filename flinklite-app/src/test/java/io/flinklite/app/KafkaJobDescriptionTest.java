@@ -60,7 +60,7 @@ class KafkaJobDescriptionTest {
     }
 
     @Test
-    void userCodeIsOneNodeNamedByItsFingerprint() {
+    void aUserJobIsOneNodeAndExtraResultSinksAreShown() {
         KafkaJob.TaskFactory userJob = new KafkaJob.TaskFactory() {
             @Override
             public io.flinklite.runtime.task.StreamTask create(KafkaJob.Settings settings,
@@ -71,15 +71,32 @@ class KafkaJobDescriptionTest {
             }
 
             @Override
-            public String fingerprint(KafkaJob.Settings settings) {
-                return "userJob=com.example.Sessions";
+            public String userJob() {
+                return "com.example.Sessions {gap=30s}";
+            }
+
+            @Override
+            public java.util.List<String> extraResultSinks() {
+                return java.util.List.of("PostgreSQL table public.results at jdbc:postgresql://db/app");
             }
         };
         JobDescription d = new KafkaJob(new KafkaJob.Settings(CONNECTION, JobSpec.defaults()).taskFactory(userJob),
                 new JobMetrics()).description();
         assertThat(d.nodes()).extracting(JobDescription.Node::id)
-                .containsExactly("source", "decode", "job", "results", "dead-letters");
-        assertThat(d.nodes().get(2).detail()).isEqualTo("userJob=com.example.Sessions");
+                .containsExactly("source", "decode", "job", "results", "results-2", "dead-letters");
+        assertThat(d.nodes().get(2).detail()).isEqualTo("com.example.Sessions {gap=30s}");
         assertThat(d.nodes().get(3).inputs()).containsExactly("job");
+        assertThat(d.nodes().get(4).detail()).startsWith("PostgreSQL table public.results");
+    }
+
+    @Test
+    void runWithoutAJarIsTheBuiltInChain() throws Exception {
+        try (JobLauncher launcher = JobLauncher.open(new JobLauncher.Request(null, null, null, null, java.util.Map.of()), null)) {
+            JobDescription d = new KafkaJob(new KafkaJob.Settings(CONNECTION, JobSpec.defaults())
+                    .taskFactory(launcher.taskFactory()), new JobMetrics()).description();
+            assertThat(d.nodes()).extracting(JobDescription.Node::id)
+                    .containsExactly("source", "decode", "filter", "window", "results", "dead-letters");
+            assertThat(d.nodes().get(3).detail()).startsWith("aggregate count");
+        }
     }
 }
