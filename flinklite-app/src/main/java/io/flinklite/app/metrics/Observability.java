@@ -13,7 +13,7 @@ import java.net.UnknownHostException;
  * one call {@code run} and {@code demo} make; close it when the job ends.
  *
  * <pre>{@code
- * try (Observability obs = Observability.start(metricsOptions.config(), jobMetrics, System.err)) {
+ * try (Observability obs = Observability.start(metricsOptions.config(), jobMetrics, kafkaJob.webConsole(), System.err)) {
  *     kafkaJob.run(); // the runner moves jobMetrics' JobState, the task publishes the rest
  * }
  * }</pre>
@@ -31,17 +31,10 @@ public final class Observability implements AutoCloseable {
     }
 
     /**
-     * Starts the metrics server on {@code config}'s address and, unless disabled, the status line on {@code out}.
+     * Starts the metrics server with the job's web console (its graph, history and configuration) on
+     * {@code config}'s address, the console's timeline sampling, and, unless disabled, the status line on {@code out}.
      *
      * @throws IllegalArgumentException when the metrics address cannot be bound
-     */
-    public static Observability start(MetricsConfig config, JobMetrics metrics, PrintStream out) {
-        return start(config, metrics, WebConsole.of(metrics), out);
-    }
-
-    /**
-     * As {@link #start(MetricsConfig, JobMetrics, PrintStream)}, with the web console of the job (its graph, history
-     * and configuration); the console samples its timeline until {@link #close()}.
      */
     public static Observability start(MetricsConfig config, JobMetrics metrics, WebConsole console, PrintStream out) {
         MetricsServer server = MetricsServer.start(config, metrics, console);

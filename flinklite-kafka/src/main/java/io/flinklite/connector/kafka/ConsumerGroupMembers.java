@@ -5,6 +5,7 @@ import org.apache.kafka.clients.admin.ConsumerGroupDescription;
 import org.apache.kafka.clients.admin.MemberDescription;
 import org.apache.kafka.common.TopicPartition;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -40,23 +41,26 @@ public final class ConsumerGroupMembers implements AutoCloseable {
         }
     }
 
-    private final KafkaConnection connection;
-    private final String groupId;
-    private final String topic;
+    /** Asks the coordinator once; the seam the tests replace. */
+    interface Describer extends AutoCloseable {
+        List<Member> describe() throws Exception;
+
+        @Override
+        void close();
+    }
+
+    private final Describer describer;
     private final LongSupplier clockMs;
-    private Admin admin;
     private boolean closed;
     private List<Member> cached = List.of();
     private long cachedAtMs = Long.MIN_VALUE;
 
     public ConsumerGroupMembers(KafkaConnection connection, String groupId, String topic) {
-        this(connection, groupId, topic, System::currentTimeMillis);
+        this(new AdminDescriber(connection, groupId, topic), System::currentTimeMillis);
     }
 
-    ConsumerGroupMembers(KafkaConnection connection, String groupId, String topic, LongSupplier clockMs) {
-        this.connection = connection;
-        this.groupId = groupId;
-        this.topic = topic;
+    ConsumerGroupMembers(Describer describer, LongSupplier clockMs) {
+        this.describer = describer;
         this.clockMs = clockMs;
     }
 
@@ -72,6 +76,36 @@ public final class ConsumerGroupMembers implements AutoCloseable {
         }
         cachedAtMs = now;
         try {
+            cached = List.copyOf(describer.describe());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Exception e) {
+            // Keep the last answer: a coordinator moving or a broker restarting must not blank the page.
+        }
+        return cached;
+    }
+
+    @Override
+    public synchronized void close() {
+        closed = true;
+        describer.close();
+    }
+
+    /** The real one: an admin client, created at the first question. */
+    private static final class AdminDescriber implements Describer {
+        private final KafkaConnection connection;
+        private final String groupId;
+        private final String topic;
+        private Admin admin;
+
+        AdminDescriber(KafkaConnection connection, String groupId, String topic) {
+            this.connection = connection;
+            this.groupId = groupId;
+            this.topic = topic;
+        }
+
+        @Override
+        public List<Member> describe() throws ExecutionException, TimeoutException, InterruptedException {
             if (admin == null) {
                 admin = connection.admin();
             }
@@ -92,22 +126,16 @@ public final class ConsumerGroupMembers implements AutoCloseable {
                     members.add(new Member(m.consumerId(), m.clientId(), host, parts));
                 }
             }
-            cached = List.copyOf(members);
-        } catch (ExecutionException | TimeoutException | RuntimeException e) {
-            // Keep the last answer: a coordinator moving or a broker restarting must not blank the page.
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+            return members;
         }
-        return cached;
-    }
 
-    @Override
-    public synchronized void close() {
-        closed = true;
-        if (admin != null) {
-            // Zero: a description still waiting for an unreachable cluster must not hold up the job's stop.
-            admin.close(java.time.Duration.ZERO);
-            admin = null;
+        @Override
+        public void close() {
+            if (admin != null) {
+                // Zero: a description still waiting for an unreachable cluster must not hold up the job's stop.
+                admin.close(Duration.ZERO);
+                admin = null;
+            }
         }
     }
 }
