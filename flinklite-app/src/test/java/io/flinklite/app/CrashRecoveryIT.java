@@ -209,6 +209,9 @@ class CrashRecoveryIT {
                         Files.writeString(log, "---- SIGKILL " + lifeMs + " ms after the partitions were assigned ----\n",
                                 StandardOpenOption.APPEND);
                     } else {
+                        // The earlier runs may have written every result already; a SIGTERM before this JVM even
+                        // runs its job (seconds on a busy machine) would leave no final checkpoint to check.
+                        awaitLog(log, logStart, "assigned partitions", job);
                         long deadline = System.currentTimeMillis() + TimeUnit.MINUTES.toMillis(4);
                         while (!done.test(lines) && System.currentTimeMillis() < deadline) {
                             assertThat(job.isAlive()).as("job " + name + " died on its own; see " + log).isTrue();
