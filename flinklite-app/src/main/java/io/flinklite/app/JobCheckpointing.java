@@ -5,11 +5,14 @@ import io.flinklite.api.WindowResult;
 import io.flinklite.connector.kafka.KafkaSourceReader;
 import io.flinklite.connector.kafka.TopicOffsets;
 import io.flinklite.connector.kafka.TransactionalCommitter;
+import io.flinklite.job.Timestamps;
 import io.flinklite.runtime.checkpoint.Checkpoint;
 import io.flinklite.runtime.checkpoint.CheckpointCoordinator;
 import io.flinklite.runtime.checkpoint.CheckpointRecovery;
 import io.flinklite.runtime.checkpoint.CheckpointStore;
 import io.flinklite.runtime.checkpoint.Delivery;
+import io.flinklite.runtime.checkpoint.IncompatibleCheckpointException;
+import io.flinklite.runtime.checkpoint.UnrecoverableCheckpointException;
 import io.flinklite.runtime.checkpoint.PendingResults;
 import io.flinklite.runtime.checkpoint.SourcePosition;
 import io.flinklite.runtime.checkpoint.TaskCheckpointer;
@@ -39,6 +42,7 @@ final class JobCheckpointing implements AutoCloseable {
     private final CheckpointStore store;
     private final TransactionalCommitter committer;
     private final PendingResults<WindowResult> pending;
+    private final String topicId;
     private CheckpointRecovery.Recovered recovered;
     private TaskCheckpointer checkpointer;
     private Sink<WindowResult> output;
@@ -49,10 +53,12 @@ final class JobCheckpointing implements AutoCloseable {
         this.source = source;
         this.metrics = metrics;
         this.store = settings.store();
+        // Before the committer: nothing to close when the topic cannot be described.
+        this.topicId = job.connection().topicId(job.inputTopic(), "create it first, or name another with --input-topic");
         boolean exactlyOnce = settings.delivery() == Delivery.EXACTLY_ONCE;
         this.committer = exactlyOnce ? new TransactionalCommitter(job.connection(),
                 settings.transactionalId(job.groupId(), job.inputTopic()),
-                TransactionalCommitter.commitGroupOf(job.groupId()), job.outputTopic()) : null;
+                TransactionalCommitter.commitGroupOf(job.groupId()), job.outputTopic(), job.tooLargeTopic(), metrics) : null;
         this.pending = exactlyOnce ? new PendingResults<>() : null;
     }
 
@@ -68,21 +74,34 @@ final class JobCheckpointing implements AutoCloseable {
             long now = System.currentTimeMillis();
             if (c.committer != null) {
                 c.committer.initTransactions();
-                c.recovered = CheckpointRecovery.exactlyOnce(c.store, fingerprint,
-                        c.committer.committedCheckpointId(job.inputTopic()), c.committer, settings.freshStart(), now);
-            } else {
+                try {
+                    c.recovered = CheckpointRecovery.exactlyOnce(c.store, fingerprint,
+                            c.committer.committedCheckpointId(job.inputTopic()), c.committer, settings.freshStart(), now);
+                } catch (UnrecoverableCheckpointException | IncompatibleCheckpointException e) {
+                    if (settings.restoreFrom() == null) {
+                        throw e;
+                    }
+                    // The checkpoint to restore was named: what the directory holds only matters for its roll-forward.
+                    LOG.warn("{}; restoring {} as asked", e.getMessage(), settings.restoreFrom());
+                }
+            } else if (settings.restoreFrom() == null) {
                 c.recovered = CheckpointRecovery.atLeastOnce(c.store, fingerprint, settings.freshStart(), now);
             }
+            if (settings.restoreFrom() != null) {
+                c.recovered = CheckpointRecovery.fromFile(c.store, settings.restoreFrom(), fingerprint);
+            }
             if (c.recovered.checkpoint().isPresent()) {
-                requireSameInput(c.recovered.checkpoint().get(), job, settings);
+                requireSameInput(c.recovered.checkpoint().get(), job, settings, c.topicId);
             }
         } catch (Exception | Error e) {
             c.close();
             throw e;
         }
         c.recovered.checkpoint().ifPresentOrElse(
-                cp -> LOG.info("restoring checkpoint {} of {} ({} partitions, watermark {}); delivery {}", cp.id(),
-                        c.store.directory(), cp.sources().size(), cp.watermarkMs(), settings.delivery()),
+                cp -> LOG.info("restoring checkpoint {} of {}, taken {} ({} partitions, watermark {}); delivery {}", cp.id(),
+                        c.store.directory(), Timestamps.format(cp.timeMs()), cp.sources().size(),
+                        cp.watermarkMs() == Long.MIN_VALUE ? "none yet" : Timestamps.format(cp.watermarkMs()),
+                        settings.delivery()),
                 () -> LOG.info("no checkpoint to restore in {}: starting without state; delivery {}",
                         c.store.directory(), settings.delivery()));
         return c;
@@ -94,19 +113,34 @@ final class JobCheckpointing implements AutoCloseable {
     }
 
     /**
-     * Refuses a checkpoint whose offsets cannot belong to the job's input: taken reading another topic, or resuming
-     * beyond the end of a partition (the topic was deleted and recreated, or the cluster is another one). Restoring
-     * it would silently skip or mix records.
+     * Refuses a checkpoint whose offsets cannot belong to the job's input: taken reading another topic, or another
+     * topic of the same name (its topic id differs: the topic was deleted and recreated), or resuming beyond the end
+     * of a partition (a checkpoint of an older build, which records no topic id, of a recreated topic, or another
+     * cluster). Restoring it would silently skip or mix records.
      */
-    private static void requireSameInput(Checkpoint checkpoint, KafkaJob.Settings job, CheckpointSettings settings) {
+    private static void requireSameInput(Checkpoint checkpoint, KafkaJob.Settings job, CheckpointSettings settings,
+                                         String topicId) {
         Map<Integer, Long> offsets = new HashMap<>();
+        boolean withoutId = false;
         for (SourcePosition p : checkpoint.sources()) {
             if (!p.topic().equals(job.inputTopic())) {
                 throw new IllegalArgumentException("checkpoint " + checkpoint.id() + " in " + settings.dir() + " was taken"
                         + " reading topic '" + p.topic() + "', but this job reads '" + job.inputTopic() + "'. Use another"
                         + " --checkpoint-dir, or pass --fresh-start to start without state");
             }
+            if (p.topicId() == null) {
+                withoutId = true;
+            } else if (!p.topicId().equals(topicId)) {
+                throw new IllegalArgumentException("checkpoint " + checkpoint.id() + " in " + settings.dir() + " was taken"
+                        + " reading topic '" + p.topic() + "' with topic id " + p.topicId() + ", but '" + p.topic()
+                        + "' now has id " + topicId + ": the topic was deleted and recreated, so the checkpoint's offsets"
+                        + " name other records. Pass --fresh-start to start without state, or use another --checkpoint-dir");
+            }
             offsets.put(p.partition(), p.nextOffset());
+        }
+        if (withoutId && !offsets.isEmpty()) {
+            LOG.info("checkpoint {} records no topic id (written by an older FlinkLite): restoring it on its offsets alone;"
+                    + " the next checkpoint records the id of '{}'", checkpoint.id(), job.inputTopic());
         }
         Map<Integer, Long> ends = TopicOffsets.endOffsets(job.connection(), job.inputTopic(), offsets.keySet());
         for (Map.Entry<Integer, Long> e : offsets.entrySet()) {
@@ -137,7 +171,14 @@ final class JobCheckpointing implements AutoCloseable {
     void attach(StreamTask task) throws Exception {
         if (recovered.checkpoint().isPresent()) {
             Checkpoint restored = recovered.checkpoint().get();
-            TaskCheckpointer.restore(task, restored);
+            try {
+                TaskCheckpointer.restore(task, restored);
+            } catch (RuntimeException e) {
+                // Checked beforehand for the built-in job (RestoreCheck); a user job's own state is checked only here.
+                throw new UnrecoverableCheckpointException("checkpoint " + restored.id() + " in " + store.directory()
+                        + " cannot be restored: " + e.getMessage() + ". Pass --restore-from with an older checkpoint,"
+                        + " or --fresh-start to start without state", e);
+            }
             if (pending == null && output != null && !restored.pendingResults().isEmpty()
                     && TransactionalCommitter.committedCheckpointId(job.connection(),
                     TransactionalCommitter.commitGroupOf(job.groupId()), job.inputTopic()).orElse(0) < restored.id()) {
@@ -151,17 +192,22 @@ final class JobCheckpointing implements AutoCloseable {
         }
         CheckpointCoordinator.Committer commit = committer != null ? committer : CheckpointCoordinator.Committer.NONE;
         checkpointer = new TaskCheckpointer(store, settings.intervalMs(), System.currentTimeMillis(), recovered,
-                job.inputTopic(), job.fingerprint(), settings.delivery(), pending, commit, this::completed, metrics);
+                job.inputTopic(), topicId, job.fingerprint(), settings.delivery(), pending, commit, this::completed, metrics);
         task.addHook(checkpointer);
     }
 
-    /** After each completed checkpoint: commit its offsets to the job's consumer group, for lag monitoring. */
+    /**
+     * After each completed checkpoint: commit its offsets to the job's consumer group, for lag monitoring and as the
+     * partitions' watermark reports to other members (the checkpoint's watermark of each, at its offset).
+     */
     private void completed(Checkpoint checkpoint) {
         Map<Integer, Long> offsets = new HashMap<>();
+        Map<Integer, Long> watermarks = new HashMap<>();
         for (SourcePosition p : checkpoint.sources()) {
             offsets.put(p.partition(), p.nextOffset());
+            watermarks.put(p.partition(), p.watermarkMs());
         }
-        source.commit(offsets);
+        source.commit(offsets, watermarks);
     }
 
     /** The final checkpoint of a clean stop; waits until it is written (and committed). */

@@ -6,12 +6,8 @@ import io.flinklite.api.Sink;
 import io.flinklite.api.Sinks;
 import io.flinklite.api.UserJob;
 import io.flinklite.api.WindowResult;
-import io.flinklite.app.cli.UserFacingException;
 import io.flinklite.app.userjar.UserAggregate;
 import io.flinklite.app.userjar.UserJar;
-import io.flinklite.connector.jdbc.JdbcSink;
-import io.flinklite.connector.jdbc.JdbcSinkConfig;
-import io.flinklite.connector.jdbc.JdbcSinkException;
 import io.flinklite.job.JobSpec;
 import io.flinklite.runtime.metrics.JobMetrics;
 import io.flinklite.runtime.task.DeadLetterHandler;
@@ -31,12 +27,12 @@ import java.util.TreeMap;
 /**
  * Decides what {@code run} runs and where its results go, beyond the Kafka input and output that {@link KafkaJob}
  * opens: the built-in job, the built-in job with a user aggregate ({@code --jar --aggregate-class}), or a user job
- * ({@code --jar --job}); and, with {@code --jdbc-url}, the PostgreSQL table beside the Kafka output.
+ * ({@code --jar --job}); and the plug-in sinks ({@link SinkRegistry}: PostgreSQL, Cassandra) beside the Kafka output.
  *
  * <p>{@link #open} does everything that can fail because of a typo before any record is read: it loads the user's
- * jar and classes and connects to PostgreSQL. {@link #taskFactory()} then builds the task inside
+ * jar and classes and opens the plug-in sinks (connecting to their databases). {@link #taskFactory()} then builds the task inside
  * {@link KafkaJob#run()}, so user jobs get the same checkpoints, metrics, status line and shutdown handling as the
- * built-in one. {@link #close()} after the job stopped: closes the user job's sinks, the PostgreSQL sink and the jar.
+ * built-in one. {@link #close()} after the job stopped: closes the user job's sinks, the plug-in sinks and the jar.
  *
  * <p>Used by the thread that runs the job.
  */
@@ -99,43 +95,38 @@ public final class JobLauncher implements AutoCloseable {
     private final UserJar jar;
     private final UserJob userJob;
     private final UserAggregate.Counting<?> aggregate;
-    private final JdbcSink jdbc;
+    private final SinkRegistry.Opened sinks;
     private Job<?, ?, ?> builtJob;
     /** The runtime's outputs as handed to user code; closed to it once the job stopped. */
     private final List<RuntimeOutput<?>> userFacingOutputs = new ArrayList<>();
 
-    private JobLauncher(Request request, UserJar jar, UserJob userJob, UserAggregate.Counting<?> aggregate, JdbcSink jdbc) {
+    private JobLauncher(Request request, UserJar jar, UserJob userJob, UserAggregate.Counting<?> aggregate,
+                        SinkRegistry.Opened sinks) {
         this.request = request;
         this.jar = jar;
         this.userJob = userJob;
         this.aggregate = aggregate;
-        this.jdbc = jdbc;
+        this.sinks = sinks;
     }
 
     /**
-     * Loads the user's classes and connects to PostgreSQL.
+     * Loads the user's classes, then opens the plug-in sinks.
      *
-     * @param jdbcConfig the PostgreSQL output, or null for none
-     * @throws IllegalArgumentException  for a missing jar or class, or a class of the wrong kind
-     * @throws UserFacingException       when PostgreSQL cannot be reached, refuses the credentials or has a table of
-     *                                   another shape
+     * @param sinks opens the plug-in sinks the settings ask for ({@link SinkRegistry#open}); called once, after the
+     *              user's classes loaded
+     * @throws IllegalArgumentException         for a missing jar or class, or a class of the wrong kind, or a
+     *                                          malformed sink setting
+     * @throws io.flinklite.sink.SinkException  when a sink's destination cannot be reached, refuses the credentials
+     *                                          or has a table of another shape
      */
-    public static JobLauncher open(Request request, JdbcSinkConfig jdbcConfig) {
+    public static JobLauncher open(Request request, java.util.function.Supplier<SinkRegistry.Opened> sinks) {
         Objects.requireNonNull(request, "request");
         UserJar jar = request.jar == null ? null : UserJar.open(request.jar);
-        JdbcSink jdbc = null;
         try {
             UserJob userJob = request.jobClass == null ? null : jar.instantiate(request.jobClass, UserJob.class, "job");
             UserAggregate.Counting<?> aggregate = request.aggregateClass == null ? null
                     : UserAggregate.load(jar, request.aggregateClass);
-            if (jdbcConfig != null) {
-                try {
-                    jdbc = JdbcSink.open(jdbcConfig);
-                } catch (JdbcSinkException e) {
-                    throw new UserFacingException(e.getMessage(), e);
-                }
-            }
-            return new JobLauncher(request, jar, userJob, aggregate, jdbc);
+            return new JobLauncher(request, jar, userJob, aggregate, sinks.get());
         } catch (RuntimeException e) {
             closeQuietly(jar);
             throw e;
@@ -169,7 +160,11 @@ public final class JobLauncher implements AutoCloseable {
 
             @Override
             public List<String> extraResultSinks() {
-                return jdbc == null ? List.of() : List.of("PostgreSQL table " + jdbc.config().qualifiedTable() + " at " + jdbc.config().maskedUrl());
+                List<String> out = new ArrayList<>();
+                for (String name : sinks.names()) {
+                    out.add("sink " + name);
+                }
+                return out;
             }
         };
     }
@@ -191,7 +186,12 @@ public final class JobLauncher implements AutoCloseable {
     private StreamTask createTask(KafkaJob.Settings settings, TaskOptions options, SourceReader source,
                                   Sink<WindowResult> kafkaResults, Sink<byte[]> late, DeadLetterHandler deadLetters,
                                   JobMetrics metrics) throws Exception {
-        Sink<WindowResult> results = jdbc == null ? kafkaResults : Sinks.fanOut(List.of(kafkaResults, jdbc));
+        // The plug-in sinks take part in the same flushes as the Kafka output: before each checkpoint completes, before
+        // offsets are committed, at shutdown. So a checkpoint never covers a result one of them has not made durable.
+        List<Sink<WindowResult>> all = new ArrayList<>();
+        all.add(kafkaResults);
+        all.addAll(sinks.sinks());
+        Sink<WindowResult> results = Sinks.fanOut(all);
         if (userJob != null || aggregate != null) {
             results = guard(results);
             late = late == null ? null : guard(late);
@@ -240,13 +240,13 @@ public final class JobLauncher implements AutoCloseable {
         return job;
     }
 
-    /** The PostgreSQL sink, or null; for metrics and tests. */
-    public JdbcSink jdbcSink() {
-        return jdbc;
+    /** The names of the plug-in sinks it opened, e.g. {@code [cassandra, jdbc]}; for tests. */
+    public List<String> sinkNames() {
+        return sinks.names();
     }
 
     /**
-     * Closes the user job's own sinks, then the PostgreSQL sink (flushing what is left), then the jar's class loader.
+     * Closes the user job's own sinks, then the plug-in sinks (flushing what is left), then the jar's class loader.
      * The first failure is thrown after everything was attempted.
      */
     @Override
@@ -260,7 +260,7 @@ public final class JobLauncher implements AutoCloseable {
             first = closeCollecting(builtJob.sink(), first);
             first = closeCollecting(builtJob.lateSink(), first);
         }
-        first = closeCollecting(jdbc, first);
+        first = closeCollecting(sinks, first);
         first = closeCollecting(jar, first);
         if (jar != null) {
             Thread.currentThread().setContextClassLoader(JobLauncher.class.getClassLoader());

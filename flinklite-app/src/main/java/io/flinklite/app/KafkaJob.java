@@ -8,6 +8,7 @@ import io.flinklite.app.web.JobDescription;
 import io.flinklite.app.web.Peer;
 import io.flinklite.app.web.WebConsole;
 import io.flinklite.connector.kafka.ConsumerGroupMembers;
+import io.flinklite.connector.kafka.BrokerWatch;
 import io.flinklite.connector.kafka.KafkaConnection;
 import io.flinklite.connector.kafka.KafkaOutput;
 import io.flinklite.connector.kafka.KafkaSourceReader;
@@ -100,6 +101,7 @@ public final class KafkaJob {
         String groupId = "flinklite";
         String lateTopic;
         String deadLetterTopic;
+        boolean tooLargeToDeadLetter;
         KafkaSourceReader.StartFrom startFrom = KafkaSourceReader.StartFrom.EARLIEST;
         long idleTimeoutMs = 30_000;
         boolean wallClockWhenIdle;
@@ -108,6 +110,10 @@ public final class KafkaJob {
         long commitIntervalMs = 5_000;
         TaskFactory taskFactory = BUILT_IN;
         CheckpointSettings checkpoints;
+        String instanceId;
+
+        /** For {@link #instanceId(String)}: a dynamic group member, without static membership. */
+        public static final String NO_INSTANCE_ID = "";
 
         public Settings(KafkaConnection connection, JobSpec spec) {
             this.connection = Objects.requireNonNull(connection, "connection");
@@ -122,6 +128,11 @@ public final class KafkaJob {
         public Settings lateTopic(String t) { lateTopic = t; return this; }
         /** @param t where invalid records go, or null to count and log them only */
         public Settings deadLetterTopic(String t) { deadLetterTopic = t; return this; }
+        /**
+         * @param on records too large for their topic or the producer go to the dead-letter topic truncated
+         *           (see {@link KafkaOutput}) instead of stopping the job; needs a dead-letter topic
+         */
+        public Settings tooLargeToDeadLetter(boolean on) { tooLargeToDeadLetter = on; return this; }
         public Settings startFrom(KafkaSourceReader.StartFrom s) { startFrom = Objects.requireNonNull(s); return this; }
         public Settings idleTimeoutMs(long ms) { idleTimeoutMs = ms; return this; }
         public Settings wallClockWhenIdle(boolean on) { wallClockWhenIdle = on; return this; }
@@ -131,6 +142,19 @@ public final class KafkaJob {
         public Settings taskFactory(TaskFactory f) { taskFactory = Objects.requireNonNull(f); return this; }
         /** @param c how to checkpoint; {@code null} for no checkpoints (offsets committed every commit interval) */
         public Settings checkpoints(CheckpointSettings c) { checkpoints = c; return this; }
+        /**
+         * @param id the consumer's static member id; {@code null} for the default ({@link StaticMembership}),
+         *           {@link #NO_INSTANCE_ID} for a dynamic member
+         */
+        public Settings instanceId(String id) { instanceId = id; return this; }
+
+        /** The static member id the consumer joins with, or {@code null} for a dynamic member. */
+        public String groupInstanceId() {
+            if (instanceId != null) {
+                return instanceId.isEmpty() ? null : instanceId;
+            }
+            return checkpoints == null ? null : StaticMembership.defaultInstanceId(checkpoints.dir());
+        }
 
         public KafkaConnection connection() { return connection; }
         public JobSpec spec() { return spec; }
@@ -140,6 +164,8 @@ public final class KafkaJob {
         public String outputTopic() { return outputTopic; }
         public String lateTopic() { return lateTopic; }
         public String deadLetterTopic() { return deadLetterTopic; }
+        /** Where records too large to write go, truncated; null when they stop the job. */
+        public String tooLargeTopic() { return tooLargeToDeadLetter ? deadLetterTopic : null; }
         public String groupId() { return groupId; }
 
         TaskOptions taskOptions() {
@@ -147,7 +173,10 @@ public final class KafkaJob {
                     .withIdleTimeoutMs(idleTimeoutMs)
                     .withWallClockWhenIdle(wallClockWhenIdle)
                     .withMaxRecordBytes(maxRecordBytes)
-                    .withTimestampBounds(0, maxFutureMs);
+                    .withTimestampBounds(0, maxFutureMs)
+                    // Exactly-once results are written by the checkpoint's transaction, which counts them.
+                    .withFlushAcknowledgingResults(checkpoints == null
+                            || checkpoints.delivery() != io.flinklite.runtime.checkpoint.Delivery.EXACTLY_ONCE);
         }
     }
 
@@ -183,21 +212,43 @@ public final class KafkaJob {
             requireOutputTopic(settings.outputTopic, "--output-topic", "--output-topic none");
             requireOutputTopic(settings.lateTopic, "--late-topic", "leave --late-topic out");
             requireOutputTopic(settings.deadLetterTopic, "--dead-letter-topic", "leave --dead-letter-topic out");
-            LOG.info("reading {} ({} partitions) at {} in group {}; job {}", settings.inputTopic, partitions,
-                    connection.bootstrapServers(), settings.groupId, settings.spec);
-            try (KafkaOutput kafkaOutput = new KafkaOutput(connection, "flinklite-" + settings.groupId);
+            if (settings.tooLargeToDeadLetter && settings.deadLetterTopic == null) {
+                throw new IllegalArgumentException("--too-large-to-dead-letter needs a --dead-letter-topic to write them to");
+            }
+            String instanceId = settings.groupInstanceId();
+            LOG.info("reading {} ({} partitions) at {} in group {}{}; job {}", settings.inputTopic, partitions,
+                    connection.bootstrapServers(), settings.groupId,
+                    instanceId == null ? "" : " as instance " + instanceId, settings.spec);
+            try (BrokerWatch brokerWatch = new BrokerWatch(connection, metrics);
+                 KafkaOutput kafkaOutput = new KafkaOutput(connection, "flinklite-" + settings.groupId,
+                    java.util.Arrays.asList(settings.outputTopic, settings.lateTopic, settings.deadLetterTopic),
+                    settings.tooLargeTopic(), metrics);
                  KafkaSourceReader source = new KafkaSourceReader(connection, settings.inputTopic, settings.groupId,
-                         settings.startFrom)) {
+                         settings.startFrom, instanceId)) {
                 reader = source;
-                // A rebalance commits the revoked partitions' offsets: their results must be durable first.
-                source.beforeRevokeCommit(kafkaOutput::flush);
+                // A rebalance commits the revoked partitions' offsets: their results must be durable first, in every
+                // sink (the plug-in sinks too: they are in the task's fan-out), and the dead letters in the producer.
+                StreamTask[] running = new StreamTask[1];
+                source.beforeRevokeCommit(() -> {
+                    if (running[0] != null) {
+                        try {
+                            running[0].flushSinks();
+                        } catch (RuntimeException e) {
+                            throw e;
+                        } catch (Exception e) {
+                            throw new IllegalStateException(e.getMessage(), e);
+                        }
+                    }
+                    kafkaOutput.flush();
+                });
                 JobCheckpointing checkpointing = null;
                 try {
                     checkpointing = settings.checkpoints == null ? null
                             : JobCheckpointing.recover(settings.checkpoints, settings, source, metrics);
                     Sink<WindowResult> output = settings.outputTopic == null ? null : kafkaOutput.resultSink(settings.outputTopic);
-                    Sink<WindowResult> results = new ResultLog(checkpointing == null ? output : checkpointing.results(output),
-                            activity::recordResult);
+                    Sink<WindowResult> results = alsoFlushing(
+                            new ResultLog(checkpointing == null ? output : checkpointing.results(output),
+                                    activity::recordResult), kafkaOutput);
                     Sink<byte[]> late = settings.lateTopic == null ? null : kafkaOutput.lateSink(settings.lateTopic);
                     DeadLetterHandler deadLetters = activity.recordDeadLetters(
                             kafkaOutput.deadLetters(settings.deadLetterTopic, source));
@@ -212,11 +263,15 @@ public final class KafkaJob {
                     }
                     StreamTask task = settings.taskFactory.create(settings, settings.taskOptions(), source, results,
                             late, deadLetters, metrics);
+                    running[0] = task;
+                    // First of the hooks: a failed write stops the job before anything commits past it.
+                    task.addHook((t, nowMs) -> kafkaOutput.checkWrites());
                     if (checkpointing != null) {
                         checkpointing.attach(task);
                     } else {
                         task.addHook(new CommitHook(source, settings.commitIntervalMs));
                     }
+                    source.liveWatermarks(task::partitionWatermark);
                     stopTask = task::stop;
                     if (!stopRequested) {
                         // Ready (/health/ready) from here once the source has partitions; see JobMetrics.ready().
@@ -228,7 +283,7 @@ public final class KafkaJob {
                     if (checkpointing != null) {
                         checkpointing.finish(task);
                     }
-                    source.commit(task.positions());
+                    source.commitProcessed(task.positions());
                     LOG.info(checkpointing != null ? "stopped: output flushed, offsets committed, final checkpoint written"
                             : "stopped: output flushed, offsets committed");
                 } finally {
@@ -245,6 +300,31 @@ public final class KafkaJob {
             reader = null;
             stopped.countDown();
         }
+    }
+
+    /**
+     * {@code results}, whose flush also flushes the Kafka output: every checkpoint and offset commit flushes the
+     * results sink first, and the dead letters (and, exactly-once, late events) that share the producer must be
+     * acknowledged by then too, even when no result goes to Kafka.
+     */
+    private static Sink<WindowResult> alsoFlushing(Sink<WindowResult> results, KafkaOutput kafkaOutput) {
+        return new Sink<>() {
+            @Override
+            public void write(WindowResult result) throws Exception {
+                results.write(result);
+            }
+
+            @Override
+            public void flush() throws Exception {
+                results.flush();
+                kafkaOutput.flush();
+            }
+
+            @Override
+            public void close() throws Exception {
+                results.close();
+            }
+        };
     }
 
     private void requireOutputTopic(String topic, String flag, String alternative) {
@@ -278,7 +358,7 @@ public final class KafkaJob {
             }
             nextCommitMs = nowMs + intervalMs;
             task.flushSinks();
-            source.commit(task.positions());
+            source.commitProcessed(task.positions());
         }
     }
 

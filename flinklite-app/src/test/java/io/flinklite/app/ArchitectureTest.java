@@ -69,6 +69,28 @@ class ArchitectureTest {
         onlyIn("org.postgresql..", "io.flinklite.connector.jdbc..");
     }
 
+    @Test
+    void cassandraDriverOnlyInTheCassandraConnector() {
+        onlyIn("com.datastax..", "io.flinklite.connector.cassandra..");
+    }
+
+    @Test
+    void theSinkPluginContractDependsOnlyOnThePublicApi() {
+        noClasses().that().resideInAPackage("io.flinklite.sink..")
+                .should().dependOnClassesThat()
+                .resideInAnyPackage("io.flinklite.runtime..", "io.flinklite.connector..", "io.flinklite.app..")
+                .check(classes);
+    }
+
+    @Test
+    void theAppNamesNoSinkConnector() {
+        // Sinks are plug-ins (SinkRegistry): nothing in the app reaches into the JDBC or Cassandra connectors.
+        noClasses().that().resideInAPackage("io.flinklite.app..")
+                .should().dependOnClassesThat()
+                .resideInAnyPackage("io.flinklite.connector.jdbc..", "io.flinklite.connector.cassandra..")
+                .check(classes);
+    }
+
     private static void onlyIn(String library, String wrappingPackage) {
         noClasses().that().resideOutsideOfPackage(wrappingPackage)
                 .should().dependOnClassesThat().resideInAPackage(library)

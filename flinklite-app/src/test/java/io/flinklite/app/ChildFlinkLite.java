@@ -39,14 +39,25 @@ final class ChildFlinkLite implements AutoCloseable {
     }
 
     static ChildFlinkLite start(String... args) throws Exception {
+        return startMain(Main.class, args);
+    }
+
+    /** {@code mainClass ARGS} (a test's helper process) in a JVM of its own, on the test classpath. */
+    static ChildFlinkLite startMain(Class<?> mainClass, String... args) throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         String[] command = new String[args.length + 4];
         command[0] = java;
         command[1] = "-cp";
         command[2] = System.getProperty("java.class.path");
-        command[3] = Main.class.getName();
+        command[3] = mainClass.getName();
         System.arraycopy(args, 0, command, 4, args.length);
         return new ChildFlinkLite(new ProcessBuilder(command).redirectErrorStream(true).start());
+    }
+
+    /** SIGKILL, and waits for the process to end: no shutdown hook runs, a Kafka consumer does not leave its group. */
+    void kill() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor(30, TimeUnit.SECONDS);
     }
 
     /** Waits until {@code ready} holds for the lines printed so far, and asserts the process is still running then. */
@@ -61,6 +72,13 @@ final class ChildFlinkLite implements AutoCloseable {
         assertThat(process.toHandle().destroy()).isTrue();
         assertThat(process.waitFor(atMost.toMillis(), TimeUnit.MILLISECONDS)).as("stopped within " + atMost).isTrue();
         reader.join(10_000);
+    }
+
+    /** Waits for the process to end by itself within {@code atMost}; returns its exit code. */
+    int awaitExit(Duration atMost) throws InterruptedException {
+        assertThat(process.waitFor(atMost.toMillis(), TimeUnit.MILLISECONDS)).as("ended within " + atMost).isTrue();
+        reader.join(10_000);
+        return process.exitValue();
     }
 
     List<String> lines() {

@@ -28,6 +28,15 @@ final class CliRun {
         String[] extra = {"--metrics-host", "127.0.0.1", "--metrics-port", "0", "--checkpoint-dir", "none"};
         String[] all = Arrays.copyOf(args, args.length + extra.length);
         System.arraycopy(extra, 0, all, args.length, extra.length);
+        return execute(configuration, all);
+    }
+
+    /** {@code args} exactly as given, for commands other than {@code run}. */
+    static CliRun runBare(String... args) {
+        return execute(Configuration.empty(), args);
+    }
+
+    private static CliRun execute(Configuration configuration, String... all) {
         PrintStream original = System.err;
         ByteArrayOutputStream captured = new ByteArrayOutputStream();
         System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));

@@ -13,6 +13,7 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.File;
@@ -55,6 +56,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  *       replay's (duplicates are allowed, differing contents are not).</li>
  * </ul>
  */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class CrashRecoveryIT {
 
     private static final int EVENTS = Integer.getInteger("flinklite.crashtest.events", 300_000);
@@ -65,17 +67,62 @@ class CrashRecoveryIT {
     /** How long the input takes to arrive: the jobs are killed while it flows. */
     private static final long PRODUCE_MS = Long.getLong("flinklite.crashtest.produce.ms", 30_000);
 
-    private static EmbeddedKafkaBroker broker;
-    private static byte[][][] partitions;
-    private static List<WindowResult> expected;
-    private static final Map<String, List<String>> outputs = new ConcurrentHashMap<>();
+    /** The broker the jobs use; {@link BrokerRestartCrashIT} kills and restarts one of its own. */
+    interface Cluster extends AutoCloseable {
+        String bootstrapServers();
+
+        void createTopic(String name, int partitions);
+
+        @Override
+        void close();
+    }
+
+    private Cluster broker;
+    private byte[][][] partitions;
+    private List<WindowResult> expected;
+    private final Map<String, List<String>> outputs = new ConcurrentHashMap<>();
 
     @TempDir
     static Path work;
 
+    /** The broker of this test: an embedded one here. */
+    Cluster startCluster() throws Exception {
+        EmbeddedKafkaBroker embedded = EmbeddedKafkaBroker.start();
+        return new Cluster() {
+            @Override
+            public String bootstrapServers() {
+                return embedded.bootstrapServers();
+            }
+
+            @Override
+            public void createTopic(String name, int partitions) {
+                embedded.createTopic(name, partitions);
+            }
+
+            @Override
+            public void close() {
+                embedded.close();
+            }
+        };
+    }
+
+    /** Runs beside the producer while the input arrives and the jobs are killed; nothing here. */
+    void whileInputFlows(Cluster cluster, long produceMs) throws Exception {
+    }
+
+    /** Flags added to every job's command line; none here. */
+    List<String> extraJobFlags() {
+        return List.of();
+    }
+
+    /** The log of job {@code name} of this test class. */
+    Path jobLog(String name) {
+        return Path.of("target", "crashtest-" + getClass().getSimpleName() + "-" + name + ".log").toAbsolutePath();
+    }
+
     @BeforeAll
-    static void produceInput() throws Exception {
-        broker = EmbeddedKafkaBroker.start();
+    void produceInput() throws Exception {
+        broker = startCluster();
         broker.createTopic(INPUT, 3);
         partitions = events(EVENTS, 42);
         // Replay sees the partitions interleaved round-robin: the disorder stays within the bound, nothing is late.
@@ -91,13 +138,18 @@ class CrashRecoveryIT {
 
         // The three jobs run side by side while the input arrives at a steady rate, so that the kills land in the
         // middle of processing, checkpoint writes and transactions.
-        ExecutorService jobs = Executors.newFixedThreadPool(3);
+        ExecutorService jobs = Executors.newFixedThreadPool(4);
         try {
             List<Future<?>> running = new ArrayList<>();
             running.add(jobs.submit(() -> outputs.put("eo-clean", runJob("eo-clean", "exactly-once", 0))));
             running.add(jobs.submit(() -> outputs.put("eo-crash", runJob("eo-crash", "exactly-once", KILLS))));
             running.add(jobs.submit(() -> outputs.put("alo-crash", runJob("alo-crash", "at-least-once", KILLS))));
+            Future<?> beside = jobs.submit(() -> {
+                whileInputFlows(broker, PRODUCE_MS);
+                return null;
+            });
             produceAtSteadyRate();
+            beside.get(5, TimeUnit.MINUTES);
             for (Future<?> f : running) {
                 f.get(6, TimeUnit.MINUTES);
             }
@@ -107,12 +159,12 @@ class CrashRecoveryIT {
     }
 
     /** Sends the events round-robin over the partitions (so their event times advance together) over PRODUCE_MS. */
-    private static void produceAtSteadyRate() throws InterruptedException {
+    private void produceAtSteadyRate() throws InterruptedException {
         KafkaTestSupport.produceAtSteadyRate(broker.bootstrapServers(), INPUT, partitions, PRODUCE_MS);
     }
 
     @AfterAll
-    static void stopBroker() {
+    void stopBroker() {
         if (broker != null) broker.close();
     }
 
@@ -176,11 +228,11 @@ class CrashRecoveryIT {
      * {@code kills} times at random moments (restarting it each time), lets the last run finish, then stops it with
      * SIGTERM. Returns every result line on the output topic ({@code read_committed} for exactly-once).
      */
-    private static List<String> runJob(String name, String delivery, int kills) throws Exception {
+    private List<String> runJob(String name, String delivery, int kills) throws Exception {
         String output = name + "-out";
         broker.createTopic(output, 1);
         Path checkpoints = work.resolve(name + "-checkpoints");
-        Path log = Path.of("target", "crashtest-" + name + ".log").toAbsolutePath();
+        Path log = jobLog(name);
         Files.deleteIfExists(log);
         Random random = new Random(name.hashCode() + System.nanoTime());
         boolean exactlyOnce = delivery.equals("exactly-once");
@@ -209,8 +261,8 @@ class CrashRecoveryIT {
                         Files.writeString(log, "---- SIGKILL " + lifeMs + " ms after the partitions were assigned ----\n",
                                 StandardOpenOption.APPEND);
                     } else {
-                        // The earlier runs may have written every result already; a SIGTERM before this JVM even
-                        // runs its job (seconds on a busy machine) would leave no final checkpoint to check.
+                        // The clean stop below is to find a running job (a final checkpoint), even when the output
+                        // was complete before this last start.
                         awaitLog(log, logStart, "assigned partitions", job);
                         long deadline = System.currentTimeMillis() + TimeUnit.MINUTES.toMillis(4);
                         while (!done.test(lines) && System.currentTimeMillis() < deadline) {
@@ -258,19 +310,20 @@ class CrashRecoveryIT {
         throw new AssertionError("no '" + text + "' in " + log + " within 2 minutes");
     }
 
-    private static Process startJob(String name, String delivery, String output, Path checkpoints, Path log) throws IOException {
+    private Process startJob(String name, String delivery, String output, Path checkpoints, Path log) throws IOException {
         String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         List<String> command = new ArrayList<>(List.of(javaBin, "-Xmx512m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
                 "-cp", System.getProperty("java.class.path"), Main.class.getName(), "run",
                 "--bootstrap-servers", broker.bootstrapServers(),
                 "--input-topic", INPUT, "--output-topic", output, "--group-id", name,
                 "--idle-timeout", "0s",
-                // A killed consumer stays in the group until its session times out; keep that short.
-                "--kafka-property", "session.timeout.ms=6000", "--kafka-property", "heartbeat.interval.ms=1000",
+                // The default session timeout (45 s): a killed instance's session lingers that long, and the restart
+                // must neither wait for it (static membership) nor advance event time on the partitions it holds.
                 "--checkpoint-dir", checkpoints.toString(), "--checkpoint-interval", "1s",
                 "--delivery", delivery,
                 // Three jobs run side by side: each needs its own metrics port.
                 "--metrics-host", "127.0.0.1", "--metrics-port", "0"));
+        command.addAll(extraJobFlags());
         Files.writeString(log, "---- start: " + String.join(" ", command.subList(command.indexOf("run"), command.size())) + "\n",
                 StandardOpenOption.CREATE, StandardOpenOption.APPEND);
         return new ProcessBuilder(command)
@@ -279,7 +332,7 @@ class CrashRecoveryIT {
                 .start();
     }
 
-    private static KafkaConsumer<String, String> outputReader(String topic, boolean readCommitted) {
+    private KafkaConsumer<String, String> outputReader(String topic, boolean readCommitted) {
         Properties p = KafkaConnection.of(broker.bootstrapServers()).clientProperties();
         p.put(ConsumerConfig.GROUP_ID_CONFIG, "reader-" + topic);
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");

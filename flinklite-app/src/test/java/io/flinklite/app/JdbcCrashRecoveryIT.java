@@ -121,7 +121,7 @@ class JdbcCrashRecoveryIT {
         assertThat(Files.readString(log)).doesNotContain(pg.password());
     }
 
-    private static Map<String, Long> replay(byte[][][] partitions) throws Exception {
+    static Map<String, Long> replay(byte[][][] partitions) throws Exception {
         List<byte[]> merged = new ArrayList<>();
         for (int i = 0; i < partitions[0].length; i++) {
             for (byte[][] partition : partitions) {
@@ -143,7 +143,6 @@ class JdbcCrashRecoveryIT {
                 "-cp", System.getProperty("java.class.path"), Main.class.getName(), "run",
                 "--bootstrap-servers", broker.bootstrapServers(),
                 "--input-topic", INPUT, "--output-topic", "none", "--group-id", "jdbc-crash", "--idle-timeout", "0s",
-                "--kafka-property", "session.timeout.ms=6000", "--kafka-property", "heartbeat.interval.ms=1000",
                 "--checkpoint-dir", work.resolve("checkpoints").toString(), "--checkpoint-interval", "1s",
                 "--delivery", "at-least-once", "--metrics-host", "127.0.0.1", "--metrics-port", "0",
                 "--jdbc-url", pg.jdbcUrl(), "--jdbc-table", TABLE, "--jdbc-batch-size", "100"));

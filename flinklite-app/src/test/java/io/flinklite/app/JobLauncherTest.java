@@ -29,8 +29,8 @@ class JobLauncherTest {
 
     @Test
     void theBuiltInJobNeedsNothing() throws Exception {
-        try (JobLauncher launcher = JobLauncher.open(JobLauncher.Request.builtIn(), null)) {
-            assertThat(launcher.jdbcSink()).isNull();
+        try (JobLauncher launcher = JobLauncher.open(JobLauncher.Request.builtIn(), SinkRegistry.Opened::none)) {
+            assertThat(launcher.sinkNames()).isEmpty();
             assertThat(launcher.taskFactory()).isNotNull();
         }
     }

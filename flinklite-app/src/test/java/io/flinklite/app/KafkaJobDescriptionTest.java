@@ -91,7 +91,7 @@ class KafkaJobDescriptionTest {
 
     @Test
     void runWithoutAJarIsTheBuiltInChain() throws Exception {
-        try (JobLauncher launcher = JobLauncher.open(new JobLauncher.Request(null, null, null, null, java.util.Map.of()), null)) {
+        try (JobLauncher launcher = JobLauncher.open(JobLauncher.Request.builtIn(), SinkRegistry.Opened::none)) {
             JobDescription d = new KafkaJob(new KafkaJob.Settings(CONNECTION, JobSpec.defaults())
                     .taskFactory(launcher.taskFactory()), new JobMetrics()).description();
             assertThat(d.nodes()).extracting(JobDescription.Node::id)

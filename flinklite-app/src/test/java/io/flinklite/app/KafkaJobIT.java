@@ -12,10 +12,10 @@ import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -32,6 +32,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /** The built-in job on a real broker: exact results, idle partitions, dead letters, committed offsets. */
+@ExtendWith(SharedKafkaBroker.class)
 class KafkaJobIT {
 
     private static EmbeddedKafkaBroker broker;
@@ -39,14 +40,9 @@ class KafkaJobIT {
     private final List<KafkaJob> jobs = new ArrayList<>();
 
     @BeforeAll
-    static void startBroker() {
-        broker = EmbeddedKafkaBroker.start();
+    static void connect() {
+        broker = SharedKafkaBroker.get();
         connection = KafkaConnection.of(broker.bootstrapServers());
-    }
-
-    @AfterAll
-    static void stopBroker() {
-        broker.close();
     }
 
     @AfterEach
@@ -85,8 +81,7 @@ class KafkaJobIT {
 
     /** Starts {@code job} on its own thread; its failure, if any, ends up in the returned reference. */
     private AtomicReference<Throwable> start(KafkaJob job) {
-        AtomicReference<Throwable> failure = new AtomicReference<>();
-        KafkaTestSupport.startOnThread(job, failure);
+        AtomicReference<Throwable> failure = KafkaTestSupport.startJob(job);
         jobs.add(job);
         return failure;
     }

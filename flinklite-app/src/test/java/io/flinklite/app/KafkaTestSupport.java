@@ -39,19 +39,6 @@ final class KafkaTestSupport {
         }
     }
 
-    /** Runs {@code job} on a thread of its own, started and returned; its failure, if any, goes to {@code failure}. */
-    static Thread startOnThread(KafkaJob job, java.util.concurrent.atomic.AtomicReference<Throwable> failure) {
-        Thread t = new Thread(() -> {
-            try {
-                job.run();
-            } catch (Throwable e) {
-                failure.set(e);
-            }
-        }, "job");
-        t.start();
-        return t;
-    }
-
     static byte[] event(long id, long timestamp, String message) {
         return ("{\"id\":" + id + ",\"timestamp\":" + timestamp + ",\"message\":\"" + message + "\"}")
                 .getBytes(StandardCharsets.UTF_8);
@@ -166,6 +153,21 @@ final class KafkaTestSupport {
             out.add(new String(r.value(), StandardCharsets.UTF_8));
         }
         return out;
+    }
+
+    /** Runs {@code job} on a daemon thread of its own; its failure, if any, ends up in the returned reference. */
+    static java.util.concurrent.atomic.AtomicReference<Throwable> startJob(KafkaJob job) {
+        java.util.concurrent.atomic.AtomicReference<Throwable> failure = new java.util.concurrent.atomic.AtomicReference<>();
+        Thread t = new Thread(() -> {
+            try {
+                job.run();
+            } catch (Throwable e) {
+                failure.set(e);
+            }
+        }, "job");
+        t.setDaemon(true);
+        t.start();
+        return failure;
     }
 
     static String header(ConsumerRecord<byte[], byte[]> r, String name) {

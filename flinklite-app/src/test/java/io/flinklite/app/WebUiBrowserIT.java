@@ -106,8 +106,7 @@ class WebUiBrowserIT {
         // First run: read everything, checkpoint, stop cleanly (final checkpoint).
         JobMetrics firstMetrics = new JobMetrics();
         KafkaJob firstJob = new KafkaJob(settings(connection, checkpoints), firstMetrics);
-        AtomicReference<Throwable> firstFailure = new AtomicReference<>();
-        KafkaTestSupport.startOnThread(firstJob, firstFailure);
+        AtomicReference<Throwable> firstFailure = KafkaTestSupport.startJob(firstJob);
         await().atMost(Duration.ofSeconds(60)).until(() -> firstFailure.get() != null
                 || firstMetrics.eventsTotal() == first.size() && firstMetrics.checkpointsCompleted() > 0);
         assertThat(firstFailure.get()).isNull();
@@ -124,8 +123,7 @@ class WebUiBrowserIT {
         KafkaJob job = new KafkaJob(settings(connection, checkpoints), metrics);
         try (Observability obs = Observability.start(new MetricsConfig("127.0.0.1", 0, Duration.ZERO), metrics,
                 job.webConsole(), System.err)) {
-            AtomicReference<Throwable> failure = new AtomicReference<>();
-        KafkaTestSupport.startOnThread(job, failure);
+            AtomicReference<Throwable> failure = KafkaTestSupport.startJob(job);
             int port = obs.server().port();
             await().atMost(Duration.ofSeconds(60)).until(() -> failure.get() != null
                     || metrics.eventsTotal() == second.size() && metrics.checkpointsCompleted() >= 2

@@ -111,6 +111,26 @@ public final class JobSpec {
     }
 
     /**
+     * The built-in job whose {@link #fingerprint()} is {@code fingerprint}, so a checkpoint's state can be checked
+     * against the job that took it without its flags ({@code checkpoint inspect}). Empty when the fingerprint is not
+     * exactly one of a built-in job of this build (a user job, a user aggregate, another build's format).
+     */
+    public static java.util.Optional<JobSpec> fromFingerprint(String fingerprint) {
+        Map<String, String> parts = fingerprintParts(fingerprint);
+        if (!parts.keySet().equals(Set.of("window", "outOfOrderness", "allowedLateness", "types", "keyField", "aggregate"))) {
+            return java.util.Optional.empty();
+        }
+        try {
+            JobSpec spec = new JobSpec(WindowSpec.parse(parts.get("window")), Durations.parseMillis(parts.get("outOfOrderness")),
+                    Durations.parseMillis(parts.get("allowedLateness")), parseTypes(parts.get("types")), parts.get("keyField"),
+                    AggregateSpec.parse(parts.get("aggregate")));
+            return spec.fingerprint().equals(fingerprint) ? java.util.Optional.of(spec) : java.util.Optional.empty();
+        } catch (IllegalArgumentException notBuiltIn) {
+            return java.util.Optional.empty();
+        }
+    }
+
+    /**
      * Names each part in which {@code other} differs from this spec, e.g. {@code "window: sliding:10s:5s vs tumbling:10s"};
      * empty when the fingerprints are equal.
      */

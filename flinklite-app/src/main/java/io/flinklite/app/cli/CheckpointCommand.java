@@ -6,8 +6,8 @@ import picocli.CommandLine.Command;
 /** {@code flinklite checkpoint ...}: tools for checkpoint directories. */
 @Command(name = "checkpoint",
         mixinStandardHelpOptions = true,
-        description = "Work with checkpoints (see 'checkpoint inspect').",
-        subcommands = {CheckpointInspectCommand.class})
+        description = "Work with checkpoints: list, inspect, keep (see 'checkpoint <command> --help').",
+        subcommands = {CheckpointListCommand.class, CheckpointInspectCommand.class, CheckpointKeepCommand.class})
 public final class CheckpointCommand implements Runnable {
 
     @CommandLine.Spec

@@ -1,7 +1,9 @@
 package io.flinklite.app.cli;
 
 import io.flinklite.runtime.checkpoint.Checkpoint;
+import io.flinklite.job.Timestamps;
 import io.flinklite.runtime.checkpoint.CheckpointStore;
+import io.flinklite.runtime.checkpoint.RestoreCheck;
 import io.flinklite.runtime.checkpoint.SourcePosition;
 import io.flinklite.runtime.checkpoint.StateSummary;
 import picocli.CommandLine;
@@ -11,9 +13,9 @@ import picocli.CommandLine.Parameters;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -30,7 +32,7 @@ import java.util.concurrent.Callable;
                 "Given a directory, checks every checkpoint in it and describes the one a restart would restore."})
 public final class CheckpointInspectCommand implements Callable<Integer> {
 
-    @Parameters(index = "0", arity = "0..1", paramLabel = "DIR|FILE", defaultValue = "./checkpoints",
+    @Parameters(index = "0", arity = "0..1", paramLabel = "DIR|FILE", defaultValue = CheckpointDirectoryArgument.DEFAULT_DIR,
             description = "A checkpoint directory or one checkpoint file (default: ${DEFAULT-VALUE}).")
     Path target;
 
@@ -42,58 +44,68 @@ public final class CheckpointInspectCommand implements Callable<Integer> {
     CommandLine.Model.CommandSpec spec;
 
     @Override
-    public Integer call() throws IOException {
+    public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
-        if (!Files.exists(target)) {
+        if (!Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
             throw new UserFacingException("no such file or directory: " + target);
         }
         if (Files.isDirectory(target)) {
             return inspectDirectory(out);
         }
+        Path parent = target.toAbsolutePath().getParent();
         try {
-            Checkpoint c = CheckpointStore.read(target);
+            Checkpoint c = new CheckpointStore(parent).loadFile(target);
             out.println(target + ": valid");
             describe(c, out);
             return 0;
         } catch (IOException e) {
-            out.println(target + ": INVALID: " + e.getMessage());
+            out.println(target + ": INVALID: " + CheckpointStore.describe(e));
             return 1;
         }
     }
 
-    private int inspectDirectory(PrintWriter out) throws IOException {
-        CheckpointStore store = new CheckpointStore(target);
-        List<Path> files = new ArrayList<>();
-        files.add(store.directory().resolve(CheckpointStore.LATEST));
-        for (long id : store.numberedIds()) {
-            files.add(store.fileOf(id));
-        }
-        out.println("checkpoint directory " + store.directory());
-        for (Path f : files) {
-            try {
-                Checkpoint c = CheckpointStore.read(f);
-                out.printf("  %-24s valid    id %d, %s%n", f.getFileName(), c.id(), Instant.ofEpochMilli(c.timeMs()));
-            } catch (NoSuchFileException e) {
-                out.printf("  %-24s absent%n", f.getFileName());
-            } catch (IOException e) {
-                out.printf("  %-24s INVALID  %s%n", f.getFileName(), e.getMessage());
+    private int inspectDirectory(PrintWriter out) {
+        CheckpointStore store = CheckpointDirectoryArgument.open(target);
+        try {
+            List<Path> files = new ArrayList<>();
+            files.add(store.directory().resolve(CheckpointStore.LATEST));
+            List<Long> ids = store.numberedIds();
+            for (long id : ids) {
+                files.add(store.fileOf(id));
             }
+            out.println("checkpoint directory " + store.directory());
+            for (int i = 0; i < files.size(); i++) {
+                Path f = files.get(i);
+                try {
+                    Checkpoint c = i == 0 ? store.loadFile(f) : store.load(ids.get(i - 1));
+                    out.printf("  %-24s valid    id %d, %s%n", f.getFileName(), c.id(), Timestamps.format(c.timeMs()));
+                } catch (NoSuchFileException e) {
+                    out.printf("  %-24s absent%n", f.getFileName());
+                } catch (IOException e) {
+                    out.printf("  %-24s INVALID  %s%n", f.getFileName(), CheckpointStore.describe(e));
+                }
+            }
+            for (Path stray : store.strayFiles()) {
+                out.printf("  %-24s IGNORED  its id is not one FlinkLite writes%n", stray.getFileName());
+            }
+            CheckpointStore.Found found = store.loadLatest();
+            if (found.checkpoint().isEmpty()) {
+                out.println("no valid checkpoint: a job started on this directory starts without state");
+                return 1;
+            }
+            out.println("a restart restores " + found.file().getFileName()
+                    + (found.warnings().isEmpty() ? "" : " (falling back past damaged checkpoints)") + ":");
+            describe(found.checkpoint().get(), out);
+            return 0;
+        } catch (IOException e) {
+            throw new UserFacingException("cannot read " + store.directory() + ": " + CheckpointStore.describe(e));
         }
-        CheckpointStore.Found found = store.loadLatest();
-        if (found.checkpoint().isEmpty()) {
-            out.println("no valid checkpoint: a job started on this directory starts without state");
-            return 1;
-        }
-        out.println("a restart restores " + found.file().getFileName()
-                + (found.warnings().isEmpty() ? "" : " (falling back past damaged checkpoints)") + ":");
-        describe(found.checkpoint().get(), out);
-        return 0;
     }
 
     private void describe(Checkpoint c, PrintWriter out) {
         out.println("  id:          " + c.id());
         out.println("  continues:   " + (c.previousId() == 0 ? "nothing (the run started without state)" : "checkpoint " + c.previousId()));
-        out.println("  time:        " + Instant.ofEpochMilli(c.timeMs()) + " (" + c.timeMs() + ")");
+        out.println("  time:        " + Timestamps.format(c.timeMs()) + " (" + c.timeMs() + ")");
         out.println("  job:         " + c.jobFingerprint());
         out.println("  delivery:    " + c.delivery());
         out.println("  watermark:   " + watermark(c.watermarkMs()));
@@ -102,6 +114,8 @@ public final class CheckpointInspectCommand implements Callable<Integer> {
             out.printf("    %-28s next offset %-12d watermark %s%n", p.topicPartition(), p.nextOffset(), watermark(p.watermarkMs()));
         }
         StateSummary state = StateSummary.of(c.state());
+        out.println("  state:       " + (RestoreCheck.restoresFully(c) ? "restores (checked by restoring it into the job)"
+                : "structure checked (key groups, keys, positions); a user job's own state is checked when it restores"));
         out.println("  open panes:  " + state.openPanes() + " over " + state.panesPerKey().size() + " keys"
                 + (state.keyGroups() > 0 ? " in " + state.keyGroups() + " key groups" : ""));
         state.panesPerKey().entrySet().stream()
@@ -123,6 +137,6 @@ public final class CheckpointInspectCommand implements Callable<Integer> {
         if (ms == Long.MAX_VALUE) {
             return "end of input";
         }
-        return ms + " (" + Instant.ofEpochMilli(ms) + ")";
+        return ms + " (" + Timestamps.format(ms) + ")";
     }
 }

@@ -2,14 +2,22 @@ package io.flinklite.app.cli;
 
 import io.flinklite.app.CheckpointSettings;
 import io.flinklite.runtime.checkpoint.Delivery;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
+import java.io.IOException;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 
 /** The checkpoint and delivery flags of {@code run}. */
 public final class CheckpointOptions {
 
-    @Option(names = "--checkpoint-dir", paramLabel = "DIR|none", defaultValue = "./checkpoints",
+    @Spec(Spec.Target.MIXEE)
+    CommandSpec mixee;
+
+    @Option(names = "--checkpoint-dir", paramLabel = "DIR|none", defaultValue = CheckpointDirectoryArgument.DEFAULT_DIR,
             description = "Where checkpoints are kept: checkpoint.json is the latest, the previous ones are kept beside it. "
                     + "'none' disables checkpoints (offsets are then committed every --commit-interval, and windows "
                     + "open at a stop are not restored) (default: ${DEFAULT-VALUE}).")
@@ -32,24 +40,54 @@ public final class CheckpointOptions {
                     + "they are moved aside into a superseded-<time> subdirectory, not deleted.")
     boolean freshStart;
 
+    @Option(names = "--restore-from", paramLabel = "FILE",
+            description = "Restore exactly this checkpoint file (a kept one, see 'checkpoint keep', or any "
+                    + "checkpoint-<id>.json) instead of the newest in --checkpoint-dir, like Flink's run -s <savepoint>. "
+                    + "Refused, with the reason, when it is not valid or was taken by another job; nothing else is "
+                    + "tried in its place. New checkpoints still go to --checkpoint-dir.")
+    Path restoreFrom;
+
     @Option(names = "--transactional-id", paramLabel = "ID",
             description = "Kafka transactional.id for exactly-once output; must be stable across restarts of this job "
                     + "and unique among jobs (default: flinklite-<group-id>-<input-topic>).")
     String transactionalId;
 
-    /** The settings these flags describe; {@code null} when checkpoints are disabled. */
+    /**
+     * The settings these flags describe; {@code null} when checkpoints are disabled. Refuses, as a usage error, a
+     * checkpoint directory that cannot be used: better at start than a job that runs for hours without one checkpoint.
+     */
     CheckpointSettings settings() {
         Delivery d = Delivery.parse(delivery);
-        if (checkpointDir == null || checkpointDir.isBlank() || checkpointDir.equalsIgnoreCase("none")) {
+        if (checkpointDir == null || checkpointDir.isBlank()) {
+            throw new ParameterException(mixee.commandLine(), "--checkpoint-dir is empty: give a directory, or 'none' to run"
+                    + " without checkpoints");
+        }
+        if (checkpointDir.equalsIgnoreCase("none")) {
             if (d == Delivery.EXACTLY_ONCE) {
                 throw new IllegalArgumentException("--delivery exactly-once needs checkpoints: give a --checkpoint-dir");
             }
             if (freshStart) {
                 throw new IllegalArgumentException("--fresh-start has no effect without checkpoints (--checkpoint-dir none)");
             }
+            if (restoreFrom != null) {
+                throw new ParameterException(mixee.commandLine(), "--restore-from needs checkpoints: give a --checkpoint-dir"
+                        + " for the checkpoints that continue it");
+            }
             return null;
         }
-        return new CheckpointSettings(Path.of(checkpointDir), checkpointIntervalMs, d, freshStart,
-                transactionalId == null || transactionalId.isBlank() ? null : transactionalId);
+        Path dir;
+        try {
+            dir = Path.of(checkpointDir);
+        } catch (InvalidPathException e) {
+            throw new ParameterException(mixee.commandLine(), "--checkpoint-dir '" + checkpointDir + "' is not a path: " + e.getReason());
+        }
+        CheckpointSettings settings = new CheckpointSettings(dir, checkpointIntervalMs, d, freshStart,
+                transactionalId == null || transactionalId.isBlank() ? null : transactionalId, restoreFrom);
+        try {
+            settings.store().requireUsableDirectory();
+        } catch (IOException e) {
+            throw new ParameterException(mixee.commandLine(), "--checkpoint-dir cannot be used: " + e.getMessage());
+        }
+        return settings;
     }
 }

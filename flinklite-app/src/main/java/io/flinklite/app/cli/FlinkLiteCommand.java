@@ -63,7 +63,8 @@ public final class FlinkLiteCommand implements Runnable {
         cli.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
             if (ex instanceof IllegalArgumentException || ex instanceof UserFacingException
                     || ex instanceof io.flinklite.connector.kafka.KafkaConnectorException
-                    || ex instanceof io.flinklite.connector.jdbc.JdbcSinkException) {
+                    || ex instanceof io.flinklite.sink.SinkException
+                    || ex instanceof io.flinklite.runtime.checkpoint.CheckpointCoordinator.CheckpointFailedException) {
                 commandLine.getErr().println("flinklite: " + ex.getMessage());
                 return 1;
             }

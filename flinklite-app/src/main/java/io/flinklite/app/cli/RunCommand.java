@@ -2,6 +2,7 @@ package io.flinklite.app.cli;
 
 import io.flinklite.app.JobLauncher;
 import io.flinklite.app.KafkaJob;
+import io.flinklite.app.SinkRegistry;
 import io.flinklite.app.metrics.Observability;
 import io.flinklite.runtime.metrics.JobMetrics;
 import picocli.CommandLine.Command;
@@ -16,7 +17,7 @@ import java.util.concurrent.Callable;
  * <p>While the job runs, {@link Observability} serves its {@link JobMetrics} ({@code /metrics}, {@code /health/*})
  * and prints the status line.
  */
-@Command(name = "run", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(name = "run", mixinStandardHelpOptions = true, sortOptions = false, modelTransformer = SinkOptions.class,
         description = {"Run the job on Kafka: read JSON events, assign event time with per-partition watermarks, keep "
                 + "the selected types, key, window, aggregate, and write each result to the output topic.",
                 "Stops cleanly on Ctrl-C or SIGTERM (flushes the output, commits offsets, closes the consumer)."},
@@ -27,6 +28,7 @@ import java.util.concurrent.Callable;
                 "  flinklite run --config flinklite.properties",
                 "  flinklite run --kafka-property security.protocol=SASL_SSL",
                 "  FLINKLITE_JDBC_PASSWORD=... flinklite run --jdbc-url jdbc:postgresql://db:5432/analytics --jdbc-user app",
+                "  flinklite run --cassandra-contact-points db1:9042,db2:9042 --cassandra-local-dc dc1 --cassandra-keyspace analytics",
                 "  flinklite run --jar my-job.jar --job com.example.MyJob --job-param gap=30s",
                 "", "Every flag can also be set in the --config file (key = flag name without dashes) or as an "
                 + "environment variable FLINKLITE_<FLAG_NAME>; flags win. See docs/kafka.md."})
@@ -42,9 +44,6 @@ public final class RunCommand implements Callable<Integer> {
     KafkaOptions kafka;
 
     @Mixin
-    JdbcOptions jdbc;
-
-    @Mixin
     UserJobOptions userCode;
 
     @Mixin
@@ -53,11 +52,15 @@ public final class RunCommand implements Callable<Integer> {
     @Mixin
     MetricsOptions metrics;
 
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
     @Override
     public Integer call() throws Exception {
-        // User classes and PostgreSQL are checked first: a typo there fails before Kafka is touched.
-        try (JobLauncher launcher = JobLauncher.open(userCode.request(), jdbc.config(run.groupId))) {
-            JobMetrics jobMetrics = new JobMetrics();
+        JobMetrics jobMetrics = new JobMetrics();
+        // User classes and the plug-in sinks are checked first: a typo there fails before Kafka is touched.
+        try (JobLauncher launcher = JobLauncher.open(userCode.request(), () -> SinkRegistry.installed()
+                .open(SinkOptions.values(spec), System.getenv(), run.groupId, jobMetrics))) {
             KafkaJob kafkaJob = new KafkaJob(run.settings(kafka.connection(), job.spec())
                     .checkpoints(checkpoints.settings())
                     .taskFactory(launcher.taskFactory()), jobMetrics);
@@ -82,7 +85,12 @@ public final class RunCommand implements Callable<Integer> {
                 Thread.currentThread().interrupt();
             }
         }, "flinklite-stop");
-        Runtime.getRuntime().addShutdownHook(hook);
+        try {
+            Runtime.getRuntime().addShutdownHook(hook);
+        } catch (IllegalStateException e) {
+            // SIGTERM arrived while starting (a supervisor's stop right after its start): nothing ran, nothing to stop.
+            return 0;
+        }
         try {
             kafkaJob.run();
         } finally {

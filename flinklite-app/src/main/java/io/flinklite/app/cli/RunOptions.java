@@ -34,6 +34,12 @@ public final class RunOptions {
                     + "topic/partition/offset in headers (default: none, they are counted and logged).")
     String deadLetterTopic;
 
+    @Option(names = "--too-large-to-dead-letter", negatable = true, defaultValue = "false",
+            description = "Write records too large for their topic (max.message.bytes) or the producer "
+                    + "(max.request.size) to --dead-letter-topic, key and value truncated to 1 KiB, with reason "
+                    + "too_large; without it such a record stops the job with an error (default: off).")
+    boolean tooLargeToDeadLetter;
+
     @Option(names = "--idle-timeout", paramLabel = "DURATION", converter = DurationConverter.class, defaultValue = "30s",
             description = "A partition silent this long stops holding the watermark back; 0s never (default: ${DEFAULT-VALUE}).")
     long idleTimeoutMs;
@@ -60,6 +66,14 @@ public final class RunOptions {
             description = "How often to flush the output and then commit the consumed offsets (default: ${DEFAULT-VALUE}).")
     long commitIntervalMs;
 
+    @Option(names = "--instance-id", paramLabel = "ID|none",
+            description = "This process's stable identity in the consumer group (Kafka static membership, "
+                    + "group.instance.id): a restart with the same id takes its partitions back at once instead of "
+                    + "waiting for the old session to time out. Must differ between live processes of a group. "
+                    + "none: a dynamic member (default: derived from the host name and the --checkpoint-dir; none "
+                    + "without checkpoints).")
+    String instanceId;
+
     /** The job settings these flags describe. */
     KafkaJob.Settings settings(KafkaConnection connection, JobSpec spec) {
         KafkaSourceReader.StartFrom from;
@@ -83,12 +97,15 @@ public final class RunOptions {
                 .groupId(groupId)
                 .lateTopic(isNone(lateTopic) ? null : lateTopic)
                 .deadLetterTopic(isNone(deadLetterTopic) ? null : deadLetterTopic)
+                .tooLargeToDeadLetter(tooLargeToDeadLetter)
                 .startFrom(from)
                 .idleTimeoutMs(idleTimeoutMs)
                 .wallClockWhenIdle(idleWallClock)
                 .maxRecordBytes(maxRecordBytes)
                 .maxFutureMs(maxFutureMs)
-                .commitIntervalMs(commitIntervalMs);
+                .commitIntervalMs(commitIntervalMs)
+                .instanceId(instanceId == null ? null : instanceId.trim().equalsIgnoreCase("none")
+                        ? KafkaJob.Settings.NO_INSTANCE_ID : instanceId.trim());
     }
 
     private static boolean isNone(String topic) {

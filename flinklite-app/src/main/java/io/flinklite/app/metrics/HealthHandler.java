@@ -64,8 +64,11 @@ final class HealthHandler implements HttpHandler {
         if (metrics.ready()) {
             respond(exchange, 200, "ready\n");
         } else {
+            long unreachableSince = metrics.kafkaUnreachableSinceMs();
             respond(exchange, 503, "not ready: job " + metrics.jobState().name().toLowerCase(Locale.ROOT)
-                    + ", source " + (metrics.sourceAssigned() ? "assigned" : "has no partitions assigned") + "\n");
+                    + ", source " + (metrics.sourceAssigned() ? "assigned" : "has no partitions assigned")
+                    + (unreachableSince == 0 ? "" : ", Kafka unreachable for "
+                    + Math.max(0, (System.currentTimeMillis() - unreachableSince) / 1_000) + " s") + "\n");
         }
     }
 

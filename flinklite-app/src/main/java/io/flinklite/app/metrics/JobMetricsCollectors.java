@@ -44,7 +44,7 @@ public final class JobMetricsCollectors {
         registerCheckpoints(registry, metrics);
 
         gauge(registry, "flinklite_job_ready",
-                "1 while the job is running and its source has input partitions assigned, else 0",
+                "1 while the job is running, its source has input partitions assigned and Kafka answers, else 0",
                 cb -> cb.call(metrics.ready() ? 1 : 0));
 
         Histogram latency = Histogram.builder()
@@ -110,11 +110,27 @@ public final class JobMetricsCollectors {
                 "Window firings caused by a late record within the allowed lateness (each also counts as flushed)",
                 cb -> cb.call(metrics.lateFirings()));
         counter(registry, "flinklite_results_written_total",
-                "Window results the sinks accepted",
+                "Window results the outputs acknowledged (flushed, or committed in the checkpoint's transaction)",
                 cb -> cb.call(metrics.resultsWritten()));
+        counter(registry, "flinklite_output_write_failures_total",
+                "Records (results, late events, dead letters) Kafka refused or never acknowledged; the job stops at the first",
+                cb -> cb.call(metrics.outputWriteFailures()));
+        counter(registry, "flinklite_output_records_too_large_total",
+                "Records larger than their topic's max.message.bytes or the producer's max.request.size",
+                cb -> cb.call(metrics.outputRecordsTooLarge()));
         counter(registry, "flinklite_sink_errors_total",
-                "Failed attempts to write results to a sink",
-                cb -> cb.call(metrics.sinkErrors()));
+                "Failed attempts to write to a sink, retried or not: kafka (the job's topics, and a user job's own "
+                        + "sinks) and each plug-in sink (jdbc, cassandra)",
+                cb -> {
+                    cb.call(metrics.sinkErrors(), "kafka");
+                    metrics.sinks().forEach((name, counters) -> cb.call(counters.failedAttempts(), name));
+                }, "sink");
+        counter(registry, "flinklite_sink_retries_total",
+                "Failed writes a plug-in sink tried again (after a backoff)",
+                cb -> metrics.sinks().forEach((name, counters) -> cb.call(counters.retries(), name)), "sink");
+        counter(registry, "flinklite_sink_give_ups_total",
+                "Writes a plug-in sink abandoned: the job stopped, and recomputes those results when restarted",
+                cb -> metrics.sinks().forEach((name, counters) -> cb.call(counters.giveUps(), name)), "sink");
         gauge(registry, "flinklite_open_windows",
                 "Windows (per key) holding state, waiting for the watermark",
                 cb -> cb.call(metrics.openWindows()));

@@ -1,10 +1,10 @@
 package io.flinklite.app.metrics;
 
+import io.flinklite.job.Timestamps;
 import io.flinklite.runtime.metrics.JobMetrics;
 
 import java.io.PrintStream;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Locale;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -78,7 +78,7 @@ public final class StatusLine implements AutoCloseable {
         } else if (watermarkMs == Long.MAX_VALUE) {
             line.append(" | watermark: end of input");
         } else {
-            line.append(" | watermark ").append(Instant.ofEpochMilli(watermarkMs))
+            line.append(" | watermark ").append(Timestamps.format(watermarkMs))
                     .append(String.format(Locale.ROOT, ", %.1f s behind", (nowMs - watermarkMs) / 1000.0));
         }
         line.append(" | open windows ").append(metrics.openWindows());

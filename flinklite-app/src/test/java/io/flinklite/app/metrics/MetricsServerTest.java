@@ -82,6 +82,13 @@ class MetricsServerTest {
         metrics.addLateFirings(1);
         metrics.addResultsWritten(5);
         metrics.addSinkErrors(1);
+        JobMetrics.SinkCounters jdbc = metrics.sink("jdbc");
+        for (int i = 0; i < 7; i++) {
+            jdbc.failedAttempt();
+            jdbc.retried();
+        }
+        jdbc.failedAttempt();
+        jdbc.gaveUp();
         metrics.setOpenWindows(7);
         metrics.setOpenPanes(9);
         metrics.addTypeCounts("critical", 6, 0, 1);
@@ -101,7 +108,10 @@ class MetricsServerTest {
                 .containsEntry("flinklite_events_invalid_total{reason=\"oversized\"}", 0.0)
                 .containsEntry("flinklite_late_firings_total", 1.0)
                 .containsEntry("flinklite_results_written_total", 5.0)
-                .containsEntry("flinklite_sink_errors_total", 1.0)
+                .containsEntry("flinklite_sink_errors_total{sink=\"kafka\"}", 1.0)
+                .containsEntry("flinklite_sink_errors_total{sink=\"jdbc\"}", 8.0)
+                .containsEntry("flinklite_sink_retries_total{sink=\"jdbc\"}", 7.0)
+                .containsEntry("flinklite_sink_give_ups_total{sink=\"jdbc\"}", 1.0)
                 .containsEntry("flinklite_open_windows", 7.0)
                 .containsEntry("flinklite_open_panes", 9.0);
         double outcomes = samples.entrySet().stream()

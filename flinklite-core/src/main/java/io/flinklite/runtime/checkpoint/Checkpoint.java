@@ -18,6 +18,13 @@ public final class Checkpoint {
     /** Version of the file layout written by this build; a reader refuses files with a higher version. */
     public static final int FORMAT_VERSION = 1;
 
+    /**
+     * The largest id a checkpoint can have. A job checkpointing every millisecond would need 142 000 years to reach
+     * it; a larger id (say {@code checkpoint-9223372036854775807.json}) is a stray file, not ours, and ignored, so
+     * that the next id never overflows.
+     */
+    public static final long MAX_ID = 1L << 52;
+
     private final long id;
     private final long previousId;
     private final long timeMs;
@@ -43,8 +50,8 @@ public final class Checkpoint {
      */
     public Checkpoint(long id, long previousId, long timeMs, String jobFingerprint, String delivery, List<SourcePosition> sources,
                       long watermarkMs, StateTape state, List<WindowResult> pendingResults) {
-        if (id <= 0) {
-            throw new IllegalArgumentException("checkpoint id must be positive, got " + id);
+        if (id <= 0 || id > MAX_ID) {
+            throw new IllegalArgumentException("checkpoint id must be in [1, " + MAX_ID + "], got " + id);
         }
         if (previousId < 0 || previousId >= id) {
             throw new IllegalArgumentException("previous checkpoint id must be in [0, " + id + "), got " + previousId);

@@ -3,6 +3,7 @@ package io.flinklite.runtime.checkpoint;
 import io.flinklite.job.JobSpec;
 
 import java.io.IOException;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
@@ -162,6 +163,37 @@ public final class CheckpointRecovery {
         }
         requireCompatible(chainEnd, fingerprint, store.directory());
         return new Recovered(chainEnd, nextId);
+    }
+
+    /**
+     * Restores exactly the checkpoint in {@code file} ({@code run --restore-from}, Flink's {@code run -s <savepoint>}):
+     * a kept one, an older numbered one, or one copied from elsewhere. It must be valid as a restart requires (file,
+     * header, state) and taken by this job; nothing else is tried in its place. The run's checkpoints continue in
+     * {@code store} with ids above every one there and the restored one's.
+     *
+     * @throws UnrecoverableCheckpointException naming the file and why it cannot be restored
+     * @throws IncompatibleCheckpointException  when it was taken by another job
+     */
+    public static Recovered fromFile(CheckpointStore store, Path file, String fingerprint) throws IOException {
+        store.deleteTemporaryFiles();
+        Checkpoint checkpoint;
+        try {
+            checkpoint = store.loadFile(file);
+        } catch (NoSuchFileException e) {
+            throw new UnrecoverableCheckpointException("cannot restore " + file + ": no such file");
+        } catch (IOException e) {
+            throw new UnrecoverableCheckpointException("cannot restore " + file + ": " + CheckpointStore.describe(e));
+        }
+        if (!checkpoint.jobFingerprint().equals(fingerprint)) {
+            throw new IncompatibleCheckpointException("cannot restore " + file + ": checkpoint " + checkpoint.id()
+                    + " was taken by a different job (checkpoint vs this job: "
+                    + JobSpec.describeDifference(checkpoint.jobFingerprint(), fingerprint)
+                    + "). Run with the job settings it was taken with");
+        }
+        long nextId = Math.max(store.highestId().orElse(0), checkpoint.id()) + 1;
+        LOG.log(System.Logger.Level.INFO, "restoring " + file + " (checkpoint " + checkpoint.id() + ", taken "
+                + io.flinklite.job.Timestamps.format(checkpoint.timeMs()) + ") as asked by --restore-from");
+        return new Recovered(checkpoint, nextId);
     }
 
     private static void startFresh(CheckpointStore store, long nowMs) throws IOException {

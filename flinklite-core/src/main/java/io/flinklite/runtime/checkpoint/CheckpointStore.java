@@ -7,16 +7,20 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.regex.Matcher;
@@ -30,6 +34,7 @@ import java.util.regex.Pattern;
  *   <li>{@code checkpoint.json}: the latest one (a hard link to its numbered file, or a copy where links are not
  *       supported), for people and tools.</li>
  *   <li>{@code *.tmp}: a write in progress; a leftover after a crash is ignored and removed.</li>
+ *   <li>{@code kept/checkpoint-<id>.json}: checkpoints kept by {@link #keep} (savepoints): never rotated away.</li>
  * </ul>
  *
  * <p>Writes are atomic: the content goes to a temporary file which is fsynced, renamed into place and the directory
@@ -49,28 +54,77 @@ public final class CheckpointStore {
     private static final System.Logger LOG = System.getLogger(CheckpointStore.class.getName());
     private static final Pattern NUMBERED = Pattern.compile("checkpoint-(\\d+)\\.json");
     private static final String TMP = ".tmp";
+    private static final String KEPT = "kept";
 
     private final Path dir;
     private final int retain;
+    private final CheckpointValidator validator;
 
     /**
-     * @param dir    the directory; created on the first write when missing
-     * @param retain how many numbered checkpoints to keep, at least 2 so that a damaged latest has a fallback
+     * @param dir       the directory; created on the first write when missing
+     * @param retain    how many numbered checkpoints to keep, at least 2 so that a damaged latest has a fallback
+     * @param validator what {@link #load} and {@link #loadLatest} check beyond the file format; a job's store uses
+     *                  {@link RestoreCheck#INSTANCE}, so a checkpoint whose state cannot be restored is skipped
      */
-    public CheckpointStore(Path dir, int retain) {
+    public CheckpointStore(Path dir, int retain, CheckpointValidator validator) {
         if (retain < 2) {
             throw new IllegalArgumentException("retain at least 2 checkpoints (a fallback for a damaged latest), got " + retain);
         }
         this.dir = dir.toAbsolutePath().normalize();
         this.retain = retain;
+        this.validator = Objects.requireNonNull(validator, "validator");
     }
 
+    /** A job's store: the default retention, and only checkpoints whose state restores count as valid. */
     public CheckpointStore(Path dir) {
-        this(dir, DEFAULT_RETAIN);
+        this(dir, DEFAULT_RETAIN, RestoreCheck.INSTANCE);
     }
 
     public Path directory() {
         return dir;
+    }
+
+    /**
+     * Checks, once at startup, that checkpoints can be written here: the directory exists or can be created, is a
+     * directory, and a file can be created, written and deleted in it (a real write, not a permission check: root
+     * and ACLs make those unreliable). Without it a job could run for hours with every checkpoint failing.
+     *
+     * @throws IOException whose message says, in one line, why the directory is unusable
+     */
+    public void requireUsableDirectory() throws IOException {
+        if (Files.exists(dir) && !Files.isDirectory(dir)) {
+            throw new IOException(dir + " is " + (Files.isRegularFile(dir) ? "a regular file" : "not a directory")
+                    + ", not a directory");
+        }
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new IOException(dir + " cannot be created (" + reason(e) + ")", e);
+        }
+        try {
+            Path probe = Files.createTempFile(dir, "write-check-", TMP);
+            try {
+                Files.write(probe, new byte[] {'\n'});
+            } finally {
+                Files.deleteIfExists(probe);
+            }
+        } catch (IOException e) {
+            throw new IOException("cannot write in " + dir + " (" + reason(e) + ")", e);
+        }
+    }
+
+    private static String reason(IOException e) {
+        if (e instanceof AccessDeniedException) {
+            return "permission denied";
+        }
+        if (e instanceof NoSuchFileException) {
+            return "no such file or directory: " + e.getMessage();
+        }
+        if (e instanceof java.nio.file.FileAlreadyExistsException) {
+            return "a file is in the way: " + e.getMessage();
+        }
+        String m = e.getMessage();
+        return m == null ? e.getClass().getSimpleName() : m.replace('\n', ' ');
     }
 
     /** The file a checkpoint with this id is (or would be) stored in. */
@@ -109,7 +163,12 @@ public final class CheckpointStore {
 
     /** Points {@code checkpoint.json} at {@code target} atomically: link (or copy) to a temp name, then rename. */
     private void publishAsLatest(Path target) throws IOException {
-        Path temp = dir.resolve(LATEST + TMP);
+        linkAtomically(target, dir.resolve(LATEST));
+    }
+
+    /** Makes {@code name} a hard link to {@code target} (or a synced copy), atomically: link to a temp name, rename. */
+    private static void linkAtomically(Path target, Path name) throws IOException {
+        Path temp = name.resolveSibling(name.getFileName() + TMP);
         Files.deleteIfExists(temp);
         try {
             Files.createLink(temp, target);
@@ -120,7 +179,7 @@ public final class CheckpointStore {
                 channel.force(true);
             }
         }
-        moveAtomically(temp, dir.resolve(LATEST));
+        moveAtomically(temp, name);
     }
 
     private static void moveAtomically(Path from, Path to) throws IOException {
@@ -133,12 +192,16 @@ public final class CheckpointStore {
     }
 
     /** Makes the renames themselves durable: without it a power loss can undo a rename that already returned. */
-    private void syncDirectory() throws IOException {
-        try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
+    private void syncDirectory() {
+        syncDirectory(dir);
+    }
+
+    private static void syncDirectory(Path directory) {
+        try (FileChannel channel = FileChannel.open(directory, StandardOpenOption.READ)) {
             channel.force(true);
         } catch (IOException e) {
             // Some platforms cannot open a directory for syncing; the rename is still atomic, only less durable.
-            LOG.log(System.Logger.Level.DEBUG, "cannot fsync directory " + dir + ": " + e.getMessage());
+            LOG.log(System.Logger.Level.DEBUG, "cannot fsync directory " + directory + ": " + e.getMessage());
         }
     }
 
@@ -149,37 +212,70 @@ public final class CheckpointStore {
         }
     }
 
-    /** Ids of the numbered checkpoint files, newest first. Empty when the directory does not exist. */
+    /**
+     * Ids of the numbered checkpoint files, newest first. Empty when the directory does not exist. A file named like a
+     * checkpoint but with an id outside [1, {@link Checkpoint#MAX_ID}] is not one FlinkLite wrote: it is left out
+     * (see {@link #strayFiles()}), so it neither overflows the next id nor counts against retention.
+     */
     public List<Long> numberedIds() throws IOException {
         List<Long> ids = new ArrayList<>();
+        listNumbered(ids, null);
+        return ids;
+    }
+
+    /** Files named {@code checkpoint-<id>.json} whose id is impossible; ignored by everything else. */
+    public List<Path> strayFiles() throws IOException {
+        List<Path> stray = new ArrayList<>();
+        listNumbered(new ArrayList<>(), stray);
+        return stray;
+    }
+
+    private void listNumbered(List<Long> ids, List<Path> stray) throws IOException {
         if (!Files.isDirectory(dir)) {
-            return ids;
+            return;
         }
         try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "checkpoint-*.json")) {
             for (Path f : files) {
                 Matcher m = NUMBERED.matcher(f.getFileName().toString());
-                if (m.matches()) {
-                    try {
-                        ids.add(Long.parseLong(m.group(1)));
-                    } catch (NumberFormatException ignored) {
-                        // an absurdly long number is not a file we wrote
-                    }
+                if (!m.matches()) {
+                    continue;
+                }
+                long id = parseId(m.group(1));
+                if (id >= 1 && id <= Checkpoint.MAX_ID && f.getFileName().toString().equals(fileOf(id).getFileName().toString())) {
+                    ids.add(id);
+                } else if (stray != null) {
+                    stray.add(f);
                 }
             }
         }
         ids.sort(Comparator.reverseOrder());
-        return ids;
+    }
+
+    private static long parseId(String digits) {
+        try {
+            return Long.parseLong(digits);
+        } catch (NumberFormatException beyondLong) {
+            return -1;
+        }
     }
 
     /**
-     * The highest checkpoint id present, valid or not, so that a restarted job continues the sequence and never
-     * overwrites a file a previous run may still need.
+     * The highest checkpoint id present, valid or not, numbered or kept, so that a restarted job continues the
+     * sequence and never overwrites a file a previous run may still need, nor reuses the id of a kept one.
      */
     public OptionalLong highestId() throws IOException {
         // checkpoint.json never names a newer id than the numbered files: a numbered file is written first and
         // retention keeps the newest.
         List<Long> ids = numberedIds();
-        return ids.isEmpty() ? OptionalLong.empty() : OptionalLong.of(ids.get(0));
+        long highest = ids.isEmpty() ? 0 : ids.get(0);
+        for (Path kept : keptFiles()) {
+            Matcher m = NUMBERED.matcher(kept.getFileName().toString());
+            long id = m.matches() ? parseId(m.group(1)) : -1;
+            if (id <= Checkpoint.MAX_ID) {
+                highest = Math.max(highest, id);
+            }
+        }
+        return highest == 0 ? OptionalLong.empty() : OptionalLong.of(highest);
     }
 
     /** Removes leftovers of writes interrupted by a crash. Called once at startup, before the first write. */
@@ -195,14 +291,56 @@ public final class CheckpointStore {
         }
     }
 
-    /** Reads and verifies one checkpoint file. */
+    /**
+     * Reads and verifies one checkpoint file. Never blocks on a FIFO or reads a device (the file type is checked
+     * before opening), never loads the whole file into memory (the checksum is streamed), and refuses a file larger
+     * than {@link #maxFileBytes()}.
+     *
+     * @throws CorruptCheckpointException when the file is not a regular file, too large, or not a valid checkpoint
+     * @throws IOException                when it cannot be read (no such file, no permission, an I/O error)
+     */
     public static Checkpoint read(Path file) throws IOException {
-        return CheckpointJson.read(Files.readAllBytes(file));
+        BasicFileAttributes attributes = Files.readAttributes(file, BasicFileAttributes.class);
+        if (!attributes.isRegularFile()) {
+            throw new CorruptCheckpointException("not a regular file but "
+                    + (attributes.isDirectory() ? "a directory" : "a FIFO, socket or device"));
+        }
+        long limit = maxFileBytes();
+        if (attributes.size() > limit) {
+            throw new CorruptCheckpointException("the file is " + attributes.size() + " bytes, more than the " + limit
+                    + " this JVM can restore (half its maximum heap; raise -Xmx to restore it)");
+        }
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+            return CheckpointJson.read(channel);
+        }
     }
 
-    /** Reads and verifies the checkpoint with this id. */
+    /**
+     * The largest checkpoint file {@link #read} accepts: half the maximum heap (the decoded state is smaller than its
+     * JSON, and the job needs the rest), and never beyond what a state tape's byte array can hold.
+     */
+    public static long maxFileBytes() {
+        return Math.min(Runtime.getRuntime().maxMemory() / 2, Integer.MAX_VALUE - 8);
+    }
+
+    /**
+     * Reads and verifies the checkpoint with this id: the file, that it holds that id (a file copied or renamed by hand
+     * would otherwise restore another checkpoint than its name says), and this store's validator.
+     */
     public Checkpoint load(long id) throws IOException {
-        return read(fileOf(id));
+        Checkpoint c = read(fileOf(id));
+        if (c.id() != id) {
+            throw new CorruptCheckpointException("the file holds checkpoint " + c.id() + ", not " + id + " (renamed or copied by hand?)");
+        }
+        validator.validate(c);
+        return c;
+    }
+
+    /** Reads and verifies any checkpoint file (a kept one, one named by {@code --restore-from}), with this store's validator. */
+    public Checkpoint loadFile(Path file) throws IOException {
+        Checkpoint c = read(file);
+        validator.validate(c);
+        return c;
     }
 
     /** What {@link #loadLatest()} found: the newest valid checkpoint, if any, and the problems met on the way. */
@@ -227,35 +365,46 @@ public final class CheckpointStore {
 
     /**
      * Finds the newest valid checkpoint: {@code checkpoint.json}, or a newer numbered file when a crash came between
-     * writing it and publishing it as the latest; when those are damaged, the previous ones, newest first, each
-     * skipped one logged as a warning.
+     * writing it and publishing it as the latest; when those are unusable (damaged, unreadable, not a regular file,
+     * too large, impossible content, or refused by the store's validator), the previous ones, newest first, each skipped
+     * one logged as a one-line warning.
+     *
+     * @throws IOException only when the directory itself cannot be listed
      */
     public Found loadLatest() throws IOException {
         List<String> warnings = new ArrayList<>();
+        for (Path stray : strayFiles()) {
+            String line = "ignoring " + stray + ": its id is outside [1, " + Checkpoint.MAX_ID + "], not a checkpoint FlinkLite wrote";
+            LOG.log(System.Logger.Level.WARNING, line);
+            warnings.add(line);
+        }
         Checkpoint best = null;
         Path bestFile = null;
         Path latest = dir.resolve(LATEST);
-        if (Files.exists(latest)) {
-            try {
-                best = read(latest);
-                bestFile = latest;
-            } catch (CorruptCheckpointException e) {
-                warn(warnings, latest, e);
+        List<Long> ids = numberedIds();
+        if (Files.exists(latest, LinkOption.NOFOLLOW_LINKS)) {
+            best = tryRead(latest, -1, warnings);
+            bestFile = best == null ? null : latest;
+            if (best != null && !ids.isEmpty() && best.id() > ids.get(0)) {
+                // checkpoint.json is published after its numbered file, which retention keeps: it cannot be newer.
+                String line = "skipping damaged checkpoint " + latest + ": it names checkpoint " + best.id()
+                        + ", newer than the newest numbered file (" + ids.get(0) + ")";
+                LOG.log(System.Logger.Level.WARNING, line);
+                warnings.add(line);
+                best = null;
+                bestFile = null;
             }
         }
-        for (long id : numberedIds()) {
+        for (long id : ids) {
             if (best != null && id <= best.id()) {
                 break;
             }
             Path file = fileOf(id);
-            try {
-                best = read(file);
+            Checkpoint c = tryRead(file, id, warnings);
+            if (c != null) {
+                best = c;
                 bestFile = file;
                 break;
-            } catch (CorruptCheckpointException e) {
-                warn(warnings, file, e);
-            } catch (NoSuchFileException e) {
-                // deleted by retention between listing and reading: an older one follows
             }
         }
         if (best != null && !warnings.isEmpty()) {
@@ -264,10 +413,79 @@ public final class CheckpointStore {
         return new Found(best, bestFile, warnings);
     }
 
-    private static void warn(List<String> warnings, Path file, CorruptCheckpointException e) {
-        String line = "skipping damaged checkpoint " + file + ": " + e.getMessage();
-        LOG.log(System.Logger.Level.WARNING, line);
-        warnings.add(line);
+    /** The checkpoint in {@code file} when it is usable; otherwise null, with a warning unless the file is gone. */
+    private Checkpoint tryRead(Path file, long expectedId, List<String> warnings) {
+        try {
+            return expectedId < 0 ? loadFile(file) : load(expectedId);
+        } catch (NoSuchFileException e) {
+            // deleted by retention between listing and reading: an older one follows
+            return null;
+        } catch (IOException e) {
+            String line = "skipping damaged checkpoint " + file + ": " + describe(e);
+            LOG.log(System.Logger.Level.WARNING, line);
+            warnings.add(line);
+            return null;
+        }
+    }
+
+    /**
+     * One line saying what is wrong with a checkpoint file, for warnings and {@code checkpoint inspect}: the message
+     * of a {@link CorruptCheckpointException}, or the kind of I/O error and its detail.
+     */
+    public static String describe(IOException e) {
+        String message;
+        if (e instanceof CorruptCheckpointException) {
+            message = e.getMessage();
+        } else if (e instanceof AccessDeniedException) {
+            message = "permission denied";
+        } else {
+            message = "cannot read it: " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
+        }
+        return message.replace('\n', ' ').replace('\r', ' ');
+    }
+
+    /** The subdirectory of kept checkpoints: retention and {@code --fresh-start} never touch it. */
+    public Path keptDirectory() {
+        return dir.resolve(KEPT);
+    }
+
+    /**
+     * Keeps checkpoint {@code id} from being rotated away, as a savepoint: it is linked (or copied) to
+     * {@code kept/checkpoint-<id>.json}, which retention never deletes and {@code --fresh-start} never moves. It can
+     * be restored with {@code run --restore-from}; deleting the file releases it.
+     *
+     * @return the kept file
+     * @throws IOException when the checkpoint is not valid (see {@link #load}) or cannot be kept
+     */
+    public Path keep(long id) throws IOException {
+        load(id);
+        Path kept = keptDirectory();
+        Files.createDirectories(kept);
+        Path target = kept.resolve(fileOf(id).getFileName());
+        if (Files.exists(target)) {
+            if (Files.isSameFile(target, fileOf(id)) || Files.mismatch(target, fileOf(id)) == -1) {
+                return target;
+            }
+            throw new IOException(target + " exists and holds another checkpoint " + id + " (of an earlier job in this"
+                    + " directory?): move it away first");
+        }
+        linkAtomically(fileOf(id), target);
+        syncDirectory(kept);
+        return target;
+    }
+
+    /** The kept checkpoint files ({@link #keep}), by name; empty when there are none. */
+    public List<Path> keptFiles() throws IOException {
+        List<Path> files = new ArrayList<>();
+        Path kept = keptDirectory();
+        if (!Files.isDirectory(kept)) {
+            return files;
+        }
+        try (DirectoryStream<Path> stream = Files.newDirectoryStream(kept, "*.json")) {
+            stream.forEach(files::add);
+        }
+        files.sort(Comparator.comparing(Path::toString));
+        return files;
     }
 
     /**

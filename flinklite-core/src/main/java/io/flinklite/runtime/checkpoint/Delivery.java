@@ -26,6 +26,16 @@ public enum Delivery {
         return label;
     }
 
+    /** The delivery whose {@link #label()} is exactly {@code label} (as a checkpoint records it); {@code null} when none. */
+    public static Delivery ofLabel(String label) {
+        for (Delivery d : values()) {
+            if (d.label.equals(label)) {
+                return d;
+            }
+        }
+        return null;
+    }
+
     /** @throws IllegalArgumentException naming the accepted values */
     public static Delivery parse(String text) {
         String t = text.trim().toLowerCase(Locale.ROOT).replace('_', '-');

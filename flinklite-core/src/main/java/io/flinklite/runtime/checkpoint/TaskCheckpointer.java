@@ -27,6 +27,7 @@ public final class TaskCheckpointer implements BatchHook, AutoCloseable {
 
     private final CheckpointCoordinator coordinator;
     private final String topic;
+    private final String topicId;
     private final String fingerprint;
     private final Delivery delivery;
     private final PendingResults<WindowResult> pending;
@@ -47,10 +48,24 @@ public final class TaskCheckpointer implements BatchHook, AutoCloseable {
                             String topic, String fingerprint, Delivery delivery, PendingResults<WindowResult> pending,
                             CheckpointCoordinator.Committer committer, CheckpointCoordinator.CompletionListener listener,
                             JobMetrics metrics) {
+        this(store, intervalMs, startMs, recovered, topic, null, fingerprint, delivery, pending, committer, listener, metrics);
+    }
+
+    /**
+     * As the constructor without it, and:
+     *
+     * @param topicId the input topic's id, recorded with each position so that a restore can tell a recreated
+     *                topic; null when unknown
+     */
+    public TaskCheckpointer(CheckpointStore store, long intervalMs, long startMs, CheckpointRecovery.Recovered recovered,
+                            String topic, String topicId, String fingerprint, Delivery delivery,
+                            PendingResults<WindowResult> pending, CheckpointCoordinator.Committer committer,
+                            CheckpointCoordinator.CompletionListener listener, JobMetrics metrics) {
         if ((delivery == Delivery.EXACTLY_ONCE) != (pending != null)) {
             throw new IllegalArgumentException("exactly-once delivery needs a pending-results sink, and only it does");
         }
         this.topic = topic;
+        this.topicId = topicId;
         this.fingerprint = fingerprint;
         this.delivery = delivery;
         this.pending = pending;
@@ -112,7 +127,7 @@ public final class TaskCheckpointer implements BatchHook, AutoCloseable {
         List<SourcePosition> sources = new ArrayList<>();
         for (Map.Entry<Integer, Long> e : task.positions().entrySet()) {
             sources.add(new SourcePosition(topic, e.getKey(), e.getValue(),
-                    watermarks.getOrDefault(e.getKey(), Long.MIN_VALUE)));
+                    watermarks.getOrDefault(e.getKey(), Long.MIN_VALUE), topicId));
         }
         List<WindowResult> results = pending == null ? List.of() : pending.drain();
         Checkpoint checkpoint = new Checkpoint(id, previousId, timeMs, fingerprint, delivery.label(), sources,

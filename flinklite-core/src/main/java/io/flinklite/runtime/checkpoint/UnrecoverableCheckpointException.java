@@ -11,4 +11,8 @@ public final class UnrecoverableCheckpointException extends IllegalArgumentExcep
     public UnrecoverableCheckpointException(String message) {
         super(message);
     }
+
+    public UnrecoverableCheckpointException(String message, Throwable cause) {
+        super(message, cause);
+    }
 }

@@ -7,16 +7,22 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import io.flinklite.api.WindowResult;
+import io.flinklite.job.Timestamps;
 import io.flinklite.runtime.checkpoint.Checkpoint;
 import io.flinklite.runtime.checkpoint.CorruptCheckpointException;
+import io.flinklite.runtime.checkpoint.Delivery;
 import io.flinklite.runtime.checkpoint.SourcePosition;
 import io.flinklite.runtime.checkpoint.StateTape;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.List;
 import java.util.Locale;
 import java.util.zip.CRC32C;
@@ -31,11 +37,12 @@ import java.util.zip.CheckedOutputStream;
  *   "checkpointId" : 42,
  *   "previousCheckpointId" : 41,                 (0: the run started without state)
  *   "timeMs" : 1700000000000,
- *   "time" : "2023-11-14T22:13:20Z",              (for people; ignored when reading)
+ *   "time" : "2023-11-14T22:13:20.000Z",          (for people, see Timestamps; ignored when reading)
  *   "jobFingerprint" : "window=sliding:10s:5s;...",
  *   "delivery" : "at-least-once",
  *   "watermarkMs" : 1699999994999,
- *   "sources" : [ {"topic":"flink-events","partition":0,"nextOffset":1234,"watermarkMs":1699999994999}, ... ],
+ *   "sources" : [ {"topic":"flink-events","partition":0,"nextOffset":1234,"watermarkMs":1699999994999,
+ *                  "topicId":"x3dTfXqBQ6yYkN0SgZbnNw"}, ... ],   (topicId: optional, absent in older files)
  *   "pendingResults" : [ {"key":"critical","windowStart":...,"windowEnd":...,"count":42}, ... ],
  *   "state" : { ...the operators' state tape... },
  *   "checksum" : "crc32c:1a2b3c4d"
@@ -52,6 +59,8 @@ public final class CheckpointJson {
     private static final String CHECKSUM_FIELD = "checksum";
     private static final String CHECKSUM_PREFIX = "crc32c:";
     private static final byte[] CHECKSUM_KEY = ("\"" + CHECKSUM_FIELD + "\"").getBytes(StandardCharsets.US_ASCII);
+    /** How much of a file's end is searched for the checksum field (the writer puts it in the last 50 bytes). */
+    private static final int TAIL_BYTES = 4_096;
 
     private CheckpointJson() {
     }
@@ -76,7 +85,7 @@ public final class CheckpointJson {
         g.writeNumberField("checkpointId", checkpoint.id());
         g.writeNumberField("previousCheckpointId", checkpoint.previousId());
         g.writeNumberField("timeMs", checkpoint.timeMs());
-        g.writeStringField("time", Instant.ofEpochMilli(checkpoint.timeMs()).toString());
+        g.writeStringField("time", Timestamps.format(checkpoint.timeMs()));
         g.writeStringField("jobFingerprint", checkpoint.jobFingerprint());
         g.writeStringField("delivery", checkpoint.delivery());
         g.writeNumberField("watermarkMs", checkpoint.watermarkMs());
@@ -87,6 +96,10 @@ public final class CheckpointJson {
             g.writeNumberField("partition", p.partition());
             g.writeNumberField("nextOffset", p.nextOffset());
             g.writeNumberField("watermarkMs", p.watermarkMs());
+            if (p.topicId() != null) {
+                // Optional: files without it (older builds) still read; older builds skip it.
+                g.writeStringField("topicId", p.topicId());
+            }
             g.writeEndObject();
         }
         g.writeEndArray();
@@ -114,10 +127,13 @@ public final class CheckpointJson {
      * Verifies the checksum of a whole checkpoint file and decodes it.
      *
      * @throws CorruptCheckpointException naming what is wrong: truncated, checksum mismatch, not JSON, a missing
-     *                                    field, or a format version newer than this build reads
+     *                                    field, an impossible header value, or a format version this build does not read
      */
     public static Checkpoint read(byte[] file) throws CorruptCheckpointException {
-        verifyChecksum(file);
+        int comma = checksummedLength(file, 0, file.length, file.length);
+        CRC32C crc = new CRC32C();
+        crc.update(file, 0, comma);
+        compare(storedChecksum(file, comma, file.length), crc.getValue());
         try (JsonParser p = FACTORY.createParser(file)) {
             return parse(p);
         } catch (CorruptCheckpointException e) {
@@ -127,27 +143,92 @@ public final class CheckpointJson {
         }
     }
 
-    private static void verifyChecksum(byte[] file) throws CorruptCheckpointException {
-        int key = lastIndexOf(file, CHECKSUM_KEY);
-        if (key < 0) {
-            throw new CorruptCheckpointException("no checksum (" + file.length + " bytes): the file is truncated or not a checkpoint");
+    /**
+     * Verifies and decodes the checkpoint file open on {@code channel}, streaming: the checksum is computed in 64 KiB
+     * reads and the JSON parsed from the channel, so memory use is that of the decoded checkpoint, never of the file.
+     * The caller has checked that the channel is a regular file (a FIFO would block) of a size it accepts.
+     *
+     * @throws CorruptCheckpointException as {@link #read(byte[])}
+     * @throws IOException                when the file cannot be read
+     */
+    public static Checkpoint read(FileChannel channel) throws IOException {
+        long size = channel.size();
+        // The checksum field is the file's last; its tail is all that has to be searched for it.
+        int tailLength = (int) Math.min(size, TAIL_BYTES);
+        byte[] tail = new byte[tailLength];
+        readFully(channel, ByteBuffer.wrap(tail), size - tailLength);
+        int commaInTail = checksummedLength(tail, 0, tailLength, size);
+        long comma = size - tailLength + commaInTail;
+        String stored = storedChecksum(tail, commaInTail, tailLength);
+        CRC32C crc = new CRC32C();
+        ByteBuffer buffer = ByteBuffer.allocate(1 << 16);
+        for (long position = 0; position < comma; ) {
+            buffer.clear().limit((int) Math.min(buffer.capacity(), comma - position));
+            int n = channel.read(buffer, position);
+            if (n < 0) {
+                throw new CorruptCheckpointException("the file shrank while it was read");
+            }
+            buffer.flip();
+            crc.update(buffer);
+            position += n;
+        }
+        compare(stored, crc.getValue());
+        channel.position(0);
+        try (JsonParser p = FACTORY.createParser(Channels.newInputStream(channel))) {
+            return parse(p);
+        } catch (CorruptCheckpointException e) {
+            throw e;
+        } catch (JsonProcessingException | RuntimeException e) {
+            throw new CorruptCheckpointException("not a valid checkpoint: " + e.getMessage(), e);
+        }
+    }
+
+    private static void readFully(FileChannel channel, ByteBuffer into, long position) throws IOException {
+        while (into.hasRemaining()) {
+            int n = channel.read(into, position);
+            if (n < 0) {
+                throw new CorruptCheckpointException("the file shrank while it was read");
+            }
+            position += n;
+        }
+    }
+
+    /**
+     * Finds the checksum field in {@code bytes[from, to)} (the whole file, or its tail) and returns the index of the
+     * comma before it: the checksum covers every byte of the file before that comma.
+     *
+     * @param fileSize for the message only
+     */
+    private static int checksummedLength(byte[] bytes, int from, int to, long fileSize) throws CorruptCheckpointException {
+        int key = lastIndexOf(bytes, to, CHECKSUM_KEY);
+        if (key < from) {
+            throw new CorruptCheckpointException("no checksum (" + fileSize + " bytes): the file is truncated or not a checkpoint");
         }
         int comma = key - 1;
-        while (comma >= 0 && isJsonWhitespace(file[comma])) {
+        while (comma >= from && isJsonWhitespace(bytes[comma])) {
             comma--;
         }
-        if (comma < 0 || file[comma] != ',') {
+        if (comma < from || bytes[comma] != ',') {
             throw new CorruptCheckpointException("malformed checksum field: the file is not a checkpoint");
         }
-        int valueStart = indexOf(file, (byte) '"', key + CHECKSUM_KEY.length);
-        int valueEnd = valueStart < 0 ? -1 : indexOf(file, (byte) '"', valueStart + 1);
+        return comma;
+    }
+
+    private static String storedChecksum(byte[] bytes, int comma, int to) throws CorruptCheckpointException {
+        int key = comma + 1;
+        while (isJsonWhitespace(bytes[key])) {
+            key++;
+        }
+        int valueStart = indexOf(bytes, to, (byte) '"', key + CHECKSUM_KEY.length);
+        int valueEnd = valueStart < 0 ? -1 : indexOf(bytes, to, (byte) '"', valueStart + 1);
         if (valueEnd < 0) {
             throw new CorruptCheckpointException("truncated inside the checksum field");
         }
-        String stored = new String(file, valueStart + 1, valueEnd - valueStart - 1, StandardCharsets.US_ASCII);
-        CRC32C crc = new CRC32C();
-        crc.update(file, 0, comma);
-        String actual = CHECKSUM_PREFIX + String.format(Locale.ROOT, "%08x", crc.getValue());
+        return new String(bytes, valueStart + 1, valueEnd - valueStart - 1, StandardCharsets.US_ASCII);
+    }
+
+    private static void compare(String stored, long crc) throws CorruptCheckpointException {
+        String actual = CHECKSUM_PREFIX + String.format(Locale.ROOT, "%08x", crc);
         if (!actual.equals(stored)) {
             throw new CorruptCheckpointException("checksum mismatch: file says " + stored + ", content is " + actual
                     + " (the file was changed or damaged after it was written)");
@@ -173,18 +254,22 @@ public final class CheckpointJson {
             p.nextToken();
             switch (name) {
                 case "formatVersion":
-                    version = p.getIntValue();
-                    if (version > Checkpoint.FORMAT_VERSION) {
-                        throw new CorruptCheckpointException("format version " + version + " is newer than this build reads ("
+                    long v = longValue(p, name);
+                    if (v > Checkpoint.FORMAT_VERSION) {
+                        throw new CorruptCheckpointException("format version " + v + " is newer than this build reads ("
                                 + Checkpoint.FORMAT_VERSION + "): upgrade FlinkLite or start fresh");
                     }
+                    if (v < 1) {
+                        throw new CorruptCheckpointException("format version " + v + " is impossible (versions start at 1)");
+                    }
+                    version = (int) v;
                     break;
-                case "checkpointId": id = p.getLongValue(); break;
-                case "previousCheckpointId": previousId = p.getLongValue(); break;
-                case "timeMs": timeMs = p.getLongValue(); break;
-                case "jobFingerprint": fingerprint = p.getValueAsString(); break;
-                case "delivery": delivery = p.getValueAsString(); break;
-                case "watermarkMs": watermarkMs = p.getLongValue(); break;
+                case "checkpointId": id = longValue(p, name); break;
+                case "previousCheckpointId": previousId = longValue(p, name); break;
+                case "timeMs": timeMs = longValue(p, name); break;
+                case "jobFingerprint": fingerprint = textValue(p, name); break;
+                case "delivery": delivery = textValue(p, name); break;
+                case "watermarkMs": watermarkMs = longValue(p, name); break;
                 case "sources": sources = readSources(p); break;
                 case "pendingResults": pending = readResults(p); break;
                 case "state": state = readTape(p); break;
@@ -197,7 +282,44 @@ public final class CheckpointJson {
         requirePresent(fingerprint, "jobFingerprint");
         requirePresent(sources, "sources");
         requirePresent(state, "state");
+        if (id <= 0 || id > Checkpoint.MAX_ID) {
+            throw new CorruptCheckpointException("checkpoint id " + id + " is impossible (ids run from 1 to " + Checkpoint.MAX_ID + ")");
+        }
+        if (previousId < 0 || previousId >= id) {
+            throw new CorruptCheckpointException("previous checkpoint id " + previousId + " is impossible for checkpoint " + id
+                    + " (it must be in [0, " + id + "))");
+        }
+        if (timeMs < 0) {
+            throw new CorruptCheckpointException("time " + timeMs + " ms is impossible (before 1970)");
+        }
+        if (fingerprint.isEmpty()) {
+            throw new CorruptCheckpointException("empty \"jobFingerprint\"");
+        }
+        if (Delivery.ofLabel(delivery) == null) {
+            throw new CorruptCheckpointException("unknown delivery \"" + delivery + "\"");
+        }
+        Set<String> seen = new HashSet<>();
+        for (SourcePosition s : sources) {
+            if (!seen.add(s.topicPartition())) {
+                throw new CorruptCheckpointException("partition " + s.topicPartition() + " appears twice in \"sources\"");
+            }
+        }
         return new Checkpoint(id, previousId, timeMs, fingerprint, delivery, sources, watermarkMs, state, pending);
+    }
+
+    /** The current token as a 64-bit integer; anything else (a string, a fraction, a bigger number) is refused. */
+    private static long longValue(JsonParser p, String field) throws IOException {
+        if (p.currentToken() != JsonToken.VALUE_NUMBER_INT || p.getNumberType() == JsonParser.NumberType.BIG_INTEGER) {
+            throw new CorruptCheckpointException("field \"" + field + "\" must be a 64-bit integer, found " + p.getText());
+        }
+        return p.getLongValue();
+    }
+
+    private static String textValue(JsonParser p, String field) throws IOException {
+        if (p.currentToken() != JsonToken.VALUE_STRING) {
+            throw new CorruptCheckpointException("field \"" + field + "\" must be a string, found " + p.getText());
+        }
+        return p.getText();
     }
 
     private static void requirePresent(Object value, String field) throws CorruptCheckpointException {
@@ -214,19 +336,25 @@ public final class CheckpointJson {
             int partition = -1;
             long offset = -1;
             long watermark = Long.MIN_VALUE;
+            String topicId = null;
             while (p.nextToken() == JsonToken.FIELD_NAME) {
                 String name = p.currentName();
                 p.nextToken();
                 switch (name) {
-                    case "topic": topic = p.getValueAsString(); break;
-                    case "partition": partition = p.getIntValue(); break;
-                    case "nextOffset": offset = p.getLongValue(); break;
-                    case "watermarkMs": watermark = p.getLongValue(); break;
-                    default: p.skipChildren(); break;
+                    case "topic": topic = textValue(p, "sources[].topic"); break;
+                    case "partition": partition = (int) Math.max(-1, Math.min(Integer.MAX_VALUE, longValue(p, "sources[].partition"))); break;
+                    case "nextOffset": offset = longValue(p, "sources[].nextOffset"); break;
+                    case "watermarkMs": watermark = longValue(p, "sources[].watermarkMs"); break;
+                    case "topicId": topicId = p.currentToken() == JsonToken.VALUE_NULL ? null : textValue(p, "sources[].topicId"); break;
+                    default: p.skipChildren(); break; // a field added by a later revision
                 }
             }
             requirePresent(topic, "sources[].topic");
-            out.add(new SourcePosition(topic, partition, offset, watermark));
+            if (topic.isEmpty() || partition < 0 || offset < 0) {
+                throw new CorruptCheckpointException("impossible source position: topic '" + topic + "', partition "
+                        + partition + ", next offset " + offset);
+            }
+            out.add(new SourcePosition(topic, partition, offset, watermark, topicId));
         }
         return out;
     }
@@ -338,9 +466,9 @@ public final class CheckpointJson {
         return b == ' ' || b == '\n' || b == '\r' || b == '\t';
     }
 
-    private static int lastIndexOf(byte[] haystack, byte[] needle) {
+    private static int lastIndexOf(byte[] haystack, int to, byte[] needle) {
         outer:
-        for (int i = haystack.length - needle.length; i >= 0; i--) {
+        for (int i = to - needle.length; i >= 0; i--) {
             for (int j = 0; j < needle.length; j++) {
                 if (haystack[i + j] != needle[j]) continue outer;
             }
@@ -349,8 +477,8 @@ public final class CheckpointJson {
         return -1;
     }
 
-    private static int indexOf(byte[] haystack, byte b, int from) {
-        for (int i = from; i < haystack.length; i++) {
+    private static int indexOf(byte[] haystack, int to, byte b, int from) {
+        for (int i = from; i < to; i++) {
             if (haystack[i] == b) return i;
         }
         return -1;

@@ -109,13 +109,17 @@ public final class JobMetrics {
     private final AtomicLong checkpointsCompleted = new AtomicLong();
     private final AtomicLong checkpointFailures = new AtomicLong();
     private final AtomicLong sinkErrors = new AtomicLong();
+    private final ConcurrentHashMap<String, SinkCounters> sinks = new ConcurrentHashMap<>();
     private final AtomicLong resultsWritten = new AtomicLong();
+    private final AtomicLong outputWriteFailures = new AtomicLong();
+    private final AtomicLong outputRecordsTooLarge = new AtomicLong();
     private final AtomicReference<PartitionStats[]> partitions = new AtomicReference<>(new PartitionStats[0]);
     private final ConcurrentHashMap<String, AtomicLongArray> eventsByType = new ConcurrentHashMap<>();
     private volatile LatencyObserver latencyObserver = seconds -> { };
     private volatile CheckpointListener checkpointListener = NO_CHECKPOINT_LISTENER;
     private volatile JobState jobState = JobState.STARTING;
     private volatile boolean sourceAssigned;
+    private volatile long kafkaUnreachableSinceMs;
 
     /** Per input partition: its watermark and how far the consumer is behind the partition's end. */
     public static final class PartitionStats {
@@ -151,6 +155,39 @@ public final class JobMetrics {
         public long nextOffset() { return nextOffset; }
     }
 
+    /**
+     * How the writes of one plug-in sink went ({@code flinklite_sink_*_total{sink="NAME"}}): failed attempts, retries
+     * and give-ups, as the sink reports them from any thread.
+     */
+    public static final class SinkCounters implements io.flinklite.sink.SinkMetrics {
+        private final AtomicLong failedAttempts = new AtomicLong();
+        private final AtomicLong retries = new AtomicLong();
+        private final AtomicLong giveUps = new AtomicLong();
+
+        @Override
+        public void failedAttempt() { failedAttempts.incrementAndGet(); }
+
+        @Override
+        public void retried() { retries.incrementAndGet(); }
+
+        @Override
+        public void gaveUp() { giveUps.incrementAndGet(); }
+
+        public long failedAttempts() { return failedAttempts.get(); }
+        public long retries() { return retries.get(); }
+        public long giveUps() { return giveUps.get(); }
+    }
+
+    /** The counters of the plug-in sink {@code name}, created on first use. Any thread. */
+    public SinkCounters sink(String name) {
+        return sinks.computeIfAbsent(name, n -> new SinkCounters());
+    }
+
+    /** Every plug-in sink's counters, by name, sorted. */
+    public Map<String, SinkCounters> sinks() {
+        return new java.util.TreeMap<>(sinks);
+    }
+
     // ---- writers: the task thread ----
 
     public void addEventsTotal(long n) { eventsTotal.addAndGet(n); }
@@ -160,7 +197,16 @@ public final class JobMetrics {
     public void addInvalid(InvalidReason reason, long n) { eventsInvalid.addAndGet(reason.ordinal(), n); }
     public void addWindowsFlushed(long n) { windowsFlushed.addAndGet(n); }
     public void addLateFirings(long n) { lateFirings.addAndGet(n); }
+    /** Results the output acknowledged (a flush or the checkpoint's transaction returned), not merely handed to it. */
     public void addResultsWritten(long n) { resultsWritten.addAndGet(n); }
+    /** Writes an output refused or never acknowledged; called on a producer's I/O thread too. */
+    public void addOutputWriteFailures(long n) { outputWriteFailures.addAndGet(n); }
+    /** Records larger than their topic or producer accepts (stopping the job, or written truncated as dead letters). */
+    public void addOutputRecordsTooLarge(long n) { outputRecordsTooLarge.addAndGet(n); }
+    /**
+     * Counts writes that failed in the task's own outputs (the Kafka topics, a user job's sinks); a plug-in sink's
+     * failures are in {@link #sink(String)}.
+     */
     public void addSinkErrors(long n) { sinkErrors.addAndGet(n); }
     /**
      * Counts events of one type (the built-in job's key value, e.g. {@code critical}) by outcome. At most
@@ -213,6 +259,12 @@ public final class JobMetrics {
      */
     public void setSourceAssigned(boolean assigned) { this.sourceAssigned = assigned; }
 
+    /**
+     * Called by the job's broker watch: since when (epoch ms) the Kafka cluster has not answered, or 0 while it
+     * answers. A job that cannot reach its cluster is not ready.
+     */
+    public void setKafkaUnreachableSinceMs(long sinceMs) { this.kafkaUnreachableSinceMs = sinceMs; }
+
     public void observeResultLatency(double seconds) { latencyObserver.observe(seconds); }
 
     /** Installs the histogram behind {@link #observeResultLatency}; called once by the exporter before the job runs. */
@@ -239,6 +291,8 @@ public final class JobMetrics {
     public long windowsFlushed() { return windowsFlushed.get(); }
     public long lateFirings() { return lateFirings.get(); }
     public long resultsWritten() { return resultsWritten.get(); }
+    public long outputWriteFailures() { return outputWriteFailures.get(); }
+    public long outputRecordsTooLarge() { return outputRecordsTooLarge.get(); }
     public long sinkErrors() { return sinkErrors.get(); }
     public long openPanes() { return openPanes.get(); }
     public long openWindows() { return openWindows.get(); }
@@ -264,7 +318,11 @@ public final class JobMetrics {
     }
     public JobState jobState() { return jobState; }
     public boolean sourceAssigned() { return sourceAssigned; }
+    /** Epoch ms since which Kafka has not answered; 0 while it answers (or for a job without Kafka). */
+    public long kafkaUnreachableSinceMs() { return kafkaUnreachableSinceMs; }
 
-    /** Ready to serve: the task loop is running and the source has input partitions assigned. */
-    public boolean ready() { return jobState == JobState.RUNNING && sourceAssigned; }
+    /**
+     * Ready to serve: the task loop is running, the source has input partitions assigned, and Kafka answers.
+     */
+    public boolean ready() { return jobState == JobState.RUNNING && sourceAssigned && kafkaUnreachableSinceMs == 0; }
 }

@@ -13,8 +13,9 @@ public interface PartitionListener {
     void partitionAssigned(int partition);
 
     /**
-     * {@code partition} delivers no more records to this task (it moved to another instance); it stops holding the
-     * watermark back. Called after its last records were returned.
+     * {@code partition} delivers no more records to this task (it moved to another instance, or a bounded input
+     * ended). Called after its last records were returned. A partition below the source's
+     * {@link SourceReader#partitionCount} keeps holding the watermark back while records wait in it; any other stops.
      */
     void partitionRevoked(int partition);
 }

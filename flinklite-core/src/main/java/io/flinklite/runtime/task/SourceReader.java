@@ -27,12 +27,36 @@ public interface SourceReader extends AutoCloseable {
     default void restorePositions(Map<Integer, Long> nextOffsets) {
     }
 
+    /**
+     * How many partitions the input has, assigned to this reader or not (a Kafka topic's partition count), or -1 when
+     * the reader does not know or its partitions are only the ones it delivers (files). Every partition below the
+     * count holds the task's watermark back until it is read here (see {@code WatermarkTracker}), so {@link #lag}
+     * should then also answer for partitions this reader is not assigned. Called before every poll: answer from a
+     * cache.
+     */
+    default int partitionCount() {
+        return -1;
+    }
+
+    /**
+     * For a partition below {@link #partitionCount} that this reader is not assigned: the watermark its owner last
+     * reported for it (with Kafka, in its committed offset's metadata), which the task holds its watermark at instead
+     * of "nothing seen"; {@link Long#MIN_VALUE} when none is known. Called between batches: answer from a cache.
+     */
+    default long reportedWatermark(int partition) {
+        return Long.MIN_VALUE;
+    }
+
     /** For metrics: the topic (or file) a partition belongs to; empty when there is no such name. */
     default String topicOf(int partition) {
         return "";
     }
 
-    /** For metrics: records between this reader's position and the partition's end; -1 when unknown. */
+    /**
+     * Records between this reader's position and the partition's end; -1 when unknown. For a partition this reader is
+     * not assigned: between the position it would resume from (a restored or the group's committed offset) and the
+     * end, so that the task knows whether records wait in it. For metrics and idleness; answer from a cache.
+     */
     default long lag(int partition) {
         return -1;
     }

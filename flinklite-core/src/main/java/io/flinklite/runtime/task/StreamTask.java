@@ -67,6 +67,8 @@ public final class StreamTask implements Snapshottable {
 
     private volatile boolean stopRequested;
     private boolean endOfInput;
+    /** The source's partition count, or -1 (see {@link SourceReader#partitionCount}). */
+    private int partitionCount = -1;
 
     /** Next offset per partition id; -1 when nothing was read yet. */
     private long[] nextOffsets = new long[8];
@@ -82,6 +84,8 @@ public final class StreamTask implements Snapshottable {
     private long batchFiltered;
     private final long[] batchInvalid = new long[InvalidReason.values().length];
     private long publishedFirings;
+    // Firings up to the last successful flush of the result sink: what counts as written (JobMetrics.resultsWritten).
+    private long flushedFirings;
     private long publishedLateFirings;
     private long publishedLate;
 
@@ -163,6 +167,11 @@ public final class StreamTask implements Snapshottable {
         return operator.currentWatermark();
     }
 
+    /** The watermark of one input partition; {@link Long#MIN_VALUE} before its first record. Task thread. */
+    public long partitionWatermark(int partition) {
+        return watermarks.partitionWatermark(partition);
+    }
+
     /** One line naming everything that shapes this task's state; a checkpoint records it to refuse a foreign restore. */
     public String fingerprint() {
         return fingerprint;
@@ -177,6 +186,11 @@ public final class StreamTask implements Snapshottable {
     public void run() throws Exception {
         while (!stopRequested) {
             batch.clear();
+            // Before the poll, so that the first batch of one partition cannot move event time past the others.
+            partitionCount = source.partitionCount();
+            if (partitionCount > 0) {
+                watermarks.declarePartitionCount(partitionCount, options.clock().getAsLong());
+            }
             boolean more = source.poll(batch, listener, options.pollTimeoutMs());
             resultTimer.batchArrived();
             long now = options.clock().getAsLong();
@@ -184,6 +198,11 @@ public final class StreamTask implements Snapshottable {
                 long max = options.maxFutureMs() == Long.MAX_VALUE ? Long.MAX_VALUE : saturatedAdd(now, options.maxFutureMs());
                 decoder.setTimestampBounds(options.minTimestampMs(), max);
                 processBatch();
+            }
+            for (int p = 0; p < partitionCount; p++) {
+                if (!watermarks.isAssigned(p)) {
+                    watermarks.reportWatermark(p, source.reportedWatermark(p));
+                }
             }
             long w = watermarks.checkIdleness(now, lagOf);
             if (w > operator.currentWatermark()) {
@@ -284,7 +303,7 @@ public final class StreamTask implements Snapshottable {
         try {
             lateSink.write(copy);
         } catch (Exception e) {
-            metrics.addSinkErrors(1);
+            countSinkError(e);
             throw e;
         }
     }
@@ -312,7 +331,6 @@ public final class StreamTask implements Snapshottable {
         }
         long firings = operator.firings();
         metrics.addWindowsFlushed(firings - publishedFirings);
-        metrics.addResultsWritten(firings - publishedFirings);
         publishedFirings = firings;
         long lateFirings = operator.lateFirings();
         metrics.addLateFirings(lateFirings - publishedLateFirings);
@@ -334,17 +352,29 @@ public final class StreamTask implements Snapshottable {
         batchFiltered = 0;
     }
 
+    /** A plug-in sink counts its own failures ({@link io.flinklite.sink.SinkMetrics}): not twice. */
+    private void countSinkError(Exception e) {
+        if (!(e instanceof io.flinklite.sink.SinkException)) {
+            metrics.addSinkErrors(1);
+        }
+    }
+
     /** Flushes the result and late sinks: everything emitted so far becomes durable. Task thread. */
     public void flushSinks() throws Exception {
+        long firings = operator.firings();
         try {
             resultSink.flush();
             if (lateSink != null) {
                 lateSink.flush();
             }
         } catch (Exception e) {
-            metrics.addSinkErrors(1);
+            countSinkError(e);
             throw e;
         }
+        if (options.flushAcknowledgesResults()) {
+            metrics.addResultsWritten(firings - flushedFirings);
+        }
+        flushedFirings = firings;
     }
 
     /**
@@ -433,7 +463,7 @@ public final class StreamTask implements Snapshottable {
 
         @Override
         public void partitionRevoked(int partition) {
-            watermarks.removePartition(partition);
+            watermarks.removePartition(partition, options.clock().getAsLong());
             if (partition < nextOffsets.length) {
                 nextOffsets[partition] = -1;
             }

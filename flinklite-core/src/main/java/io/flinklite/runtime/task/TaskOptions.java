@@ -16,9 +16,10 @@ public final class TaskOptions {
     private final long maxFutureMs;
     private final long pollTimeoutMs;
     private final LongSupplier clockMs;
+    private final boolean flushAcknowledgesResults;
 
     private TaskOptions(long idleTimeoutMs, boolean wallClockWhenIdle, int maxRecordBytes, long minTimestampMs,
-                        long maxFutureMs, long pollTimeoutMs, LongSupplier clockMs) {
+                        long maxFutureMs, long pollTimeoutMs, LongSupplier clockMs, boolean flushAcknowledgesResults) {
         if (idleTimeoutMs < 0) throw new IllegalArgumentException("idle timeout must not be negative, got " + idleTimeoutMs + " ms");
         if (maxRecordBytes <= 0) throw new IllegalArgumentException("max record size must be positive, got " + maxRecordBytes);
         if (maxFutureMs < 0) throw new IllegalArgumentException("max future must not be negative, got " + maxFutureMs + " ms");
@@ -30,6 +31,7 @@ public final class TaskOptions {
         this.maxFutureMs = maxFutureMs;
         this.pollTimeoutMs = pollTimeoutMs;
         this.clockMs = Objects.requireNonNull(clockMs, "clock");
+        this.flushAcknowledgesResults = flushAcknowledgesResults;
     }
 
     /**
@@ -37,7 +39,7 @@ public final class TaskOptions {
      * clock, polls waiting up to 100 ms.
      */
     public static TaskOptions defaults() {
-        return new TaskOptions(30_000, false, 1 << 20, 0, 86_400_000L, 100, System::currentTimeMillis);
+        return new TaskOptions(30_000, false, 1 << 20, 0, 86_400_000L, 100, System::currentTimeMillis, true);
     }
 
     /**
@@ -45,22 +47,22 @@ public final class TaskOptions {
      * never consulted for event time.
      */
     public static TaskOptions replay() {
-        return new TaskOptions(0, false, 1 << 20, Long.MIN_VALUE, Long.MAX_VALUE, 0, System::currentTimeMillis);
+        return new TaskOptions(0, false, 1 << 20, Long.MIN_VALUE, Long.MAX_VALUE, 0, System::currentTimeMillis, true);
     }
 
     /** Partitions silent longer than this stop holding the watermark back; 0 disables idleness. */
     public TaskOptions withIdleTimeoutMs(long ms) {
-        return new TaskOptions(ms, wallClockWhenIdle, maxRecordBytes, minTimestampMs, maxFutureMs, pollTimeoutMs, clockMs);
+        return new TaskOptions(ms, wallClockWhenIdle, maxRecordBytes, minTimestampMs, maxFutureMs, pollTimeoutMs, clockMs, flushAcknowledgesResults);
     }
 
     /** When every partition is idle, the watermark follows the wall clock minus the out-of-orderness. */
     public TaskOptions withWallClockWhenIdle(boolean on) {
-        return new TaskOptions(idleTimeoutMs, on, maxRecordBytes, minTimestampMs, maxFutureMs, pollTimeoutMs, clockMs);
+        return new TaskOptions(idleTimeoutMs, on, maxRecordBytes, minTimestampMs, maxFutureMs, pollTimeoutMs, clockMs, flushAcknowledgesResults);
     }
 
     /** Larger payloads are invalid ({@code oversized}). */
     public TaskOptions withMaxRecordBytes(int bytes) {
-        return new TaskOptions(idleTimeoutMs, wallClockWhenIdle, bytes, minTimestampMs, maxFutureMs, pollTimeoutMs, clockMs);
+        return new TaskOptions(idleTimeoutMs, wallClockWhenIdle, bytes, minTimestampMs, maxFutureMs, pollTimeoutMs, clockMs, flushAcknowledgesResults);
     }
 
     /**
@@ -68,16 +70,25 @@ public final class TaskOptions {
      * ({@code absurd_timestamp}): one such record would otherwise make every later record late.
      */
     public TaskOptions withTimestampBounds(long minTimestampMs, long maxFutureMs) {
-        return new TaskOptions(idleTimeoutMs, wallClockWhenIdle, maxRecordBytes, minTimestampMs, maxFutureMs, pollTimeoutMs, clockMs);
+        return new TaskOptions(idleTimeoutMs, wallClockWhenIdle, maxRecordBytes, minTimestampMs, maxFutureMs, pollTimeoutMs, clockMs, flushAcknowledgesResults);
     }
 
     public TaskOptions withPollTimeoutMs(long ms) {
-        return new TaskOptions(idleTimeoutMs, wallClockWhenIdle, maxRecordBytes, minTimestampMs, maxFutureMs, ms, clockMs);
+        return new TaskOptions(idleTimeoutMs, wallClockWhenIdle, maxRecordBytes, minTimestampMs, maxFutureMs, ms, clockMs, flushAcknowledgesResults);
     }
 
     /** The wall clock (epoch ms) used for idleness, timestamp plausibility and hooks; tests pass a fake. */
     public TaskOptions withClock(LongSupplier clockMs) {
-        return new TaskOptions(idleTimeoutMs, wallClockWhenIdle, maxRecordBytes, minTimestampMs, maxFutureMs, pollTimeoutMs, clockMs);
+        return new TaskOptions(idleTimeoutMs, wallClockWhenIdle, maxRecordBytes, minTimestampMs, maxFutureMs, pollTimeoutMs, clockMs, flushAcknowledgesResults);
+    }
+
+    /**
+     * Whether a successful flush of the result sink means its results are written, so the task counts them
+     * ({@code JobMetrics.resultsWritten}) then: true by default; false when the sink only buffers them for a later
+     * commit (exactly-once: the checkpoint's transaction), whose owner counts them once committed.
+     */
+    public TaskOptions withFlushAcknowledgingResults(boolean on) {
+        return new TaskOptions(idleTimeoutMs, wallClockWhenIdle, maxRecordBytes, minTimestampMs, maxFutureMs, pollTimeoutMs, clockMs, on);
     }
 
     public long idleTimeoutMs() { return idleTimeoutMs; }
@@ -88,4 +99,6 @@ public final class TaskOptions {
     public long maxFutureMs() { return maxFutureMs; }
     public long pollTimeoutMs() { return pollTimeoutMs; }
     public LongSupplier clock() { return clockMs; }
+    /** See {@link #withFlushAcknowledgingResults}. */
+    public boolean flushAcknowledgesResults() { return flushAcknowledgesResults; }
 }

@@ -1,13 +1,11 @@
 package io.flinklite.runtime.watermark;
 
 import io.flinklite.runtime.state.Snapshottable;
+import io.flinklite.runtime.state.StateFormatException;
 import io.flinklite.runtime.state.StateReader;
 import io.flinklite.runtime.state.StateWriter;
 
 import java.util.Arrays;
-import java.util.HashMap;
-import java.util.Map;
-import java.util.TreeMap;
 import java.util.function.IntToLongFunction;
 
 /**
@@ -25,8 +23,18 @@ import java.util.function.IntToLongFunction;
  *       Partitions that reach the timeout between two checks go idle in the order they fell silent, as if the check
  *       ran continuously. With no partition active the watermark stays, unless {@code wallClockWhenIdle} and some
  *       record has been seen: then it follows {@code now - outOfOrderness - 1}.</li>
- *   <li>Partitions come and go at run time (Kafka rebalances). A revoked partition stops counting; its last maximum
- *       is remembered, so it resumes from there if assigned again, and so is a restored checkpoint's.</li>
+ *   <li>Partitions come and go at run time (Kafka rebalances). The tracker is keyed on <em>source partitions</em>:
+ *       once the source declares how many partitions its input has ({@link #declarePartitionCount}), and for every
+ *       partition a restored checkpoint holds, a partition this task has not been assigned, or that was revoked,
+ *       still counts: it holds the watermark back at its last maximum (or "nothing seen") until it is read here, so
+ *       event time never advances on a partial view of the input (another member, maybe a dead one, owns it for
+ *       now). It is never idle while records wait in it (the lag the source reports for it, from its end offset
+ *       and the position it would resume from, is above 0, or unknown); only one with nothing to read goes idle by
+ *       the idle timeout, counted from when it was last known to have records waiting or was revoked. Beam's Kafka
+ *       runner keys watermarks the same way, so several instances can later combine their reports.</li>
+ *   <li>A partition outside that set (a source that declares no count, such as files) stops counting when it is
+ *       revoked, which is how a bounded source says it ended. Its last maximum is remembered all the same, so it
+ *       resumes from there if assigned again.</li>
  * </ol>
  *
  * <p>Task thread only. Partition ids are small non-negative ints (Kafka partition numbers).
@@ -40,14 +48,15 @@ public final class WatermarkTracker implements Snapshottable {
 
     /** Dense per-partition arrays indexed by partition id. */
     private boolean[] assigned = new boolean[8];
+    /** Declared by the source's partition count or by a restored checkpoint: counts even when not assigned. */
+    private boolean[] source = new boolean[8];
     private long[] maxTimestamp = new long[8];
     private boolean[] idle = new boolean[8];
     private boolean[] sawRecord = new boolean[8];
     private long[] lastActivityMs = new long[8];
     private int[] active = new int[8];
     private int activeCount;
-    /** Maximum timestamps of partitions not currently assigned (revoked, or restored and not yet assigned). */
-    private final Map<Integer, Long> remembered = new HashMap<>();
+    private int declaredCount;
 
     private long combined = Long.MIN_VALUE;
     /** Whether any partition delivered a record since this tracker was created. */
@@ -87,42 +96,111 @@ public final class WatermarkTracker implements Snapshottable {
             return;
         }
         assigned[partition] = true;
-        Long max = remembered.remove(partition);
-        maxTimestamp[partition] = max == null ? Long.MIN_VALUE : max;
         idle[partition] = false;
         sawRecord[partition] = false;
         lastActivityMs[partition] = nowMs;
         rebuildActive();
     }
 
-    /** A partition stops delivering; it no longer holds the watermark back. */
+    /**
+     * The input has {@code count} partitions, ids 0 to {@code count - 1}, assigned to this task or not: each one
+     * counts towards the watermark from now on (paragraph 4). A smaller count than before changes nothing: Kafka
+     * partitions are never removed from a topic.
+     */
+    public void declarePartitionCount(int count, long nowMs) {
+        if (count <= declaredCount) {
+            return;
+        }
+        ensureCapacity(count);
+        for (int p = declaredCount; p < count; p++) {
+            declareSource(p, nowMs);
+        }
+        declaredCount = count;
+        rebuildActive();
+    }
+
+    private void declareSource(int partition, long nowMs) {
+        if (!source[partition] && !assigned[partition]) {
+            idle[partition] = false;
+            lastActivityMs[partition] = nowMs;
+        }
+        source[partition] = true;
+    }
+
+    /** A partition stops delivering. A source partition keeps holding the watermark back (paragraph 4); others stop. */
     public void removePartition(int partition) {
+        removePartition(partition, lastActivityOf(partition));
+    }
+
+    /**
+     * A partition stops delivering at {@code nowMs}; a source partition's idle timeout starts then (paragraph 4).
+     * Revoking a partition that is not assigned is harmless.
+     */
+    public void removePartition(int partition, long nowMs) {
         if (partition < 0 || partition >= assigned.length || !assigned[partition]) {
             return;
         }
         assigned[partition] = false;
-        if (maxTimestamp[partition] != Long.MIN_VALUE) {
-            remembered.put(partition, maxTimestamp[partition]);
-        }
+        sawRecord[partition] = false;
+        idle[partition] = false;
+        lastActivityMs[partition] = nowMs;
         rebuildActive();
         recompute();
+    }
+
+    /**
+     * The owner of {@code partition}, another member of the group, reports its watermark there (paragraph 4): a
+     * source partition not assigned here holds the watermark back at the report instead of its last maximum, when the
+     * report is ahead. Ignored for an assigned partition (its records tell) and for one not counted.
+     */
+    public void reportWatermark(int partition, long watermarkMs) {
+        if (!counts(partition) || assigned[partition] || watermarkMs == Long.MIN_VALUE) {
+            return;
+        }
+        long max = watermarkMs >= Long.MAX_VALUE - outOfOrderness - 1 ? Long.MAX_VALUE : watermarkMs + outOfOrderness + 1;
+        if (max > maxTimestamp[partition]) {
+            maxTimestamp[partition] = max;
+            recompute();
+        }
+    }
+
+    private long lastActivityOf(int partition) {
+        return partition >= 0 && partition < lastActivityMs.length ? lastActivityMs[partition] : 0;
     }
 
     public boolean isAssigned(int partition) {
         return partition >= 0 && partition < assigned.length && assigned[partition];
     }
 
+    /** Whether {@code partition} counts towards the watermark: assigned, or a source partition (paragraph 4). */
+    public boolean counts(int partition) {
+        return partition >= 0 && partition < assigned.length && (assigned[partition] || source[partition]);
+    }
+
     public boolean isIdle(int partition) {
-        return isAssigned(partition) && idle[partition];
+        return counts(partition) && idle[partition];
     }
 
     /** The partition's own watermark; {@link Long#MIN_VALUE} before its first record. */
     public long partitionWatermark(int partition) {
-        if (isAssigned(partition)) {
-            return watermarkOf(maxTimestamp[partition]);
+        if (partition < 0 || partition >= maxTimestamp.length) {
+            return Long.MIN_VALUE;
         }
-        Long max = remembered.get(partition);
-        return max == null ? Long.MIN_VALUE : watermarkOf(max);
+        return watermarkOf(maxTimestamp[partition]);
+    }
+
+    /** Partition ids that count towards the watermark (paragraph 4), ascending. */
+    public int[] countedPartitions() {
+        int n = 0;
+        for (int p = 0; p < assigned.length; p++) {
+            if (counts(p)) n++;
+        }
+        int[] out = new int[n];
+        n = 0;
+        for (int p = 0; p < assigned.length; p++) {
+            if (counts(p)) out[n++] = p;
+        }
+        return out;
     }
 
     /** Assigned partition ids, ascending. */
@@ -188,8 +266,12 @@ public final class WatermarkTracker implements Snapshottable {
      * once, so the other partitions' watermarks cannot run ahead of it and make its waiting records late. Once its
      * lag is 0 it needs a whole idle timeout of silence to go idle. Unknown lag (-1) changes nothing.
      *
-     * @param lagOf records between the reader's position and the partition's end, by partition id; called once per
-     *              assigned partition, on this thread
+     * <p>A source partition that is not assigned here (paragraph 4) is never idle while its lag is above 0 or
+     * unknown (-1): only its owner could tell that it is silent, and records wait in it.
+     *
+     * @param lagOf records between the reader's position (for a partition not assigned here: the position it would
+     *              resume from) and the partition's end, by partition id; called once per counted partition, on this
+     *              thread
      * @return the combined watermark afterwards
      */
     public long checkIdleness(long nowMs, IntToLongFunction lagOf) {
@@ -198,14 +280,15 @@ public final class WatermarkTracker implements Snapshottable {
         }
         boolean backFromIdle = false;
         for (int p = 0; p < assigned.length; p++) {
-            if (!assigned[p]) {
+            if (!assigned[p] && !source[p]) {
                 continue;
             }
-            if (sawRecord[p]) {
+            if (sawRecord[p] || lastActivityMs[p] > nowMs) {
                 sawRecord[p] = false;
                 lastActivityMs[p] = nowMs;
             }
-            if (lagOf.applyAsLong(p) > 0) {
+            long lag = lagOf.applyAsLong(p);
+            if (lag > 0 || (lag < 0 && !assigned[p])) {
                 lastActivityMs[p] = nowMs;
                 if (idle[p]) {
                     idle[p] = false;
@@ -223,7 +306,7 @@ public final class WatermarkTracker implements Snapshottable {
         while (true) {
             int next = -1;
             for (int p = 0; p < assigned.length; p++) {
-                if (assigned[p] && !idle[p] && nowMs - lastActivityMs[p] >= idleTimeoutMs
+                if (counts(p) && !idle[p] && nowMs - lastActivityMs[p] >= idleTimeoutMs
                         && (next < 0 || lastActivityMs[p] < lastActivityMs[next])) {
                     next = p;
                 }
@@ -250,7 +333,7 @@ public final class WatermarkTracker implements Snapshottable {
     private void rebuildActive() {
         activeCount = 0;
         for (int p = 0; p < assigned.length; p++) {
-            if (assigned[p] && !idle[p]) {
+            if ((assigned[p] || source[p]) && !idle[p]) {
                 active[activeCount++] = p;
             }
         }
@@ -285,6 +368,7 @@ public final class WatermarkTracker implements Snapshottable {
         int cap = Math.max(n, assigned.length * 2);
         int old = assigned.length;
         assigned = Arrays.copyOf(assigned, cap);
+        source = Arrays.copyOf(source, cap);
         maxTimestamp = Arrays.copyOf(maxTimestamp, cap);
         Arrays.fill(maxTimestamp, old, cap, Long.MIN_VALUE);
         idle = Arrays.copyOf(idle, cap);
@@ -295,30 +379,30 @@ public final class WatermarkTracker implements Snapshottable {
 
     /**
      * Writes the fields {@code "watermark", "partitions": [{"partition", "maxTimestamp", "idle"}]} for every partition with a
-     * known maximum, assigned or remembered. Idleness is stored for the record; after a restore every partition starts
+     * known maximum, assigned or not. Idleness is stored for the record; after a restore every partition starts
      * active again, because the wall-clock silence that made it idle does not carry over.
      */
     @Override
     public void snapshotState(StateWriter out) {
-        TreeMap<Integer, Long> all = new TreeMap<>(remembered);
-        for (int p = 0; p < assigned.length; p++) {
-            if (assigned[p] && maxTimestamp[p] != Long.MIN_VALUE) {
-                all.put(p, maxTimestamp[p]);
-            }
-        }
         out.writeLong("watermark", combined);
         out.beginArray("partitions");
-        for (Map.Entry<Integer, Long> e : all.entrySet()) {
+        for (int p = 0; p < maxTimestamp.length; p++) {
+            if (maxTimestamp[p] == Long.MIN_VALUE) {
+                continue;
+            }
             out.beginObject(null);
-            out.writeLong("partition", e.getKey());
-            out.writeLong("maxTimestamp", e.getValue());
-            out.writeBoolean("idle", isIdle(e.getKey()));
+            out.writeLong("partition", p);
+            out.writeLong("maxTimestamp", maxTimestamp[p]);
+            out.writeBoolean("idle", isIdle(p));
             out.endObject();
         }
         out.endArray();
     }
 
-    /** Restores a snapshot into a fresh tracker; partitions resume from their maxima when they are assigned. */
+    /**
+     * Restores a snapshot into a fresh tracker. Every partition it holds becomes a source partition (paragraph 4):
+     * it holds the watermark back at its maximum until it is read again, assigned here or not.
+     */
     @Override
     public void restoreState(StateReader in) {
         combined = Math.max(combined, in.readLong("watermark"));
@@ -329,12 +413,17 @@ public final class WatermarkTracker implements Snapshottable {
             long max = in.readLong("maxTimestamp");
             in.readBoolean("idle");
             in.endObject();
-            if (isAssigned(partition)) {
-                maxTimestamp[partition] = Math.max(maxTimestamp[partition], max);
-            } else {
-                remembered.put(partition, max);
+            if (partition < 0) {
+                throw new StateFormatException("negative partition id " + partition
+                        + " in the watermark state");
             }
+            ensureCapacity(partition + 1);
+            maxTimestamp[partition] = Math.max(maxTimestamp[partition], max);
+            // The idleness clock of a restored partition starts at its first check (lastActivityMs 0 would make it
+            // idle at once); checkIdleness refreshes it while records wait in it.
+            declareSource(partition, Long.MAX_VALUE);
         }
         in.endArray();
+        rebuildActive();
     }
 }

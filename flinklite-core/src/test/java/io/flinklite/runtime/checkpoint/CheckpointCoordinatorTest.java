@@ -39,7 +39,7 @@ class CheckpointCoordinatorTest {
 
     @Test
     void checkpointsOncePerIntervalAndReportsCompletionOnTheCallingThread() throws Exception {
-        CheckpointStore store = new CheckpointStore(dir);
+        CheckpointStore store = Checkpoints.fileOnlyStore(dir);
         List<String> completions = new CopyOnWriteArrayList<>();
         try (CheckpointCoordinator c = new CheckpointCoordinator(store, 5_000, 1, 0, CheckpointCoordinatorTest::snapshot,
                 CheckpointCoordinator.Committer.NONE,
@@ -63,7 +63,7 @@ class CheckpointCoordinatorTest {
     void neverHasTwoCheckpointsInFlight() throws Exception {
         CountDownLatch release = new CountDownLatch(1);
         CheckpointCoordinator.Committer slow = cp -> release.await();
-        try (CheckpointCoordinator c = new CheckpointCoordinator(new CheckpointStore(dir), 100, 1, 0,
+        try (CheckpointCoordinator c = new CheckpointCoordinator(Checkpoints.fileOnlyStore(dir), 100, 1, 0,
                 CheckpointCoordinatorTest::snapshot, slow, CheckpointCoordinator.CompletionListener.NONE, metrics, true)) {
             assertThat(c.maybeCheckpoint(100)).isTrue();
             assertThat(c.maybeCheckpoint(1_000)).isFalse();
@@ -80,7 +80,7 @@ class CheckpointCoordinatorTest {
         CheckpointCoordinator.Committer failing = cp -> {
             throw new IOException("disk full");
         };
-        try (CheckpointCoordinator c = new CheckpointCoordinator(new CheckpointStore(dir), 100, 1, 0,
+        try (CheckpointCoordinator c = new CheckpointCoordinator(Checkpoints.fileOnlyStore(dir), 100, 1, 0,
                 CheckpointCoordinatorTest::snapshot, failing, CheckpointCoordinator.CompletionListener.NONE, metrics, false)) {
             c.maybeCheckpoint(100);
             drain(c, 150, metrics, 1);
@@ -94,7 +94,7 @@ class CheckpointCoordinatorTest {
         CheckpointCoordinator.Committer failing = cp -> {
             throw new IOException("transaction aborted");
         };
-        CheckpointCoordinator c = new CheckpointCoordinator(new CheckpointStore(dir), 100, 1, 0,
+        CheckpointCoordinator c = new CheckpointCoordinator(Checkpoints.fileOnlyStore(dir), 100, 1, 0,
                 CheckpointCoordinatorTest::snapshot, failing, CheckpointCoordinator.CompletionListener.NONE, metrics, true);
         c.maybeCheckpoint(100);
         assertThatThrownBy(() -> {
@@ -109,7 +109,7 @@ class CheckpointCoordinatorTest {
 
     @Test
     void aFinalCheckpointWaitsForTheOneInFlightAndThenForItself() throws Exception {
-        CheckpointStore store = new CheckpointStore(dir);
+        CheckpointStore store = Checkpoints.fileOnlyStore(dir);
         try (CheckpointCoordinator c = new CheckpointCoordinator(store, 100, 7, 0, CheckpointCoordinatorTest::snapshot,
                 CheckpointCoordinator.Committer.NONE, CheckpointCoordinator.CompletionListener.NONE, metrics, false)) {
             c.maybeCheckpoint(100);
@@ -122,7 +122,7 @@ class CheckpointCoordinatorTest {
 
     @Test
     void aSnapshotThatThrowsIsAFailedCheckpoint() throws Exception {
-        try (CheckpointCoordinator c = new CheckpointCoordinator(new CheckpointStore(dir), 100, 1, 0, (id, t) -> {
+        try (CheckpointCoordinator c = new CheckpointCoordinator(Checkpoints.fileOnlyStore(dir), 100, 1, 0, (id, t) -> {
             throw new IllegalStateException("operator broken");
         }, CheckpointCoordinator.Committer.NONE, CheckpointCoordinator.CompletionListener.NONE, metrics, false)) {
             assertThat(c.maybeCheckpoint(100)).isFalse();

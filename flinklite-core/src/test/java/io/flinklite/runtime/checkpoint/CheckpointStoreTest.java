@@ -21,7 +21,7 @@ class CheckpointStoreTest {
 
     @Test
     void latestIsTheLastWrittenAndReadsBackEqual() throws IOException {
-        CheckpointStore store = new CheckpointStore(dir.resolve("nested/checkpoints"));
+        CheckpointStore store = Checkpoints.fileOnlyStore(dir.resolve("nested/checkpoints"));
         store.write(Checkpoints.sample(1));
         long size = store.write(Checkpoints.sample(2));
 
@@ -35,7 +35,7 @@ class CheckpointStoreTest {
 
     @Test
     void keepsOnlyTheNewestRetainedCheckpoints() throws IOException {
-        CheckpointStore store = new CheckpointStore(dir, 3);
+        CheckpointStore store = new CheckpointStore(dir, 3, CheckpointValidator.NONE);
         for (long id = 1; id <= 6; id++) {
             store.write(Checkpoints.sample(id));
         }
@@ -49,7 +49,7 @@ class CheckpointStoreTest {
 
     @Test
     void aCrashMidWriteLeavesThePreviousCheckpointIntact() throws IOException {
-        CheckpointStore store = new CheckpointStore(dir);
+        CheckpointStore store = Checkpoints.fileOnlyStore(dir);
         store.write(Checkpoints.sample(1));
         // What a crash during the write of checkpoint 2 leaves behind: a partial temp file, never a partial
         // checkpoint under its final name (the content reaches its name only by an atomic rename after fsync).
@@ -67,7 +67,7 @@ class CheckpointStoreTest {
 
     @Test
     void aCrashBetweenWritingAndPublishingStillFindsTheNewest() throws IOException {
-        CheckpointStore store = new CheckpointStore(dir);
+        CheckpointStore store = Checkpoints.fileOnlyStore(dir);
         store.write(Checkpoints.sample(1));
         store.write(Checkpoints.sample(2));
         // As if the crash came after checkpoint-2.json was renamed into place but before checkpoint.json followed.
@@ -79,7 +79,7 @@ class CheckpointStoreTest {
 
     @Test
     void fallsBackToThePreviousWhenTheLatestIsTruncated() throws IOException {
-        CheckpointStore store = new CheckpointStore(dir);
+        CheckpointStore store = Checkpoints.fileOnlyStore(dir);
         store.write(Checkpoints.sample(1));
         store.write(Checkpoints.sample(2));
         truncate(store.fileOf(2)); // checkpoint.json is the same file (a hard link) or a copy of it
@@ -94,7 +94,7 @@ class CheckpointStoreTest {
 
     @Test
     void fallsBackWhenTheLatestHasAFlippedByte() throws IOException {
-        CheckpointStore store = new CheckpointStore(dir);
+        CheckpointStore store = Checkpoints.fileOnlyStore(dir);
         store.write(Checkpoints.sample(1));
         store.write(Checkpoints.sample(2));
         Path latest = dir.resolve(CheckpointStore.LATEST);
@@ -111,7 +111,7 @@ class CheckpointStoreTest {
 
     @Test
     void findsNothingInAnEmptyOrMissingDirectory() throws IOException {
-        CheckpointStore store = new CheckpointStore(dir.resolve("absent"));
+        CheckpointStore store = Checkpoints.fileOnlyStore(dir.resolve("absent"));
         assertThat(store.loadLatest().checkpoint()).isEmpty();
         assertThat(store.highestId()).isEmpty();
         assertThat(CheckpointRecovery.atLeastOnce(store, JobSpec.defaults().fingerprint(), false, 0).checkpoint()).isEmpty();
@@ -119,7 +119,7 @@ class CheckpointStoreTest {
 
     @Test
     void refusesACheckpointOfAnotherJobNamingTheDifference() throws IOException {
-        CheckpointStore store = new CheckpointStore(dir);
+        CheckpointStore store = Checkpoints.fileOnlyStore(dir);
         store.write(Checkpoints.sample(1));
         JobSpec other = JobSpec.defaults().withWindow(WindowSpec.tumbling(10_000, 0)).withTypes(java.util.Set.of("critical"));
 
@@ -132,7 +132,7 @@ class CheckpointStoreTest {
 
     @Test
     void restoresACheckpointOfTheSameJob() throws IOException {
-        CheckpointStore store = new CheckpointStore(dir);
+        CheckpointStore store = Checkpoints.fileOnlyStore(dir);
         store.write(Checkpoints.sample(1));
         CheckpointRecovery.Recovered r = CheckpointRecovery.atLeastOnce(store, JobSpec.defaults().fingerprint(), false, 0);
         assertThat(r.checkpoint()).contains(Checkpoints.sample(1));
@@ -141,7 +141,7 @@ class CheckpointStoreTest {
 
     @Test
     void aFreshStartMovesOldCheckpointsAsideInsteadOfRestoring() throws IOException {
-        CheckpointStore store = new CheckpointStore(dir);
+        CheckpointStore store = Checkpoints.fileOnlyStore(dir);
         store.write(Checkpoints.sample(1));
         store.write(Checkpoints.sample(2));
         String otherJob = JobSpec.defaults().withOutOfOrdernessMs(1_000).fingerprint();
@@ -153,12 +153,12 @@ class CheckpointStoreTest {
         assertThat(store.loadLatest().checkpoint()).isEmpty();
         Path aside = dir.resolve("superseded-1234");
         assertThat(aside.resolve("checkpoint-2.json")).exists();
-        assertThat(new CheckpointStore(aside).loadLatest().checkpoint()).contains(Checkpoints.sample(2));
+        assertThat(Checkpoints.fileOnlyStore(aside).loadLatest().checkpoint()).contains(Checkpoints.sample(2));
     }
 
     @Test
     void needsAtLeastOneFallback() {
-        assertThatThrownBy(() -> new CheckpointStore(dir, 1)).hasMessageContaining("at least 2");
+        assertThatThrownBy(() -> new CheckpointStore(dir, 1, CheckpointValidator.NONE)).hasMessageContaining("at least 2");
     }
 
     @Test

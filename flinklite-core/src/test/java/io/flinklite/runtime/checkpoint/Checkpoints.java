@@ -10,6 +10,14 @@ public final class Checkpoints {
     private Checkpoints() {
     }
 
+    /**
+     * A store that checks files only: {@link #sample} checkpoints carry a made-up state, which a job's store
+     * ({@link RestoreCheck}) rightly refuses.
+     */
+    public static CheckpointStore fileOnlyStore(java.nio.file.Path dir) {
+        return new CheckpointStore(dir, CheckpointStore.DEFAULT_RETAIN, CheckpointValidator.NONE);
+    }
+
     /** A checkpoint of the default job with two partitions, a small keyed state and one pending result. */
     public static Checkpoint sample(long id) {
         StateTape.Writer w = new StateTape.Writer();

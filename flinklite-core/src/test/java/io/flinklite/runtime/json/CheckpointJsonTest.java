@@ -109,4 +109,21 @@ class CheckpointJsonTest {
         return (text.substring(0, comma) + ", \"checksum\": \"crc32c:" + String.format("%08x", crc.getValue()) + "\"}")
                 .getBytes(StandardCharsets.UTF_8);
     }
+    @Test
+    void recordsEachSourcesTopicIdAndReadsFilesWithoutOne() throws IOException {
+        Checkpoint c = Checkpoints.sample(42);
+        List<io.flinklite.runtime.checkpoint.SourcePosition> withIds = new java.util.ArrayList<>();
+        for (io.flinklite.runtime.checkpoint.SourcePosition p : c.sources()) {
+            withIds.add(new io.flinklite.runtime.checkpoint.SourcePosition(p.topic(), p.partition(), p.nextOffset(),
+                    p.watermarkMs(), "x3dTfXqBQ6yYkN0SgZbnNw"));
+        }
+        Checkpoint identified = new Checkpoint(c.id(), c.previousId(), c.timeMs(), c.jobFingerprint(), c.delivery(), withIds,
+                c.watermarkMs(), c.state(), c.pendingResults());
+        byte[] file = encode(identified);
+        assertThat(new String(file, StandardCharsets.UTF_8)).contains("\"topicId\":\"x3dTfXqBQ6yYkN0SgZbnNw\"");
+        assertThat(CheckpointJson.read(file)).isEqualTo(identified);
+        // A file of an older build has no topic id: it reads, with none.
+        assertThat(CheckpointJson.read(encode(c)).sources()).isNotEmpty().allSatisfy(p -> assertThat(p.topicId()).isNull());
+        assertThat(new String(encode(c), StandardCharsets.UTF_8)).doesNotContain("topicId");
+    }
 }

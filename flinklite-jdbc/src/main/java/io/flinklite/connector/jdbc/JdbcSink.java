@@ -3,6 +3,8 @@ package io.flinklite.connector.jdbc;
 import io.flinklite.api.Sink;
 import io.flinklite.api.WindowResult;
 import io.flinklite.job.Durations;
+import io.flinklite.sink.Backoff;
+import io.flinklite.sink.SinkMetrics;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -42,12 +44,11 @@ import java.util.concurrent.TimeUnit;
 public final class JdbcSink implements Sink<WindowResult> {
     private static final System.Logger LOG = System.getLogger(JdbcSink.class.getName());
 
-    static final long FIRST_BACKOFF_MS = 100;
-    static final long MAX_BACKOFF_MS = 5_000;
     /** A read that blocks longer than this means a dead peer (network partition): drop the connection and retry. */
     private static final int SOCKET_TIMEOUT_SECONDS = 60;
 
     private final JdbcSinkConfig config;
+    private final SinkMetrics metrics;
     private final String upsertSql;
     private final ArrayList<WindowResult> buffer;
     private Connection connection;
@@ -60,8 +61,9 @@ public final class JdbcSink implements Sink<WindowResult> {
     private volatile long batchesCommitted;
     private volatile long retries;
 
-    private JdbcSink(JdbcSinkConfig config, Connection connection) {
+    private JdbcSink(JdbcSinkConfig config, SinkMetrics metrics, Connection connection) {
         this.config = config;
+        this.metrics = metrics;
         this.upsertSql = ResultTable.upsertSql(config.quotedTable());
         this.buffer = new ArrayList<>(config.batchSize());
         this.connection = connection;
@@ -74,8 +76,14 @@ public final class JdbcSink implements Sink<WindowResult> {
      *                           when the server cannot be reached, refuses the credentials, or the table does not fit
      */
     public static JdbcSink open(JdbcSinkConfig config) {
+        return open(config, SinkMetrics.NONE);
+    }
+
+    /** As {@link #open(JdbcSinkConfig)}, counting failed attempts, retries and give-ups in {@code metrics}. */
+    public static JdbcSink open(JdbcSinkConfig config, SinkMetrics metrics) {
+        java.util.Objects.requireNonNull(metrics, "metrics");
         Connection c = connect(config);
-        JdbcSink sink = new JdbcSink(config, c);
+        JdbcSink sink = new JdbcSink(config, metrics, c);
         try {
             sink.prepareTable();
             sink.upsert = c.prepareStatement(sink.upsertSql);
@@ -170,10 +178,16 @@ public final class JdbcSink implements Sink<WindowResult> {
                     upsert = connection.prepareStatement(upsertSql);
                 }
                 executeBuffer();
+                if (attempt > 1) {
+                    LOG.log(System.Logger.Level.INFO, "writing {0} results to {1} succeeded after {2} attempts",
+                            Integer.toString(buffer.size()), config.qualifiedTable(), Integer.toString(attempt));
+                }
                 break;
             } catch (SQLException e) {
                 rollbackQuietly();
+                metrics.failedAttempt();
                 if (!SqlErrors.isTransient(e)) {
+                    metrics.gaveUp();
                     throw new JdbcSinkException("writing " + buffer.size() + " results to " + config.qualifiedTable()
                             + " at " + config.maskedUrl() + " failed: " + SqlErrors.describe(e), e);
                 }
@@ -183,12 +197,14 @@ public final class JdbcSink implements Sink<WindowResult> {
                 upsert = null;
                 long delayMs = backoffMs(attempt);
                 if (System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(delayMs) - deadlineNanos > 0) {
+                    metrics.gaveUp();
                     throw new JdbcSinkException("PostgreSQL at " + config.maskedUrl() + " still unavailable after "
                             + attempt + " attempts over " + Durations.format(config.retryTimeoutMs()) + " ("
                             + JdbcSinkConfig.RETRY_TIMEOUT + "); " + buffer.size()
                             + " results are not written; last error: " + SqlErrors.describe(e), e);
                 }
                 retries++;
+                metrics.retried();
                 // Numbers as text: the message format would print 1000 as "1,000".
                 LOG.log(System.Logger.Level.WARNING, "writing {0} results to {1} failed (attempt {2}): {3}; retrying in {4} ms",
                         Integer.toString(buffer.size()), config.qualifiedTable(), Integer.toString(attempt),
@@ -225,10 +241,9 @@ public final class JdbcSink implements Sink<WindowResult> {
         connection.commit();
     }
 
-    /** The wait before retry number {@code attempt} (1-based): 100 ms, 200 ms, 400 ms, ... at most 5 s. */
+    /** The wait before retry number {@code attempt} (1-based): {@link Backoff#delayMs}. */
     static long backoffMs(int attempt) {
-        int shift = Math.min(attempt - 1, 16);
-        return Math.min(MAX_BACKOFF_MS, FIRST_BACKOFF_MS << shift);
+        return Backoff.delayMs(attempt);
     }
 
     private static void sleep(long ms) {

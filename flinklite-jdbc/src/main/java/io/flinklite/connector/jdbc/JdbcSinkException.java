@@ -6,7 +6,7 @@ package io.flinklite.connector.jdbc;
  * timeout). The message alone tells the user what is wrong: it names the URL (password masked), the table and the
  * server's reason with its SQLState, never a password.
  */
-public final class JdbcSinkException extends RuntimeException {
+public final class JdbcSinkException extends io.flinklite.sink.SinkException {
     private static final long serialVersionUID = 1L;
 
     public JdbcSinkException(String message) {

@@ -108,6 +108,18 @@ public final class KafkaConnection {
     }
 
     /**
+     * The id Kafka gave {@code topic} when it was created, as Kafka prints it: a topic deleted and recreated under
+     * the same name gets another, so offsets recorded under one id do not belong to the other.
+     *
+     * @throws KafkaConnectorException as {@link #partitionCount(String, String)}
+     */
+    public String topicId(String topic, String missingHint) {
+        try (Admin admin = admin()) {
+            return describe(admin, topic, missingHint).topicId().toString();
+        }
+    }
+
+    /**
      * Creates {@code topic} with {@code partitions} partitions and the cluster's default replication factor when
      * it does not exist yet.
      *

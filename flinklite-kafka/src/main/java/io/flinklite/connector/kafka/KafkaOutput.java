@@ -2,13 +2,16 @@ package io.flinklite.connector.kafka;
 
 import io.flinklite.api.Sink;
 import io.flinklite.api.WindowResult;
+import io.flinklite.runtime.metrics.JobMetrics;
 import io.flinklite.runtime.task.DeadLetterHandler;
 import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.errors.RecordTooLargeException;
+import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.slf4j.Logger;
@@ -17,22 +20,32 @@ import org.slf4j.LoggerFactory;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.Collection;
+import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * Everything the job writes to Kafka goes through this one class: window results, late events, dead letters. They
- * share one idempotent producer ({@code acks=all}), so one {@link #flush()} makes all of them durable, in the order
- * the task thread wrote them.
+ * Everything the job writes to Kafka outside transactions goes through this one class: window results, late events,
+ * dead letters. They share one idempotent producer ({@code acks=all}), so one {@link #flush()} makes all of them
+ * durable, in the order the task thread wrote them. The producer's configuration is {@link ProducerSettings}'.
  *
- * <p>Producer wiring lives only here so that exactly-once output (a transactional producer whose transaction
- * commits with the checkpoint) can be added in one place: {@link #producerProperties} builds the configuration and
- * {@link #producer()} exposes the producer to that code.
+ * <p>A write is done only when Kafka acknowledged it. A send that fails (the producer already retried what can be
+ * retried, up to {@code delivery.timeout.ms}) makes this output <em>failed</em> for good: {@link #flush()} and
+ * {@link #checkWrites()} throw, naming the topic and the cause, on every later call, and nothing more is sent. A
+ * checkpoint or offset commit always flushes first, so no offset is ever committed past a record that was not
+ * written, and the job stops; it resumes from its last commit when started again.
  *
- * <p>Threading: {@code write}, {@code forward} and {@link #flush()} are called by the job's task thread only. Send
- * failures arrive on the producer's I/O thread; they are counted and the first one is rethrown by the next
- * {@link #flush()}, so a failed write is never lost silently.
+ * <p>Records Kafka can never accept (see {@link RecordLimits}) are caught before they are sent, on the task thread:
+ * counted ({@link JobMetrics#outputRecordsTooLarge()}) and, by default, a failure as above. With a too-large
+ * dead-letter topic (flag {@code --too-large-to-dead-letter}) such a record goes there instead, key and value cut to
+ * {@value #TRUNCATED_BYTES} bytes each, with the headers {@value #HEADER_REASON}{@code =too_large},
+ * {@value #HEADER_ERROR} (the limit it broke), {@value #HEADER_TARGET} (where it was going) and its original headers
+ * (a dead letter's reason renamed {@value #HEADER_ORIGINAL_REASON}).
+ *
+ * <p>Threading: {@code write}, {@code forward}, {@link #flush()} and {@link #checkWrites()} are called by the job's
+ * task thread only. Send outcomes arrive on the producer's I/O thread.
  *
  * <p>Headers of forwarded records (late and dead letters), all UTF-8 strings:
  * {@value #HEADER_REASON} (why: {@code late}, {@code not_json}, {@code oversized}, ...),
@@ -46,50 +59,51 @@ public final class KafkaOutput implements AutoCloseable {
     public static final String HEADER_TOPIC = "flinklite.source.topic";
     public static final String HEADER_PARTITION = "flinklite.source.partition";
     public static final String HEADER_OFFSET = "flinklite.source.offset";
+    /** Of a record too large to write: which limit it exceeded, and by how much. */
+    public static final String HEADER_ERROR = "flinklite.error";
+    /** Of a record too large to write: the topic it was meant for. */
+    public static final String HEADER_TARGET = "flinklite.target.topic";
+    /** Of a dead letter that was itself too large: its original reason. */
+    public static final String HEADER_ORIGINAL_REASON = "flinklite.original.reason";
+    /** The reason of a record too large to write. */
+    public static final String REASON_TOO_LARGE = "too_large";
+    /** How many bytes of a too-large record's key and of its value its dead letter keeps. */
+    public static final int TRUNCATED_BYTES = 1024;
 
     private final Producer<byte[], byte[]> producer;
+    private final RecordLimits limits;
+    private final String tooLargeTopic;
+    private final JobMetrics metrics;
     private final AtomicLong failures = new AtomicLong();
-    private final AtomicReference<Exception> firstFailure = new AtomicReference<>();
-    private final Callback callback = (metadata, exception) -> {
-        if (exception != null) {
-            failures.incrementAndGet();
-            firstFailure.compareAndSet(null, exception);
-        }
-    };
+    private final AtomicLong acknowledged = new AtomicLong();
+    private final AtomicReference<KafkaConnectorException> failure = new AtomicReference<>();
+    private final RateLimitedLog tooLargeLog = new RateLimitedLog(LOG, 10_000);
+    private final Callback callback = this::completed;
+
+    /** As the full constructor, with no topic limits checked ahead (the producer's are) and no too-large topic. */
+    public KafkaOutput(KafkaConnection connection, String clientId) {
+        this(connection, clientId, List.of(), null, new JobMetrics());
+    }
 
     /**
-     * @param connection the cluster
-     * @param clientId   the producer's {@code client.id}, shown in broker logs and quotas
+     * @param connection    the cluster
+     * @param clientId      the producer's {@code client.id}, shown in broker logs and quotas
+     * @param topics        every topic this output writes to, whose {@code max.message.bytes} are checked ahead
+     * @param tooLargeTopic where records too large to write go, truncated; null to fail on them
+     * @param metrics       counts acknowledged, failed and too-large writes
      * @throws KafkaConnectorException when a pass-through property is rejected
      */
-    public KafkaOutput(KafkaConnection connection, String clientId) {
+    public KafkaOutput(KafkaConnection connection, String clientId, Collection<String> topics, String tooLargeTopic,
+                       JobMetrics metrics) {
+        Properties p = ProducerSettings.idempotent(connection, clientId);
+        this.limits = RecordLimits.of(connection, p, topics);
+        this.tooLargeTopic = tooLargeTopic;
+        this.metrics = metrics;
         try {
-            this.producer = new KafkaProducer<>(producerProperties(connection, clientId),
-                    new ByteArraySerializer(), new ByteArraySerializer());
+            this.producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
         } catch (KafkaException e) {
             throw new KafkaConnectorException("bad Kafka producer configuration: " + KafkaConnection.rootMessage(e), e);
         }
-    }
-
-    /** The configuration of the output producer: the connection's properties, then FlinkLite's choices. */
-    static Properties producerProperties(KafkaConnection connection, String clientId) {
-        Properties p = connection.clientProperties();
-        p.putIfAbsent(ProducerConfig.CLIENT_ID_CONFIG, clientId);
-        // Results must not be lost or duplicated by producer retries.
-        p.put(ProducerConfig.ACKS_CONFIG, "all");
-        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-        // Send at once: results are what users wait for (issue 6: p99 <= 20 ms after the watermark passes a window
-        // end), and a linger of 20 ms put 20 ms on every result (bin/bench latency: p50 22 ms with 20, 3 ms with 0).
-        // Bursts still batch: records queue up while earlier requests are in flight.
-        p.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, 0);
-        // A broker that goes away must not block the task thread forever.
-        p.putIfAbsent(ProducerConfig.MAX_BLOCK_MS_CONFIG, (int) Math.min(Integer.MAX_VALUE, connection.connectTimeoutMs()));
-        return p;
-    }
-
-    /** The shared producer, for code that extends the output (transactions). Task thread only. */
-    public Producer<byte[], byte[]> producer() {
-        return producer;
     }
 
     /**
@@ -109,11 +123,11 @@ public final class KafkaOutput implements AutoCloseable {
     public void forward(String topic, byte[] key, byte[] value, String reason, String sourceTopic, int sourcePartition,
                         long sourceOffset) {
         RecordHeaders headers = new RecordHeaders();
-        headers.add(HEADER_REASON, utf8(reason));
-        headers.add(HEADER_TOPIC, utf8(sourceTopic));
-        headers.add(HEADER_PARTITION, utf8(Integer.toString(sourcePartition)));
-        headers.add(HEADER_OFFSET, utf8(Long.toString(sourceOffset)));
-        send(new ProducerRecord<>(topic, null, null, key, value, headers));
+        int size = add(headers, HEADER_REASON, utf8(reason))
+                + add(headers, HEADER_TOPIC, utf8(sourceTopic))
+                + add(headers, HEADER_PARTITION, utf8(Integer.toString(sourcePartition)))
+                + add(headers, HEADER_OFFSET, utf8(Long.toString(sourceOffset)));
+        send(topic, key, value, headers, size, 4);
     }
 
     /**
@@ -125,8 +139,8 @@ public final class KafkaOutput implements AutoCloseable {
             @Override
             public void write(byte[] event) {
                 RecordHeaders headers = new RecordHeaders();
-                headers.add(HEADER_REASON, LATE);
-                send(new ProducerRecord<>(topic, null, null, null, event, headers));
+                int size = add(headers, HEADER_REASON, LATE);
+                send(topic, null, event, headers, size, 1);
             }
         };
     }
@@ -152,31 +166,160 @@ public final class KafkaOutput implements AutoCloseable {
         };
     }
 
-    private void send(ProducerRecord<byte[], byte[]> record) {
+    private void send(String topic, byte[] key, byte[] value, RecordHeaders headers, int headerBytes, int headerCount) {
+        if (failure.get() != null) {
+            // The job is stopping at the failure; what it would write now is recomputed from the last commit.
+            return;
+        }
+        String tooLarge = limits.tooLarge(topic, key == null ? -1 : key.length, value == null ? -1 : value.length,
+                headerBytes, headerCount);
+        if (tooLarge != null) {
+            tooLarge(topic, key, value, headers, tooLarge);
+            return;
+        }
         try {
-            producer.send(record, callback);
+            producer.send(new ProducerRecord<>(topic, null, null, key, value, headers), callback);
         } catch (KafkaException e) {
             failures.incrementAndGet();
-            firstFailure.compareAndSet(null, e);
+            metrics.addOutputWriteFailures(1);
+            fail(new KafkaConnectorException("writing to Kafka topic '" + topic + "' failed: "
+                    + KafkaConnection.rootMessage(e), e));
+        }
+    }
+
+    private void tooLarge(String topic, byte[] key, byte[] value, Header[] headers, String why) {
+        metrics.addOutputRecordsTooLarge(1);
+        ProducerRecord<byte[], byte[]> truncated = tooLargeTopic == null || topic.equals(tooLargeTopic) && isTooLargeRecord(headers)
+                ? null : truncatedDeadLetter(tooLargeTopic, topic, key, value, headers, why, limits);
+        if (truncated == null) {
+            fail(neverWritable(topic, why, tooLargeTopic));
+            return;
+        }
+        if (tooLargeLog.allow(System.currentTimeMillis())) {
+            tooLargeLog.warn("a record for topic '" + topic + "' can never be written (" + why + "): written truncated to "
+                    + tooLargeTopic + " with reason " + REASON_TOO_LARGE);
+        }
+        try {
+            producer.send(truncated, callback);
+        } catch (KafkaException e) {
+            failures.incrementAndGet();
+            metrics.addOutputWriteFailures(1);
+            fail(new KafkaConnectorException("writing to Kafka topic '" + tooLargeTopic + "' failed: "
+                    + KafkaConnection.rootMessage(e), e));
+        }
+    }
+
+    private void tooLarge(String topic, byte[] key, byte[] value, RecordHeaders headers, String why) {
+        tooLarge(topic, key, value, headers == null ? null : headers.toArray(), why);
+    }
+
+    private static boolean isTooLargeRecord(Header[] headers) {
+        if (headers != null) {
+            for (Header h : headers) {
+                if (h.key().equals(HEADER_REASON) && Arrays.equals(h.value(), utf8(REASON_TOO_LARGE))) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    /** The one-line error of a record that can never be written and has nowhere to go. */
+    static KafkaConnectorException neverWritable(String topic, String why, String tooLargeTopic) {
+        return new KafkaConnectorException("a record for topic '" + topic + "' can never be written: " + why + "."
+                + (tooLargeTopic == null
+                ? " The job stops without committing past it; raise the limit, or pass --too-large-to-dead-letter to"
+                + " write such records truncated to the dead-letter topic"
+                : " Even truncated it does not fit topic '" + tooLargeTopic + "'; the job stops without committing past it"));
+    }
+
+    /**
+     * The dead letter of a record too large to write: key and value cut to {@link #TRUNCATED_BYTES}, the reason, the
+     * limit and the target topic in headers, then the record's own headers. Null when even that cannot be written.
+     */
+    static ProducerRecord<byte[], byte[]> truncatedDeadLetter(String deadLetterTopic, String topic, byte[] key,
+                                                               byte[] value, Header[] headers, String why,
+                                                               RecordLimits limits) {
+        byte[] k = key == null ? null : Arrays.copyOf(key, Math.min(key.length, TRUNCATED_BYTES));
+        byte[] v = value == null ? null : Arrays.copyOf(value, Math.min(value.length, TRUNCATED_BYTES));
+        RecordHeaders out = new RecordHeaders();
+        int size = add(out, HEADER_REASON, utf8(REASON_TOO_LARGE))
+                + add(out, HEADER_ERROR, utf8(why))
+                + add(out, HEADER_TARGET, utf8(topic));
+        int count = 3;
+        if (headers != null) {
+            for (Header h : headers) {
+                String name = h.key().equals(HEADER_REASON) ? HEADER_ORIGINAL_REASON : h.key();
+                size += add(out, name, h.value());
+                count++;
+            }
+        }
+        if (limits.tooLarge(deadLetterTopic, k == null ? -1 : k.length, v == null ? -1 : v.length, size, count) != null) {
+            return null;
+        }
+        return new ProducerRecord<>(deadLetterTopic, null, null, k, v, out);
+    }
+
+    private static int add(RecordHeaders headers, String name, byte[] value) {
+        headers.add(name, value);
+        return RecordLimits.headerSize(name, value);
+    }
+
+    /** A send's outcome, on the producer's I/O thread. */
+    private void completed(RecordMetadata metadata, Exception exception) {
+        if (exception == null) {
+            acknowledged.incrementAndGet();
+            return;
+        }
+        failures.incrementAndGet();
+        metrics.addOutputWriteFailures(1);
+        if (exception instanceof RecordTooLargeException) {
+            metrics.addOutputRecordsTooLarge(1);
+        }
+        // On failure the metadata still names the topic (Callback's contract since Kafka 3.x).
+        String topic = metadata == null ? "?" : metadata.topic();
+        fail(new KafkaConnectorException("writing to Kafka topic '" + topic + "' failed: "
+                + KafkaConnection.rootMessage(exception), exception));
+    }
+
+    private void fail(KafkaConnectorException e) {
+        if (failure.compareAndSet(null, e)) {
+            LOG.error(e.getMessage());
         }
     }
 
     /**
      * Blocks until the broker acknowledged everything sent so far.
      *
-     * @throws KafkaConnectorException when any send since the last flush failed, naming the first failure
+     * @throws KafkaConnectorException when any send of this output failed, naming the first failure's topic and
+     *                                 cause; from then on on every call
      */
     public void flush() {
         producer.flush();
-        Exception failure = firstFailure.getAndSet(null);
-        if (failure != null) {
-            throw new KafkaConnectorException("writing to Kafka failed: " + KafkaConnection.rootMessage(failure), failure);
+        checkWrites();
+    }
+
+    /**
+     * Throws when a write of this output failed; between batches, so that the job stops soon after a failure
+     * rather than at its next flush.
+     *
+     * @throws KafkaConnectorException naming the first failure's topic and cause
+     */
+    public void checkWrites() {
+        KafkaConnectorException e = failure.get();
+        if (e != null) {
+            throw e;
         }
     }
 
-    /** Sends that failed since this output was created. */
+    /** Sends that failed (Kafka refused or never acknowledged them) or were refused ahead as too large. */
     public long failures() {
         return failures.get();
+    }
+
+    /** Sends Kafka acknowledged. */
+    public long acknowledged() {
+        return acknowledged.get();
     }
 
     /** Flushes what is in flight (up to 10 s) and closes the producer. */
@@ -219,7 +362,7 @@ public final class KafkaOutput implements AutoCloseable {
         public void write(WindowResult result) {
             json.setLength(0);
             result.appendJson(json);
-            send(new ProducerRecord<>(topic, utf8(result.key()), utf8(json.toString())));
+            send(topic, utf8(result.key()), utf8(json.toString()), null, 0, 0);
         }
 
         @Override

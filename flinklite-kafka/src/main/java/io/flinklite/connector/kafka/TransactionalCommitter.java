@@ -4,13 +4,13 @@ import io.flinklite.api.WindowResult;
 import io.flinklite.runtime.checkpoint.Checkpoint;
 import io.flinklite.runtime.checkpoint.CheckpointCoordinator;
 import io.flinklite.runtime.checkpoint.SourcePosition;
+import io.flinklite.runtime.metrics.JobMetrics;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ListConsumerGroupOffsetsOptions;
 import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
@@ -66,6 +66,9 @@ public final class TransactionalCommitter implements CheckpointCoordinator.Commi
     private final String transactionalId;
     private final String groupId;
     private final String outputTopic;
+    private final String tooLargeTopic;
+    private final JobMetrics metrics;
+    private final RecordLimits limits;
     private final Producer<byte[], byte[]> producer;
 
     /**
@@ -78,17 +81,26 @@ public final class TransactionalCommitter implements CheckpointCoordinator.Commi
      *                        committed, so recovery still finds its checkpoint)
      */
     public TransactionalCommitter(KafkaConnection connection, String transactionalId, String groupId, String outputTopic) {
+        this(connection, transactionalId, groupId, outputTopic, null, new JobMetrics());
+    }
+
+    /**
+     * As the short constructor, and:
+     *
+     * @param tooLargeTopic where a result too large for the output topic or the producer goes, truncated, inside
+     *                      the same transaction (see {@link KafkaOutput}); null to fail the checkpoint on it
+     * @param metrics       counts results committed and records too large
+     */
+    public TransactionalCommitter(KafkaConnection connection, String transactionalId, String groupId, String outputTopic,
+                                  String tooLargeTopic, JobMetrics metrics) {
         this.connection = connection;
         this.transactionalId = transactionalId;
         this.groupId = groupId;
         this.outputTopic = outputTopic;
-        Properties p = connection.clientProperties();
-        p.putIfAbsent(ProducerConfig.CLIENT_ID_CONFIG, "flinklite-transactional");
-        p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId);
-        p.put(ProducerConfig.ACKS_CONFIG, "all");
-        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-        p.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, 5);
-        p.putIfAbsent(ProducerConfig.MAX_BLOCK_MS_CONFIG, (int) Math.min(Integer.MAX_VALUE, connection.connectTimeoutMs()));
+        this.tooLargeTopic = tooLargeTopic;
+        this.metrics = metrics;
+        Properties p = ProducerSettings.transactional(connection, transactionalId);
+        this.limits = RecordLimits.of(connection, p, java.util.Arrays.asList(outputTopic, tooLargeTopic));
         try {
             this.producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
         } catch (KafkaException e) {
@@ -128,8 +140,18 @@ public final class TransactionalCommitter implements CheckpointCoordinator.Commi
     public static OptionalLong committedCheckpointId(KafkaConnection connection, String groupId, String inputTopic) {
         Map<TopicPartition, OffsetAndMetadata> offsets;
         try (Admin admin = connection.admin()) {
-            offsets = admin.listConsumerGroupOffsets(groupId, new ListConsumerGroupOffsetsOptions().requireStable(true))
-                    .partitionsToOffsetAndMetadata().get(connection.connectTimeoutMs(), TimeUnit.MILLISECONDS);
+            long deadline = System.currentTimeMillis() + connection.connectTimeoutMs();
+            while (true) {
+                offsets = admin.listConsumerGroupOffsets(groupId, new ListConsumerGroupOffsetsOptions().requireStable(true))
+                        .partitionsToOffsetAndMetadata().get(connection.connectTimeoutMs(), TimeUnit.MILLISECONDS);
+                // A partition without an answer (null) has a transaction's offsets not yet settled, e.g. while a
+                // restarted broker completes the commit it had begun: reading on would mistake it for "never
+                // committed" and refuse to resume.
+                if (!offsets.containsValue(null) || System.currentTimeMillis() > deadline) {
+                    break;
+                }
+                Thread.sleep(200); // waiting for the broker to settle the transaction, no event to wait on
+            }
         } catch (ExecutionException e) {
             throw new KafkaConnectorException("cannot read the committed offsets of group '" + groupId + "': "
                     + KafkaConnection.rootMessage(e.getCause()), e.getCause());
@@ -187,7 +209,8 @@ public final class TransactionalCommitter implements CheckpointCoordinator.Commi
     public void commit(Checkpoint checkpoint) {
         for (int attempt = 1; ; attempt++) {
             try {
-                commitOnce(checkpoint);
+                commitOnce(checkpoint, attempt == 1);
+                metrics.addResultsWritten(outputTopic == null ? 0 : checkpoint.pendingResults().size());
                 return;
             } catch (ProducerFencedException | InvalidProducerEpochException e) {
                 throw new KafkaConnectorException("transactional.id '" + transactionalId + "' was taken over by another"
@@ -195,6 +218,10 @@ public final class TransactionalCommitter implements CheckpointCoordinator.Commi
             } catch (OutOfOrderSequenceException | AuthorizationException | UnsupportedVersionException e) {
                 throw new KafkaConnectorException("Kafka transaction failed for checkpoint " + checkpoint.id() + ": "
                         + KafkaConnection.rootMessage(e), e);
+            } catch (KafkaConnectorException e) {
+                // A result that can never be written: retrying cannot help.
+                abortQuietly();
+                throw e;
             } catch (KafkaException e) {
                 abortQuietly();
                 if (attempt >= ATTEMPTS) {
@@ -207,12 +234,27 @@ public final class TransactionalCommitter implements CheckpointCoordinator.Commi
         }
     }
 
-    private void commitOnce(Checkpoint checkpoint) {
+    /** One transaction; {@code count} on the first attempt only, so a retried checkpoint is counted once. */
+    private void commitOnce(Checkpoint checkpoint, boolean count) {
         producer.beginTransaction();
         if (outputTopic != null) {
             for (WindowResult r : checkpoint.pendingResults()) {
-                producer.send(new ProducerRecord<>(outputTopic, r.key().getBytes(StandardCharsets.UTF_8),
-                        r.toJson().getBytes(StandardCharsets.UTF_8)));
+                byte[] key = r.key().getBytes(StandardCharsets.UTF_8);
+                byte[] value = r.toJson().getBytes(StandardCharsets.UTF_8);
+                String tooLarge = limits.tooLarge(outputTopic, key.length, value.length, 0, 0);
+                if (tooLarge == null) {
+                    producer.send(new ProducerRecord<>(outputTopic, key, value));
+                    continue;
+                }
+                if (count) {
+                    metrics.addOutputRecordsTooLarge(1);
+                }
+                ProducerRecord<byte[], byte[]> truncated = tooLargeTopic == null ? null
+                        : KafkaOutput.truncatedDeadLetter(tooLargeTopic, outputTopic, key, value, null, tooLarge, limits);
+                if (truncated == null) {
+                    throw KafkaOutput.neverWritable(outputTopic, tooLarge, tooLargeTopic);
+                }
+                producer.send(truncated);
             }
         }
         Map<TopicPartition, OffsetAndMetadata> offsets = offsetsOf(checkpoint);

@@ -66,8 +66,12 @@ class KafkaConnectorIT {
         }
 
         void pollUntil(KafkaSourceReader reader, int expected) {
+            pollUntil(reader, expected, 30_000);
+        }
+
+        void pollUntil(KafkaSourceReader reader, int expected, long atMostMs) {
             RecordBatch batch = new RecordBatch();
-            long deadline = System.currentTimeMillis() + 30_000;
+            long deadline = System.currentTimeMillis() + atMostMs;
             while (values.size() < expected && System.currentTimeMillis() < deadline) {
                 batch.clear();
                 reader.poll(batch, this, 200);
@@ -125,6 +129,69 @@ class KafkaConnectorIT {
             Collector c = new Collector();
             c.pollUntil(reader, 1);
             assertThat(c.values).containsExactly("p1-c");
+        }
+    }
+
+    @Test
+    void aRevokedPartitionIsCommittedWhereThisReaderStoppedAndItsNewOwnerReportsBacklogAndWatermark() {
+        broker.createTopic("move-in", 2);
+        produce("move-in", 0, "a0", "a1", "a2");
+        produce("move-in", 1, "b0", "b1", "b2");
+        try (KafkaSourceReader first = new KafkaSourceReader(connection, "move-in", "g6", KafkaSourceReader.StartFrom.EARLIEST);
+             KafkaSourceReader second = new KafkaSourceReader(connection, "move-in", "g6", KafkaSourceReader.StartFrom.EARLIEST)) {
+            Collector one = new Collector();
+            one.pollUntil(first, 6);
+            assertThat(first.partitionCount()).isEqualTo(2);
+            // Nothing committed yet: the second member joins and takes one partition away (cooperatively).
+            Collector two = new Collector();
+            long deadline = System.currentTimeMillis() + 60_000;
+            RecordBatch batch = new RecordBatch();
+            while (two.assigned.isEmpty() && System.currentTimeMillis() < deadline) {
+                batch.clear();
+                first.poll(batch, one, 100);
+                two.pollUntil(second, 1, 100);
+            }
+            assertThat(two.assigned).hasSize(1);
+            assertThat(one.assigned).hasSize(1);
+            int moved = two.assigned.iterator().next();
+            // The revocation committed where the first reader stopped: the new owner reads nothing twice.
+            produce("move-in", moved, "new");
+            two.pollUntil(second, 1);
+            assertThat(two.values).containsExactly("new");
+
+            // The first reader sees the moved partition's backlog and its owner's report once committed.
+            second.commit(Map.of(moved, 4L), Map.of(moved, 12_345L));
+            produce("move-in", moved, "waiting");
+            long until = System.currentTimeMillis() + 30_000;
+            while ((first.lag(moved) != 1 || first.reportedWatermark(moved) != 12_345L) && System.currentTimeMillis() < until) {
+                batch.clear();
+                first.poll(batch, one, 100);
+                second.poll(new RecordBatch(), two, 10);
+            }
+            assertThat(first.lag(moved)).as("records wait beyond the committed offset").isEqualTo(1);
+            assertThat(first.reportedWatermark(moved)).isEqualTo(12_345L);
+            assertThat(first.reportedWatermark(1 - moved)).as("its own partition: its records tell").isEqualTo(Long.MIN_VALUE);
+        }
+    }
+
+    @Test
+    void aSecondProcessWithTheSameInstanceIdFencesTheFirstWhichStopsWithOneClearLine() {
+        broker.createTopic("fence-in", 1);
+        produce("fence-in", 0, "x");
+        try (KafkaSourceReader first = new KafkaSourceReader(connection, "fence-in", "g7", KafkaSourceReader.StartFrom.EARLIEST, "same-id");
+             KafkaSourceReader second = new KafkaSourceReader(connection, "fence-in", "g7", KafkaSourceReader.StartFrom.EARLIEST, "same-id")) {
+            new Collector().pollUntil(first, 1);
+            Collector two = new Collector();
+            two.pollUntil(second, 1);
+            assertThat(two.values).containsExactly("x");
+            assertThatThrownBy(() -> {
+                long deadline = System.currentTimeMillis() + 30_000;
+                while (System.currentTimeMillis() < deadline) {
+                    first.poll(new RecordBatch(), new Collector(), 200);
+                    first.commit();
+                }
+            }).isInstanceOf(KafkaConnectorException.class)
+                    .hasMessageContaining("instance id 'same-id'").hasMessageContaining("--instance-id");
         }
     }
 
@@ -213,11 +280,49 @@ class KafkaConnectorIT {
             Sink<WindowResult> sink = output.resultSink("no-such-results-topic");
             sink.write(WindowResult.ofCount("critical", 0, 10_000, 1));
             assertThatThrownBy(sink::flush).isInstanceOf(KafkaConnectorException.class)
-                    .hasMessageStartingWith("writing to Kafka failed:");
+                    .hasMessageStartingWith("writing to Kafka topic 'no-such-results-topic' failed:");
             assertThat(output.failures()).isEqualTo(1);
-            // Reported once; later flushes succeed again.
-            sink.flush();
+            assertThat(output.acknowledged()).isZero();
+            // Sticky: no later flush may pretend the lost record was written, so nothing commits past it.
+            assertThatThrownBy(sink::flush).isInstanceOf(KafkaConnectorException.class)
+                    .hasMessageStartingWith("writing to Kafka topic 'no-such-results-topic' failed:");
+            assertThatThrownBy(output::checkWrites).isInstanceOf(KafkaConnectorException.class);
         }
+    }
+
+    @Test
+    void theSizeCheckIsTheBrokersOwnARecordOfExactlyTheLimitIsWrittenOneByteMoreNever() throws Exception {
+        broker.createTopic("edge", 1, Map.of("max.message.bytes", "500"));
+        RecordLimits limits = RecordLimits.of(connection, ProducerSettings.idempotent(connection, "it"), List.of("edge"));
+        int header = RecordLimits.headerSize(KafkaOutput.HEADER_REASON, "late".getBytes(StandardCharsets.UTF_8));
+        int fits = 0;
+        while (limits.tooLarge("edge", -1, fits + 1, header, 1) == null) {
+            fits++;
+        }
+        assertThat(fits).isBetween(400, 500);
+        // Kafka's own producer: the broker refuses one byte more.
+        try (KafkaProducer<byte[], byte[]> plain = new KafkaProducer<>(connection.clientProperties(),
+                new ByteArraySerializer(), new ByteArraySerializer())) {
+            ProducerRecord<byte[], byte[]> over = new ProducerRecord<>("edge", null, null, null, new byte[fits + 1],
+                    List.of(new org.apache.kafka.common.header.internals.RecordHeader(KafkaOutput.HEADER_REASON,
+                            "late".getBytes(StandardCharsets.UTF_8))));
+            assertThatThrownBy(() -> plain.send(over).get(30, java.util.concurrent.TimeUnit.SECONDS))
+                    .hasCauseInstanceOf(org.apache.kafka.common.errors.RecordTooLargeException.class);
+        }
+        JobMetrics metrics = new JobMetrics();
+        try (KafkaOutput output = new KafkaOutput(connection, "it-edge", List.of("edge"), null, metrics)) {
+            Sink<byte[]> late = output.lateSink("edge");
+            late.write(new byte[fits]);
+            late.flush();
+            assertThat(output.acknowledged()).isEqualTo(1);
+            late.write(new byte[fits + 1]);
+            assertThatThrownBy(output::checkWrites).isInstanceOf(KafkaConnectorException.class)
+                    .hasMessageContaining("topic 'edge' can never be written")
+                    .hasMessageContaining("over the max.message.bytes of 500 of topic 'edge'");
+            assertThat(metrics.outputRecordsTooLarge()).isEqualTo(1);
+            assertThatThrownBy(late::flush).isInstanceOf(KafkaConnectorException.class);
+        }
+        assertThat(readAll("edge", 1)).hasSize(1);
     }
 
     private static String header(ConsumerRecord<byte[], byte[]> r, String name) {

@@ -1,7 +1,6 @@
 package io.flinklite.connector.jdbc.testing;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
@@ -15,7 +14,6 @@ import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 /**
  * A throwaway PostgreSQL cluster for integration tests and demos: a real server from the machine's PostgreSQL
@@ -142,7 +140,7 @@ public final class EmbeddedPostgres implements AutoCloseable {
         } catch (IllegalStateException | IllegalArgumentException ignored) {
             // The JVM is already shutting down, or the hook was never added.
         }
-        deleteRecursively(baseDir);
+        io.flinklite.testing.ScratchSpace.deleteQuietly(baseDir);
     }
 
     private void initdb() throws IOException {
@@ -291,23 +289,6 @@ public final class EmbeddedPostgres implements AutoCloseable {
             return Integer.parseInt(versionDir.getFileName().toString());
         } catch (NumberFormatException e) {
             return -1;
-        }
-    }
-
-    private static void deleteRecursively(Path dir) {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(dir)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(p -> {
-                try {
-                    Files.deleteIfExists(p);
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            });
-        } catch (IOException | UncheckedIOException e) {
-            // A leftover temp directory is untidy, not wrong; the next test does not depend on it.
         }
     }
 }

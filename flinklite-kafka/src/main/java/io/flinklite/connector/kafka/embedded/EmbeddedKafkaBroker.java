@@ -54,13 +54,15 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     private static final long ADMIN_TIMEOUT_MS = 30_000;
 
     private final Path logDir;
-    private final KafkaRaftServer server;
+    private final Properties props;
+    private KafkaRaftServer server;
     private final String bootstrapServers;
     private final Admin admin;
     private boolean closed;
 
-    private EmbeddedKafkaBroker(Path logDir, KafkaRaftServer server, String bootstrapServers) {
+    private EmbeddedKafkaBroker(Path logDir, Properties props, KafkaRaftServer server, String bootstrapServers) {
         this.logDir = logDir;
+        this.props = props;
         this.server = server;
         this.bootstrapServers = bootstrapServers;
         Properties adminProps = new Properties();
@@ -110,7 +112,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
             format(logDir, props);
             server = new KafkaRaftServer(new KafkaConfig(props), Time.SYSTEM);
             server.startup();
-            EmbeddedKafkaBroker broker = new EmbeddedKafkaBroker(logDir, server, "127.0.0.1:" + port);
+            EmbeddedKafkaBroker broker = new EmbeddedKafkaBroker(logDir, props, server, "127.0.0.1:" + port);
             broker.awaitReady();
             return broker;
         } catch (RuntimeException e) {
@@ -187,6 +189,34 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         }
     }
 
+    /**
+     * Runs the same broker as a process of its own until it is killed, for tests that kill a broker and restart it:
+     * {@code java -cp <classpath> io.flinklite.connector.kafka.embedded.EmbeddedKafkaBroker DIR PORT CONTROLLER_PORT}.
+     * The log lives in {@code DIR}, formatted on the first start and kept afterwards (a restart on the same directory
+     * and ports recovers it, as after a crash); nothing deletes it. Prints {@code started 127.0.0.1:PORT} once clients
+     * can connect.
+     */
+    public static void main(String[] args) {
+        if (args.length != 3) {
+            System.err.println("usage: EmbeddedKafkaBroker DIR PORT CONTROLLER_PORT");
+            System.exit(2);
+        }
+        Path logDir = Path.of(args[0]);
+        Properties props = brokerProperties(logDir, Integer.parseInt(args[1]), Integer.parseInt(args[2]));
+        try {
+            Files.createDirectories(logDir);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create " + logDir, e);
+        }
+        if (!Files.exists(logDir.resolve("log").resolve("meta.properties"))) {
+            format(logDir, props);
+        }
+        KafkaRaftServer server = new KafkaRaftServer(new KafkaConfig(props), Time.SYSTEM);
+        server.startup();
+        System.out.println("started 127.0.0.1:" + args[1]);
+        server.awaitShutdown();
+    }
+
     /** {@code host:port} for clients' {@code bootstrap.servers}. */
     public String bootstrapServers() {
         return bootstrapServers;
@@ -225,6 +255,21 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     /** An admin client of this broker, owned by the broker: do not close it. */
     public Admin admin() {
         return admin;
+    }
+
+    /**
+     * Stops the broker but keeps its log and ports, as a broker that went away: clients see it unreachable until
+     * {@link #restart()}. For tests of what a job does meanwhile.
+     */
+    public synchronized void stop() {
+        shutdownQuietly(server);
+    }
+
+    /** Starts the broker stopped by {@link #stop()} again, on the same ports with the same log; blocks until ready. */
+    public synchronized void restart() {
+        server = new KafkaRaftServer(new KafkaConfig(props), Time.SYSTEM);
+        server.startup();
+        awaitReady();
     }
 
     /** Stops the broker (under a second when idle) and deletes its log directory. Idempotent. */

@@ -1,0 +1,97 @@
+package io.flinklite.app.cli;
+
+import io.flinklite.job.Timestamps;
+import io.flinklite.runtime.checkpoint.Checkpoint;
+import io.flinklite.runtime.checkpoint.CheckpointStore;
+import io.flinklite.runtime.checkpoint.StateSummary;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code flinklite checkpoint list [DIR]}: one line per checkpoint file of a directory (numbered, latest, kept): id,
+ * time, size, state summary, and valid or why not, checked as a restart checks it. Exit code 0 when at least one is
+ * valid, 1 otherwise.
+ */
+@Command(name = "list",
+        mixinStandardHelpOptions = true,
+        description = {"List the checkpoints of a directory: id, time, size, open panes and keys, valid or why not.",
+                "Kept checkpoints (see 'checkpoint keep') are listed too; the one a restart restores is marked."})
+public final class CheckpointListCommand implements Callable<Integer> {
+
+    private static final String ROW = "%-40s %10s  %-29s %10s  %-26s %s%n";
+
+    @CommandLine.Mixin
+    CheckpointDirectoryArgument directory;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        CheckpointStore store = directory.open();
+        try {
+            CheckpointStore.Found restored = store.loadLatest();
+            List<Path> files = new ArrayList<>();
+            for (long id : store.numberedIds()) {
+                files.add(store.fileOf(id));
+            }
+            Path latest = store.directory().resolve(CheckpointStore.LATEST);
+            if (Files.exists(latest)) {
+                files.add(latest);
+            }
+            files.addAll(store.keptFiles());
+            out.println("checkpoint directory " + store.directory());
+            out.printf(ROW, "FILE", "ID", "TIME", "SIZE", "STATE", "VALIDITY");
+            int valid = 0;
+            for (Path f : files) {
+                String name = store.directory().relativize(f).toString();
+                try {
+                    Checkpoint c = f.getParent().equals(store.directory()) && !f.equals(latest)
+                            ? store.load(Long.parseLong(name.substring("checkpoint-".length(), name.length() - ".json".length())))
+                            : store.loadFile(f);
+                    StateSummary state = StateSummary.of(c.state());
+                    String validity = "valid" + (f.equals(restored.file()) ? ", a restart restores this one" : "")
+                            + (f.getParent().equals(store.keptDirectory()) ? ", kept (never rotated away)" : "");
+                    out.printf(ROW, name, c.id(), Timestamps.format(c.timeMs()), size(f), state.openPanes() + " panes, "
+                            + state.panesPerKey().size() + " keys", validity);
+                    valid++;
+                } catch (IOException e) {
+                    out.printf(ROW, name, "-", "-", size(f), "-", "INVALID: " + CheckpointStore.describe(e));
+                }
+            }
+            for (Path stray : store.strayFiles()) {
+                out.printf(ROW, stray.getFileName(), "-", "-", size(stray), "-", "IGNORED: not a checkpoint id FlinkLite writes");
+            }
+            if (valid == 0) {
+                out.println("no valid checkpoint: a job started on this directory starts without state");
+                return 1;
+            }
+            return 0;
+        } catch (IOException e) {
+            throw new UserFacingException("cannot list " + store.directory() + ": " + CheckpointStore.describe(e));
+        }
+    }
+
+    private static String size(Path f) {
+        try {
+            long bytes = Files.size(f);
+            if (bytes < 1024) {
+                return bytes + " B";
+            }
+            double kib = bytes / 1024.0;
+            return kib < 1024 ? String.format(Locale.ROOT, "%.1f KiB", kib) : String.format(Locale.ROOT, "%.1f MiB", kib / 1024);
+        } catch (IOException e) {
+            return "?";
+        }
+    }
+}
