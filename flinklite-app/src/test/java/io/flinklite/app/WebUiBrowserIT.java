@@ -44,8 +44,9 @@ import static org.awaitility.Awaitility.await;
  * results and dead letters to show; each value the page shows is checked against {@code /metrics}, and the browser's
  * console must hold no error. The screenshot goes to {@code target/web-ui.png}.
  *
- * <p>The broker and the browser start once for the class.
+ * <p>The module's one broker ({@link SharedKafkaBroker}); the browser starts once for the class.
  */
+@org.junit.jupiter.api.extension.ExtendWith(SharedKafkaBroker.class)
 class WebUiBrowserIT {
 
     private static final String CHROMIUM = "/usr/bin/chromium";
@@ -61,7 +62,7 @@ class WebUiBrowserIT {
                 + " (bin/test installs it: apt-get install chromium)").isTrue();
         assertThat(new File(CHROMEDRIVER).canExecute()).as("Debian's chromedriver at " + CHROMEDRIVER
                 + " (bin/test installs it: apt-get install chromium-driver)").isTrue();
-        broker = EmbeddedKafkaBroker.start();
+        broker = SharedKafkaBroker.get();
         profile = Files.createTempDirectory("flinklite-chromium");
         ChromeOptions options = new ChromeOptions();
         options.setBinary(CHROMIUM);
@@ -81,9 +82,6 @@ class WebUiBrowserIT {
     static void stopBrowserAndBroker() throws Exception {
         if (browser != null) {
             browser.quit();
-        }
-        if (broker != null) {
-            broker.close();
         }
         if (profile != null) {
             try (var files = Files.walk(profile)) {
