@@ -107,6 +107,11 @@ final class JobCheckpointing implements AutoCloseable {
         return c;
     }
 
+    /** The checkpoint {@link #recover} chose to resume from; empty for a start without state. */
+    java.util.Optional<Checkpoint> restored() {
+        return recovered.checkpoint();
+    }
+
     /**
      * Refuses a checkpoint whose offsets cannot belong to the job's input: taken reading another topic, or another
      * topic of the same name (its topic id differs: the topic was deleted and recreated), or resuming beyond the end

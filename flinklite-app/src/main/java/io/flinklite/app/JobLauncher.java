@@ -147,6 +147,25 @@ public final class JobLauncher implements AutoCloseable {
             public String fingerprint(KafkaJob.Settings settings) {
                 return JobLauncher.this.fingerprint(settings.spec());
             }
+
+            @Override
+            public String userJob() {
+                return userJob == null ? null : request.jobClass + " " + new TreeMap<>(request.parameters);
+            }
+
+            @Override
+            public String userAggregate() {
+                return aggregate == null ? null : aggregate.className() + " of " + request.valueField;
+            }
+
+            @Override
+            public List<String> extraResultSinks() {
+                List<String> out = new ArrayList<>();
+                for (String name : sinks.names()) {
+                    out.add("sink " + name);
+                }
+                return out;
+            }
         };
     }
 

@@ -2,11 +2,19 @@ package io.flinklite.app;
 
 import io.flinklite.api.Sink;
 import io.flinklite.api.WindowResult;
+import io.flinklite.app.web.Counter;
+import io.flinklite.app.web.JobActivity;
+import io.flinklite.app.web.JobDescription;
+import io.flinklite.app.web.Peer;
+import io.flinklite.app.web.WebConsole;
+import io.flinklite.connector.kafka.ConsumerGroupMembers;
 import io.flinklite.connector.kafka.BrokerWatch;
 import io.flinklite.connector.kafka.KafkaConnection;
 import io.flinklite.connector.kafka.KafkaOutput;
 import io.flinklite.connector.kafka.KafkaSourceReader;
+import io.flinklite.job.Durations;
 import io.flinklite.job.JobSpec;
+import io.flinklite.runtime.checkpoint.SourcePosition;
 import io.flinklite.runtime.metrics.JobMetrics;
 import io.flinklite.runtime.task.BatchHook;
 import io.flinklite.runtime.task.DeadLetterHandler;
@@ -16,7 +24,11 @@ import io.flinklite.runtime.task.TaskOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.TreeMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
@@ -52,6 +64,24 @@ public final class KafkaJob {
          */
         default String fingerprint(Settings settings) {
             return settings.spec().fingerprint();
+        }
+
+        /**
+         * For the web UI's graph: one line naming the user job the task runs instead of the built-in chain (a
+         * {@code --jar --job} class and its parameters), or null when it runs the built-in chain.
+         */
+        default String userJob() {
+            return null;
+        }
+
+        /** For the web UI's graph: the user aggregate the built-in chain's window applies, or null for the spec's. */
+        default String userAggregate() {
+            return null;
+        }
+
+        /** For the web UI's graph: where results go besides the output topic, one line each (e.g. a PostgreSQL table). */
+        default List<String> extraResultSinks() {
+            return List.of();
         }
     }
 
@@ -176,6 +206,8 @@ public final class KafkaJob {
 
     private final Settings settings;
     private final JobMetrics metrics;
+    private final JobActivity activity = new JobActivity();
+    private final ConsumerGroupMembers groupMembers;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile boolean stopRequested;
     private volatile KafkaSourceReader reader;
@@ -184,6 +216,8 @@ public final class KafkaJob {
     public KafkaJob(Settings settings, JobMetrics metrics) {
         this.settings = settings;
         this.metrics = metrics;
+        this.groupMembers = new ConsumerGroupMembers(settings.connection, settings.groupId, settings.inputTopic);
+        metrics.setCheckpointListener(activity.checkpointListener());
     }
 
     /**
@@ -237,9 +271,20 @@ public final class KafkaJob {
                             : JobCheckpointing.recover(settings.checkpoints, settings, source, metrics);
                     Sink<WindowResult> output = settings.outputTopic == null ? null : kafkaOutput.resultSink(settings.outputTopic);
                     Sink<WindowResult> results = alsoFlushing(new ResultPrinter(settings.console, settings.format,
-                            checkpointing == null ? output : checkpointing.results(output)), kafkaOutput);
+                            checkpointing == null ? output : checkpointing.results(output), activity::recordResult),
+                            kafkaOutput);
                     Sink<byte[]> late = settings.lateTopic == null ? null : kafkaOutput.lateSink(settings.lateTopic);
-                    DeadLetterHandler deadLetters = kafkaOutput.deadLetters(settings.deadLetterTopic, source);
+                    DeadLetterHandler deadLetters = activity.recordDeadLetters(
+                            kafkaOutput.deadLetters(settings.deadLetterTopic, source));
+                    if (checkpointing != null) {
+                        checkpointing.restored().ifPresent(cp -> {
+                            Map<Integer, Long> positions = new TreeMap<>();
+                            for (SourcePosition p : cp.sources()) {
+                                positions.put(p.partition(), p.nextOffset());
+                            }
+                            activity.restoredFrom(new JobActivity.Restored(cp.id(), cp.timeMs(), cp.watermarkMs(), positions));
+                        });
+                    }
                     StreamTask task = settings.taskFactory.create(settings, settings.taskOptions(), source, results,
                             late, deadLetters, metrics);
                     running[0] = task;
@@ -275,6 +320,7 @@ public final class KafkaJob {
             failed = false;
         } finally {
             metrics.setJobState(failed ? JobMetrics.JobState.FAILED : JobMetrics.JobState.FINISHED);
+            groupMembers.close();
             reader = null;
             stopped.countDown();
         }
@@ -365,5 +411,91 @@ public final class KafkaJob {
 
     public JobMetrics metrics() {
         return metrics;
+    }
+
+    /** The web UI of this job: its graph and settings, its recent history, its consumer group. */
+    public WebConsole webConsole() {
+        return new WebConsole(metrics, description(), activity, this::peers, System::currentTimeMillis);
+    }
+
+    /**
+     * What this job is, for the web UI: the chain the task runs (source, decode with watermarks, filter and key,
+     * window, and the sinks the settings configure), each node with the counters of its records in and out, and the
+     * settings it runs with (Kafka client properties that name a secret masked).
+     */
+    public JobDescription description() {
+        JobSpec spec = settings.spec;
+        TaskFactory task = settings.taskFactory;
+        JobDescription.Builder b = new JobDescription.Builder(settings.fingerprint());
+        b.node("source", "source", "Kafka source", "topic " + settings.inputTopic + ", group " + settings.groupId,
+                List.of(), null, Counter.READ);
+        b.node("decode", "operator", "decode + watermarks", "JSON, field " + JobSpec.TIMESTAMP_FIELD
+                        + ", out-of-orderness " + Durations.format(spec.outOfOrdernessMs()) + ", idle after "
+                        + (settings.idleTimeoutMs > 0 ? Durations.format(settings.idleTimeoutMs) : "never"),
+                List.of("source"), Counter.READ, Counter.VALID);
+        String last;
+        if (task.userJob() == null) {
+            b.node("filter", "operator", "filter + key by " + spec.keyField(),
+                    "types " + (spec.selectsAllTypes() ? "*" : String.join(",", new java.util.TreeSet<>(spec.types()))),
+                    List.of("decode"), Counter.VALID, Counter.SELECTED);
+            b.node("window", "operator", "window " + spec.window(), "aggregate "
+                            + (task.userAggregate() != null ? task.userAggregate() : spec.aggregate().toString())
+                            + ", lateness " + Durations.format(spec.allowedLatenessMs()),
+                    List.of("filter"), Counter.SELECTED, Counter.FIRED);
+            last = "window";
+        } else {
+            // A user job is one node until the operator graph names its parts.
+            b.node("job", "operator", "user job", task.userJob(), List.of("decode"), Counter.SELECTED, Counter.FIRED);
+            last = "job";
+        }
+        b.node("results", "sink", "results", settings.outputTopic == null ? "log only" : "topic " + settings.outputTopic,
+                List.of(last), Counter.FIRED, Counter.WRITTEN);
+        List<String> extra = task.extraResultSinks();
+        for (int i = 0; i < extra.size(); i++) {
+            b.node("results-" + (i + 2), "sink", "results", extra.get(i), List.of(last), Counter.FIRED, null);
+        }
+        if (settings.lateTopic != null) {
+            b.node("late", "sink", "late events", "topic " + settings.lateTopic, List.of(last), Counter.LATE, null);
+        }
+        b.node("dead-letters", "sink", "dead letters",
+                settings.deadLetterTopic == null ? "counted and logged" : "topic " + settings.deadLetterTopic,
+                List.of("decode"), Counter.INVALID, null);
+
+        b.setting("job", settings.fingerprint())
+                .setting("input-topic", settings.inputTopic)
+                .setting("output-topic", settings.outputTopic == null ? "none" : settings.outputTopic)
+                .setting("late-topic", settings.lateTopic)
+                .setting("dead-letter-topic", settings.deadLetterTopic)
+                .setting("group-id", settings.groupId)
+                .setting("start-from", settings.startFrom.name().toLowerCase(java.util.Locale.ROOT))
+                .setting("idle-timeout", Durations.format(settings.idleTimeoutMs))
+                .setting("idle-wall-clock", settings.wallClockWhenIdle)
+                .setting("max-record-size", settings.maxRecordBytes)
+                .setting("max-future", Durations.format(settings.maxFutureMs))
+                .setting("commit-interval", Durations.format(settings.commitIntervalMs))
+                .setting("bootstrap-servers", settings.connection.bootstrapServers())
+                .setting("connect-timeout", Durations.format(settings.connection.connectTimeoutMs()));
+        if (settings.checkpoints != null) {
+            b.setting("checkpoint-dir", settings.checkpoints.dir())
+                    .setting("checkpoint-interval", Durations.format(settings.checkpoints.intervalMs()))
+                    .setting("delivery", settings.checkpoints.delivery().label());
+        } else {
+            b.setting("checkpoints", "off");
+        }
+        for (Map.Entry<String, String> e : new TreeMap<>(settings.connection.properties()).entrySet()) {
+            b.possiblySecret("kafka-property " + e.getKey(), e.getValue());
+        }
+        return b.build();
+    }
+
+    /** The consumer group's members, this instance marked; cached by {@link ConsumerGroupMembers}. Any thread. */
+    private List<Peer> peers() {
+        KafkaSourceReader r = reader;
+        String self = r == null ? "" : r.memberId();
+        List<Peer> out = new ArrayList<>();
+        for (ConsumerGroupMembers.Member m : groupMembers.members()) {
+            out.add(new Peer(m.clientId(), m.host(), m.partitions(), !self.isEmpty() && self.equals(m.memberId())));
+        }
+        return out;
     }
 }

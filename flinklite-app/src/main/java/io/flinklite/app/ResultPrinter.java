@@ -9,9 +9,11 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.Locale;
+import java.util.function.Consumer;
 
 /**
- * Prints each window result on stdout and passes it on to the real sink, so that {@code flinklite run | jq} and
+ * Prints each window result on stdout, passes it on to the real sink and shows it to an observer (the web UI's recent
+ * results), so that {@code flinklite run | jq} and
  * {@code flinklite demo | grep critical} work while logs and the status line go to stderr. A line is the JSON of
  * {@code replay} ({@link Format#JSON}, the default), or readable ({@link Format#TEXT}):
  * {@code critical [10:00:05.000, 10:00:15.000) count=42}, times in UTC. Task thread only, as every sink.
@@ -37,6 +39,7 @@ public final class ResultPrinter implements Sink<WindowResult> {
     private final PrintStream out;
     private final Format format;
     private final Sink<WindowResult> next;
+    private final Consumer<WindowResult> observer;
     private final StringBuilder line = new StringBuilder(128);
 
     /**
@@ -45,9 +48,17 @@ public final class ResultPrinter implements Sink<WindowResult> {
      * @param next   where results go after being printed; null to only print
      */
     public ResultPrinter(PrintStream out, Format format, Sink<WindowResult> next) {
+        this(out, format, next, r -> { });
+    }
+
+    /**
+     * @param observer sees each result after {@code next} accepted it; task thread, must be quick and not throw
+     */
+    public ResultPrinter(PrintStream out, Format format, Sink<WindowResult> next, Consumer<WindowResult> observer) {
         this.out = out;
         this.format = format;
         this.next = next;
+        this.observer = observer;
     }
 
     /** The readable line for {@code r}; a key with a lone surrogate shows it escaped, as the JSON does. */
@@ -77,6 +88,7 @@ public final class ResultPrinter implements Sink<WindowResult> {
         if (next != null) {
             next.write(result);
         }
+        observer.accept(result);
     }
 
     @Override

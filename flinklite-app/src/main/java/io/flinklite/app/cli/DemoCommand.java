@@ -133,7 +133,8 @@ public final class DemoCommand implements Callable<Integer> {
                     + settings.outputTopic());
             out.println("demo: late events go to " + settings.lateTopic() + ", invalid records to "
                     + settings.deadLetterTopic() + " (reason in the flinklite.reason header)");
-            observability = Observability.start(metricsOptions.config(), metrics, System.err);
+            observability = Observability.start(metricsOptions.config(), metrics, kafkaJob.webConsole(), System.err);
+            out.println("demo: web UI at " + observability.uiUrl() + " (JSON API under /api/v1/)");
             out.println("demo: metrics at " + observability.metricsUrl() + " (health: /health/live, /health/ready)");
             out.println("demo: press Ctrl-C to stop everything");
             kafkaJob.run();

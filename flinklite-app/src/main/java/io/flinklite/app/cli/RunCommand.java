@@ -71,7 +71,7 @@ public final class RunCommand implements Callable<Integer> {
                     .checkpoints(checkpoints.settings())
                     .taskFactory(launcher.taskFactory()), jobMetrics);
             // The server starts before the job checks Kafka, so a busy metrics port is reported before anything else.
-            try (Observability ignored = Observability.start(metrics.config(), jobMetrics, System.err)) {
+            try (Observability ignored = Observability.start(metrics.config(), jobMetrics, kafkaJob.webConsole(), System.err)) {
                 return runUntilSignal(kafkaJob);
             }
         }

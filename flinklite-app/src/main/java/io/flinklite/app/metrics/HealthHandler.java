@@ -11,7 +11,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 
 /**
- * Serves every path of the metrics server but {@code /metrics}: the liveness and readiness probes and a short index.
+ * Serves the paths of the metrics server that neither {@code /metrics} nor the web console answers: the liveness and
+ * readiness probes.
  * Runs on the HTTP server's threads and only reads {@link JobMetrics}.
  *
  * <ul>
@@ -19,7 +20,7 @@ import java.util.Locale;
  *       supervisor should restart it).</li>
  *   <li>{@code /health/ready}: 200 while the job runs and its source has input partitions assigned; 503 before
  *       that, after it ends, and while a rebalance has taken every partition away.</li>
- *   <li>{@code /}: a plain-text list of the endpoints; anything else is 404.</li>
+ *   <li>anything else is 404.</li>
  * </ul>
  */
 final class HealthHandler implements HttpHandler {
@@ -45,11 +46,8 @@ final class HealthHandler implements HttpHandler {
             switch (exchange.getRequestURI().getPath()) {
                 case LIVE_PATH -> live(exchange);
                 case READY_PATH -> ready(exchange);
-                case "/" -> respond(exchange, 200, "FlinkLite metrics server\n"
-                        + "/metrics        Prometheus metrics\n"
-                        + LIVE_PATH + "   liveness (200 unless the job failed)\n"
-                        + READY_PATH + "  readiness (200 while the job runs with input assigned and Kafka answers)\n");
-                default -> respond(exchange, 404, "not found; try /metrics, " + LIVE_PATH + " or " + READY_PATH + "\n");
+                default -> respond(exchange, 404, "not found; try / (the web UI), /metrics, " + LIVE_PATH + " or "
+                        + READY_PATH + "\n");
             }
         }
     }

@@ -1,5 +1,6 @@
 package io.flinklite.app.metrics;
 
+import io.flinklite.app.web.WebConsole;
 import io.flinklite.runtime.metrics.JobMetrics;
 import io.prometheus.metrics.exporter.httpserver.HTTPServer;
 import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
@@ -11,7 +12,8 @@ import java.util.function.LongSupplier;
 
 /**
  * The HTTP endpoint Prometheus scrapes: {@code /metrics} (the job's {@link JobMetrics} and the JVM's metrics, in
- * Prometheus text or OpenMetrics format as the scraper asks), {@code /health/live} and {@code /health/ready}.
+ * Prometheus text or OpenMetrics format as the scraper asks), {@code /health/live} and {@code /health/ready}, and
+ * the {@link WebConsole}: the web UI at {@code /} and its JSON API under {@code /api/v1/}, on the same address.
  *
  * <p>Built on client_java's {@link HTTPServer}, which serves on its own daemon threads; every job metric is read at
  * scrape time, so nothing here runs on the task thread. Each server has its own registry, so several jobs (or tests)
@@ -34,11 +36,20 @@ public final class MetricsServer implements AutoCloseable {
      *                                  with a message that names the address
      */
     public static MetricsServer start(MetricsConfig config, JobMetrics metrics) {
-        return start(config, metrics, System::currentTimeMillis);
+        return start(config, metrics, WebConsole.of(metrics), System::currentTimeMillis);
+    }
+
+    /** As {@link #start(MetricsConfig, JobMetrics)}, with the web console of the job {@code metrics} belong to. */
+    public static MetricsServer start(MetricsConfig config, JobMetrics metrics, WebConsole console) {
+        return start(config, metrics, console, System::currentTimeMillis);
     }
 
     /** As {@link #start(MetricsConfig, JobMetrics)}, with the wall clock the lag gauges use (for tests). */
     static MetricsServer start(MetricsConfig config, JobMetrics metrics, LongSupplier nowMs) {
+        return start(config, metrics, WebConsole.of(metrics), nowMs);
+    }
+
+    private static MetricsServer start(MetricsConfig config, JobMetrics metrics, WebConsole console, LongSupplier nowMs) {
         PrometheusRegistry registry = new PrometheusRegistry();
         JobMetricsCollectors.register(registry, metrics, nowMs);
         JvmMetrics.builder().register(registry);
@@ -47,7 +58,7 @@ public final class MetricsServer implements AutoCloseable {
                     .hostname(config.host())
                     .port(config.port())
                     .registry(registry)
-                    .defaultHandler(new HealthHandler(metrics))
+                    .defaultHandler(console.handler(new HealthHandler(metrics)))
                     .buildAndStart();
             return new MetricsServer(server, config.host());
         } catch (IOException | UnresolvedAddressException e) {

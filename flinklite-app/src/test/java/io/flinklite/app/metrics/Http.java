@@ -11,7 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /** Tiny HTTP GET helper for the metrics tests, and a reader of the Prometheus text format's sample lines. */
-final class Http {
+public final class Http {
 
     private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
@@ -19,10 +19,10 @@ final class Http {
     }
 
     /** A GET's status code and body. */
-    record Response(int status, String body) {
+    public record Response(int status, String body) {
     }
 
-    static Response get(String url) {
+    public static Response get(String url) {
         HttpRequest request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).GET().build();
         try {
             HttpResponse<String> response = CLIENT.send(request, HttpResponse.BodyHandlers.ofString());
@@ -39,7 +39,7 @@ final class Http {
      * Scrapes {@code /metrics} in the Prometheus text format and returns each sample, keyed by its name and labels
      * exactly as written (e.g. {@code flinklite_events_outcome_total{outcome="late"}}).
      */
-    static Map<String, Double> scrape(int port) {
+    public static Map<String, Double> scrape(int port) {
         Response response = get("http://127.0.0.1:" + port + "/metrics");
         if (response.status() != 200) {
             throw new IllegalStateException("/metrics answered " + response.status() + ": " + response.body());

@@ -195,7 +195,7 @@ class MetricsServerTest {
     }
 
     @Test
-    void unknownPathsAre404AndTheIndexListsTheEndpoints() {
+    void unknownPathsAre404AndTheWebUiLinksTheEndpoints() {
         String base = "http://127.0.0.1:" + server.port();
         assertThat(Http.get(base + "/nope").status()).isEqualTo(404);
         assertThat(Http.get(base + "/").body()).contains("/metrics", "/health/live", "/health/ready");

@@ -71,6 +71,24 @@ public final class JobMetrics {
         void observe(double seconds);
     }
 
+    /**
+     * Receives every checkpoint outcome as it happens, so a history can be kept (the web UI's); the counters above
+     * only hold the last one. Called on the thread that finished the checkpoint (the task thread or the checkpoint
+     * writer), so an implementation must be thread-safe and quick.
+     */
+    public interface CheckpointListener {
+        /** A checkpoint was written; the same values as {@link JobMetrics#checkpointCompleted}. */
+        void completed(long id, long timeMs, long durationNanos, long sizeBytes);
+
+        /** A checkpoint attempt failed at {@code timeMs} (epoch ms). */
+        void failed(long timeMs);
+    }
+
+    private static final CheckpointListener NO_CHECKPOINT_LISTENER = new CheckpointListener() {
+        @Override public void completed(long id, long timeMs, long durationNanos, long sizeBytes) { }
+        @Override public void failed(long timeMs) { }
+    };
+
     /** How many distinct event types {@link #addTypeCounts} keeps apart; see there. */
     public static final int MAX_TYPES = 50;
     /** The type under which events beyond {@link #MAX_TYPES} types are counted. */
@@ -100,6 +118,7 @@ public final class JobMetrics {
     private final AtomicReference<PartitionStats[]> partitions = new AtomicReference<>(new PartitionStats[0]);
     private final ConcurrentHashMap<String, AtomicLongArray> eventsByType = new ConcurrentHashMap<>();
     private volatile LatencyObserver latencyObserver = seconds -> { };
+    private volatile CheckpointListener checkpointListener = NO_CHECKPOINT_LISTENER;
     private volatile JobState jobState = JobState.STARTING;
     private volatile boolean sourceAssigned;
     private volatile long kafkaUnreachableSinceMs;
@@ -111,13 +130,20 @@ public final class JobMetrics {
         private final long watermarkMs;
         private final long lag;
         private final boolean idle;
+        private final long nextOffset;
 
         public PartitionStats(String topic, int partition, long watermarkMs, long lag, boolean idle) {
+            this(topic, partition, watermarkMs, lag, idle, -1);
+        }
+
+        /** @param nextOffset offset of the next record the job will read; -1 before it has read or restored one */
+        public PartitionStats(String topic, int partition, long watermarkMs, long lag, boolean idle, long nextOffset) {
             this.topic = topic;
             this.partition = partition;
             this.watermarkMs = watermarkMs;
             this.lag = lag;
             this.idle = idle;
+            this.nextOffset = nextOffset;
         }
 
         public String topic() { return topic; }
@@ -127,6 +153,8 @@ public final class JobMetrics {
         /** Records between the consumer's position and the partition's end; -1 when unknown. */
         public long lag() { return lag; }
         public boolean idle() { return idle; }
+        /** Offset of the next record the job will read; -1 before it has read (or restored) one. */
+        public long nextOffset() { return nextOffset; }
     }
 
     /**
@@ -210,9 +238,18 @@ public final class JobMetrics {
         lastCheckpointSizeBytes.set(sizeBytes);
         checkpointsCompleted.incrementAndGet();
         lastCheckpointTimeMs.set(timeMs);
+        checkpointListener.completed(id, timeMs, durationNanos, sizeBytes);
     }
 
-    public void checkpointFailed() { checkpointFailures.incrementAndGet(); }
+    public void checkpointFailed() {
+        checkpointFailures.incrementAndGet();
+        checkpointListener.failed(System.currentTimeMillis());
+    }
+
+    /** Installs the one {@link CheckpointListener}; called before the job runs (the web UI's history). */
+    public void setCheckpointListener(CheckpointListener listener) {
+        this.checkpointListener = listener == null ? NO_CHECKPOINT_LISTENER : listener;
+    }
 
     /** Called by the job runner as the job starts, ends or fails; see {@link JobState}. */
     public void setJobState(JobState state) { this.jobState = state; }

@@ -347,7 +347,7 @@ public final class StreamTask implements Snapshottable {
         for (int i = 0; i < parts.length; i++) {
             int p = parts[i];
             stats[i] = new JobMetrics.PartitionStats(source.topicOf(p), p, watermarks.partitionWatermark(p),
-                    source.lag(p), watermarks.isIdle(p));
+                    source.lag(p), watermarks.isIdle(p), p < nextOffsets.length ? nextOffsets[p] : -1);
         }
         metrics.setPartitions(stats);
         metrics.setSourceAssigned(parts.length > 0);

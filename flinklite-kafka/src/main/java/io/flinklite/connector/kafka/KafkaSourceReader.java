@@ -74,6 +74,8 @@ import java.util.function.IntToLongFunction;
  */
 public final class KafkaSourceReader implements SourceReader {
 
+    private volatile String memberId = "";
+
     private static final Logger LOG = LoggerFactory.getLogger(KafkaSourceReader.class);
 
     /** Where a new consumer group starts. */
@@ -257,6 +259,8 @@ public final class KafkaSourceReader implements SourceReader {
 
             @Override
             public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+                // The one moment the member id is known and the consumer may be asked on this thread.
+                memberId = consumer.groupMetadata().memberId();
                 Map<TopicPartition, OffsetAndMetadata> committed = committedOf(partitions);
                 for (TopicPartition tp : partitions) {
                     Long resume = restoredPositions.remove(tp.partition());
@@ -337,6 +341,14 @@ public final class KafkaSourceReader implements SourceReader {
         }
         OptionalLong lag = consumer.currentLag(new TopicPartition(topic, partition));
         return lag.isPresent() ? lag.getAsLong() : -1;
+    }
+
+    /**
+     * This consumer's member id in its group, as of the last assignment; empty before the first. Any thread (the web
+     * UI uses it to tell this instance among the group's members).
+     */
+    public String memberId() {
+        return memberId;
     }
 
     /** The input topic's partition count, from the client's metadata; -1 until the first answer. */
