@@ -115,6 +115,11 @@ final class UsageErrors {
                 if (name.startsWith("--") && text.startsWith(name) && (text.length() == name.length()
                         || " :'=".indexOf(text.charAt(name.length())) >= 0)) {
                     String reason = text.substring(name.length()).replaceFirst("^[:\\s]+", "");
+                    if (reason.startsWith("and --")) {
+                        // "--a and --b exclude each other": a combination, not one flag's value; split after the
+                        // first flag it would read "--a: and --b ...".
+                        return report(cmd, text);
+                    }
                     return report(cmd, option.longestName(),
                             option.arity().max() == 0 ? null : rawValue(cmd, option), reason);
                 }
