@@ -129,8 +129,8 @@ final class UsageErrors {
     }
 
     /**
-     * Text options given a blank value (by flag, variable or file) are usage errors, whatever the option: none takes
-     * an empty topic, file, group or host. Run before the command.
+     * Text and path options given a blank value (by flag, variable or file) are usage errors, whatever the option: none
+     * takes an empty topic, file, directory, group or host. Run before the command.
      */
     void checkBlankValues(CommandLine.ParseResult parsed) {
         CommandLine.ParseResult leaf = parsed;
@@ -143,9 +143,10 @@ final class UsageErrors {
                 continue;
             }
             Object value = option.getValue();
-            if (value instanceof String && ((String) value).isBlank()) {
+            // A path too: picocli turns '' into the empty path, which names the working directory.
+            if ((value instanceof String || value instanceof java.nio.file.Path) && value.toString().isBlank()) {
                 throw new CommandLine.ParameterException(cmd, "Invalid value for option '" + option.longestName()
-                        + "': must not be empty", option, (String) value);
+                        + "': must not be empty", option, value.toString());
             }
         }
     }

@@ -69,6 +69,7 @@ class CheckpointOptionsTest {
                 {"--checkpoint-dir", file.toString()},
                 {"--checkpoint-dir", file.resolve("below").toString()},
                 {"--checkpoint-dir", "bad\0path"},
+                {"--checkpoint-dir", dir.resolve("new").toString(), "--restore-from", ""},
                 {"--checkpoint-dir", "none", "--jar", "x.jar", "--job", "com.example.MyJob", "--window", "tumbling:1m"},
                 {"--checkpoint-dir", "none", "--jar", "x.jar", "--aggregate-class", "com.example.Agg", "--aggregate", "sum:v"},
                 {"--checkpoint-dir", "none", "--job", "com.example.MyJob"},
