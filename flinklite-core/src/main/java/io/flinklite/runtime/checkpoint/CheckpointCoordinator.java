@@ -236,8 +236,19 @@ public final class CheckpointCoordinator implements AutoCloseable {
         if (failuresAreFatal) {
             throw new CheckpointFailedException(message, cause);
         }
-        LOG.log(System.Logger.Level.WARNING, message + " (the previous checkpoint remains the restore point; retrying in "
-                + intervalMs + " ms)");
+        // A failure its source marks as final (a sink refusing every later write) ends the job at its next batch:
+        // saying "retrying" would promise a checkpoint that never comes.
+        LOG.log(System.Logger.Level.WARNING, message + " (the previous checkpoint remains the restore point; "
+                + (isStopping(cause) ? "the job stops" : "retrying in " + intervalMs + " ms") + ")");
+    }
+
+    private static boolean isStopping(Throwable cause) {
+        for (Throwable t = cause; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof StopsTheJob) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Waits for a checkpoint in flight (reporting its outcome) and stops the writer thread. */
@@ -258,6 +269,14 @@ public final class CheckpointCoordinator implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
+    }
+
+    /**
+     * Marks a failure after which the job cannot go on, whatever the delivery: typically a sink whose write failed
+     * and which refuses every later write and flush, so the job stops at its next batch. A checkpoint failing on one
+     * (anywhere in its cause chain) is reported as stopping the job, not as retried at the next interval.
+     */
+    public interface StopsTheJob {
     }
 
     /** A checkpoint could not be taken, written or committed. */

@@ -130,4 +130,44 @@ class CheckpointCoordinatorTest {
             assertThat(c.nextId()).isEqualTo(1);
         }
     }
+
+    /** A checkpoint failure marked as stopping the job is logged as such, not as retried at the next interval. */
+    @Test
+    void aFailureThatStopsTheJobIsNotAnnouncedAsRetried() throws Exception {
+        final class WriteRefused extends IllegalStateException implements CheckpointCoordinator.StopsTheJob {
+            WriteRefused() {
+                super("writing to Kafka topic 'out' failed: refused");
+            }
+        }
+        List<String> warnings = new CopyOnWriteArrayList<>();
+        java.util.logging.Logger jul = java.util.logging.Logger.getLogger(CheckpointCoordinator.class.getName());
+        java.util.logging.Handler capture = new java.util.logging.Handler() {
+            @Override
+            public void publish(java.util.logging.LogRecord r) {
+                warnings.add(r.getMessage());
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        jul.addHandler(capture);
+        int[] calls = {0};
+        try (CheckpointCoordinator c = new CheckpointCoordinator(Checkpoints.fileOnlyStore(dir), 100, 1, 0, (id, t) -> {
+            throw calls[0]++ == 0 ? new RuntimeException("flush failed", new WriteRefused()) : new IllegalStateException("busy");
+        }, CheckpointCoordinator.Committer.NONE, CheckpointCoordinator.CompletionListener.NONE, metrics, false)) {
+            assertThat(c.maybeCheckpoint(100)).isFalse();
+            assertThat(c.maybeCheckpoint(200)).isFalse();
+        } finally {
+            jul.removeHandler(capture);
+        }
+        assertThat(warnings).hasSize(2);
+        assertThat(warnings.get(0)).startsWith("checkpoint 1 failed: flush failed").endsWith("; the job stops)")
+                .doesNotContain("retrying");
+        assertThat(warnings.get(1)).startsWith("checkpoint 1 failed: busy").endsWith("retrying in 100 ms)");
+    }
 }

@@ -4,7 +4,7 @@ package io.flinklite.connector.kafka;
  * A Kafka problem whose message alone tells the user what is wrong and what to do: an unreachable broker, a missing
  * topic, a rejected client property. The CLI prints the message on one line, without a stack trace.
  */
-public final class KafkaConnectorException extends RuntimeException {
+public class KafkaConnectorException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
     public KafkaConnectorException(String message) {

@@ -2,6 +2,7 @@ package io.flinklite.connector.kafka;
 
 import io.flinklite.api.Sink;
 import io.flinklite.api.WindowResult;
+import io.flinklite.runtime.checkpoint.CheckpointCoordinator;
 import io.flinklite.runtime.metrics.JobMetrics;
 import io.flinklite.runtime.task.DeadLetterHandler;
 import org.apache.kafka.clients.producer.Callback;
@@ -284,8 +285,20 @@ public final class KafkaOutput implements AutoCloseable {
     }
 
     private void fail(KafkaConnectorException e) {
-        if (failure.compareAndSet(null, e)) {
+        if (failure.compareAndSet(null, new WriteFailedException(e.getMessage(), e.getCause()))) {
             LOG.error(e.getMessage());
+        }
+    }
+
+    /**
+     * A write of this output failed: every later write, flush and {@link #checkWrites()} throws it, so the job stops
+     * at its next batch, and a checkpoint that fails on it says so rather than that it will be retried.
+     */
+    static final class WriteFailedException extends KafkaConnectorException implements CheckpointCoordinator.StopsTheJob {
+        private static final long serialVersionUID = 1L;
+
+        WriteFailedException(String message, Throwable cause) {
+            super(message, cause);
         }
     }
 

@@ -286,7 +286,9 @@ class KafkaConnectorIT {
             // Sticky: no later flush may pretend the lost record was written, so nothing commits past it.
             assertThatThrownBy(sink::flush).isInstanceOf(KafkaConnectorException.class)
                     .hasMessageStartingWith("writing to Kafka topic 'no-such-results-topic' failed:");
-            assertThatThrownBy(output::checkWrites).isInstanceOf(KafkaConnectorException.class);
+            // A checkpoint failing on it says the job stops (CheckpointCoordinator), not that it will be retried.
+            assertThatThrownBy(output::checkWrites).isInstanceOf(KafkaConnectorException.class)
+                    .isInstanceOf(io.flinklite.runtime.checkpoint.CheckpointCoordinator.StopsTheJob.class);
         }
     }
 
