@@ -85,13 +85,39 @@ final class KafkaTestSupport {
         return results;
     }
 
+    /**
+     * Writes {@code events} to their partitions, in order, and waits until the broker acknowledged every one.
+     *
+     * @throws AssertionError naming the broker's error when any record was not written: a test must never go on to
+     *                        wait for input that is not there (a lost send used to surface as a job that "never read
+     *                        the second half" 60 s later, the producer's own error unseen)
+     */
     static void produce(String bootstrap, String topic, List<Placed> events) {
         Properties p = new Properties();
         p.put("bootstrap.servers", bootstrap);
+        List<java.util.concurrent.Future<org.apache.kafka.clients.producer.RecordMetadata>> sent = new ArrayList<>(events.size());
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
             for (Placed e : events) {
-                producer.send(new ProducerRecord<>(topic, e.partition, null, e.json));
+                sent.add(producer.send(new ProducerRecord<>(topic, e.partition, null, e.json)));
             }
+            producer.flush();
+        }
+        int lost = 0;
+        Throwable first = null;
+        for (java.util.concurrent.Future<org.apache.kafka.clients.producer.RecordMetadata> f : sent) {
+            try {
+                f.get();
+            } catch (java.util.concurrent.ExecutionException e) {
+                lost++;
+                first = first == null ? e.getCause() : first;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError("interrupted while producing to " + topic, e);
+            }
+        }
+        if (lost > 0) {
+            throw new AssertionError("the test's producer could not write " + lost + " of " + events.size()
+                    + " records to " + topic + ": " + first, first);
         }
     }
 
