@@ -112,6 +112,11 @@ final class UsageErrors {
                 return report(cmd, option.longestName(), rawValue(cmd, option), reason);
             }
             for (String name : option.names()) {
+                if (name.startsWith("--") && text.startsWith(name) && text.startsWith(" ", name.length())
+                        && option.arity().max() == 0) {
+                    // A sentence about a switch ("--fresh-start and --restore-from exclude each other"): as written.
+                    return report(cmd, text);
+                }
                 if (name.startsWith("--") && text.startsWith(name) && (text.length() == name.length()
                         || " :'=".indexOf(text.charAt(name.length())) >= 0)) {
                     String reason = text.substring(name.length()).replaceFirst("^[:\\s]+", "");
@@ -138,9 +143,11 @@ final class UsageErrors {
                 continue;
             }
             Object value = option.getValue();
-            if (value instanceof String && ((String) value).isBlank()) {
+            // A Path or File given as '' is the empty path, which would silently mean the working directory.
+            if ((value instanceof String || value instanceof java.nio.file.Path || value instanceof java.io.File)
+                    && value.toString().isBlank()) {
                 throw new CommandLine.ParameterException(cmd, "Invalid value for option '" + option.longestName()
-                        + "': must not be empty", option, (String) value);
+                        + "': must not be empty", option, value.toString());
             }
         }
     }

@@ -225,7 +225,7 @@ class CheckpointCommandsTest {
                 {file.toString(), "is a regular file, not a directory"},
                 {"/proc/flinklite-nonexistent/checkpoints", "cannot be created"},
                 {"/proc/self", "cannot write in"},
-                {"", "--checkpoint-dir is empty"},
+                {"", "--checkpoint-dir '' (from the command line): must not be empty"},
         };
         for (String[] c : cases) {
             int code = execute("run", "--checkpoint-dir", c[0], "--bootstrap-servers", "127.0.0.1:1", "--connect-timeout", "1s");
