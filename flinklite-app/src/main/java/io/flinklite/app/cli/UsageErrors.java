@@ -112,12 +112,17 @@ final class UsageErrors {
                 return report(cmd, option.longestName(), rawValue(cmd, option), reason);
             }
             for (String name : option.names()) {
+                if (name.startsWith("--") && text.startsWith(name) && text.startsWith(" ", name.length())
+                        && option.arity().max() == 0) {
+                    // A sentence about a switch ("--fresh-start and --restore-from exclude each other"): as written.
+                    return report(cmd, text);
+                }
                 if (name.startsWith("--") && text.startsWith(name) && (text.length() == name.length()
                         || " :'=".indexOf(text.charAt(name.length())) >= 0)) {
                     String reason = text.substring(name.length()).replaceFirst("^[:\\s]+", "");
                     if (reason.startsWith("and --")) {
-                        // "--a and --b exclude each other": a combination, not one flag's value; split after the
-                        // first flag it would read "--a: and --b ...".
+                        // A flag taking a value in a sentence about a combination ("--aggregate and
+                        // --aggregate-class exclude each other"): as written, not as the first flag's value.
                         return report(cmd, text);
                     }
                     return report(cmd, option.longestName(),
@@ -143,8 +148,9 @@ final class UsageErrors {
                 continue;
             }
             Object value = option.getValue();
-            // A path too: picocli turns '' into the empty path, which names the working directory.
-            if ((value instanceof String || value instanceof java.nio.file.Path) && value.toString().isBlank()) {
+            // A Path or File given as '' is the empty path, which would silently mean the working directory.
+            if ((value instanceof String || value instanceof java.nio.file.Path || value instanceof java.io.File)
+                    && value.toString().isBlank()) {
                 throw new CommandLine.ParameterException(cmd, "Invalid value for option '" + option.longestName()
                         + "': must not be empty", option, value.toString());
             }

@@ -50,7 +50,7 @@ class CheckpointOptionsTest {
     @Test
     void aFreshStartWithoutCheckpointsIsRefused() {
         assertThat(run("run", "--checkpoint-dir", "none", "--fresh-start")).isEqualTo(2);
-        assertThat(err.toString(StandardCharsets.UTF_8)).contains("flinklite: --fresh-start: has no effect without checkpoints");
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("flinklite: --fresh-start has no effect without checkpoints");
     }
 
     /**
