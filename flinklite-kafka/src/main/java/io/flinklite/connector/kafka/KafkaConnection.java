@@ -132,7 +132,7 @@ public final class KafkaConnection {
     /**
      * Creates {@code topic} with {@code partitions} partitions (the broker's {@code num.partitions} when -1) and
      * {@code replicationFactor} replicas (the broker's {@code default.replication.factor} when -1) when it does not
-     * exist yet, with the Admin API.
+     * exist yet, with the Admin API; returns once every partition's leader accepts writes ({@link TopicLeaders}).
      *
      * @return true when this call created it
      * @throws KafkaConnectorException naming the topic and the broker's reason when it refuses (a replication factor
@@ -146,6 +146,9 @@ public final class KafkaConnection {
                                 partitions > 0 ? java.util.Optional.of(partitions) : java.util.Optional.empty(),
                                 replicationFactor > 0 ? java.util.Optional.of((short) replicationFactor) : java.util.Optional.empty())))
                         .all().get(connectTimeoutMs, TimeUnit.MILLISECONDS);
+                int created = admin.describeTopics(List.of(topic)).allTopicNames()
+                        .get(connectTimeoutMs, TimeUnit.MILLISECONDS).get(topic).partitions().size();
+                TopicLeaders.await(admin, topic, created, connectTimeoutMs);
                 return true;
             } catch (ExecutionException e) {
                 if (e.getCause() instanceof TopicExistsException) {

@@ -229,16 +229,22 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
 
     /**
      * Creates a topic with replication factor 1 and the given topic configs (e.g. {@code max.message.bytes});
-     * does nothing when it already exists. Blocks until the broker has created it.
+     * does nothing when it already exists. Blocks until every partition's leader accepts writes
+     * ({@link io.flinklite.connector.kafka.TopicLeaders}).
      */
     public void createTopic(String name, int partitions, Map<String, String> configs) {
         NewTopic topic = new NewTopic(name, partitions, (short) 1).configs(configs);
         try {
-            admin.createTopics(List.of(topic)).all().get(ADMIN_TIMEOUT_MS, TimeUnit.MILLISECONDS);
-        } catch (ExecutionException e) {
-            if (!(e.getCause() instanceof TopicExistsException)) {
-                throw new IllegalStateException("cannot create topic " + name + ": " + e.getCause().getMessage(), e.getCause());
+            try {
+                admin.createTopics(List.of(topic)).all().get(ADMIN_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof TopicExistsException)) {
+                    throw e;
+                }
             }
+            io.flinklite.connector.kafka.TopicLeaders.await(admin, name, partitions, ADMIN_TIMEOUT_MS);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("cannot create topic " + name + ": " + e.getCause().getMessage(), e.getCause());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while creating topic " + name, e);
