@@ -28,10 +28,7 @@ final class UsageErrors {
     static final int EXIT_USAGE = 2;
 
     /** Variables read by the scripts or the JDBC sink, not flags. */
-    private static final Set<String> OTHER_VARIABLES = Set.of("FLINKLITE_JAVA_OPTS", "FLINKLITE_JDBC_PASSWORD",
-            "FLINKLITE_PG_BINDIR", "FLINKLITE_HOME");
-    /** Config keys that are not flags. */
-    private static final Set<String> OTHER_KEYS = Set.of("jdbc-password");
+    private static final Set<String> OTHER_VARIABLES = Set.of("FLINKLITE_JAVA_OPTS", "FLINKLITE_PG_BINDIR", "FLINKLITE_HOME");
 
     private final String[] args;
     private final Configuration configuration;
@@ -159,8 +156,12 @@ final class UsageErrors {
 
     /** Warns about config keys and variables that name no flag of any command, with the closest name that does. */
     void warnUnknownSettings(CommandLine root, PrintWriter err) {
-        Set<String> known = new TreeSet<>(OTHER_KEYS);
+        Set<String> known = new TreeSet<>();
         collectLongNames(root, known);
+        // The sinks' settings, secrets too: a password is a config key or variable, never a flag.
+        for (io.flinklite.sink.SinkOption option : io.flinklite.app.SinkRegistry.installed().options()) {
+            known.add(option.name());
+        }
         for (String key : configuration.fileKeys()) {
             if (!known.contains(key)) {
                 err.println("flinklite: warning: unknown key '" + key + "' in " + configuration.sourceOf(key)

@@ -190,6 +190,16 @@ class UsageErrorTest {
     }
 
     @Test
+    void theSinksSecretsAreKnownSettingsThoughTheyHaveNoFlag() throws Exception {
+        Path file = dir.resolve("secrets.properties");
+        Files.writeString(file, "jdbc-password=a\ncassandra-password=b\n");
+        Configuration c = Configuration.load(new String[] {"--config", file.toString()},
+                Map.of("FLINKLITE_CASSANDRA_PASSWORD", "c", "FLINKLITE_JDBC_PASSWORD", "d"));
+        Run run = run(c, List.of("run", "--config", file.toString(), "--max-record-size=0"));
+        assertThat(run.err).doesNotContain("warning");
+    }
+
+    @Test
     void anUnknownFlagIsOneLineWithASuggestionNotTheWholeHelp() {
         Run run = run(Configuration.empty(), List.of("run", "--windwo", "tumbling:1m"));
         assertThat(run.code).isEqualTo(2);
