@@ -151,8 +151,10 @@ class ExampleJarIT {
         start("--jar", exampleJar().toString(), "--job", "com.example.NoSuchJob");
         assertThat(process.waitFor(120, TimeUnit.SECONDS)).isTrue();
         String output = Files.readString(log);
-        assertThat(process.exitValue()).as(output).isEqualTo(1);
-        assertThat(output).contains("flinklite: job class com.example.NoSuchJob is not in flinklite-examples.jar");
+        // A class the jar does not hold is a usage error: one line naming --job and its value, the hint, exit 2.
+        assertThat(process.exitValue()).as(output).isEqualTo(2);
+        assertThat(output).contains("flinklite: --job 'com.example.NoSuchJob' (from the command line): job class "
+                + "com.example.NoSuchJob is not in flinklite-examples.jar").contains("see 'flinklite run --help'");
     }
 
     // --- helpers ---
