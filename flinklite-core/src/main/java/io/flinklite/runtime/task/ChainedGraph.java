@@ -17,6 +17,9 @@ import io.flinklite.runtime.operator.TwoInputOperator;
 import io.flinklite.runtime.state.StateReader;
 import io.flinklite.runtime.state.StateWriter;
 import io.flinklite.runtime.watermark.WatermarkTracker;
+import io.flinklite.source.PartitionListener;
+import io.flinklite.source.RecordBatch;
+import io.flinklite.source.SourceReader;
 
 import java.util.ArrayList;
 import java.util.Arrays;

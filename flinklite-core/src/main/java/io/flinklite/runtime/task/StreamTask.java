@@ -9,13 +9,16 @@ import io.flinklite.runtime.graph.JobGraph;
 import io.flinklite.runtime.graph.JobGraphs;
 import io.flinklite.runtime.json.EventDecoder;
 import io.flinklite.runtime.metrics.JobMetrics;
-import io.flinklite.runtime.metrics.JobMetrics.InvalidReason;
 import io.flinklite.runtime.operator.Operator;
 import io.flinklite.runtime.operator.ReportsMetrics;
 import io.flinklite.runtime.state.Snapshottable;
 import io.flinklite.runtime.state.StateFormatException;
 import io.flinklite.runtime.state.StateReader;
 import io.flinklite.runtime.state.StateWriter;
+import io.flinklite.source.DeadLetterHandler;
+import io.flinklite.source.InvalidReason;
+import io.flinklite.source.RecordBatch;
+import io.flinklite.source.SourceReader;
 
 import java.util.ArrayList;
 import java.util.Arrays;

@@ -22,6 +22,7 @@ import io.flinklite.runtime.replay.ArraySourceReader;
 import io.flinklite.runtime.state.MemoryState;
 import io.flinklite.runtime.window.BuiltinAggregator;
 import io.flinklite.runtime.window.WindowOperator;
+import io.flinklite.source.DeadLetterHandler;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
