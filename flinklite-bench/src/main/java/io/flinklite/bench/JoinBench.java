@@ -1,5 +1,6 @@
 package io.flinklite.bench;
 
+import io.flinklite.runtime.json.DecodedEvent;
 import io.flinklite.api.Event;
 import io.flinklite.api.OutputTag;
 import io.flinklite.api.Sink;
@@ -186,7 +187,7 @@ public final class JoinBench {
                 io.flinklite.api.WindowAssigner.MAX_LENGTH_MS, JsonPayloadCodec.INSTANCE, JsonPayloadCodec.INSTANCE, none,
                 new OutputTag<>("late-left"), new OutputTag<>("late-right"));
         io.flinklite.runtime.json.EventDecoder decoder = new io.flinklite.runtime.json.EventDecoder("message", null, 1 << 20);
-        Event event = new Event();
+        DecodedEvent event = new DecodedEvent();
         long payloadBytes = 0;
         SplittableRandom rnd = new SplittableRandom(seed);
         long before = PaneHeap.usedHeapAfterGc();

@@ -1,5 +1,6 @@
 package io.flinklite.bench;
 
+import io.flinklite.runtime.json.DecodedEvent;
 import io.flinklite.api.Event;
 import io.flinklite.api.Sink;
 import io.flinklite.api.WindowResult;
@@ -238,7 +239,7 @@ public final class KafkaThroughputBench {
         @Override
         void run() {
             EventDecoder decoder = new EventDecoder("message", null, 1 << 20);
-            Event event = new Event();
+            DecodedEvent event = new DecodedEvent();
             long important = 0;
             long critical = 0;
             consumer.subscribe(List.of(topic));

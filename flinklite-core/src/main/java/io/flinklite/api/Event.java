@@ -9,8 +9,11 @@ package io.flinklite.api;
  * {@code String} instance, so holding on to {@link #key()} is cheap and safe.
  *
  * <p>Late records and dead letters are forwarded as the original payload bytes, unchanged.
+ *
+ * <p>User code builds events with {@link #of}; the engine fills its own subclass (the decoder's reused event) with
+ * the protected setters, which are not part of the API. Every accessor is final, so that calls stay monomorphic.
  */
-public final class Event {
+public class Event {
     private long id;
     private boolean hasId;
     // A decoded id not converted yet: its digits are payload[idFrom, idTo). Most jobs never read the id, so the
@@ -25,8 +28,8 @@ public final class Event {
     private int payloadOffset;
     private int payloadLength;
 
-    /** An empty, reusable event; the engine fills it with {@link #set}. */
-    public Event() {
+    /** An empty event, for the engine's reusable subclass; user code uses {@link #of}. */
+    protected Event() {
     }
 
     /** A self-contained event (tests, examples): no payload bytes, no value. */
@@ -44,11 +47,11 @@ public final class Event {
     }
 
     /**
-     * Overwrites every field. Called by the decoder for each record; user code builds events with {@link #of}.
+     * Overwrites every field: for the engine's subclass, once per decoded record.
      *
      * @param payload the raw record, or {@code null}; referenced, not copied
      */
-    public void set(long id, boolean hasId, long timestamp, String key, double value, boolean hasValue,
+    protected final void set(long id, boolean hasId, long timestamp, String key, double value, boolean hasValue,
                     byte[] payload, int payloadOffset, int payloadLength) {
         this.id = id;
         this.hasId = hasId;
@@ -67,7 +70,7 @@ public final class Event {
      * JSON number (optional {@code -}, then digits, already validated), converted only when {@link #id()} or
      * {@link #hasId()} is called; {@code idFrom < 0} when the record has no integral id.
      */
-    public void setWithIdBytes(int idFrom, int idTo, long timestamp, String key, double value, boolean hasValue,
+    protected final void setWithIdBytes(int idFrom, int idTo, long timestamp, String key, double value, boolean hasValue,
                                byte[] payload, int payloadOffset, int payloadLength) {
         set(0, false, timestamp, key, value, hasValue, payload, payloadOffset, payloadLength);
         this.idFrom = idFrom;
@@ -75,7 +78,7 @@ public final class Event {
     }
 
     /** The {@code id} field; 0 when {@link #hasId()} is false. */
-    public long id() {
+    public final long id() {
         if (idFrom >= 0) {
             convertId();
         }
@@ -83,7 +86,7 @@ public final class Event {
     }
 
     /** True when the record has an {@code id} that is an integer within a long. */
-    public boolean hasId() {
+    public final boolean hasId() {
         if (idFrom >= 0) {
             convertId();
         }
@@ -116,26 +119,26 @@ public final class Event {
     }
 
     /** Event time, epoch ms: the {@code timestamp} field. */
-    public long timestamp() { return timestamp; }
+    public final long timestamp() { return timestamp; }
 
     /** The value of the job's key field (by default {@code message}), interned. */
-    public String key() { return key; }
+    public final String key() { return key; }
 
     /** The job's numeric value field; {@link Double#NaN} when {@link #hasValue()} is false. */
-    public double value() { return value; }
+    public final double value() { return value; }
 
     /** True when the job reads a value field and this event has it as a number. */
-    public boolean hasValue() { return hasValue; }
+    public final boolean hasValue() { return hasValue; }
 
     /** The array holding the raw payload, or {@code null} when the event was not decoded from bytes. */
-    public byte[] payload() { return payload; }
+    public final byte[] payload() { return payload; }
 
-    public int payloadOffset() { return payloadOffset; }
+    public final int payloadOffset() { return payloadOffset; }
 
-    public int payloadLength() { return payloadLength; }
+    public final int payloadLength() { return payloadLength; }
 
     /** A copy of the raw payload (an empty array when there is none): the one way to keep it past the call. */
-    public byte[] copyPayload() {
+    public final byte[] copyPayload() {
         byte[] copy = new byte[payloadLength];
         if (payload != null) {
             System.arraycopy(payload, payloadOffset, copy, 0, payloadLength);
@@ -144,7 +147,7 @@ public final class Event {
     }
 
     @Override
-    public String toString() {
+    public final String toString() {
         return "Event{id=" + id() + ", timestamp=" + timestamp + ", key=" + key
                 + (hasValue ? ", value=" + value : "") + "}";
     }

@@ -1,5 +1,6 @@
 package io.flinklite.bench.jmh;
 
+import io.flinklite.runtime.json.DecodedEvent;
 import io.flinklite.api.Event;
 import io.flinklite.bench.JacksonCeiling;
 import io.flinklite.bench.SeedFields;
@@ -35,7 +36,7 @@ public class DecoderBenchmark {
     private static final int EVENTS = 65_536;
 
     private byte[][] events;
-    private final Event event = new Event();
+    private final DecodedEvent event = new DecodedEvent();
     private EventDecoder decoder;
     private SeedFields fields;
 

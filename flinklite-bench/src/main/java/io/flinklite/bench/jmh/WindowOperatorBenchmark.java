@@ -1,5 +1,6 @@
 package io.flinklite.bench.jmh;
 
+import io.flinklite.runtime.json.DecodedEvent;
 import io.flinklite.api.Event;
 import io.flinklite.api.OutputTag;
 import io.flinklite.api.WindowAssigner;
@@ -46,7 +47,7 @@ public class WindowOperatorBenchmark {
     public int keys;
 
     private WindowOperator operator;
-    private final Event event = new Event();
+    private final DecodedEvent event = new DecodedEvent();
     private long[] disorder;
     private String[] keyOf;
     private long clock = 1_700_000_000_000L;

@@ -223,7 +223,7 @@ public final class EventDecoder {
      *
      * @see #decode(byte[], int, int, long, Event)
      */
-    public InvalidReason decode(byte[] buf, int off, int len, Event into) {
+    public InvalidReason decode(byte[] buf, int off, int len, DecodedEvent into) {
         return decode(buf, off, len, NO_TIMESTAMP, into);
     }
 
@@ -238,7 +238,7 @@ public final class EventDecoder {
      * @return {@code null} when the record is a valid event (then {@code into} holds it, referencing {@code buf} as
      *         its payload); otherwise why it is invalid, with {@link #lastError()} explaining it
      */
-    public InvalidReason decode(byte[] buf, int off, int len, long recordTimestampMs, Event into) {
+    public InvalidReason decode(byte[] buf, int off, int len, long recordTimestampMs, DecodedEvent into) {
         if (len > maxRecordBytes) {
             error = len + " bytes, more than the limit of " + maxRecordBytes;
             return InvalidReason.OVERSIZED;
@@ -284,7 +284,7 @@ public final class EventDecoder {
 
     /** The checks after parsing, first failing one wins; fills {@code into} when all pass. */
     private InvalidReason finish(int timestampState, long timestamp, int keyState, String key, double value,
-                                 boolean hasValue, int idFrom, int idTo, byte[] buf, int off, int len, Event into) {
+                                 boolean hasValue, int idFrom, int idTo, byte[] buf, int off, int len, DecodedEvent into) {
         if (timestampState == ABSENT) {
             error = "no \"" + timestamps.field() + "\" field";
             return InvalidReason.MISSING_TIMESTAMP;
@@ -301,7 +301,7 @@ public final class EventDecoder {
             error = keyState == ABSENT ? "no \"" + keyFieldName + "\" field" : "\"" + keyFieldName + "\" is not a string";
             return InvalidReason.MISSING_KEY;
         }
-        into.setWithIdBytes(idFrom, idTo, timestamp, key, value, hasValue, buf, off, len);
+        into.fillWithIdBytes(idFrom, idTo, timestamp, key, value, hasValue, buf, off, len);
         return null;
     }
 
@@ -312,7 +312,7 @@ public final class EventDecoder {
      * is the hottest loop of the engine. {@code EventDecoderPathsTest} checks that both paths classify and decode
      * the same records alike.
      */
-    private InvalidReason decodeFlat(byte[] buf, int off, int len, Event into) {
+    private InvalidReason decodeFlat(byte[] buf, int off, int len, DecodedEvent into) {
         int timestampState = ABSENT;
         long timestamp = 0;
         int keyState = ABSENT;

@@ -1,5 +1,6 @@
 package io.flinklite.runtime.replay;
 
+import io.flinklite.runtime.json.DecodedEvent;
 import io.flinklite.api.Event;
 import io.flinklite.api.OutputTag;
 import io.flinklite.api.Sink;
@@ -62,7 +63,7 @@ public final class JoinReplay implements PartitionListener {
     private final WatermarkTracker[] sides = new WatermarkTracker[2];
     private final boolean[] ended = new boolean[2];
     private final TwoInputOperator<Event, Event> operator;
-    private final Event event = new Event();
+    private final DecodedEvent event = new DecodedEvent();
     private final RecordBatch batch = new RecordBatch();
     private long watermark = Long.MIN_VALUE;
 

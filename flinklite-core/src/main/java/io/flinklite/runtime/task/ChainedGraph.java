@@ -1,5 +1,6 @@
 package io.flinklite.runtime.task;
 
+import io.flinklite.runtime.json.DecodedEvent;
 import io.flinklite.api.Event;
 import io.flinklite.api.KeySelector;
 import io.flinklite.api.OutputTag;
@@ -491,7 +492,7 @@ final class ChainedGraph {
         final EventDecoder decoder;
         final WatermarkTracker watermarks;
         final EventFormat.ValueRequirement valueRequirement;
-        final Event event = new Event();
+        final DecodedEvent event = new DecodedEvent();
         final NodeOutput output = new NodeOutput();
         /** The source's lag per partition: a partition with records still to read is slow, not idle. */
         final IntToLongFunction lagOf;

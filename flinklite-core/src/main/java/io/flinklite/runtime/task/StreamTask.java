@@ -1,12 +1,12 @@
 package io.flinklite.runtime.task;
 
-import io.flinklite.api.Event;
 import io.flinklite.api.Job;
 import io.flinklite.api.Sink;
 import io.flinklite.api.WindowResult;
 import io.flinklite.job.JobSpec;
 import io.flinklite.runtime.graph.JobGraph;
 import io.flinklite.runtime.graph.JobGraphs;
+import io.flinklite.runtime.json.DecodedEvent;
 import io.flinklite.runtime.json.EventDecoder;
 import io.flinklite.runtime.metrics.JobMetrics;
 import io.flinklite.runtime.operator.Operator;
@@ -212,7 +212,7 @@ public final class StreamTask implements Snapshottable {
     private void processBatch(ChainedGraph.SourceRun s) throws Exception {
         RecordBatch records = batch;
         EventDecoder decoder = s.decoder;
-        Event event = s.event;
+        DecodedEvent event = s.event;
         ChainedGraph.Context context = chain.context();
         int n = records.size();
         for (int i = 0; i < n; i++) {

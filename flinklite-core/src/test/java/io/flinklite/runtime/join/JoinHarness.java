@@ -1,5 +1,6 @@
 package io.flinklite.runtime.join;
 
+import io.flinklite.runtime.json.DecodedEvent;
 import io.flinklite.api.Event;
 import io.flinklite.api.OutputTag;
 import io.flinklite.runtime.operator.Output;
@@ -47,7 +48,7 @@ final class JoinHarness {
     private long watermark1 = Long.MIN_VALUE;
     private long watermark2 = Long.MIN_VALUE;
     private long combined = Long.MIN_VALUE;
-    private final Event event = new Event();
+    private final DecodedEvent event = new DecodedEvent();
 
     JoinHarness(Function<Output<JoinedPair<byte[], byte[]>>, TwoInputOperator<Event, Event>> factory) {
         this.factory = factory;
@@ -78,7 +79,7 @@ final class JoinHarness {
     private Event event(long ts, String key, String json) {
         // Surrounded by other bytes, as a line inside a reader's buffer: the codec must copy only the record.
         byte[] bytes = ("##" + json + "##").getBytes(StandardCharsets.UTF_8);
-        event.set(0, false, ts, key, Double.NaN, false, bytes, 2, bytes.length - 4);
+        event.fill(0, false, ts, key, Double.NaN, false, bytes, 2, bytes.length - 4);
         return event;
     }
 

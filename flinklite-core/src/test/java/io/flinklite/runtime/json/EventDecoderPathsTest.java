@@ -32,8 +32,8 @@ class EventDecoderPathsTest {
     void flatAndGeneralPathsAgreeOnMutatedRecords() {
         EventDecoder flat = new EventDecoder("message", "amount", TimestampSpec.defaults(), 1024, true);
         EventDecoder general = new EventDecoder("message", "amount", TimestampSpec.defaults(), 1024, false);
-        Event a = new Event();
-        Event b = new Event();
+        DecodedEvent a = new DecodedEvent();
+        DecodedEvent b = new DecodedEvent();
         Random random = new Random(15);
         int valid = 0;
         for (int i = 0; i < 200_000; i++) {

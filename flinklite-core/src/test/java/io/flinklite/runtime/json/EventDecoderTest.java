@@ -13,7 +13,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 class EventDecoderTest {
     private final EventDecoder decoder = new EventDecoder("message", "value", 1024);
-    private final Event event = new Event();
+    private final DecodedEvent event = new DecodedEvent();
 
     private InvalidReason decode(String json) {
         byte[] b = ("xx" + json + "yy").getBytes(StandardCharsets.UTF_8); // decode a slice, not a whole array

@@ -20,7 +20,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** Event time from other fields, nested paths, formats and the record timestamp; the decoder defects of issue 10. */
 class EventDecoderTimestampTest {
-    private final Event event = new Event();
+    private final DecodedEvent event = new DecodedEvent();
 
     private static EventDecoder decoder(String key, String value, TimestampSpec ts) {
         return new EventDecoder(key, value, ts, 1024);
