@@ -2,12 +2,13 @@ package io.flinklite.runtime.graph;
 
 import io.flinklite.api.FilterFunction;
 import io.flinklite.runtime.metrics.JobMetrics;
+import io.flinklite.runtime.operator.ForwardsWatermarks;
 import io.flinklite.runtime.operator.OneInputOperator;
 import io.flinklite.runtime.operator.Output;
 import io.flinklite.runtime.operator.ReportsMetrics;
 
 /** A user {@link FilterFunction}: forwards what it accepts, counts what it drops as filtered. Stateless. */
-final class FilterOperator implements OneInputOperator<Object>, ReportsMetrics {
+final class FilterOperator implements OneInputOperator<Object>, ReportsMetrics, ForwardsWatermarks {
     private final FilterFunction<Object> filter;
     private final Output<Object> output;
     private long filtered;

@@ -1,13 +1,14 @@
 package io.flinklite.runtime.graph;
 
 import io.flinklite.api.Event;
+import io.flinklite.runtime.operator.ForwardsWatermarks;
 import io.flinklite.runtime.operator.OneInputOperator;
 
 /**
  * Counts the built-in job's late events by type, on the window operator's late side output; the counts are published
  * with the others of its {@link SelectionCache} by {@link TypeFilterOperator}. Emits nothing.
  */
-final class LateTypeCounter implements OneInputOperator<Event> {
+final class LateTypeCounter implements OneInputOperator<Event>, ForwardsWatermarks {
     private final SelectionCache selection;
 
     LateTypeCounter(SelectionCache selection) {

@@ -1,11 +1,12 @@
 package io.flinklite.runtime.graph;
 
 import io.flinklite.api.MapFunction;
+import io.flinklite.runtime.operator.ForwardsWatermarks;
 import io.flinklite.runtime.operator.OneInputOperator;
 import io.flinklite.runtime.operator.Output;
 
 /** A user {@link MapFunction}: one output element per input element, same timestamp. Stateless. */
-final class MapOperator implements OneInputOperator<Object> {
+final class MapOperator implements OneInputOperator<Object>, ForwardsWatermarks {
     private final MapFunction<Object, Object> mapper;
     private final Output<Object> output;
 

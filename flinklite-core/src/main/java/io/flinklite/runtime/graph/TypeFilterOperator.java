@@ -2,6 +2,7 @@ package io.flinklite.runtime.graph;
 
 import io.flinklite.api.Event;
 import io.flinklite.runtime.metrics.JobMetrics;
+import io.flinklite.runtime.operator.ForwardsWatermarks;
 import io.flinklite.runtime.operator.OneInputOperator;
 import io.flinklite.runtime.operator.Output;
 import io.flinklite.runtime.operator.ReportsMetrics;
@@ -10,7 +11,7 @@ import io.flinklite.runtime.operator.ReportsMetrics;
  * The built-in job's filter: keeps the events whose type (key) the spec selects, and counts events by type
  * (accepted, filtered and, through {@link LateTypeCounter} sharing its {@link SelectionCache}, late). Stateless.
  */
-final class TypeFilterOperator implements OneInputOperator<Event>, ReportsMetrics {
+final class TypeFilterOperator implements OneInputOperator<Event>, ReportsMetrics, ForwardsWatermarks {
     private final SelectionCache selection;
     private final Output<Object> output;
     private long filtered;

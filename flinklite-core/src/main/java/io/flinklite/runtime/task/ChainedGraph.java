@@ -9,6 +9,7 @@ import io.flinklite.runtime.graph.EventFormat;
 import io.flinklite.runtime.graph.JobGraph;
 import io.flinklite.runtime.json.EventDecoder;
 import io.flinklite.runtime.metrics.JobMetrics;
+import io.flinklite.runtime.operator.ForwardsWatermarks;
 import io.flinklite.runtime.operator.OneInputOperator;
 import io.flinklite.runtime.operator.Operator;
 import io.flinklite.runtime.operator.Output;
@@ -116,6 +117,34 @@ final class ChainedGraph {
             from.add(e.tag(), target);
         }
         resultOutputs = counting.toArray(new NodeOutput[0]);
+        // Watermark targets, from the last operator back (topological order), so that an operator that merely
+        // forwards watermarks is resolved before the outputs that feed it.
+        Map<OperatorRun, OperatorInput[]> resolved = new IdentityHashMap<>();
+        for (int i = operators.length - 1; i >= 0; i--) {
+            resolveWatermarkTargets(outputs.get(operators[i].node.id()), resolved);
+            if (operators[i].forwardsOnly()) {
+                resolved.put(operators[i], outputs.get(operators[i].node.id()).watermarkTargets);
+            }
+        }
+        for (SourceRun s : sources) {
+            resolveWatermarkTargets(s.output, resolved);
+        }
+    }
+
+    private static void resolveWatermarkTargets(NodeOutput out, Map<OperatorRun, OperatorInput[]> passThrough) {
+        List<OperatorInput> targets = new ArrayList<>();
+        for (EdgeTarget t : out.all) {
+            if (t instanceof OperatorInput) {
+                OperatorInput in = (OperatorInput) t;
+                OperatorInput[] past = passThrough.get(in.run);
+                if (past == null) {
+                    targets.add(in);
+                } else {
+                    targets.addAll(Arrays.asList(past));
+                }
+            }
+        }
+        out.watermarkTargets = targets.toArray(new OperatorInput[0]);
     }
 
     @SuppressWarnings("unchecked")
@@ -183,8 +212,13 @@ final class ChainedGraph {
         private EdgeTarget[] main = NO_TARGETS;
         private OutputTag<?>[] sideTags = new OutputTag<?>[0];
         private EdgeTarget[][] sideTargets = new EdgeTarget[0][];
-        /** Every target, main and side: watermarks go to all. */
+        /** Every target, main and side. */
         private EdgeTarget[] all = NO_TARGETS;
+        /**
+         * Where watermarks go: the operator inputs among {@link #all} (sinks ignore watermarks), with the inputs of
+         * operators that merely forward them replaced by what comes after those ({@link ForwardsWatermarks}).
+         */
+        private OperatorInput[] watermarkTargets = new OperatorInput[0];
         boolean countsResults;
         long results;
 
@@ -240,7 +274,7 @@ final class ChainedGraph {
 
         @Override
         public void emitWatermark(long watermarkMs) throws Exception {
-            EdgeTarget[] targets = all;
+            OperatorInput[] targets = watermarkTargets;
             for (int i = 0; i < targets.length; i++) {
                 targets[i].watermark(watermarkMs);
             }
@@ -257,22 +291,24 @@ final class ChainedGraph {
             this.key = key;
         }
 
-        final void deliver(Object element, long timestampMs) throws Exception {
-            String k = null;
-            if (key != null) {
-                k = key.getKey(element);
-                if (k == null) {
-                    throw new IllegalStateException("the key selector returned null for " + element);
-                }
+        /**
+         * Hands one element over. Each kind of target implements it itself (instead of a shared method calling an
+         * abstract one), so that every call site sees few receiver types and the JIT can inline the chain.
+         */
+        abstract void deliver(Object element, long timestampMs) throws Exception;
+
+        /** The element's key on a keyed edge; {@code null} on an unkeyed one. */
+        final String keyOf(Object element) {
+            if (key == null) {
+                return null;
             }
-            accept(element, timestampMs, k);
+            String k = key.getKey(element);
+            if (k == null) {
+                throw new IllegalStateException("the key selector returned null for " + element);
+            }
+            return k;
         }
 
-        abstract void accept(Object element, long timestampMs, String key) throws Exception;
-
-        /** Sinks ignore watermarks; operator inputs pass them to their operator. */
-        void watermark(long watermarkMs) throws Exception {
-        }
     }
 
     /** One operator and its incoming edges. */
@@ -303,6 +339,11 @@ final class ChainedGraph {
             return t;
         }
 
+        /** The operator only forwards watermarks and has one input edge: the runtime passes them past it. */
+        boolean forwardsOnly() {
+            return operator instanceof ForwardsWatermarks && inputs.length == 1;
+        }
+
         /** An incoming edge's watermark advanced: the operator's is the minimum over all of them. */
         void inputAdvanced() throws Exception {
             EdgeTarget[] in = inputs;
@@ -318,14 +359,13 @@ final class ChainedGraph {
     }
 
     abstract static class OperatorInput extends EdgeTarget {
-        private final OperatorRun run;
+        final OperatorRun run;
 
         OperatorInput(KeySelector<Object> key, OperatorRun run) {
             super(key);
             this.run = run;
         }
 
-        @Override
         final void watermark(long watermarkMs) throws Exception {
             if (watermarkMs > watermark) {
                 watermark = watermarkMs;
@@ -343,8 +383,8 @@ final class ChainedGraph {
         }
 
         @Override
-        void accept(Object element, long timestampMs, String key) throws Exception {
-            operator.processElement(element, timestampMs, key);
+        void deliver(Object element, long timestampMs) throws Exception {
+            operator.processElement(element, timestampMs, keyOf(element));
         }
     }
 
@@ -357,8 +397,8 @@ final class ChainedGraph {
         }
 
         @Override
-        void accept(Object element, long timestampMs, String key) throws Exception {
-            operator.processElement1(element, timestampMs, key);
+        void deliver(Object element, long timestampMs) throws Exception {
+            operator.processElement1(element, timestampMs, keyOf(element));
         }
     }
 
@@ -371,8 +411,8 @@ final class ChainedGraph {
         }
 
         @Override
-        void accept(Object element, long timestampMs, String key) throws Exception {
-            operator.processElement2(element, timestampMs, key);
+        void deliver(Object element, long timestampMs) throws Exception {
+            operator.processElement2(element, timestampMs, keyOf(element));
         }
     }
 
@@ -388,7 +428,7 @@ final class ChainedGraph {
         }
 
         @Override
-        void accept(Object element, long timestampMs, String key) throws Exception {
+        void deliver(Object element, long timestampMs) throws Exception {
             sink.write(element);
             timer.resultWritten();
         }
@@ -408,7 +448,7 @@ final class ChainedGraph {
         }
 
         @Override
-        void accept(Object element, long timestampMs, String key) throws Exception {
+        void deliver(Object element, long timestampMs) throws Exception {
             byte[] payload = context.payload();
             byte[] copy;
             if (!context.hasRecord() || payload == null) {
