@@ -30,8 +30,10 @@ public final class KafkaConnection {
 
     /** The default bootstrap servers, as for a broker on this machine. */
     public static final String DEFAULT_BOOTSTRAP_SERVERS = "localhost:9092";
-    /** How long commands wait for an unreachable cluster before they report it. */
-    public static final long DEFAULT_CONNECT_TIMEOUT_MS = 30_000;
+    /** How long commands wait for an unreachable cluster before they report it (as typed). */
+    public static final String DEFAULT_CONNECT_TIMEOUT = "30s";
+    /** {@link #DEFAULT_CONNECT_TIMEOUT} in milliseconds. */
+    public static final long DEFAULT_CONNECT_TIMEOUT_MS = io.flinklite.job.Durations.parseMillis(DEFAULT_CONNECT_TIMEOUT);
 
     private final String bootstrapServers;
     private final Map<String, String> properties;
