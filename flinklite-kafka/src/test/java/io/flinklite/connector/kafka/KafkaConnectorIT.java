@@ -333,6 +333,33 @@ class KafkaConnectorIT {
     }
 
     @Test
+    void ensureTopicCreatesWithoutDescribingTheTopicAgain() {
+        // The CreateTopics response already carries the partition count; a DescribeTopics after it was a second
+        // round trip (and, on a busy controller, a second chance to time out) for a fact we had.
+        java.util.concurrent.atomic.AtomicInteger describes = new java.util.concurrent.atomic.AtomicInteger();
+        Map<String, Object> config = new HashMap<>();
+        config.put(org.apache.kafka.clients.admin.AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
+        try (org.apache.kafka.clients.admin.Admin counting = new org.apache.kafka.clients.admin.ForwardingAdmin(config) {
+            @Override
+            public org.apache.kafka.clients.admin.DescribeTopicsResult describeTopics(
+                    org.apache.kafka.common.TopicCollection topics, org.apache.kafka.clients.admin.DescribeTopicsOptions options) {
+                describes.incrementAndGet();
+                return super.describeTopics(topics, options);
+            }
+        }) {
+            assertThat(connection.ensureTopic(counting, "ensure-once", 2, -1)).isTrue();
+            assertThat(describes).hasValue(0);
+            assertThat(connection.ensureTopic(counting, "ensure-once", 2, -1)).isFalse();
+            assertThat(describes).hasValue(0);
+            // The broker's own partition count when none is asked for, still without a describe.
+            assertThat(connection.ensureTopic(counting, "ensure-default", -1, -1)).isTrue();
+            assertThat(describes).hasValue(0);
+        }
+        assertThat(connection.partitionCount("ensure-once")).isEqualTo(2);
+        assertThat(connection.partitionCount("ensure-default")).isEqualTo(1);
+    }
+
+    @Test
     void simulatorSendsExactlyWhatItsSeededGeneratorMakes() {
         assertThat(connection.ensureTopic("sim", 3)).isTrue();
         assertThat(connection.ensureTopic("sim", 3)).isFalse();
