@@ -105,6 +105,50 @@ class KeyedProcessOperatorTest {
         return (KeyedProcessOperator<?, ?>) h.operator();
     }
 
+    /** The timeout pattern of the {@link KeyedProcessFunction} Javadoc: alert when a key is silent for 30 s. */
+    static final class Silence extends KeyedProcessFunction<String, String> {
+        private ValueState<Long> lastSeen;
+
+        @Override
+        public void open(RuntimeContext context) {
+            lastSeen = context.getState(new ValueStateDescriptor<>("last-seen", StateSerializer.longs()));
+        }
+
+        @Override
+        public void processElement(String value, Context ctx, Collector<String> out) {
+            Long previous = lastSeen.value();
+            if (previous != null) {
+                ctx.timerService().deleteEventTimeTimer(previous + 30_000);
+            }
+            lastSeen.update(ctx.timestamp());
+            ctx.timerService().registerEventTimeTimer(ctx.timestamp() + 30_000);
+        }
+
+        @Override
+        public void onTimer(long timestamp, OnTimerContext ctx, Collector<String> out) {
+            out.collect(ctx.getCurrentKey() + " silent since " + lastSeen.value());
+            lastSeen.clear();
+        }
+    }
+
+    @Test
+    void theTimeoutPatternAlertsOnceAKeyIsSilentFor30sAndKeepsOneTimerPerKey() throws Exception {
+        var h = harness(Silence::new);
+        for (long t = 0; t <= 50_000; t += 10_000) {
+            h.processElement("x", t, "busy");
+        }
+        h.processElement("x", 5_000, "quiet");
+        assertThat(op(h).pendingTimers()).isEqualTo(2);
+        h.processWatermark(34_999);
+        assertThat(h.elements()).isEmpty();
+        h.processWatermark(35_000);
+        assertThat(h.output()).containsExactly(new Watermark(34_999),
+                new StreamRecord<>("quiet silent since 5000", 35_000), new Watermark(35_000));
+        h.processWatermark(80_000);
+        assertThat(h.elements()).containsExactly("quiet silent since 5000", "busy silent since 50000");
+        assertThat(op(h).keys()).isZero();
+    }
+
     @Test
     void valueStateIsPerKeyAndOutputCarriesTheElementsTimestamp() throws Exception {
         var h = harness();
