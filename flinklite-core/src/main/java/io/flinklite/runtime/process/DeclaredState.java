@@ -28,6 +28,14 @@ abstract class DeclaredState {
     /** Reads what {@link #write} wrote; {@code null} when it holds nothing. */
     abstract Object read(StateReader in);
 
+    /** Empties the current key's contents: {@code clear()} of every kind of state. */
+    public final void clear() {
+        KeyEntry e = backend.current();
+        if (e != null) {
+            e.setState(slot, null);
+        }
+    }
+
     /** The current key's contents; {@code null} when empty. */
     final Object contents() {
         KeyEntry e = backend.current();

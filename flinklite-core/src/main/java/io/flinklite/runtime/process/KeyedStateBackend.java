@@ -8,7 +8,7 @@ import io.flinklite.api.RuntimeContext;
 import io.flinklite.api.StateDescriptor;
 import io.flinklite.api.ValueState;
 import io.flinklite.api.ValueStateDescriptor;
-import io.flinklite.runtime.state.KeyGroups;
+import io.flinklite.runtime.state.KeyGroupedState;
 import io.flinklite.runtime.state.StateFormatException;
 import io.flinklite.runtime.state.StateReader;
 import io.flinklite.runtime.state.StateWriter;
@@ -207,7 +207,6 @@ final class KeyedStateBackend implements RuntimeContext {
      * "keys": [{"key", "timers": [time...], "state": [{"name", <contents>}]}]}]}: key groups ascending, keys sorted,
      * timers ascending, a key's non-empty states in declaration order. Groups without keys are left out.
      */
-    @SuppressWarnings("unchecked")
     void snapshot(StateWriter out) {
         out.beginArray("states");
         for (DeclaredState s : states) {
@@ -217,35 +216,10 @@ final class KeyedStateBackend implements RuntimeContext {
             out.endObject();
         }
         out.endArray();
-        List<KeyEntry>[] groups = new List[KeyGroups.COUNT];
-        for (KeyEntry e : keys.values()) {
-            int g = KeyGroups.of(e.key);
-            if (groups[g] == null) {
-                groups[g] = new ArrayList<>();
-            }
-            groups[g].add(e);
-        }
-        out.beginArray("keyGroups");
-        for (int g = 0; g < KeyGroups.COUNT; g++) {
-            if (groups[g] == null) {
-                continue;
-            }
-            groups[g].sort((a, b) -> a.key.compareTo(b.key));
-            out.beginObject(null);
-            out.writeLong("keyGroup", g);
-            out.beginArray("keys");
-            for (KeyEntry e : groups[g]) {
-                writeKey(e, out);
-            }
-            out.endArray();
-            out.endObject();
-        }
-        out.endArray();
+        KeyGroupedState.write(out, keys.values(), e -> e.key, this::writeKey);
     }
 
     private void writeKey(KeyEntry e, StateWriter out) {
-        out.beginObject(null);
-        out.writeString("key", e.key);
         out.beginArray("timers");
         for (int i = 0; i < e.timerCount; i++) {
             out.writeLong(null, e.timers[i]);
@@ -262,7 +236,6 @@ final class KeyedStateBackend implements RuntimeContext {
             }
         }
         out.endArray();
-        out.endObject();
     }
 
     /**
@@ -286,30 +259,10 @@ final class KeyedStateBackend implements RuntimeContext {
             }
         }
         in.endArray();
-        in.beginArray("keyGroups");
-        while (in.hasNext()) {
-            in.beginObject(null);
-            long group = in.readLong("keyGroup");
-            if (group < 0 || group >= KeyGroups.COUNT) {
-                throw new StateFormatException("key group " + group + " is outside [0, " + KeyGroups.COUNT + ")");
-            }
-            in.beginArray("keys");
-            while (in.hasNext()) {
-                readKey(in, (int) group);
-            }
-            in.endArray();
-            in.endObject();
-        }
-        in.endArray();
+        KeyGroupedState.read(in, this::readKey);
     }
 
-    private void readKey(StateReader in, int group) {
-        in.beginObject(null);
-        String key = in.readString("key");
-        if (KeyGroups.of(key) != group) {
-            throw new StateFormatException("key '" + key + "' belongs to key group " + KeyGroups.of(key) + ", not "
-                    + group);
-        }
+    private void readKey(String key, StateReader in) {
         if (keys.containsKey(key)) {
             throw new StateFormatException("key '" + key + "' is restored twice");
         }
@@ -330,7 +283,6 @@ final class KeyedStateBackend implements RuntimeContext {
             in.endObject();
         }
         in.endArray();
-        in.endObject();
         if (e.isEmpty()) {
             return;
         }

@@ -64,14 +64,6 @@ final class ListStateHandle<T> extends DeclaredState implements ListState<T> {
     }
 
     @Override
-    public void clear() {
-        KeyEntry e = backend.current();
-        if (e != null) {
-            e.setState(slot, null);
-        }
-    }
-
-    @Override
     @SuppressWarnings("unchecked")
     void write(Object contents, StateWriter out) {
         out.beginArray("list");

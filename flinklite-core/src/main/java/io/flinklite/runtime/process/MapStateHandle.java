@@ -84,14 +84,6 @@ final class MapStateHandle<K, V> extends DeclaredState implements MapState<K, V>
     }
 
     @Override
-    public void clear() {
-        KeyEntry e = backend.current();
-        if (e != null) {
-            e.setState(slot, null);
-        }
-    }
-
-    @Override
     @SuppressWarnings("unchecked")
     void write(Object contents, StateWriter out) {
         out.beginArray("map");

@@ -31,14 +31,6 @@ final class ValueStateHandle<T> extends DeclaredState implements ValueState<T> {
     }
 
     @Override
-    public void clear() {
-        KeyEntry e = backend.current();
-        if (e != null) {
-            e.setState(slot, null);
-        }
-    }
-
-    @Override
     @SuppressWarnings("unchecked")
     void write(Object contents, StateWriter out) {
         out.writeString("value", toText(serializer, (T) contents, this));
