@@ -130,9 +130,7 @@ public final class WindowOperator implements OneInputOperator<Object>, ReportsMe
     public WindowOperator(WindowAssigner assigner, long allowedLatenessMs, WindowAggregator aggregator,
                           Output<?> output) {
         this.assigner = Objects.requireNonNull(assigner, "assigner");
-        if (allowedLatenessMs < 0) {
-            throw new IllegalArgumentException("allowed lateness must not be negative, got " + allowedLatenessMs + " ms");
-        }
+        io.flinklite.job.Durations.checkAllowedLateness(allowedLatenessMs);
         this.session = assigner.isSession();
         this.size = assigner.sizeMs();
         this.slide = assigner.slideMs();
