@@ -1,8 +1,8 @@
 package io.flinklite.connector.kafka;
 
 import io.flinklite.connector.kafka.embedded.EmbeddedKafkaBroker;
-import io.flinklite.runtime.task.PartitionListener;
-import io.flinklite.runtime.task.RecordBatch;
+import io.flinklite.source.PartitionListener;
+import io.flinklite.source.RecordBatch;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
