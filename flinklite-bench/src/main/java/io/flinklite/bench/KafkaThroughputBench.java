@@ -237,7 +237,7 @@ public final class KafkaThroughputBench {
 
         @Override
         void run() {
-            EventDecoder decoder = new EventDecoder("message", null, 1 << 20);
+            EventDecoder decoder = new EventDecoder("message", null, io.flinklite.runtime.task.TaskOptions.DEFAULT_MAX_RECORD_BYTES);
             Event event = new Event();
             long important = 0;
             long critical = 0;
