@@ -183,6 +183,18 @@ class WebUiBrowserIT {
             assertThat((String) page.get("peers")).contains("1 member(s), 0 other(s)")
                     .contains("this instance: flinklite-source on 127.0.0.1, partitions 0, 1");
 
+            // At a laptop's 1280 px nothing scrolls sideways, even with long keys and many-digit values; and another
+            // member of the group gets no link guessed from this instance's port.
+            browser.manage().window().setSize(new org.openqa.selenium.Dimension(1280, 800));
+            Map<String, Object> narrow = narrowPage();
+            assertThat(narrow.get("error")).isNull();
+            assertThat(narrow.get("wide")).as("sections that scroll sideways at %s px", narrow.get("viewport"))
+                    .isEqualTo(List.of());
+            assertThat(((Number) narrow.get("peerLinks")).intValue()).as("links to other members").isZero();
+            assertThat((String) narrow.get("peers")).contains("on 10.1.2.3, partitions 7")
+                    .contains("at its own --metrics-port, which the consumer group does not tell");
+            browser.manage().window().setSize(new org.openqa.selenium.Dimension(1400, 1500));
+
             File shot = ((TakesScreenshot) browser).getScreenshotAs(OutputType.FILE);
             Path target = Path.of("target", "web-ui.png");
             Files.createDirectories(target.getParent());
@@ -233,6 +245,31 @@ class WebUiBrowserIT {
 
     private static long num(Object text) {
         return Long.parseLong(String.valueOf(text).replace(",", ""));
+    }
+
+    /**
+     * The page rendered once from the live API with long keys, many-digit values and a second group member added,
+     * measured in the same script (the next refresh redraws it): which sections scroll sideways, and the peers.
+     */
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> narrowPage() {
+        return (Map<String, Object>) ((JavascriptExecutor) browser).executeAsyncScript("""
+                const done = arguments[arguments.length - 1];
+                Promise.all([get("/api/v1/job"), get("/api/v1/partitions"), get("/api/v1/checkpoints"),
+                    get("/api/v1/results?limit=15")]).then(([job, parts, cps, results]) => {
+                  const first = results.results[0];
+                  results.results = Array.from({length: 15}, (_, i) => Object.assign({}, first,
+                      {key: "checkout-service/eu-west-1/production/" + i, value: 0.30000000000000004 + i}));
+                  job.peers = job.peers.concat([{clientId: "flinklite-source", host: "10.1.2.3", partitions: [7], self: false}]);
+                  render(job, parts, cps, results);
+                  done({
+                    wide: [...document.querySelectorAll("section")].filter(s => s.scrollWidth > s.clientWidth)
+                        .map(s => (s.querySelector("h2") || s).textContent.slice(0, 40)),
+                    peerLinks: document.querySelectorAll("#peers a").length,
+                    peers: document.querySelector("#peers").textContent,
+                    viewport: window.innerWidth
+                  });
+                }).catch(e => done({error: String(e)}));""");
     }
 
     /** Everything the test checks, read in one script so a refresh cannot change it halfway. */

@@ -186,7 +186,7 @@ public final class JoinBench {
         IntervalJoinOperator<Event, Event, byte[], byte[]> join = new IntervalJoinOperator<>(0,
                 io.flinklite.api.WindowAssigner.MAX_LENGTH_MS, JsonPayloadCodec.INSTANCE, JsonPayloadCodec.INSTANCE, none,
                 new OutputTag<>("late-left"), new OutputTag<>("late-right"));
-        io.flinklite.runtime.json.EventDecoder decoder = new io.flinklite.runtime.json.EventDecoder("message", null, 1 << 20);
+        io.flinklite.runtime.json.EventDecoder decoder = new io.flinklite.runtime.json.EventDecoder("message", null, io.flinklite.runtime.task.TaskOptions.DEFAULT_MAX_RECORD_BYTES);
         DecodedEvent event = new DecodedEvent();
         long payloadBytes = 0;
         SplittableRandom rnd = new SplittableRandom(seed);

@@ -238,7 +238,7 @@ public final class KafkaThroughputBench {
 
         @Override
         void run() {
-            EventDecoder decoder = new EventDecoder("message", null, 1 << 20);
+            EventDecoder decoder = new EventDecoder("message", null, io.flinklite.runtime.task.TaskOptions.DEFAULT_MAX_RECORD_BYTES);
             DecodedEvent event = new DecodedEvent();
             long important = 0;
             long critical = 0;

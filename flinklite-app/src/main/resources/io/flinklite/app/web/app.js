@@ -13,6 +13,8 @@ function el(tag, attrs, text) {
   return e;
 }
 const num = n => (n === null || n === undefined) ? "–" : Number(n).toLocaleString("en-US");
+// A result's value as people read it: at most 6 decimals (the API and the output topic keep every digit).
+const value = v => typeof v === "number" ? v.toLocaleString("en-US", {maximumFractionDigits: 6}) : String(v);
 const rate = r => (r === null || r === undefined) ? "" : Number(r).toLocaleString("en-US", {maximumFractionDigits: 1}) + "/s";
 function time(ms) {
   if (ms === null || ms === undefined) return "–";
@@ -193,11 +195,11 @@ function render(job, parts, cps, results) {
     const list = el("ul");
     for (const p of job.peers) {
       const li = el("li", {}, (p.self ? "this instance: " : "") + p.clientId + " on " + p.host + ", partitions " +
-        (p.partitions.length ? p.partitions.join(", ") : "none") + " ");
-      if (!p.self && /^[A-Za-z0-9.:\[\]-]+$/.test(p.host)) {
-        const host = p.host.includes(":") && !p.host.startsWith("[") ? "[" + p.host + "]" : p.host;
-        li.append(el("a", {href: location.protocol + "//" + host + (location.port ? ":" + location.port : "") + "/"}, "open its UI"));
-      }
+        (p.partitions.length ? p.partitions.join(", ") : "none"));
+      // No link: the group coordinator tells a member's host, not the --metrics-port its UI serves on, and this
+      // instance's port is only a guess for another (two instances on one host cannot share it).
+      if (!p.self) li.append(el("span", {class: "muted peer-ui"}, " (its web UI: on " + p.host +
+        " at its own --metrics-port, which the consumer group does not tell)"));
       list.append(li);
     }
     peers.replaceChildren(el("h3", {}, "Consumer group: " + job.peers.length + " member(s), " + others.length + " other(s)"), list);
@@ -215,9 +217,12 @@ function render(job, parts, cps, results) {
     if (c.outcome !== "completed") tr.className = "failed-row";
     return tr;
   }));
-  fillRows(document.querySelector("#results tbody"), results.results.map(r =>
-    row([r.key, "[" + time(r.windowStart) + ", " + time(r.windowEnd) + ")", num(r.count),
-      r.value === undefined ? "" : r.value, time(r.firedMs)])));
+  fillRows(document.querySelector("#results tbody"), results.results.map(r => {
+    const tr = row([r.key, "[" + time(r.windowStart) + ", " + time(r.windowEnd) + ")", num(r.count),
+      r.value === undefined ? "" : value(r.value), time(r.firedMs)]);
+    if (r.value !== undefined) tr.children[3].setAttribute("title", String(r.value)); // the exact value, on hover
+    return tr;
+  }));
 }
 
 async function refresh() {

@@ -20,7 +20,6 @@ import picocli.CommandLine;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
@@ -58,14 +57,11 @@ class CheckpointCommandsTest {
 
     /** Through the entry point's own handlers, as bin/flinklite runs: stderr captured. */
     private int execute(String... args) {
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        PrintStream old = System.err;
-        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+        CapturedCli cli = new CapturedCli();
         try {
-            return FlinkLiteCommand.execute(args);
+            return cli.run(args);
         } finally {
-            System.setErr(old);
-            output = err.toString(StandardCharsets.UTF_8);
+            output = cli.stderr();
         }
     }
 

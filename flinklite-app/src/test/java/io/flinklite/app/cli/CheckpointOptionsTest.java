@@ -3,9 +3,6 @@ package io.flinklite.app.cli;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -14,43 +11,33 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** The checkpoint flags of {@code run}: bad combinations are one clear line, before anything connects. */
 class CheckpointOptionsTest {
 
-    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
-
-    private int run(String... args) {
-        PrintStream oldErr = System.err;
-        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-        try {
-            return FlinkLiteCommand.execute(args);
-        } finally {
-            System.setErr(oldErr);
-        }
-    }
+    private final CapturedCli cli = new CapturedCli();
 
     @Test
     void exactlyOnceNeedsCheckpoints() {
-        assertThat(run("run", "--delivery", "exactly-once", "--checkpoint-dir", "none")).isEqualTo(2);
-        assertThat(err.toString(StandardCharsets.UTF_8).trim())
+        assertThat(cli.run("run", "--delivery", "exactly-once", "--checkpoint-dir", "none")).isEqualTo(2);
+        assertThat(cli.stderr().trim())
                 .isEqualTo("flinklite: --delivery 'exactly-once' (from the command line): exactly-once needs checkpoints: "
                         + "give a --checkpoint-dir\nsee 'flinklite run --help'");
     }
 
     @Test
     void anUnknownDeliveryNamesTheChoices() {
-        assertThat(run("run", "--delivery", "at-most-once")).isEqualTo(2);
-        assertThat(err.toString(StandardCharsets.UTF_8))
+        assertThat(cli.run("run", "--delivery", "at-most-once")).isEqualTo(2);
+        assertThat(cli.stderr())
                 .contains("flinklite: --delivery 'at-most-once' (from the command line): expected at-least-once or exactly-once");
     }
 
     @Test
     void aZeroIntervalIsRefused() {
-        assertThat(run("run", "--checkpoint-interval", "0s")).isEqualTo(2);
-        assertThat(err.toString(StandardCharsets.UTF_8)).contains("--checkpoint-interval '0s' (from the command line): must be positive");
+        assertThat(cli.run("run", "--checkpoint-interval", "0s")).isEqualTo(2);
+        assertThat(cli.stderr()).contains("--checkpoint-interval '0s' (from the command line): must be positive");
     }
 
     @Test
     void aFreshStartWithoutCheckpointsIsRefused() {
-        assertThat(run("run", "--checkpoint-dir", "none", "--fresh-start")).isEqualTo(2);
-        assertThat(err.toString(StandardCharsets.UTF_8)).contains("flinklite: --fresh-start has no effect without checkpoints");
+        assertThat(cli.run("run", "--checkpoint-dir", "none", "--fresh-start")).isEqualTo(2);
+        assertThat(cli.stderr()).contains("flinklite: --fresh-start has no effect without checkpoints");
     }
 
     /**
@@ -75,13 +62,13 @@ class CheckpointOptionsTest {
                 {"--checkpoint-dir", "none", "--job", "com.example.MyJob"},
         };
         for (String[] flags : cases) {
-            err.reset();
+            cli.reset();
             String[] args = new String[flags.length + 1];
             args[0] = "run";
             System.arraycopy(flags, 0, args, 1, flags.length);
-            int code = run(args);
-            String[] lines = err.toString(StandardCharsets.UTF_8).trim().split("\n");
-            assertThat(code).as(String.join(" ", flags) + " -> " + err).isEqualTo(2);
+            int code = cli.run(args);
+            String[] lines = cli.stderr().trim().split("\n");
+            assertThat(code).as(String.join(" ", flags) + " -> " + cli).isEqualTo(2);
             assertThat(lines).as(String.join(" ", flags)).hasSize(2);
             assertThat(lines[0]).as(String.join(" ", flags)).startsWith("flinklite: --").doesNotContain("\tat ")
                     .doesNotContain("Exception");
@@ -93,14 +80,14 @@ class CheckpointOptionsTest {
     @Test
     void excludingFlagsAreNamedTogether(@TempDir Path dir) throws Exception {
         Path kept = Files.writeString(dir.resolve("kept.json"), "{}");
-        assertThat(run("run", "--checkpoint-dir", dir.resolve("new").toString(), "--restore-from", kept.toString(),
+        assertThat(cli.run("run", "--checkpoint-dir", dir.resolve("new").toString(), "--restore-from", kept.toString(),
                 "--fresh-start")).isEqualTo(2);
-        assertThat(err.toString(StandardCharsets.UTF_8).trim()).isEqualTo("flinklite: --fresh-start and --restore-from"
+        assertThat(cli.stderr().trim()).isEqualTo("flinklite: --fresh-start and --restore-from"
                 + " exclude each other: start without state, or from " + kept + "\nsee 'flinklite run --help'");
-        err.reset();
-        assertThat(run("run", "--checkpoint-dir", "none", "--jar", "x.jar", "--aggregate-class", "com.example.Agg",
+        cli.reset();
+        assertThat(cli.run("run", "--checkpoint-dir", "none", "--jar", "x.jar", "--aggregate-class", "com.example.Agg",
                 "--aggregate", "sum:v")).isEqualTo(2);
-        assertThat(err.toString(StandardCharsets.UTF_8).trim()).isEqualTo("flinklite: --aggregate and --aggregate-class"
+        assertThat(cli.stderr().trim()).isEqualTo("flinklite: --aggregate and --aggregate-class"
                 + " exclude each other\nsee 'flinklite run --help'");
     }
 }

@@ -3,9 +3,6 @@ package io.flinklite.app.cli;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -22,21 +19,7 @@ class JoinReplayCommandTest {
     @TempDir
     Path dir;
 
-    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
-
-    private int run(String... args) {
-        PrintStream oldErr = System.err;
-        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-        try {
-            return FlinkLiteCommand.execute(args);
-        } finally {
-            System.setErr(oldErr);
-        }
-    }
-
-    private String stderr() {
-        return err.toString(StandardCharsets.UTF_8);
-    }
+    private final CapturedCli cli = new CapturedCli();
 
     private static String ev(long ts, String message, String tag) {
         return "{\"timestamp\":" + ts + ",\"message\":\"" + message + "\",\"tag\":\"" + tag + "\"}";
@@ -54,8 +37,8 @@ class JoinReplayCommandTest {
                 right.toString(), "--output", out.toString(), "--join", join, "--late-output",
                 dir.resolve("late.jsonl").toString()));
         args.addAll(List.of(flags));
-        int code = run(args.toArray(new String[0]));
-        assertThat(code).as(stderr()).isZero();
+        int code = cli.run(args.toArray(new String[0]));
+        assertThat(code).as(cli.stderr()).isZero();
         return Files.readAllLines(out);
     }
 
@@ -82,7 +65,7 @@ class JoinReplayCommandTest {
         Path right = file("right.jsonl", r1, r2, r3);
         List<String> out = replay(left, right, "interval:-500ms:1s");
         assertThat(out).containsExactly(pair("critical", l1, r1), pair("critical", l1, r2));
-        assertThat(stderr()).contains("2 pairs").contains("--join-input 3 records: 3 accepted");
+        assertThat(cli.stderr()).contains("2 pairs").contains("--join-input 3 records: 3 accepted");
     }
 
     @Test
@@ -128,7 +111,7 @@ class JoinReplayCommandTest {
         List<String> out = replay(left, right, "interval:0ms:5s", "--out-of-orderness", "0ms");
         assertThat(late()).isEmpty();
         assertThat(out).containsExactly(pair("critical", l1, r2));
-        assertThat(stderr()).contains("flinklite: --input line 2: not_json");
+        assertThat(cli.stderr()).contains("flinklite: --input line 2: not_json");
 
         Path withoutIt = file("left2.jsonl", l1);
         assertThat(replay(withoutIt, right, "interval:0ms:5s", "--out-of-orderness", "0ms")).isEmpty();
@@ -142,7 +125,7 @@ class JoinReplayCommandTest {
         Path right = file("right.jsonl", ev(100000, "critical", "R1"), ev(50000, "critical", "R2"));
         replay(left, right, "interval:-1s:1s", "--out-of-orderness", "0ms");
         assertThat(late()).containsExactly(ev(90000, "critical", "L2"), ev(50000, "critical", "R2"));
-        assertThat(stderr()).contains("--input 2 records: 0 accepted, 1 filtered, 1 late");
+        assertThat(cli.stderr()).contains("--input 2 records: 0 accepted, 1 filtered, 1 late");
     }
 
     @Test
@@ -186,35 +169,35 @@ class JoinReplayCommandTest {
         List<String> out = replay(left, right, "interval:0ms:5ms", "--key-field", "user", "--types", "u1");
         assertThat(out).containsExactly(pair("u1", "{\"timestamp\":1,\"user\":\"u1\",\"message\":\"x\"}",
                 "{\"timestamp\":2,\"user\":\"u1\"}"));
-        assertThat(stderr()).contains("--input line 2: missing_key");
+        assertThat(cli.stderr()).contains("--input line 2: missing_key");
     }
 
     @Test
     void joinFlagsThatDoNotFitTogetherAreUsageErrors() throws Exception {
         Path f = file("f.jsonl", ev(1, "critical", "x"));
         String out = dir.resolve("o.jsonl").toString();
-        assertThat(run("replay", "--input", f.toString(), "--output", out, "--join", "interval:1s:-1s",
+        assertThat(cli.run("replay", "--input", f.toString(), "--output", out, "--join", "interval:1s:-1s",
                 "--join-input", f.toString())).isEqualTo(2);
-        assertThat(stderr()).contains("lower bound 1s is above the upper bound -1s");
-        assertThat(run("replay", "--input", f.toString(), "--output", out, "--join", "tumbling:10s")).isEqualTo(2);
-        assertThat(stderr()).contains("--join needs --join-input");
-        assertThat(run("replay", "--input", f.toString(), "--output", out, "--join-input", f.toString())).isEqualTo(2);
-        assertThat(stderr()).contains("--join-input needs --join");
-        assertThat(run("replay", "--input", f.toString(), "--output", out, "--join-input", f.toString(),
+        assertThat(cli.stderr()).contains("lower bound 1s is above the upper bound -1s");
+        assertThat(cli.run("replay", "--input", f.toString(), "--output", out, "--join", "tumbling:10s")).isEqualTo(2);
+        assertThat(cli.stderr()).contains("--join needs --join-input");
+        assertThat(cli.run("replay", "--input", f.toString(), "--output", out, "--join-input", f.toString())).isEqualTo(2);
+        assertThat(cli.stderr()).contains("--join-input needs --join");
+        assertThat(cli.run("replay", "--input", f.toString(), "--output", out, "--join-input", f.toString(),
                 "--join", "tumbling:10s", "--window", "tumbling:5s")).isEqualTo(2);
-        assertThat(stderr()).contains("--window does not apply to a join");
-        assertThat(run("replay", "--input", f.toString(), "--output", out, "--join-input", f.toString(),
+        assertThat(cli.stderr()).contains("--window does not apply to a join");
+        assertThat(cli.run("replay", "--input", f.toString(), "--output", out, "--join-input", f.toString(),
                 "--join", "hopping:10s")).isEqualTo(2);
-        assertThat(stderr()).contains("bad join 'hopping:10s'");
-        assertThat(run("replay", "--input", f.toString(), "--output", out, "--join-input",
+        assertThat(cli.stderr()).contains("bad join 'hopping:10s'");
+        assertThat(cli.run("replay", "--input", f.toString(), "--output", out, "--join-input",
                 dir.resolve("missing.jsonl").toString(), "--join", "session:1s")).isEqualTo(1);
-        assertThat(stderr()).contains("cannot read --join-input");
+        assertThat(cli.stderr()).contains("cannot read --join-input");
     }
 
     @Test
     void allowedLatenessWithAnIntervalJoinIsIgnoredWithAWarning() throws Exception {
         Path f = file("f.jsonl", ev(1, "critical", "x"));
         replay(f, f, "interval:0ms:0ms", "--allowed-lateness", "5s");
-        assertThat(stderr()).contains("--allowed-lateness does not apply to an interval join");
+        assertThat(cli.stderr()).contains("--allowed-lateness does not apply to an interval join");
     }
 }

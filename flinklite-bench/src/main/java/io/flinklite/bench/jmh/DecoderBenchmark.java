@@ -43,7 +43,7 @@ public class DecoderBenchmark {
     @Setup
     public void generate() {
         events = SeedTraffic.generate(EVENTS, 7);
-        decoder = new EventDecoder("message", null, 1 << 20);
+        decoder = new EventDecoder("message", null, io.flinklite.runtime.task.TaskOptions.DEFAULT_MAX_RECORD_BYTES);
         fields = new SeedFields();
     }
 

@@ -3,6 +3,12 @@ package io.flinklite.connector.kafka;
 import io.flinklite.source.PartitionListener;
 import io.flinklite.source.RecordBatch;
 import io.flinklite.source.SourceReader;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ListConsumerGroupOffsetsSpec;
+import org.apache.kafka.clients.admin.ListOffsetsOptions;
+import org.apache.kafka.clients.admin.ListOffsetsResult;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.CommitFailedException;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -12,7 +18,9 @@ import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.FencedInstanceIdException;
@@ -36,6 +44,7 @@ import java.util.OptionalLong;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.ExecutionException;
 import java.util.function.IntToLongFunction;
 
 /**
@@ -58,6 +67,9 @@ import java.util.function.IntToLongFunction;
  * <p>The whole topic: {@link #partitionCount()} and, for the partitions this instance is not assigned (owned by
  * another member, maybe a dead one), {@link #lag} from their end offsets and the position they would resume from,
  * refreshed at most once a second from {@link #poll}. The task holds its watermark back while records wait in them.
+ * The refresh is asynchronous (an admin client's requests, whose answers a later {@link #poll} picks up), so a broker
+ * that does not answer never stalls the task thread; a backlog without a fresh answer is unknown ({@code -1}), which
+ * holds the watermark back, never "nothing to read".
  *
  * <p>Records: each value goes into the batch as it is, without a copy and without parsing; the engine classifies what
  * it cannot use (not JSON, missing fields, oversized, absurd timestamps) and hands it to a dead-letter handler. A
@@ -83,7 +95,13 @@ public final class KafkaSourceReader implements SourceReader {
 
     /** How often the backlog of partitions assigned elsewhere is refreshed; each refresh is two or three requests. */
     private static final long BACKLOG_REFRESH_NANOS = 1_000_000_000L;
-    /** With every partition assigned, only the partition count is refreshed (from the client's metadata cache). */
+    /**
+     * A refresh unanswered this long makes the backlog it would update unknown: the last answer is too old to say
+     * nothing waits there. Its requests carry on (they give up after {@link #BACKLOG_REQUEST_TIMEOUT_MS}).
+     */
+    private static final long BACKLOG_STALE_NANOS = 1_000_000_000L;
+    private static final int BACKLOG_REQUEST_TIMEOUT_MS = 5_000;
+    /** With every partition assigned, only the partition count is refreshed. */
     private static final long COUNT_REFRESH_NANOS = 30_000_000_000L;
     /** A refresh must not stall the task thread long when the broker is away: unknown backlog holds back anyway. */
     private static final Duration METADATA_TIMEOUT = Duration.ofSeconds(1);
@@ -107,6 +125,12 @@ public final class KafkaSourceReader implements SourceReader {
     /** By partition id, for partitions not assigned here: records between resume position and end; -1 unknown. */
     private long[] backlog = new long[0];
     private long nextRefreshNanos = Long.MIN_VALUE;
+    private final KafkaConnection connection;
+    private final IsolationLevel isolation;
+    /** For the partition count and the backlog of partitions assigned elsewhere; made at the first refresh. */
+    private Admin backlogAdmin;
+    /** The backlog refresh whose answers are awaited; null when none is. */
+    private BacklogRefresh inFlight;
     /** Offsets a rebalance kept from being committed, to retry; newer offsets of a partition replace older ones. */
     private final Map<Integer, OffsetAndMetadata> deferredCommit = new HashMap<>();
     private int deferredAttempts;
@@ -167,6 +191,11 @@ public final class KafkaSourceReader implements SourceReader {
         } catch (KafkaException e) {
             throw new KafkaConnectorException("bad Kafka consumer configuration: " + KafkaConnection.rootMessage(e), e);
         }
+        this.connection = connection;
+        // End offsets as this consumer sees them: the last stable offset under read_committed.
+        Object isolationLevel = p.get(ConsumerConfig.ISOLATION_LEVEL_CONFIG);
+        this.isolation = isolationLevel != null && isolationLevel.toString().trim().equalsIgnoreCase("read_uncommitted")
+                ? IsolationLevel.READ_UNCOMMITTED : IsolationLevel.READ_COMMITTED;
         this.topic = topic;
         this.groupId = groupId;
         Object instance = p.get(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG);
@@ -375,62 +404,174 @@ public final class KafkaSourceReader implements SourceReader {
 
     /**
      * Refreshes the partition count and the backlog of the partitions assigned elsewhere; at most once a second while
-     * some are, every 30 s otherwise. A failure leaves their backlog unknown, which holds the watermark back.
+     * some are, every 30 s otherwise. Never blocks on the broker: the backlog requests go out through an admin client
+     * and a later call applies their answers. An answer that fails, or is not there within a second, leaves their
+     * backlog unknown, which holds the watermark back.
      */
     private void refreshTopicView() {
         long now = System.nanoTime();
+        if (inFlight != null) {
+            if (!inFlight.answered()) {
+                if (now - inFlight.startedNanos - BACKLOG_STALE_NANOS > 0) {
+                    for (TopicPartition tp : inFlight.partitions) {
+                        setBacklog(tp.partition(), -1);
+                    }
+                }
+                return;
+            }
+            apply(inFlight);
+            inFlight = null;
+        }
         if (nextRefreshNanos != Long.MIN_VALUE && now - nextRefreshNanos < 0) {
             return;
         }
         Set<TopicPartition> others = new HashSet<>();
-        try {
-            refreshPartitionCount();
-            for (int p = 0; p < partitionCount; p++) {
-                if (!assigned.contains(p)) {
-                    others.add(new TopicPartition(topic, p));
-                }
+        if (partitionCount < 0) {
+            // Until the count is first known (at start, when the broker was just reached): the consumer's metadata.
+            // Later refreshes learn of added partitions from the admin client's answer, without blocking.
+            try {
+                refreshPartitionCount();
+            } catch (WakeupException | FencedInstanceIdException e) {
+                throw e;
+            } catch (KafkaException e) {
+                LOG.debug("partition count of {} unknown for now: {}", topic, KafkaConnection.rootMessage(e));
             }
-            if (backlog.length < partitionCount) {
-                int old = backlog.length;
-                backlog = Arrays.copyOf(backlog, partitionCount);
-                Arrays.fill(backlog, old, partitionCount, -1);
-                reported = Arrays.copyOf(reported, partitionCount);
-                Arrays.fill(reported, old, partitionCount, Long.MIN_VALUE);
+        }
+        for (int p = 0; p < partitionCount; p++) {
+            if (!assigned.contains(p)) {
+                others.add(new TopicPartition(topic, p));
             }
-            if (!others.isEmpty()) {
-                Map<TopicPartition, Long> ends = consumer.endOffsets(others, METADATA_TIMEOUT);
-                Map<TopicPartition, OffsetAndMetadata> committed = consumer.committed(others, METADATA_TIMEOUT);
-                Map<TopicPartition, Long> beginnings = Map.of();
-                if (startFrom == StartFrom.EARLIEST) {
-                    beginnings = consumer.beginningOffsets(others, METADATA_TIMEOUT);
-                }
+        }
+        if (backlog.length < partitionCount) {
+            int old = backlog.length;
+            backlog = Arrays.copyOf(backlog, partitionCount);
+            Arrays.fill(backlog, old, partitionCount, -1);
+            reported = Arrays.copyOf(reported, partitionCount);
+            Arrays.fill(reported, old, partitionCount, Long.MIN_VALUE);
+        }
+        if (partitionCount > 0) {
+            try {
+                inFlight = startRefresh(others, now);
+            } catch (KafkaException e) {
                 for (TopicPartition tp : others) {
-                    Long end = ends.get(tp);
-                    Long resume = restoredPositions.get(tp.partition());
-                    OffsetAndMetadata c = committed.get(tp);
-                    Long stopped = stoppedPositions.get(tp.partition());
-                    if (resume == null && c != null) {
-                        resume = stopped != null ? Math.max(stopped, c.offset()) : c.offset();
-                    }
-                    if (resume == null) {
-                        resume = stopped;
-                    }
-                    setReported(tp.partition(), c == null ? Long.MIN_VALUE : WatermarkReport.parse(c.metadata()));
-                    if (resume == null) {
-                        resume = startFrom == StartFrom.EARLIEST ? beginnings.get(tp) : end;
-                    }
-                    setBacklog(tp.partition(), end == null || resume == null ? -1 : Math.max(0, end - resume));
+                    setBacklog(tp.partition(), -1);
                 }
+                LOG.debug("backlog of {} partitions assigned elsewhere unknown for now: {}", topic, KafkaConnection.rootMessage(e));
             }
-        } catch (WakeupException | FencedInstanceIdException e) {
-            throw e;
-        } catch (KafkaException e) {
-            for (TopicPartition tp : others) {
+        }
+        nextRefreshNanos = now + (others.isEmpty() && partitionCount > 0 ? COUNT_REFRESH_NANOS : BACKLOG_REFRESH_NANOS);
+    }
+
+    /** Sends the requests of one refresh (the topic's partition count, and the backlog of {@code others}); returns at once. */
+    private BacklogRefresh startRefresh(Set<TopicPartition> others, long now) {
+        if (backlogAdmin == null) {
+            backlogAdmin = connection.admin("flinklite-source-backlog", BACKLOG_REQUEST_TIMEOUT_MS, BACKLOG_REQUEST_TIMEOUT_MS);
+        }
+        KafkaFuture<TopicDescription> description = backlogAdmin.describeTopics(List.of(topic)).topicNameValues().get(topic);
+        if (others.isEmpty()) {
+            return new BacklogRefresh(others, description, null, null, null, now);
+        }
+        Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+        Map<TopicPartition, OffsetSpec> earliest = new HashMap<>();
+        for (TopicPartition tp : others) {
+            latest.put(tp, OffsetSpec.latest());
+            earliest.put(tp, OffsetSpec.earliest());
+        }
+        ListOffsetsOptions options = new ListOffsetsOptions(isolation);
+        KafkaFuture<Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo>> ends =
+                backlogAdmin.listOffsets(latest, options).all();
+        KafkaFuture<Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo>> beginnings =
+                startFrom == StartFrom.EARLIEST ? backlogAdmin.listOffsets(earliest, options).all() : null;
+        KafkaFuture<Map<TopicPartition, OffsetAndMetadata>> committed = backlogAdmin.listConsumerGroupOffsets(
+                Map.of(groupId, new ListConsumerGroupOffsetsSpec().topicPartitions(others))).partitionsToOffsetAndMetadata(groupId);
+        return new BacklogRefresh(others, description, ends, beginnings, committed, now);
+    }
+
+    /** Applies the answers of a refresh: every answer there, or the backlog of its partitions unknown. */
+    private void apply(BacklogRefresh refresh) {
+        try {
+            int count = refresh.description.get().partitions().size();
+            if (count > partitionCount) {
+                partitionCount = count;
+                nextRefreshNanos = System.nanoTime(); // at once: the new partitions' backlog is what holds back now
+            }
+        } catch (ExecutionException e) {
+            LOG.debug("partition count of {} unknown for now: {}", topic, KafkaConnection.rootMessage(e));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
+        }
+        if (refresh.ends == null) {
+            return;
+        }
+        Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> ends;
+        Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> beginnings;
+        Map<TopicPartition, OffsetAndMetadata> committed;
+        try {
+            ends = refresh.ends.get();
+            beginnings = refresh.beginnings == null ? Map.of() : refresh.beginnings.get();
+            committed = refresh.committed.get();
+        } catch (ExecutionException e) {
+            for (TopicPartition tp : refresh.partitions) {
                 setBacklog(tp.partition(), -1);
             }
             LOG.debug("backlog of {} partitions assigned elsewhere unknown for now: {}", topic, KafkaConnection.rootMessage(e));
+            return;
+        } catch (InterruptedException e) {
+            // Unreachable (every future is done), but keep the flag for whoever asked.
+            Thread.currentThread().interrupt();
+            return;
         }
-        nextRefreshNanos = System.nanoTime() + (others.isEmpty() && partitionCount > 0 ? COUNT_REFRESH_NANOS : BACKLOG_REFRESH_NANOS);
+        for (TopicPartition tp : refresh.partitions) {
+            if (assigned.contains(tp.partition())) {
+                continue; // assigned since the refresh was sent: lag() asks the consumer now
+            }
+            ListOffsetsResult.ListOffsetsResultInfo endInfo = ends.get(tp);
+            Long end = endInfo == null ? null : endInfo.offset();
+            Long resume = restoredPositions.get(tp.partition());
+            OffsetAndMetadata c = committed.get(tp);
+            Long stopped = stoppedPositions.get(tp.partition());
+            if (resume == null && c != null) {
+                resume = stopped != null ? Math.max(stopped, c.offset()) : c.offset();
+            }
+            if (resume == null) {
+                resume = stopped;
+            }
+            setReported(tp.partition(), c == null ? Long.MIN_VALUE : WatermarkReport.parse(c.metadata()));
+            if (resume == null) {
+                ListOffsetsResult.ListOffsetsResultInfo beginning = beginnings.get(tp);
+                resume = startFrom == StartFrom.EARLIEST ? (beginning == null ? null : beginning.offset()) : end;
+            }
+            setBacklog(tp.partition(), end == null || resume == null ? -1 : Math.max(0, end - resume));
+        }
+    }
+
+    /** The requests of one refresh, sent at {@code startedNanos}; the backlog ones null when no partition is elsewhere. */
+    private static final class BacklogRefresh {
+        final Set<TopicPartition> partitions;
+        final KafkaFuture<TopicDescription> description;
+        final KafkaFuture<Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo>> ends;
+        /** Null when a group without offsets starts at the end (nothing before it counts). */
+        final KafkaFuture<Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo>> beginnings;
+        final KafkaFuture<Map<TopicPartition, OffsetAndMetadata>> committed;
+        final long startedNanos;
+
+        BacklogRefresh(Set<TopicPartition> partitions, KafkaFuture<TopicDescription> description,
+                       KafkaFuture<Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo>> ends,
+                       KafkaFuture<Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo>> beginnings,
+                       KafkaFuture<Map<TopicPartition, OffsetAndMetadata>> committed, long startedNanos) {
+            this.partitions = partitions;
+            this.description = description;
+            this.ends = ends;
+            this.beginnings = beginnings;
+            this.committed = committed;
+            this.startedNanos = startedNanos;
+        }
+
+        boolean answered() {
+            return description.isDone() && (ends == null
+                    || ends.isDone() && committed.isDone() && (beginnings == null || beginnings.isDone()));
+        }
     }
 
     /**
@@ -650,6 +791,13 @@ public final class KafkaSourceReader implements SourceReader {
      */
     @Override
     public void close() {
+        if (backlogAdmin != null) {
+            try {
+                backlogAdmin.close(Duration.ofSeconds(1));
+            } catch (KafkaException e) {
+                LOG.debug("closing the backlog admin client: {}", KafkaConnection.rootMessage(e));
+            }
+        }
         try {
             consumer.close(CloseOptions.timeout(Duration.ofSeconds(5))
                     .withGroupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP));
