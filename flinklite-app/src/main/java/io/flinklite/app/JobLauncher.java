@@ -201,8 +201,10 @@ public final class JobLauncher implements AutoCloseable {
             Thread.currentThread().setContextClassLoader(jar.classLoader());
             Job<?, ?, ?> job = buildUserJob(results, late);
             builtJob = job;
-            LOG.info("running user job {} from {}: key field {}, value field {}, window {}", request.jobClass,
-                    jar.path().getFileName(), job.source().keyField(), job.source().valueField(), job.assigner());
+            LOG.info("running user job {} from {}: key field {}, value field {}, {}", request.jobClass,
+                    jar.path().getFileName(), job.source().keyField(), job.source().valueField(),
+                    job.isProcessJob() ? "process function " + job.processFunction().getClass().getName()
+                            : "window " + job.assigner());
             return StreamTask.forJob(job, options, source, deadLetters, metrics);
         }
         if (aggregate != null) {
@@ -257,10 +259,7 @@ public final class JobLauncher implements AutoCloseable {
         }
         Exception first = null;
         if (builtJob != null) {
-            for (AutoCloseable s : builtJob.sinks()) {
-                first = closeCollecting(s, first);
-            }
-            for (AutoCloseable s : builtJob.lateSinks()) {
+            for (AutoCloseable s : builtJob.allSinks()) {
                 first = closeCollecting(s, first);
             }
         }

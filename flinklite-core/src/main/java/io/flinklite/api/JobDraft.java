@@ -18,10 +18,15 @@ final class JobDraft {
     final AggregateFunction<?, ?, ?> function;
     final AccumulatorSerializer<?> serializer;
     final List<Sink<?>> sinks;
+    /** The process function of a job built with {@link KeyedStream#process}; {@code null} for a window job. */
+    final KeyedProcessFunction<?, ?> processFunction;
+    /** A process job's side outputs with their sinks, in the order given. */
+    final List<Job.SideOutput<?>> sideOutputs;
 
     private JobDraft(Pipeline.EventSource source, List<Object> transformations, KeySelector<?> keySelector,
                      WindowAssigner assigner, long allowedLatenessMs, List<Sink<byte[]>> lateSinks,
-                     AggregateFunction<?, ?, ?> function, AccumulatorSerializer<?> serializer, List<Sink<?>> sinks) {
+                     AggregateFunction<?, ?, ?> function, AccumulatorSerializer<?> serializer, List<Sink<?>> sinks,
+                     KeyedProcessFunction<?, ?> processFunction, List<Job.SideOutput<?>> sideOutputs) {
         this.source = source;
         this.transformations = transformations;
         this.keySelector = keySelector;
@@ -31,43 +36,55 @@ final class JobDraft {
         this.function = function;
         this.serializer = serializer;
         this.sinks = sinks;
+        this.processFunction = processFunction;
+        this.sideOutputs = sideOutputs;
     }
 
     static JobDraft of(Pipeline.EventSource source) {
-        return new JobDraft(source, List.of(), null, null, 0, List.of(), null, null, List.of());
+        return new JobDraft(source, List.of(), null, null, 0, List.of(), null, null, List.of(), null, List.of());
     }
 
     JobDraft withTransformation(Object fn) {
         List<Object> next = new ArrayList<>(transformations);
         next.add(fn);
         return new JobDraft(source, Collections.unmodifiableList(next), keySelector, assigner, allowedLatenessMs,
-                lateSinks, function, serializer, sinks);
+                lateSinks, function, serializer, sinks, processFunction, sideOutputs);
     }
 
     JobDraft withKeySelector(KeySelector<?> k) {
-        return new JobDraft(source, transformations, k, assigner, allowedLatenessMs, lateSinks, function, serializer, sinks);
+        return new JobDraft(source, transformations, k, assigner, allowedLatenessMs, lateSinks, function, serializer, sinks, processFunction, sideOutputs);
     }
 
     JobDraft withAssigner(WindowAssigner a) {
-        return new JobDraft(source, transformations, keySelector, a, allowedLatenessMs, lateSinks, function, serializer, sinks);
+        return new JobDraft(source, transformations, keySelector, a, allowedLatenessMs, lateSinks, function, serializer, sinks, processFunction, sideOutputs);
     }
 
     JobDraft withAllowedLateness(long ms) {
-        return new JobDraft(source, transformations, keySelector, assigner, ms, lateSinks, function, serializer, sinks);
+        return new JobDraft(source, transformations, keySelector, assigner, ms, lateSinks, function, serializer, sinks, processFunction, sideOutputs);
     }
 
     JobDraft withLateSink(Sink<byte[]> s) {
         return new JobDraft(source, transformations, keySelector, assigner, allowedLatenessMs, appended(lateSinks, s),
-                function, serializer, sinks);
+                function, serializer, sinks, processFunction, sideOutputs);
     }
 
     JobDraft withAggregate(AggregateFunction<?, ?, ?> f, AccumulatorSerializer<?> s) {
-        return new JobDraft(source, transformations, keySelector, assigner, allowedLatenessMs, lateSinks, f, s, sinks);
+        return new JobDraft(source, transformations, keySelector, assigner, allowedLatenessMs, lateSinks, f, s, sinks, processFunction, sideOutputs);
     }
 
     JobDraft withSink(Sink<?> s) {
         return new JobDraft(source, transformations, keySelector, assigner, allowedLatenessMs, lateSinks, function,
-                serializer, appended(sinks, s));
+                serializer, appended(sinks, s), processFunction, sideOutputs);
+    }
+
+    JobDraft withProcess(KeyedProcessFunction<?, ?> f) {
+        return new JobDraft(source, transformations, keySelector, assigner, allowedLatenessMs, lateSinks, function,
+                serializer, sinks, f, sideOutputs);
+    }
+
+    JobDraft withSideOutput(Job.SideOutput<?> side) {
+        return new JobDraft(source, transformations, keySelector, assigner, allowedLatenessMs, lateSinks, function,
+                serializer, sinks, processFunction, appended(sideOutputs, side));
     }
 
     private static <T> List<T> appended(List<T> list, T item) {

@@ -3,7 +3,8 @@ package io.flinklite.api;
 import java.util.Objects;
 
 /**
- * A stream partitioned by a string key; {@link #window} groups each key's elements into event-time windows.
+ * A stream partitioned by a string key; {@link #window} groups each key's elements into event-time windows,
+ * {@link #process} hands them to a function with keyed state and timers.
  *
  * @param <T> the element type
  */
@@ -16,5 +17,15 @@ public final class KeyedStream<T> {
 
     public WindowedStream<T> window(WindowAssigner assigner) {
         return new WindowedStream<>(draft.withAssigner(Objects.requireNonNull(assigner, "assigner")));
+    }
+
+    /**
+     * Processes each key's elements with keyed state and event-time timers, as Flink's {@code KeyedStream.process}.
+     * {@code function} is the job's one instance: the engine calls its {@code open} for every operator it builds from
+     * it (at start, and again when a restart restores a checkpoint), so only what its state handles hold is
+     * checkpointed; keep nothing else in its fields.
+     */
+    public <OUT> ProcessedStream<T, OUT> process(KeyedProcessFunction<? super T, OUT> function) {
+        return new ProcessedStream<>(draft.withProcess(Objects.requireNonNull(function, "function")));
     }
 }

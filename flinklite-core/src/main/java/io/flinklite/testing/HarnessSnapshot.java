@@ -11,22 +11,18 @@ public final class HarnessSnapshot {
     private final MemoryState state;
     private final long[] inputWatermarks;
 
-    HarnessSnapshot(MemoryState state) {
-        this(state, null);
-    }
-
     HarnessSnapshot(MemoryState state, long[] inputWatermarks) {
         this.state = state;
-        this.inputWatermarks = inputWatermarks == null ? null : inputWatermarks.clone();
+        this.inputWatermarks = inputWatermarks.clone();
     }
 
     MemoryState state() {
         return state;
     }
 
-    /** The inputs' watermarks when it was taken; {@code null} when the harness that took it does not track them. */
+    /** The inputs' watermarks when it was taken. */
     long[] inputWatermarks() {
-        return inputWatermarks == null ? null : inputWatermarks.clone();
+        return inputWatermarks.clone();
     }
 
     public String toJson() {

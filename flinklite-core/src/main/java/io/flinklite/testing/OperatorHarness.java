@@ -189,7 +189,7 @@ public abstract class OperatorHarness<OUT, H extends OperatorHarness<OUT, H>> {
             throw new IllegalStateException("restore into a fresh harness, before processing anything");
         }
         long[] watermarks = snapshot.inputWatermarks();
-        if (watermarks != null && watermarks.length != inputWatermarks.length) {
+        if (watermarks.length != inputWatermarks.length) {
             throw new IllegalArgumentException("the snapshot was taken by a harness with " + watermarks.length
                     + " inputs, this one has " + inputWatermarks.length);
         }
@@ -197,14 +197,12 @@ public abstract class OperatorHarness<OUT, H extends OperatorHarness<OUT, H>> {
         r.beginObject(null);
         operator().restoreState(r);
         r.endObject();
-        if (watermarks != null) {
-            System.arraycopy(watermarks, 0, inputWatermarks, 0, watermarks.length);
-            long min = Long.MAX_VALUE;
-            for (long w : watermarks) {
-                min = Math.min(min, w);
-            }
-            combinedWatermark = min;
+        System.arraycopy(watermarks, 0, inputWatermarks, 0, watermarks.length);
+        long min = Long.MAX_VALUE;
+        for (long w : watermarks) {
+            min = Math.min(min, w);
         }
+        combinedWatermark = min;
     }
 
     /** {@link #fresh()} with {@code snapshot} restored: what a restart from that checkpoint runs. */

@@ -8,19 +8,14 @@ import io.flinklite.api.WindowAssigner;
 import io.flinklite.api.WindowResult;
 import io.flinklite.api.Windowed;
 import io.flinklite.job.AggregateSpec;
-import io.flinklite.api.OutputTag;
 import io.flinklite.runtime.operator.OperatorTags;
 import io.flinklite.runtime.operator.Output;
-import io.flinklite.runtime.state.MemoryState;
-import io.flinklite.runtime.state.StateReader;
-import io.flinklite.runtime.state.StateWriter;
 import io.flinklite.runtime.window.BuiltinAggregator;
 import io.flinklite.runtime.window.UserAggregator;
 import io.flinklite.runtime.window.WindowAggregator;
 import io.flinklite.runtime.window.WindowOperator;
 
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
 import java.util.function.Function;
@@ -29,6 +24,8 @@ import java.util.function.Function;
  * Drives the engine's window operator without a source or a cluster, as Flink's
  * {@code KeyedOneInputStreamOperatorTestHarness}: feed elements with timestamps and watermarks, read the output
  * (results and forwarded watermarks, in order) and the late side output, snapshot, and restore into a fresh harness.
+ * A view of the generic {@link OneInputOperatorHarness} that keys each element with the job's key selector and shows
+ * results as values.
  *
  * <pre>{@code
  * var h = WindowOperatorHarness.forBuiltIn(WindowAssigner.tumbling(10), 0, AggregateSpec.Kind.COUNT);
@@ -45,37 +42,16 @@ import java.util.function.Function;
  */
 public final class WindowOperatorHarness<T, R> {
     private final KeySelector<? super T> keySelector;
-    private final List<Object> output = new ArrayList<>();
-    private final List<T> late = new ArrayList<>();
+    private final OneInputOperatorHarness<Object, Object> harness;
     private final WindowOperator operator;
-    private boolean touched;
 
     private WindowOperatorHarness(WindowAssigner assigner, long allowedLatenessMs, KeySelector<? super T> keySelector,
                                   Function<Output<Object>, WindowAggregator> aggregator) {
         this.keySelector = Objects.requireNonNull(keySelector, "keySelector");
-        Output<Object> collecting = new Collecting();
-        this.operator = new WindowOperator(Objects.requireNonNull(assigner, "assigner"), allowedLatenessMs,
-                aggregator.apply(collecting), collecting);
-    }
-
-    /** The operator's output: results and watermarks in order, late elements apart. */
-    private final class Collecting implements Output<Object> {
-        @Override
-        public void emit(Object element, long timestampMs) {
-            output.add(element);
-        }
-
-        @Override
-        public <X> void emitSide(OutputTag<X> tag, X element, long timestampMs) {
-            if (tag.equals(OperatorTags.LATE_DATA)) {
-                addLate(element);
-            }
-        }
-
-        @Override
-        public void emitWatermark(long watermarkMs) {
-            output.add(new Watermark(watermarkMs));
-        }
+        Objects.requireNonNull(assigner, "assigner");
+        this.harness = OneInputOperatorHarness.of(
+                out -> new WindowOperator(assigner, allowedLatenessMs, aggregator.apply(out), out));
+        this.operator = (WindowOperator) harness.operator();
     }
 
     /** A harness for a user {@link AggregateFunction}; results are {@link Windowed}. */
@@ -99,15 +75,9 @@ public final class WindowOperatorHarness<T, R> {
                 out -> new BuiltinAggregator(kind, out));
     }
 
-    @SuppressWarnings("unchecked")
-    private void addLate(Object element) {
-        late.add((T) element);
-    }
-
     /** Processes {@code value} with event time {@code timestamp} against the current watermark. */
     public void processElement(T value, long timestamp) throws Exception {
-        touched = true;
-        operator.processElement(value, timestamp, keySelector.getKey(value));
+        harness.processElement(value, timestamp, keySelector.getKey(value));
     }
 
     /**
@@ -115,38 +85,37 @@ public final class WindowOperatorHarness<T, R> {
      * watermark itself is appended. A watermark not ahead of the current one is ignored, as in a running job.
      */
     public void processWatermark(long watermark) throws Exception {
-        touched = true;
-        if (watermark > operator.currentWatermark()) {
-            operator.processWatermark(watermark); // fires, then forwards the watermark to the output
-        }
+        harness.processWatermark(watermark);
     }
 
     /** Results and watermarks, in the order they were emitted. */
     public List<Object> output() {
-        return Collections.unmodifiableList(new ArrayList<>(output));
+        List<Object> out = new ArrayList<>();
+        for (Object o : harness.output()) {
+            out.add(o instanceof StreamRecord<?> r ? r.value() : o);
+        }
+        return out;
     }
 
     /** The results only, in order. */
     @SuppressWarnings("unchecked")
     public List<R> results() {
-        List<R> out = new ArrayList<>();
-        for (Object o : output) {
-            if (!(o instanceof Watermark)) {
-                out.add((R) o);
-            }
+        return (List<R>) harness.elements();
+    }
+
+    /** Elements that were later than the allowed lateness for all their windows. */
+    @SuppressWarnings("unchecked")
+    public List<T> lateOutput() {
+        List<T> out = new ArrayList<>();
+        for (StreamRecord<Object> r : harness.sideOutput(OperatorTags.LATE_DATA)) {
+            out.add((T) r.value());
         }
         return out;
     }
 
-    /** Elements that were later than the allowed lateness for all their windows. */
-    public List<T> lateOutput() {
-        return Collections.unmodifiableList(new ArrayList<>(late));
-    }
-
     /** Forgets the output and late output so far. */
     public void clearOutput() {
-        output.clear();
-        late.clear();
+        harness.clearOutput();
     }
 
     public long currentWatermark() {
@@ -165,22 +134,11 @@ public final class WindowOperatorHarness<T, R> {
 
     /** The operator's complete state (windows, panes, accumulators, timers, watermark). */
     public HarnessSnapshot snapshot() {
-        MemoryState state = new MemoryState();
-        StateWriter w = state.writer();
-        w.beginObject(null);
-        operator.snapshotState(w);
-        w.endObject();
-        return new HarnessSnapshot(state);
+        return harness.snapshot();
     }
 
     /** Restores {@code snapshot} into this harness, which must be fresh (nothing processed yet). */
     public void restore(HarnessSnapshot snapshot) {
-        if (touched) {
-            throw new IllegalStateException("restore into a fresh harness, before processing anything");
-        }
-        StateReader r = snapshot.state().reader();
-        r.beginObject(null);
-        operator.restoreState(r);
-        r.endObject();
+        harness.restore(snapshot);
     }
 }

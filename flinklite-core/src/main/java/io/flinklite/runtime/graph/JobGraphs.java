@@ -3,6 +3,7 @@ package io.flinklite.runtime.graph;
 import io.flinklite.api.Event;
 import io.flinklite.api.FilterFunction;
 import io.flinklite.api.Job;
+import io.flinklite.api.KeyedProcessFunction;
 import io.flinklite.api.KeySelector;
 import io.flinklite.api.MapFunction;
 import io.flinklite.api.Sink;
@@ -11,6 +12,8 @@ import io.flinklite.api.Windowed;
 import io.flinklite.job.JobSpec;
 import io.flinklite.job.TimestampSpec;
 import io.flinklite.runtime.operator.OperatorTags;
+import io.flinklite.runtime.operator.Output;
+import io.flinklite.runtime.process.KeyedProcessOperator;
 import io.flinklite.runtime.window.BuiltinAggregator;
 import io.flinklite.runtime.window.UserAggregator;
 import io.flinklite.runtime.window.WindowOperator;
@@ -21,7 +24,9 @@ import java.util.Objects;
 /**
  * The two ways a job becomes a {@link JobGraph}: the CLI's built-in job ({@link JobSpec}) and a user job built with
  * {@link io.flinklite.api.Pipeline}. Both are a source, filters (and maps), a keyed edge into the window operator
- * ({@code "windows"}), its results to the result sinks and its late side output to the late sinks.
+ * ({@code "windows"}), its results to the result sinks and its late side output to the late sinks; a user's process
+ * job has the keyed process operator ({@code "process"}) instead, its main output to the result sinks and each side
+ * output to its sinks.
  *
  * <p>A graph from here is built for one task: the built-in job's operators share one per-type counter table.
  */
@@ -30,6 +35,8 @@ public final class JobGraphs {
     public static final String SOURCE = "events";
     /** The id of the window operator, under which its state is snapshotted (the name checkpoints have always used). */
     public static final String WINDOWS = "windows";
+    /** The id of a process job's keyed process operator, under which its state is snapshotted. */
+    public static final String PROCESS = "process";
 
     private static final KeySelector<Event> EVENT_KEY = Event::key;
 
@@ -70,7 +77,10 @@ public final class JobGraphs {
         return b.fingerprint(spec.fingerprint()).build();
     }
 
-    /** A user job: its own source settings (idleness included), functions, window, aggregate and sinks. */
+    /**
+     * A user job: its own source settings (idleness included), functions, then the window and aggregate of a window
+     * job or the keyed process function of a process job, and sinks.
+     */
     public static <T, ACC, OUT> JobGraph of(Job<T, ACC, OUT> job) {
         var source = job.source();
         var strategy = source.watermarks();
@@ -94,6 +104,22 @@ public final class JobGraphs {
             b.edge(previous, id);
             previous = id;
         }
+        String shape;
+        if (job.isProcessJob()) {
+            addProcess(b, previous, job);
+            shape = "process=" + job.processFunction().getClass().getName();
+        } else {
+            addWindow(b, previous, job);
+            shape = "window=" + job.assigner() + ";allowedLateness=" + job.allowedLatenessMs();
+        }
+        String fingerprint = "userJob;" + shape + ";keyField=" + source.keyField() + ";valueField=" + source.valueField()
+                + ";outOfOrderness=" + strategy.outOfOrdernessMs()
+                + (source.timestamps().equals(TimestampSpec.defaults()) ? "" : ";timestamps=" + source.timestamps());
+        return b.fingerprint(fingerprint).build();
+    }
+
+    /** The window operator of a window job, its result sinks and its late sinks. */
+    private static <T, ACC, OUT> void addWindow(JobGraph.Builder b, String previous, Job<T, ACC, OUT> job) {
         b.operator(WINDOWS, out -> new WindowOperator(job.assigner(), job.allowedLatenessMs(),
                 new UserAggregator<T, ACC, OUT>(job.function(), job.serializer(), out), out));
         b.edge(previous, null, WINDOWS, 1, job.keySelector());
@@ -107,10 +133,26 @@ public final class JobGraphs {
             String id = "late-" + (i + 1);
             b.sink(id, lateSinks.get(i), JobGraph.SinkKind.RECORDS).edge(WINDOWS, OperatorTags.LATE_DATA, id, 1, null);
         }
-        String fingerprint = "userJob;window=" + job.assigner() + ";allowedLateness=" + job.allowedLatenessMs()
-                + ";keyField=" + source.keyField() + ";valueField=" + source.valueField()
-                + ";outOfOrderness=" + strategy.outOfOrdernessMs()
-                + (source.timestamps().equals(TimestampSpec.defaults()) ? "" : ";timestamps=" + source.timestamps());
-        return b.fingerprint(fingerprint).build();
+    }
+
+    /**
+     * The keyed process operator of a process job ({@code "process"}, its state's name in checkpoints), its main
+     * output to the output sinks and each side output to its sinks.
+     */
+    @SuppressWarnings("unchecked")
+    private static <T, ACC, OUT> void addProcess(JobGraph.Builder b, String previous, Job<T, ACC, OUT> job) {
+        KeyedProcessFunction<Object, OUT> function = (KeyedProcessFunction<Object, OUT>) job.processFunction();
+        b.operator(PROCESS, out -> new KeyedProcessOperator<>(function, (Output<OUT>) (Output<?>) out));
+        b.edge(previous, null, PROCESS, 1, job.keySelector());
+        List<Sink<OUT>> sinks = job.outputSinks();
+        for (int i = 0; i < sinks.size(); i++) {
+            String id = "results-" + (i + 1);
+            b.sink(id, sinks.get(i), JobGraph.SinkKind.ELEMENTS).edge(PROCESS, id);
+        }
+        List<Job.SideOutput<?>> sides = job.sideOutputs();
+        for (int i = 0; i < sides.size(); i++) {
+            String id = "side-" + (i + 1) + "-" + sides.get(i).tag().id();
+            b.sink(id, sides.get(i).sink(), JobGraph.SinkKind.ELEMENTS).edge(PROCESS, sides.get(i).tag(), id, 1, null);
+        }
     }
 }

@@ -6,6 +6,7 @@ import io.flinklite.runtime.operator.OneInputOperator;
 import io.flinklite.runtime.operator.OperatorTags;
 import io.flinklite.runtime.operator.Output;
 import io.flinklite.runtime.operator.ReportsMetrics;
+import io.flinklite.runtime.state.KeyGroupedState;
 import io.flinklite.runtime.state.KeyGroups;
 import io.flinklite.runtime.state.StateFormatException;
 import io.flinklite.runtime.state.StateReader;
@@ -623,30 +624,11 @@ public final class WindowOperator implements OneInputOperator<Object>, ReportsMe
                     + restoredLateness + " ms, but this job has " + assigner + " and " + allowedLateness + " ms");
         }
         watermark = Math.max(watermark, restoredWatermark);
-        in.beginArray("keyGroups");
-        while (in.hasNext()) {
-            in.beginObject(null);
-            long group = in.readLong("keyGroup");
-            if (group < 0 || group >= KeyGroups.COUNT) {
-                throw new StateFormatException("key group " + group + " is outside [0, " + KeyGroups.COUNT + ")");
-            }
-            in.beginArray("keys");
-            while (in.hasNext()) {
-                readKey(in, (int) group);
-            }
-            in.endArray();
-            in.endObject();
-        }
-        in.endArray();
+        KeyGroupedState.read(in, this::readKey);
     }
 
-    private void readKey(StateReader in, int group) {
-        in.beginObject(null);
-        String key = in.readString("key");
+    private void readKey(String key, StateReader in) {
         KeyState ks = keyState(key);
-        if (ks.keyGroup != group) {
-            throw new StateFormatException("key '" + key + "' belongs to key group " + ks.keyGroup + ", not " + group);
-        }
         if (session) {
             in.beginArray("sessions");
             while (in.hasNext()) {
@@ -685,7 +667,6 @@ public final class WindowOperator implements OneInputOperator<Object>, ReportsMe
             }
             in.endArray();
         }
-        in.endObject();
         if (ks.isEmpty()) {
             removeKey(ks);
         }
