@@ -1,6 +1,6 @@
 package io.flinklite.app;
 
-import io.flinklite.runtime.checkpoint.CheckpointStore;
+import io.flinklite.runtime.checkpoint.DirectoryCheckpointStore;
 import io.flinklite.runtime.checkpoint.Delivery;
 
 import java.nio.file.Path;
@@ -58,7 +58,7 @@ public final class CheckpointSettings {
         return transactionalId != null ? transactionalId : "flinklite-" + groupId + "-" + inputTopic;
     }
 
-    public CheckpointStore store() {
-        return new CheckpointStore(dir);
+    public DirectoryCheckpointStore store() {
+        return new DirectoryCheckpointStore(dir);
     }
 }

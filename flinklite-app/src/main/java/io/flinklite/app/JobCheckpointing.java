@@ -99,11 +99,11 @@ final class JobCheckpointing implements AutoCloseable {
         }
         c.recovered.checkpoint().ifPresentOrElse(
                 cp -> LOG.info("restoring checkpoint {} of {}, taken {} ({} partitions, watermark {}); delivery {}", cp.id(),
-                        c.store.directory(), Timestamps.format(cp.timeMs()), cp.sources().size(),
+                        c.store.location(), Timestamps.format(cp.timeMs()), cp.sources().size(),
                         cp.watermarkMs() == Long.MIN_VALUE ? "none yet" : Timestamps.format(cp.watermarkMs()),
                         settings.delivery()),
                 () -> LOG.info("no checkpoint to restore in {}: starting without state; delivery {}",
-                        c.store.directory(), settings.delivery()));
+                        c.store.location(), settings.delivery()));
         return c;
     }
 
@@ -175,7 +175,7 @@ final class JobCheckpointing implements AutoCloseable {
                 TaskCheckpointer.restore(task, restored);
             } catch (RuntimeException e) {
                 // Checked beforehand for the built-in job (RestoreCheck); a user job's own state is checked only here.
-                throw new UnrecoverableCheckpointException("checkpoint " + restored.id() + " in " + store.directory()
+                throw new UnrecoverableCheckpointException("checkpoint " + restored.id() + " in " + store.location()
                         + " cannot be restored: " + e.getMessage() + ". Pass --restore-from with an older checkpoint,"
                         + " or --fresh-start to start without state", e);
             }
@@ -213,7 +213,7 @@ final class JobCheckpointing implements AutoCloseable {
     /** The final checkpoint of a clean stop; waits until it is written (and committed). */
     void finish(StreamTask task) {
         Checkpoint last = checkpointer.finalCheckpoint(task, System.currentTimeMillis());
-        LOG.info("final checkpoint {} written to {} (longest checkpoint pause {} ms)", last.id(), store.directory(),
+        LOG.info("final checkpoint {} written to {} (longest checkpoint pause {} ms)", last.id(), store.location(),
                 String.format("%.1f", checkpointer.maxPauseNanos() / 1e6));
     }
 

@@ -2,7 +2,7 @@ package io.flinklite.app.cli;
 
 import io.flinklite.runtime.checkpoint.Checkpoint;
 import io.flinklite.job.Timestamps;
-import io.flinklite.runtime.checkpoint.CheckpointStore;
+import io.flinklite.runtime.checkpoint.DirectoryCheckpointStore;
 import io.flinklite.runtime.checkpoint.RestoreCheck;
 import io.flinklite.runtime.checkpoint.SourcePosition;
 import io.flinklite.runtime.checkpoint.StateSummary;
@@ -54,21 +54,21 @@ public final class CheckpointInspectCommand implements Callable<Integer> {
         }
         Path parent = target.toAbsolutePath().getParent();
         try {
-            Checkpoint c = new CheckpointStore(parent).loadFile(target);
+            Checkpoint c = new DirectoryCheckpointStore(parent).loadFile(target);
             out.println(target + ": valid");
             describe(c, out);
             return 0;
         } catch (IOException e) {
-            out.println(target + ": INVALID: " + CheckpointStore.describe(e));
+            out.println(target + ": INVALID: " + DirectoryCheckpointStore.describe(e));
             return 1;
         }
     }
 
     private int inspectDirectory(PrintWriter out) {
-        CheckpointStore store = CheckpointDirectoryArgument.open(target);
+        DirectoryCheckpointStore store = CheckpointDirectoryArgument.open(target);
         try {
             List<Path> files = new ArrayList<>();
-            files.add(store.directory().resolve(CheckpointStore.LATEST));
+            files.add(store.directory().resolve(DirectoryCheckpointStore.LATEST));
             List<Long> ids = store.numberedIds();
             for (long id : ids) {
                 files.add(store.fileOf(id));
@@ -82,13 +82,13 @@ public final class CheckpointInspectCommand implements Callable<Integer> {
                 } catch (NoSuchFileException e) {
                     out.printf("  %-24s absent%n", f.getFileName());
                 } catch (IOException e) {
-                    out.printf("  %-24s INVALID  %s%n", f.getFileName(), CheckpointStore.describe(e));
+                    out.printf("  %-24s INVALID  %s%n", f.getFileName(), DirectoryCheckpointStore.describe(e));
                 }
             }
             for (Path stray : store.strayFiles()) {
                 out.printf("  %-24s IGNORED  its id is not one FlinkLite writes%n", stray.getFileName());
             }
-            CheckpointStore.Found found = store.loadLatest();
+            DirectoryCheckpointStore.Found found = store.loadLatest();
             if (found.checkpoint().isEmpty()) {
                 out.println("no valid checkpoint: a job started on this directory starts without state");
                 return 1;
@@ -98,7 +98,7 @@ public final class CheckpointInspectCommand implements Callable<Integer> {
             describe(found.checkpoint().get(), out);
             return 0;
         } catch (IOException e) {
-            throw new UserFacingException("cannot read " + store.directory() + ": " + CheckpointStore.describe(e));
+            throw new UserFacingException("cannot read " + store.directory() + ": " + DirectoryCheckpointStore.describe(e));
         }
     }
 

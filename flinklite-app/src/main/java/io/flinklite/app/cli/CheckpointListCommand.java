@@ -2,7 +2,7 @@ package io.flinklite.app.cli;
 
 import io.flinklite.job.Timestamps;
 import io.flinklite.runtime.checkpoint.Checkpoint;
-import io.flinklite.runtime.checkpoint.CheckpointStore;
+import io.flinklite.runtime.checkpoint.DirectoryCheckpointStore;
 import io.flinklite.runtime.checkpoint.StateSummary;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -38,14 +38,14 @@ public final class CheckpointListCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
-        CheckpointStore store = directory.open();
+        DirectoryCheckpointStore store = directory.open();
         try {
-            CheckpointStore.Found restored = store.loadLatest();
+            DirectoryCheckpointStore.Found restored = store.loadLatest();
             List<Path> files = new ArrayList<>();
             for (long id : store.numberedIds()) {
                 files.add(store.fileOf(id));
             }
-            Path latest = store.directory().resolve(CheckpointStore.LATEST);
+            Path latest = store.directory().resolve(DirectoryCheckpointStore.LATEST);
             if (Files.exists(latest)) {
                 files.add(latest);
             }
@@ -66,7 +66,7 @@ public final class CheckpointListCommand implements Callable<Integer> {
                             + state.panesPerKey().size() + " keys", validity);
                     valid++;
                 } catch (IOException e) {
-                    out.printf(ROW, name, "-", "-", size(f), "-", "INVALID: " + CheckpointStore.describe(e));
+                    out.printf(ROW, name, "-", "-", size(f), "-", "INVALID: " + DirectoryCheckpointStore.describe(e));
                 }
             }
             for (Path stray : store.strayFiles()) {
@@ -78,7 +78,7 @@ public final class CheckpointListCommand implements Callable<Integer> {
             }
             return 0;
         } catch (IOException e) {
-            throw new UserFacingException("cannot list " + store.directory() + ": " + CheckpointStore.describe(e));
+            throw new UserFacingException("cannot list " + store.directory() + ": " + DirectoryCheckpointStore.describe(e));
         }
     }
 

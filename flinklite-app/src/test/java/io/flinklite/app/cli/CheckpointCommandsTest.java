@@ -3,7 +3,7 @@ package io.flinklite.app.cli;
 import io.flinklite.job.JobSpec;
 import io.flinklite.job.Timestamps;
 import io.flinklite.runtime.checkpoint.Checkpoint;
-import io.flinklite.runtime.checkpoint.CheckpointStore;
+import io.flinklite.runtime.checkpoint.DirectoryCheckpointStore;
 import io.flinklite.runtime.checkpoint.Delivery;
 import io.flinklite.runtime.checkpoint.SourcePosition;
 import io.flinklite.runtime.checkpoint.TapeStateWriter;
@@ -94,8 +94,8 @@ class CheckpointCommandsTest {
                 task.watermarkMs(), state.finish(), List.of());
     }
 
-    private CheckpointStore storeWith(long... ids) throws IOException {
-        CheckpointStore store = new CheckpointStore(dir);
+    private DirectoryCheckpointStore storeWith(long... ids) throws IOException {
+        DirectoryCheckpointStore store = new DirectoryCheckpointStore(dir);
         for (long id : ids) {
             store.write(realCheckpoint(id));
         }
@@ -103,7 +103,7 @@ class CheckpointCommandsTest {
     }
 
     /** Checkpoint 2's file with its first key group moved out of range, checksummed as if FlinkLite had written it. */
-    private void impossibleKeyGroupIn(CheckpointStore store, long id) throws IOException {
+    private void impossibleKeyGroupIn(DirectoryCheckpointStore store, long id) throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         CheckpointJson.write(realCheckpoint(id), out);
         String text = out.toString(StandardCharsets.UTF_8).replaceFirst("\"keyGroup\"\\s*:\\s*\\d+", "\"keyGroup\" : 999");
@@ -113,9 +113,9 @@ class CheckpointCommandsTest {
         text = text.substring(0, comma) + text.substring(comma).replaceFirst("crc32c:[0-9a-f]{8}",
                 "crc32c:" + String.format(Locale.ROOT, "%08x", crc.getValue()));
         Files.delete(store.fileOf(id));
-        Files.deleteIfExists(dir.resolve(CheckpointStore.LATEST));
+        Files.deleteIfExists(dir.resolve(DirectoryCheckpointStore.LATEST));
         Files.writeString(store.fileOf(id), text);
-        Files.writeString(dir.resolve(CheckpointStore.LATEST), text);
+        Files.writeString(dir.resolve(DirectoryCheckpointStore.LATEST), text);
     }
 
     @Test
@@ -135,7 +135,7 @@ class CheckpointCommandsTest {
 
     @Test
     void inspectSaysInvalidForAValidChecksumOverAnImpossibleKeyGroupAndShowsTheFallback() throws IOException {
-        CheckpointStore store = storeWith(1, 2);
+        DirectoryCheckpointStore store = storeWith(1, 2);
         impossibleKeyGroupIn(store, 2);
         assertThat(run("checkpoint", "inspect", dir.toString())).isZero();
         assertThat(output).containsPattern("checkpoint-2.json +INVALID +its state holds key group 999")
@@ -175,7 +175,7 @@ class CheckpointCommandsTest {
 
     @Test
     void listShowsEveryFileWithIdTimeSizeStateAndValidity() throws IOException {
-        CheckpointStore store = storeWith(1, 2, 3);
+        DirectoryCheckpointStore store = storeWith(1, 2, 3);
         Files.writeString(store.fileOf(2), "{ damaged");
         Files.writeString(dir.resolve("checkpoint-" + Long.MAX_VALUE + ".json"), "{}");
         store.keep(1);
@@ -192,7 +192,7 @@ class CheckpointCommandsTest {
 
     @Test
     void keepSurvivesRetentionAndRestoresFromTheKeptFile() throws IOException {
-        CheckpointStore store = storeWith(1, 2);
+        DirectoryCheckpointStore store = storeWith(1, 2);
         assertThat(run("checkpoint", "keep", dir.toString())).isZero();
         Path kept = dir.resolve("kept/checkpoint-2.json");
         assertThat(output).contains("kept checkpoint 2 as " + kept.toAbsolutePath()).contains("--restore-from");
@@ -209,7 +209,7 @@ class CheckpointCommandsTest {
 
     @Test
     void keepRefusesAMissingOrInvalidCheckpointInOneLine() throws IOException {
-        CheckpointStore store = storeWith(1, 2);
+        DirectoryCheckpointStore store = storeWith(1, 2);
         assertThat(execute("checkpoint", "keep", "--id", "7", dir.toString())).isEqualTo(1);
         assertThat(output.trim()).startsWith("flinklite: cannot keep checkpoint 7: there is no").doesNotContain("\n");
         impossibleKeyGroupIn(store, 2);
@@ -237,7 +237,7 @@ class CheckpointCommandsTest {
 
     @Test
     void runWithRestoreFromRefusesAnInvalidFileBeforeConnecting() throws IOException {
-        CheckpointStore store = storeWith(1, 2);
+        DirectoryCheckpointStore store = storeWith(1, 2);
         impossibleKeyGroupIn(store, 2);
         Path checkpoints = dir.resolve("new");
         assertThat(execute("run", "--checkpoint-dir", checkpoints.toString(), "--restore-from", dir.resolve("nope.json").toString(),
