@@ -139,12 +139,21 @@ public final class KafkaConnection {
      *                                 above the number of brokers, a policy, missing ACLs)
      */
     public boolean ensureTopic(String topic, int partitions, int replicationFactor) {
+        return ensureTopic(topic, partitions, replicationFactor, Map.of());
+    }
+
+    /**
+     * As {@link #ensureTopic(String, int, int)}, creating the topic with these topic-level {@code configs}
+     * ({@code cleanup.policy} and the like); an existing topic is left as it is.
+     */
+    public boolean ensureTopic(String topic, int partitions, int replicationFactor, Map<String, String> configs) {
         try (Admin admin = admin()) {
             awaitCluster(admin);
             try {
                 admin.createTopics(List.of(new NewTopic(topic,
                                 partitions > 0 ? java.util.Optional.of(partitions) : java.util.Optional.empty(),
-                                replicationFactor > 0 ? java.util.Optional.of((short) replicationFactor) : java.util.Optional.empty())))
+                                replicationFactor > 0 ? java.util.Optional.of((short) replicationFactor) : java.util.Optional.empty())
+                                .configs(configs)))
                         .all().get(connectTimeoutMs, TimeUnit.MILLISECONDS);
                 int created = admin.describeTopics(List.of(topic)).allTopicNames()
                         .get(connectTimeoutMs, TimeUnit.MILLISECONDS).get(topic).partitions().size();
