@@ -2,6 +2,8 @@ package io.flinklite.app.cli;
 
 import io.flinklite.runtime.checkpoint.Checkpoint;
 import io.flinklite.job.Timestamps;
+import io.flinklite.connector.kafka.KafkaCheckpointStore;
+import io.flinklite.runtime.checkpoint.CheckpointStore;
 import io.flinklite.runtime.checkpoint.DirectoryCheckpointStore;
 import io.flinklite.runtime.checkpoint.RestoreCheck;
 import io.flinklite.runtime.checkpoint.SourcePosition;
@@ -40,12 +42,20 @@ public final class CheckpointInspectCommand implements Callable<Integer> {
             description = "Show open panes for at most N keys, the ones with most panes first (default: ${DEFAULT-VALUE}).")
     int maxKeys;
 
+    @CommandLine.Mixin
+    CheckpointStoreArgument kafkaStore;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
+        if (kafkaStore.kafka()) {
+            try (KafkaCheckpointStore store = kafkaStore.open()) {
+                return inspectKafka(store, out);
+            }
+        }
         if (!Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
             throw new UserFacingException("no such file or directory: " + target);
         }
@@ -88,7 +98,7 @@ public final class CheckpointInspectCommand implements Callable<Integer> {
             for (Path stray : store.strayFiles()) {
                 out.printf("  %-24s IGNORED  its id is not one FlinkLite writes%n", stray.getFileName());
             }
-            DirectoryCheckpointStore.Found found = store.loadLatest();
+            CheckpointStore.Found found = store.loadLatest();
             if (found.checkpoint().isEmpty()) {
                 out.println("no valid checkpoint: a job started on this directory starts without state");
                 return 1;
@@ -99,6 +109,34 @@ public final class CheckpointInspectCommand implements Callable<Integer> {
             return 0;
         } catch (IOException e) {
             throw new UserFacingException("cannot read " + store.directory() + ": " + DirectoryCheckpointStore.describe(e));
+        }
+    }
+
+    private int inspectKafka(KafkaCheckpointStore store, PrintWriter out) {
+        try {
+            out.println("checkpoint store " + store.location());
+            java.util.TreeSet<Long> ids = new java.util.TreeSet<>(store.ids());
+            ids.addAll(store.keptIds());
+            for (long id : ids.descendingSet()) {
+                String key = store.taskKey() + "/" + id;
+                try {
+                    Checkpoint c = store.load(id);
+                    out.printf("  %-40s valid    id %d, %s, %d bytes%n", key, c.id(), Timestamps.format(c.timeMs()), store.sizeOf(id));
+                } catch (IOException e) {
+                    out.printf("  %-40s INVALID  %s%n", key, DirectoryCheckpointStore.describe(e));
+                }
+            }
+            CheckpointStore.Found found = store.loadLatest();
+            if (found.checkpoint().isEmpty()) {
+                out.println("no valid checkpoint: a job started on this store starts without state");
+                return 1;
+            }
+            out.println("a restart restores " + found.where()
+                    + (found.warnings().isEmpty() ? "" : " (falling back past damaged checkpoints)") + ":");
+            describe(found.checkpoint().get(), out);
+            return 0;
+        } catch (IOException e) {
+            throw new UserFacingException("cannot read " + store.location() + ": " + DirectoryCheckpointStore.describe(e));
         }
     }
 

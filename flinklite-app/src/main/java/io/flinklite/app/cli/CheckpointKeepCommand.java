@@ -42,7 +42,7 @@ public final class CheckpointKeepCommand implements Callable<Integer> {
             if (id != null) {
                 chosen = id;
             } else {
-                DirectoryCheckpointStore.Found found = store.loadLatest();
+                io.flinklite.runtime.checkpoint.CheckpointStore.Found found = store.loadLatest();
                 if (found.checkpoint().isEmpty()) {
                     throw new UserFacingException("no valid checkpoint in " + store.directory() + " to keep");
                 }

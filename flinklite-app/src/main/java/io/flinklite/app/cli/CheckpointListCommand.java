@@ -2,6 +2,8 @@ package io.flinklite.app.cli;
 
 import io.flinklite.job.Timestamps;
 import io.flinklite.runtime.checkpoint.Checkpoint;
+import io.flinklite.connector.kafka.KafkaCheckpointStore;
+import io.flinklite.runtime.checkpoint.CheckpointStore;
 import io.flinklite.runtime.checkpoint.DirectoryCheckpointStore;
 import io.flinklite.runtime.checkpoint.StateSummary;
 import picocli.CommandLine;
@@ -32,15 +34,23 @@ public final class CheckpointListCommand implements Callable<Integer> {
     @CommandLine.Mixin
     CheckpointDirectoryArgument directory;
 
+    @CommandLine.Mixin
+    CheckpointStoreArgument kafkaStore;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
+        if (kafkaStore.kafka()) {
+            try (KafkaCheckpointStore store = kafkaStore.open()) {
+                return listKafka(store, out);
+            }
+        }
         DirectoryCheckpointStore store = directory.open();
         try {
-            DirectoryCheckpointStore.Found restored = store.loadLatest();
+            CheckpointStore.Found restored = store.loadLatest();
             List<Path> files = new ArrayList<>();
             for (long id : store.numberedIds()) {
                 files.add(store.fileOf(id));
@@ -82,16 +92,58 @@ public final class CheckpointListCommand implements Callable<Integer> {
         }
     }
 
+    private static int listKafka(KafkaCheckpointStore store, PrintWriter out) {
+        try {
+            CheckpointStore.Found restored = store.loadLatest();
+            long restoredId = restored.checkpoint().map(Checkpoint::id).orElse(0L);
+            java.util.TreeSet<Long> ids = new java.util.TreeSet<>(store.ids());
+            List<Long> kept = store.keptIds();
+            ids.addAll(kept);
+            out.println("checkpoint store " + store.location());
+            out.printf(ROW, "KEY", "ID", "TIME", "SIZE", "STATE", "VALIDITY");
+            int valid = 0;
+            for (long id : ids.descendingSet()) {
+                String key = store.taskKey() + "/" + id;
+                try {
+                    Checkpoint c = store.load(id);
+                    StateSummary state = StateSummary.of(c.state());
+                    String validity = "valid" + (id == restoredId ? ", a restart restores this one" : "")
+                            + (kept.contains(id) ? ", kept (never rotated away)" : "");
+                    out.printf(ROW, key, c.id(), Timestamps.format(c.timeMs()), size(store.sizeOf(id)),
+                            state.openPanes() + " panes, " + state.panesPerKey().size() + " keys", validity);
+                    valid++;
+                } catch (IOException e) {
+                    out.printf(ROW, key, id, "-", size(store.sizeOf(id)), "-", "INVALID: " + DirectoryCheckpointStore.describe(e));
+                }
+            }
+            if (valid == 0) {
+                out.println("no valid checkpoint: a job started on this store starts without state");
+                return 1;
+            }
+            return 0;
+        } catch (IOException e) {
+            throw new UserFacingException("cannot list " + store.location() + ": " + DirectoryCheckpointStore.describe(e));
+        }
+    }
+
     private static String size(Path f) {
         try {
-            long bytes = Files.size(f);
+            return size(Files.size(f));
+        } catch (IOException e) {
+            return "?";
+        }
+    }
+
+    private static String size(long bytes) {
+        {
+            if (bytes < 0) {
+                return "?";
+            }
             if (bytes < 1024) {
                 return bytes + " B";
             }
             double kib = bytes / 1024.0;
             return kib < 1024 ? String.format(Locale.ROOT, "%.1f KiB", kib) : String.format(Locale.ROOT, "%.1f MiB", kib / 1024);
-        } catch (IOException e) {
-            return "?";
         }
     }
 }

@@ -39,7 +39,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * anything connects: each damaged case is one line and an exit code, never a stack trace or a hang.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
-class CheckpointCommandsTest {
+public class CheckpointCommandsTest {
 
     @TempDir
     Path dir;
@@ -70,7 +70,7 @@ class CheckpointCommandsTest {
     }
 
     /** A checkpoint of the default job with the open windows of six events (keys critical and important). */
-    static Checkpoint realCheckpoint(long id) {
+    public static Checkpoint realCheckpoint(long id) {
         byte[][] events = new byte[6][];
         for (int i = 0; i < events.length; i++) {
             events[i] = ("{\"timestamp\":" + (1_700_000_000_000L + i * 1_000) + ",\"message\":\""
@@ -245,5 +245,25 @@ class CheckpointCommandsTest {
         assertThat(output).contains("--fresh-start and --restore-from exclude each other").doesNotContain("\tat ");
         assertThat(execute("run", "--checkpoint-dir", "none", "--restore-from", store.fileOf(1).toString())).isEqualTo(2);
         assertThat(output).contains("--restore-from needs checkpoints");
+    }
+
+    @Test
+    void aBadCheckpointStoreOrAMisplacedCheckpointTopicIsAUsageError() {
+        assertThat(execute("checkpoint", "list", "--checkpoint-store", "s3")).as("%s", output).isEqualTo(2);
+        assertThat(output).contains("flinklite: --checkpoint-store 's3' (from the command line): expected dir or kafka")
+                .contains("see 'flinklite checkpoint list --help'").doesNotContain("\tat ");
+        assertThat(execute("checkpoint", "inspect", "--checkpoint-topic", "t")).as("%s", output).isEqualTo(2);
+        assertThat(output).contains("flinklite: --checkpoint-topic 't' (from the command line): only --checkpoint-store kafka"
+                + " has a topic").doesNotContain("\tat ");
+        assertThat(execute("checkpoint", "list", dir.toString(), "--checkpoint-store", "kafka")).as("%s", output).isEqualTo(2);
+        assertThat(output).contains("flinklite: --checkpoint-store 'kafka' (from the command line): the kafka store is a topic,"
+                + " so the directory or file argument (" + dir + ") cannot also be read");
+        assertThat(execute("run", "--checkpoint-store", "tape")).as("%s", output).isEqualTo(2);
+        assertThat(output).contains("flinklite: --checkpoint-store 'tape' (from the command line): expected dir or kafka");
+        assertThat(execute("run", "--checkpoint-store", "kafka", "--checkpoint-dir", "none")).as("%s", output).isEqualTo(2);
+        assertThat(output).contains("flinklite: --checkpoint-dir 'none' (from the command line): 'none' turns checkpoints off,"
+                + " but --checkpoint-store kafka asks for them");
+        assertThat(execute("run", "--checkpoint-topic", "t")).as("%s", output).isEqualTo(2);
+        assertThat(output).contains("flinklite: --checkpoint-topic 't' (from the command line): only --checkpoint-store kafka");
     }
 }

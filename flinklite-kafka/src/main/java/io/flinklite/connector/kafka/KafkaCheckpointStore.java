@@ -7,6 +7,7 @@ import io.flinklite.runtime.checkpoint.CorruptCheckpointException;
 import io.flinklite.runtime.checkpoint.DirectoryCheckpointStore;
 import io.flinklite.runtime.json.CheckpointJson;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -17,6 +18,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeader;
@@ -156,8 +158,33 @@ public final class KafkaCheckpointStore implements CheckpointStore, AutoCloseabl
      */
     public static KafkaCheckpointStore create(KafkaConnection connection, String topic, String taskKey, int retain,
                                               CheckpointValidator validator, TransactionalCommitter committer) {
-        connection.ensureTopic(topic, 1, replicationFactor(connection), topicConfigs());
+        if (!connection.ensureTopic(topic, 1, replicationFactor(connection), topicConfigs())) {
+            warnUnlessCompacted(connection, topic);
+        }
         return open(connection, topic, taskKey, retain, validator, committer);
+    }
+
+    /**
+     * An existing topic is used as it is, but one that is not compacted deletes checkpoints by age (7 days by
+     * default): a job stopped that long would restart without state, or not at all under exactly-once.
+     */
+    private static void warnUnlessCompacted(KafkaConnection connection, String topic) {
+        ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
+        try (Admin admin = connection.admin()) {
+            ConfigEntry policy = admin.describeConfigs(List.of(resource)).all()
+                    .get(connection.connectTimeoutMs(), TimeUnit.MILLISECONDS).get(resource)
+                    .get(TopicConfig.CLEANUP_POLICY_CONFIG);
+            if (policy != null && policy.value() != null && !policy.value().contains(TopicConfig.CLEANUP_POLICY_COMPACT)) {
+                LOG.log(System.Logger.Level.WARNING, "checkpoint topic '" + topic + "' has cleanup.policy=" + policy.value()
+                        + ", not compact: Kafka deletes its checkpoints by age (retention.ms), so a job stopped longer"
+                        + " than that loses its state; set cleanup.policy=compact on it");
+            }
+        } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+            LOG.log(System.Logger.Level.DEBUG, "cannot read the configuration of checkpoint topic '" + topic + "': "
+                    + KafkaConnection.rootMessage(e));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /**
