@@ -29,8 +29,10 @@ class KafkaStoreCrashRecoveryIT extends CrashRecoveryIT {
             assertThat(log).as("final checkpoint into the topic").contains("final checkpoint")
                     .contains("topic '" + job + "-checkpoints'");
         }
-        String crashed = Files.readString(jobLog("eo-crash"));
-        assertThat(crashed).as("restarts restored from the topic").contains("restoring checkpoint")
-                .contains("of topic '" + "eo-crash-checkpoints'");
+        // A killed run may die before its first checkpoint (each lives 0.2-3.2 s); over ten kills of two jobs, some
+        // restart restores from the topic, or the comparisons above prove nothing about the store.
+        String crashed = Files.readString(jobLog("eo-crash")) + Files.readString(jobLog("alo-crash"));
+        assertThat(crashed).as("restarts restored from the topic").containsPattern(
+                "restoring checkpoint \\d+ of topic '(eo|alo)-crash-checkpoints'");
     }
 }
