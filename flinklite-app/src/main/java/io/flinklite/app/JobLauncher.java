@@ -10,10 +10,10 @@ import io.flinklite.app.userjar.UserAggregate;
 import io.flinklite.app.userjar.UserJar;
 import io.flinklite.job.JobSpec;
 import io.flinklite.runtime.metrics.JobMetrics;
-import io.flinklite.runtime.task.DeadLetterHandler;
-import io.flinklite.runtime.task.SourceReader;
 import io.flinklite.runtime.task.StreamTask;
 import io.flinklite.runtime.task.TaskOptions;
+import io.flinklite.source.DeadLetterHandler;
+import io.flinklite.source.SourceReader;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -83,6 +83,14 @@ class ArchitectureTest {
     }
 
     @Test
+    void theSourceConnectorContractDependsOnlyOnThePublicApi() {
+        noClasses().that().resideInAPackage("io.flinklite.source..")
+                .should().dependOnClassesThat()
+                .resideInAnyPackage("io.flinklite.runtime..", "io.flinklite.connector..", "io.flinklite.app..")
+                .check(classes);
+    }
+
+    @Test
     void theAppNamesNoSinkConnector() {
         // Sinks are plug-ins (SinkRegistry): nothing in the app reaches into the JDBC or Cassandra connectors.
         noClasses().that().resideInAPackage("io.flinklite.app..")

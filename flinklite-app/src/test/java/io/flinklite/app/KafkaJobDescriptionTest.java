@@ -64,9 +64,9 @@ class KafkaJobDescriptionTest {
         KafkaJob.TaskFactory userJob = new KafkaJob.TaskFactory() {
             @Override
             public io.flinklite.runtime.task.StreamTask create(KafkaJob.Settings settings,
-                    io.flinklite.runtime.task.TaskOptions options, io.flinklite.runtime.task.SourceReader source,
+                    io.flinklite.runtime.task.TaskOptions options, io.flinklite.source.SourceReader source,
                     io.flinklite.api.Sink<io.flinklite.api.WindowResult> results, io.flinklite.api.Sink<byte[]> late,
-                    io.flinklite.runtime.task.DeadLetterHandler deadLetters, JobMetrics metrics) {
+                    io.flinklite.source.DeadLetterHandler deadLetters, JobMetrics metrics) {
                 throw new UnsupportedOperationException();
             }
 

@@ -7,6 +7,7 @@ import io.flinklite.connector.kafka.TrafficGenerator;
 import io.flinklite.connector.kafka.embedded.EmbeddedKafkaBroker;
 import io.flinklite.job.JobSpec;
 import io.flinklite.runtime.metrics.JobMetrics;
+import io.flinklite.source.InvalidReason;
 import org.apache.kafka.clients.admin.ListOffsetsResult;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -235,7 +236,7 @@ class KafkaJobIT {
         }
         assertThat(byReason).isEqualTo(expectedByReason);
         Map<String, Integer> counted = new HashMap<>();
-        for (JobMetrics.InvalidReason reason : JobMetrics.InvalidReason.values()) {
+        for (InvalidReason reason : InvalidReason.values()) {
             if (metrics.eventsInvalid(reason) > 0) {
                 counted.put(reason.label(), (int) metrics.eventsInvalid(reason));
             }

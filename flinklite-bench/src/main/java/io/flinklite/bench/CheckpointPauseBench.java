@@ -9,11 +9,11 @@ import io.flinklite.runtime.checkpoint.DirectoryCheckpointStore;
 import io.flinklite.runtime.checkpoint.Delivery;
 import io.flinklite.runtime.checkpoint.TaskCheckpointer;
 import io.flinklite.runtime.metrics.JobMetrics;
-import io.flinklite.runtime.task.PartitionListener;
-import io.flinklite.runtime.task.RecordBatch;
-import io.flinklite.runtime.task.SourceReader;
 import io.flinklite.runtime.task.StreamTask;
 import io.flinklite.runtime.task.TaskOptions;
+import io.flinklite.source.PartitionListener;
+import io.flinklite.source.RecordBatch;
+import io.flinklite.source.SourceReader;
 
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;

@@ -22,6 +22,14 @@ class ArchitectureTest {
     }
 
     @Test
+    void theConnectorContractsNeverImportTheEngine() {
+        noClasses().that().resideInAnyPackage("io.flinklite.source..", "io.flinklite.sink..")
+                .should().dependOnClassesThat().resideInAnyPackage("io.flinklite.runtime..", "io.flinklite.testing..")
+                .because("connectors outside this repository compile against the SPI alone")
+                .check(CORE);
+    }
+
+    @Test
     void onlyTheJsonPackageUsesJackson() {
         noClasses().that().resideOutsideOfPackage("io.flinklite.runtime.json..")
                 .should().dependOnClassesThat().resideInAPackage("com.fasterxml.jackson..")

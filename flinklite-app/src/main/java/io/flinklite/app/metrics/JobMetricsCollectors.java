@@ -1,8 +1,8 @@
 package io.flinklite.app.metrics;
 
-import io.flinklite.runtime.metrics.JobMetrics;
-import io.flinklite.runtime.metrics.JobMetrics.InvalidReason;
 import io.flinklite.runtime.metrics.JobMetrics.PartitionStats;
+import io.flinklite.runtime.metrics.JobMetrics;
+import io.flinklite.source.InvalidReason;
 import io.prometheus.metrics.core.metrics.CounterWithCallback;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.core.metrics.Histogram;

@@ -2,8 +2,8 @@ package io.flinklite.app.web;
 
 import io.flinklite.api.WindowResult;
 import io.flinklite.runtime.metrics.JobMetrics;
-import io.flinklite.runtime.metrics.JobMetrics.InvalidReason;
-import io.flinklite.runtime.task.DeadLetterHandler;
+import io.flinklite.source.DeadLetterHandler;
+import io.flinklite.source.InvalidReason;
 
 import java.util.ArrayList;
 import java.util.List;

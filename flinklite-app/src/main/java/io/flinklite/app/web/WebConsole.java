@@ -4,7 +4,7 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import io.flinklite.api.WindowResult;
 import io.flinklite.runtime.metrics.JobMetrics;
-import io.flinklite.runtime.metrics.JobMetrics.InvalidReason;
+import io.flinklite.source.InvalidReason;
 
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,9 +1,9 @@
 package io.flinklite.app.metrics;
 
-import io.flinklite.runtime.metrics.JobMetrics;
-import io.flinklite.runtime.metrics.JobMetrics.InvalidReason;
 import io.flinklite.runtime.metrics.JobMetrics.JobState;
 import io.flinklite.runtime.metrics.JobMetrics.PartitionStats;
+import io.flinklite.runtime.metrics.JobMetrics;
+import io.flinklite.source.InvalidReason;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

@@ -5,7 +5,7 @@ import io.flinklite.bench.JacksonCeiling;
 import io.flinklite.bench.SeedFields;
 import io.flinklite.bench.SeedTraffic;
 import io.flinklite.runtime.json.EventDecoder;
-import io.flinklite.runtime.metrics.JobMetrics.InvalidReason;
+import io.flinklite.source.InvalidReason;
 import java.io.IOException;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;

@@ -2,12 +2,12 @@ package io.flinklite.runtime.checkpoint;
 
 import io.flinklite.job.JobSpec;
 import io.flinklite.runtime.metrics.JobMetrics;
-import io.flinklite.runtime.task.DeadLetterHandler;
-import io.flinklite.runtime.task.RecordBatch;
-import io.flinklite.runtime.task.PartitionListener;
-import io.flinklite.runtime.task.SourceReader;
 import io.flinklite.runtime.task.StreamTask;
 import io.flinklite.runtime.task.TaskOptions;
+import io.flinklite.source.DeadLetterHandler;
+import io.flinklite.source.PartitionListener;
+import io.flinklite.source.RecordBatch;
+import io.flinklite.source.SourceReader;
 
 import java.util.Optional;
 

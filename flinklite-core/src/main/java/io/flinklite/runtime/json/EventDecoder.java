@@ -2,7 +2,7 @@ package io.flinklite.runtime.json;
 
 import io.flinklite.api.Event;
 import io.flinklite.job.TimestampSpec;
-import io.flinklite.runtime.metrics.JobMetrics.InvalidReason;
+import io.flinklite.source.InvalidReason;
 
 import java.math.BigDecimal;
 import java.math.RoundingMode;
@@ -228,7 +228,7 @@ public final class EventDecoder {
     }
 
     /** A record without a timestamp of its own (Kafka's {@code RecordBatch.NO_TIMESTAMP}). */
-    public static final long NO_TIMESTAMP = -1;
+    public static final long NO_TIMESTAMP = io.flinklite.source.RecordBatch.NO_TIMESTAMP;
 
     /**
      * Decodes {@code buf[off, off + len)} into {@code into}.

@@ -1,8 +1,8 @@
 package io.flinklite.runtime.replay;
 
-import io.flinklite.runtime.task.PartitionListener;
-import io.flinklite.runtime.task.RecordBatch;
-import io.flinklite.runtime.task.SourceReader;
+import io.flinklite.source.PartitionListener;
+import io.flinklite.source.RecordBatch;
+import io.flinklite.source.SourceReader;
 
 import java.io.InputStream;
 import java.util.Objects;

@@ -10,14 +10,14 @@ import io.flinklite.runtime.join.JoinedPair;
 import io.flinklite.runtime.join.JsonPayloadCodec;
 import io.flinklite.runtime.join.WindowJoinOperator;
 import io.flinklite.runtime.json.EventDecoder;
-import io.flinklite.runtime.metrics.JobMetrics.InvalidReason;
 import io.flinklite.runtime.operator.Output;
 import io.flinklite.runtime.operator.TwoInputOperator;
-import io.flinklite.runtime.task.PartitionListener;
-import io.flinklite.runtime.task.RecordBatch;
-import io.flinklite.runtime.task.SourceReader;
 import io.flinklite.runtime.task.TaskOptions;
 import io.flinklite.runtime.watermark.WatermarkTracker;
+import io.flinklite.source.InvalidReason;
+import io.flinklite.source.PartitionListener;
+import io.flinklite.source.RecordBatch;
+import io.flinklite.source.SourceReader;
 
 import java.io.InputStream;
 import java.util.Arrays;

@@ -4,10 +4,10 @@ import io.flinklite.api.Sink;
 import io.flinklite.api.WindowResult;
 import io.flinklite.job.JobSpec;
 import io.flinklite.runtime.metrics.JobMetrics;
-import io.flinklite.runtime.task.DeadLetterHandler;
-import io.flinklite.runtime.task.SourceReader;
 import io.flinklite.runtime.task.StreamTask;
 import io.flinklite.runtime.task.TaskOptions;
+import io.flinklite.source.DeadLetterHandler;
+import io.flinklite.source.SourceReader;
 
 import java.io.InputStream;
 import java.util.Objects;

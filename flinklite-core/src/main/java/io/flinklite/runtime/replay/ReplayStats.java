@@ -1,7 +1,7 @@
 package io.flinklite.runtime.replay;
 
 import io.flinklite.runtime.metrics.JobMetrics;
-import io.flinklite.runtime.metrics.JobMetrics.InvalidReason;
+import io.flinklite.source.InvalidReason;
 
 import java.util.Collections;
 import java.util.EnumMap;

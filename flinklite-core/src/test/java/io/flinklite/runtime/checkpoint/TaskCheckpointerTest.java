@@ -4,11 +4,11 @@ import io.flinklite.api.Sink;
 import io.flinklite.api.WindowResult;
 import io.flinklite.job.JobSpec;
 import io.flinklite.runtime.metrics.JobMetrics;
-import io.flinklite.runtime.task.PartitionListener;
-import io.flinklite.runtime.task.RecordBatch;
-import io.flinklite.runtime.task.SourceReader;
 import io.flinklite.runtime.task.StreamTask;
 import io.flinklite.runtime.task.TaskOptions;
+import io.flinklite.source.PartitionListener;
+import io.flinklite.source.RecordBatch;
+import io.flinklite.source.SourceReader;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -2,7 +2,7 @@ package io.flinklite.runtime.json;
 
 import io.flinklite.api.Event;
 import io.flinklite.job.TimestampSpec;
-import io.flinklite.runtime.metrics.JobMetrics.InvalidReason;
+import io.flinklite.source.InvalidReason;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;

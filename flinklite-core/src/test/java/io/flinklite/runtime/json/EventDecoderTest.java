@@ -1,7 +1,7 @@
 package io.flinklite.runtime.json;
 
 import io.flinklite.api.Event;
-import io.flinklite.runtime.metrics.JobMetrics.InvalidReason;
+import io.flinklite.source.InvalidReason;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;

@@ -2,9 +2,9 @@ package io.flinklite.runtime.json;
 
 import io.flinklite.api.Event;
 import io.flinklite.api.WindowResult;
-import io.flinklite.job.TimestampSpec;
 import io.flinklite.job.TimestampSpec.Format;
-import io.flinklite.runtime.metrics.JobMetrics.InvalidReason;
+import io.flinklite.job.TimestampSpec;
+import io.flinklite.source.InvalidReason;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;

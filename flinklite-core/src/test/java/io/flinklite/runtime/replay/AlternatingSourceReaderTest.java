@@ -1,7 +1,7 @@
 package io.flinklite.runtime.replay;
 
-import io.flinklite.runtime.task.PartitionListener;
-import io.flinklite.runtime.task.RecordBatch;
+import io.flinklite.source.PartitionListener;
+import io.flinklite.source.RecordBatch;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayInputStream;

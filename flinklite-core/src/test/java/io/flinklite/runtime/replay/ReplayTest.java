@@ -4,7 +4,7 @@ import io.flinklite.api.WindowResult;
 import io.flinklite.job.AggregateSpec;
 import io.flinklite.job.JobSpec;
 import io.flinklite.job.WindowSpec;
-import io.flinklite.runtime.metrics.JobMetrics.InvalidReason;
+import io.flinklite.source.InvalidReason;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayInputStream;

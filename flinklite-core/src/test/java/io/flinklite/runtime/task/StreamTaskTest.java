@@ -12,11 +12,12 @@ import io.flinklite.api.Windowed;
 import io.flinklite.job.JobSpec;
 import io.flinklite.job.WindowSpec;
 import io.flinklite.runtime.metrics.JobMetrics;
-import io.flinklite.runtime.metrics.JobMetrics.InvalidReason;
 import io.flinklite.runtime.state.MemoryState;
 import io.flinklite.runtime.state.StateFormatException;
 import io.flinklite.runtime.state.StateReader;
 import io.flinklite.runtime.state.StateWriter;
+import io.flinklite.source.DeadLetterHandler;
+import io.flinklite.source.InvalidReason;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;

@@ -4,7 +4,7 @@ import io.flinklite.api.Sink;
 import io.flinklite.api.WindowResult;
 import io.flinklite.runtime.checkpoint.CheckpointCoordinator;
 import io.flinklite.runtime.metrics.JobMetrics;
-import io.flinklite.runtime.task.DeadLetterHandler;
+import io.flinklite.source.DeadLetterHandler;
 import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;

@@ -1,13 +1,13 @@
 package io.flinklite.connector.kafka;
 
-import io.flinklite.runtime.task.PartitionListener;
-import io.flinklite.runtime.task.RecordBatch;
-import io.flinklite.runtime.task.SourceReader;
+import io.flinklite.source.PartitionListener;
+import io.flinklite.source.RecordBatch;
+import io.flinklite.source.SourceReader;
 import org.apache.kafka.clients.consumer.CloseOptions;
+import org.apache.kafka.clients.consumer.CommitFailedException;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.CommitFailedException;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
 import org.apache.kafka.clients.consumer.KafkaConsumer;

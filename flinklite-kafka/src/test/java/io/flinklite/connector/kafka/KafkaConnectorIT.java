@@ -4,9 +4,10 @@ import io.flinklite.api.Sink;
 import io.flinklite.api.WindowResult;
 import io.flinklite.connector.kafka.embedded.EmbeddedKafkaBroker;
 import io.flinklite.runtime.metrics.JobMetrics;
-import io.flinklite.runtime.task.DeadLetterHandler;
-import io.flinklite.runtime.task.PartitionListener;
-import io.flinklite.runtime.task.RecordBatch;
+import io.flinklite.source.DeadLetterHandler;
+import io.flinklite.source.InvalidReason;
+import io.flinklite.source.PartitionListener;
+import io.flinklite.source.RecordBatch;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -260,7 +261,7 @@ class KafkaConnectorIT {
             }
             assertThat(batch.size()).isEqualTo(1);
             handler.deadLetter(batch.partition(0), batch.offset(0), batch.payload(0), batch.payloadOffset(0),
-                    batch.payloadLength(0), JobMetrics.InvalidReason.NOT_JSON, "not JSON");
+                    batch.payloadLength(0), InvalidReason.NOT_JSON, "not JSON");
             output.flush();
         }
         ConsumerRecord<byte[], byte[]> r = readAll("dl-out", 1).get(0);

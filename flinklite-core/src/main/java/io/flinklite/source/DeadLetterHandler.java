@@ -1,10 +1,9 @@
-package io.flinklite.runtime.task;
+package io.flinklite.source;
 
-import io.flinklite.runtime.metrics.JobMetrics.InvalidReason;
 
 /**
  * Receives every record the task could not use (not JSON, no timestamp, no key, ...), already counted in
- * {@link io.flinklite.runtime.metrics.JobMetrics} by reason. Called on the task thread; the payload slice is valid only
+ * the job's metrics by reason. Called on the task thread; the payload slice is valid only
  * during the call (copy it to keep it); it is {@code null} for a record without a value ({@code null_value}). Must not throw: an exception is counted and logged, and the record is dropped.
  */
 @FunctionalInterface

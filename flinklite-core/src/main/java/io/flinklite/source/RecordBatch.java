@@ -1,4 +1,4 @@
-package io.flinklite.runtime.task;
+package io.flinklite.source;
 
 import java.util.Arrays;
 
@@ -22,7 +22,7 @@ public final class RecordBatch {
     private int[] payloadLengths = new int[256];
 
     /** A record without a timestamp of its own (the same value as Kafka's {@code RecordBatch.NO_TIMESTAMP}). */
-    public static final long NO_TIMESTAMP = io.flinklite.runtime.json.EventDecoder.NO_TIMESTAMP;
+    public static final long NO_TIMESTAMP = -1;
 
     /** Appends one record; {@code payload[offset, offset + length)} must stay unchanged until the batch is cleared. */
     public void add(int partition, long offset, byte[] payload, int payloadOffset, int payloadLength) {

@@ -1,4 +1,5 @@
-package io.flinklite.runtime.task;
+package io.flinklite.source;
+
 
 /**
  * Told by a {@link SourceReader}, during {@link SourceReader#poll} on the task thread, when the set of input partitions

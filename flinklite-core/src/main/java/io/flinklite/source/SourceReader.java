@@ -1,4 +1,4 @@
-package io.flinklite.runtime.task;
+package io.flinklite.source;
 
 import java.util.Map;
 
