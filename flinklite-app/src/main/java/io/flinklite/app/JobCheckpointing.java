@@ -119,6 +119,7 @@ final class JobCheckpointing implements AutoCloseable {
             c.close();
             throw e;
         }
+        metrics.addCheckpointsSkipped(c.recovered.skipped());
         c.recovered.checkpoint().ifPresentOrElse(
                 cp -> LOG.info("restoring checkpoint {} of {}, taken {} ({} partitions, watermark {}); delivery {}", cp.id(),
                         c.store.location(), Timestamps.format(cp.timeMs()), cp.sources().size(),

@@ -161,7 +161,11 @@ class KafkaCheckpointStoreIT {
         }
         try (KafkaCheckpointStore store = KafkaCheckpointStore.open(connection, topic, TASK, 3, ANY, null)) {
             assertThat(store.highestId()).as("an interrupted write's id is never reused").hasValue(3);
-            store.prepare();
+            io.flinklite.runtime.checkpoint.CheckpointRecovery.Recovered recovered =
+                    io.flinklite.runtime.checkpoint.CheckpointRecovery.atLeastOnce(store, JobSpec.defaults().fingerprint(), false, 0);
+            assertThat(recovered.checkpoint()).contains(first);
+            assertThat(recovered.skipped()).as("counted in flinklite_checkpoints_skipped_total").isEqualTo(1);
+            assertThat(recovered.nextId()).isEqualTo(4);
             CheckpointStore.Found found = store.loadLatest();
             assertThat(found.checkpoint()).contains(first);
             assertThat(found.warnings()).singleElement().asString()

@@ -23,10 +23,21 @@ public final class CheckpointRecovery {
     public static final class Recovered {
         private final Checkpoint checkpoint;
         private final long nextId;
+        private final int skipped;
 
         Recovered(Checkpoint checkpoint, long nextId) {
+            this(checkpoint, nextId, 0);
+        }
+
+        Recovered(Checkpoint checkpoint, long nextId, int skipped) {
             this.checkpoint = checkpoint;
             this.nextId = nextId;
+            this.skipped = skipped;
+        }
+
+        /** How many damaged checkpoints were skipped (each with its warning line) on the way to this one. */
+        public int skipped() {
+            return skipped;
         }
 
         /** The checkpoint to restore; empty to start without state. */
@@ -69,11 +80,11 @@ public final class CheckpointRecovery {
                 LOG.log(System.Logger.Level.WARNING, "no valid checkpoint in " + store.location()
                         + " (every one is damaged): starting without state");
             }
-            return new Recovered(null, nextId);
+            return new Recovered(null, nextId, found.warnings().size());
         }
         Checkpoint checkpoint = found.checkpoint().get();
         requireCompatible(checkpoint, fingerprint, store.location());
-        return new Recovered(checkpoint, nextId);
+        return new Recovered(checkpoint, nextId, found.warnings().size());
     }
 
     /**
@@ -109,6 +120,7 @@ public final class CheckpointRecovery {
             }
         }
         List<Long> ids = store.ids();
+        int skipped = 0;
         boolean unchained = false;
         for (int i = ids.size() - 1; i >= 0; i--) {
             long id = ids.get(i);
@@ -121,6 +133,7 @@ public final class CheckpointRecovery {
             } catch (IOException e) {
                 LOG.log(System.Logger.Level.WARNING, "uncommitted checkpoint " + id + " cannot be read (" + e.getMessage()
                         + "): its results are recomputed from the checkpoint before it");
+                skipped++;
                 break;
             }
             long expectedPrevious = chainEnd == null ? 0 : chainEnd.id();
@@ -162,7 +175,7 @@ public final class CheckpointRecovery {
             return new Recovered(null, nextId);
         }
         requireCompatible(chainEnd, fingerprint, store.location());
-        return new Recovered(chainEnd, nextId);
+        return new Recovered(chainEnd, nextId, skipped);
     }
 
     /**

@@ -335,8 +335,12 @@ public final class KafkaCheckpointStore implements CheckpointStore, AutoCloseabl
             sendAndAwait(chunkRecords);
             sendAndAwait(after);
         }
+        // A running job never reads its checkpoints back: keep the manifests (retention needs them), not the chunks'
+        // bytes, or the heap would hold the retained checkpoints' state on top of the live one. load() reads them
+        // from the topic again if it is ever asked.
+        v.dropChunkValues();
         for (ProducerRecord<byte[], byte[]> r : chunkRecords) {
-            v.apply(new String(r.key(), StandardCharsets.UTF_8), r.value(), headersOf(r));
+            v.chunks.put(new String(r.key(), StandardCharsets.UTF_8), Chunk.notInMemory(headersOf(r)));
         }
         for (ProducerRecord<byte[], byte[]> r : after) {
             v.apply(new String(r.key(), StandardCharsets.UTF_8), r.value(), List.of());
@@ -418,6 +422,10 @@ public final class KafkaCheckpointStore implements CheckpointStore, AutoCloseabl
     @Override
     public Checkpoint load(long id) throws IOException {
         View v = view();
+        if (v.valuesDropped(taskKey, id)) {
+            view = read();
+            v = view;
+        }
         Manifest m = v.manifests.get(id);
         if (m == null && v.damagedManifests.contains(id)) {
             throw new CorruptCheckpointException("its manifest (" + manifestKey(taskKey, id) + ") is not one FlinkLite writes");
@@ -433,7 +441,7 @@ public final class KafkaCheckpointStore implements CheckpointStore, AutoCloseabl
         int at = 0;
         for (int i = 0; i < m.chunks; i++) {
             Chunk c = v.chunks.get(chunkKey(taskKey, id, i));
-            if (c == null) {
+            if (c == null || c.value == null) {
                 throw new CorruptCheckpointException("chunk " + i + " of " + m.chunks + " is missing");
             }
             if (c.checkpointId != id || c.index != i || c.count != m.chunks) {
@@ -638,6 +646,16 @@ public final class KafkaCheckpointStore implements CheckpointStore, AutoCloseabl
             this.index = index;
             this.count = count;
         }
+
+        /** A chunk known to be in the topic, its bytes not held in memory ({@code value} null). */
+        static Chunk notInMemory(List<Header> headers) {
+            Chunk c = View.chunkOf(new byte[0], headers);
+            return new Chunk(null, c.checkpointId, c.index, c.count);
+        }
+
+        Chunk withoutValue() {
+            return new Chunk(null, checkpointId, index, count);
+        }
     }
 
     /** The latest value of every key of one task, as read (and as this store wrote since). */
@@ -705,7 +723,24 @@ public final class KafkaCheckpointStore implements CheckpointStore, AutoCloseabl
             }
         }
 
-        private static Chunk chunkOf(byte[] value, List<Header> headers) {
+        /** Forgets the bytes of every chunk (see {@link Chunk#notInMemory}). */
+        void dropChunkValues() {
+            chunks.replaceAll((key, chunk) -> chunk.value == null ? chunk : chunk.withoutValue());
+        }
+
+        /** True when a chunk of checkpoint {@code id} is known but its bytes are not in memory. */
+        boolean valuesDropped(String taskKey, long id) {
+            Manifest m = manifests.get(id);
+            for (int i = 0; m != null && i < m.chunks; i++) {
+                Chunk c = chunks.get(chunkKey(taskKey, id, i));
+                if (c != null && c.value == null) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        static Chunk chunkOf(byte[] value, List<Header> headers) {
             long id = -1;
             int index = -1;
             int count = -1;
