@@ -20,10 +20,7 @@ public final class WindowedStream<T> {
      * added and the window fires again at once with its full contents. Default 0.
      */
     public WindowedStream<T> allowedLateness(long allowedLatenessMs) {
-        if (allowedLatenessMs < 0) {
-            throw new IllegalArgumentException("allowed lateness must not be negative, got " + allowedLatenessMs + " ms");
-        }
-        return new WindowedStream<>(draft.withAllowedLateness(allowedLatenessMs));
+        return new WindowedStream<>(draft.withAllowedLateness(io.flinklite.job.Durations.checkAllowedLateness(allowedLatenessMs)));
     }
 
     /**

@@ -122,9 +122,7 @@ public final class WindowOperator implements Snapshottable {
     public WindowOperator(WindowAssigner assigner, long allowedLatenessMs, WindowAggregator aggregator,
                           LateElements lateElements) {
         this.assigner = Objects.requireNonNull(assigner, "assigner");
-        if (allowedLatenessMs < 0) {
-            throw new IllegalArgumentException("allowed lateness must not be negative, got " + allowedLatenessMs + " ms");
-        }
+        io.flinklite.job.Durations.checkAllowedLateness(allowedLatenessMs);
         this.session = assigner.isSession();
         this.size = assigner.sizeMs();
         this.slide = assigner.slideMs();

@@ -6,7 +6,6 @@ import io.flinklite.runtime.checkpoint.CheckpointCoordinator;
 import io.flinklite.runtime.metrics.JobMetrics;
 import io.flinklite.source.DeadLetterHandler;
 import org.apache.kafka.clients.producer.Callback;
-import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
@@ -14,7 +13,6 @@ import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeaders;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -100,11 +98,7 @@ public final class KafkaOutput implements AutoCloseable {
         this.limits = RecordLimits.of(connection, p, topics);
         this.tooLargeTopic = tooLargeTopic;
         this.metrics = metrics;
-        try {
-            this.producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
-        } catch (KafkaException e) {
-            throw new KafkaConnectorException("bad Kafka producer configuration: " + KafkaConnection.rootMessage(e), e);
-        }
+        this.producer = ProducerSettings.create(p);
     }
 
     /**
