@@ -17,6 +17,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 class KafkaStoreCrashRecoveryIT extends CrashRecoveryIT {
 
     @Override
+    String topicPrefix() {
+        return "kstore-";
+    }
+
+    @Override
     List<String> extraJobFlags() {
         return List.of("--checkpoint-store", "kafka");
     }
@@ -27,12 +32,12 @@ class KafkaStoreCrashRecoveryIT extends CrashRecoveryIT {
             assertThat(work.resolve(job + "-checkpoints")).as("nothing written to --checkpoint-dir").doesNotExist();
             String log = Files.readString(jobLog(job));
             assertThat(log).as("final checkpoint into the topic").contains("final checkpoint")
-                    .contains("topic '" + job + "-checkpoints'");
+                    .contains("topic 'kstore-" + job + "-checkpoints'");
         }
         // A killed run may die before its first checkpoint (each lives 0.2-3.2 s); over ten kills of two jobs, some
         // restart restores from the topic, or the comparisons above prove nothing about the store.
         String crashed = Files.readString(jobLog("eo-crash")) + Files.readString(jobLog("alo-crash"));
         assertThat(crashed).as("restarts restored from the topic").containsPattern(
-                "restoring checkpoint \\d+ of topic '(eo|alo)-crash-checkpoints'");
+                "restoring checkpoint \\d+ of topic 'kstore-(eo|alo)-crash-checkpoints'");
     }
 }
