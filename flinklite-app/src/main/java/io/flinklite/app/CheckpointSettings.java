@@ -1,6 +1,7 @@
 package io.flinklite.app;
 
-import io.flinklite.runtime.checkpoint.CheckpointStore;
+import io.flinklite.connector.kafka.KafkaCheckpointStore;
+import io.flinklite.runtime.checkpoint.DirectoryCheckpointStore;
 import io.flinklite.runtime.checkpoint.Delivery;
 
 import java.nio.file.Path;
@@ -11,7 +12,41 @@ import java.util.Objects;
  * Immutable.
  */
 public final class CheckpointSettings {
+
+    /** Where checkpoints are kept ({@code --checkpoint-store}). */
+    public enum Store {
+        /** Files in {@code --checkpoint-dir}. */
+        DIR("dir"),
+        /** A compacted Kafka topic, {@code --checkpoint-topic} or {@code <group-id>-checkpoints}. */
+        KAFKA("kafka");
+
+        private final String label;
+
+        Store(String label) {
+            this.label = label;
+        }
+
+        /** The flag value. */
+        public String label() {
+            return label;
+        }
+
+        /**
+         * @throws IllegalArgumentException naming the flag and the values it takes
+         */
+        public static Store parse(String value) {
+            for (Store s : values()) {
+                if (s.label.equalsIgnoreCase(value.trim())) {
+                    return s;
+                }
+            }
+            throw new IllegalArgumentException("bad checkpoint store '" + value + "': expected dir or kafka");
+        }
+    }
+
     private final Path dir;
+    private final Store store;
+    private final String checkpointTopic;
     private final long intervalMs;
     private final Delivery delivery;
     private final boolean freshStart;
@@ -26,6 +61,17 @@ public final class CheckpointSettings {
      */
     public CheckpointSettings(Path dir, long intervalMs, Delivery delivery, boolean freshStart, String transactionalId,
                               Path restoreFrom) {
+        this(dir, intervalMs, delivery, freshStart, transactionalId, restoreFrom, Store.DIR, null);
+    }
+
+    /**
+     * As the constructor without them, and:
+     *
+     * @param store           where checkpoints are kept
+     * @param checkpointTopic the topic of {@link Store#KAFKA}; {@code null} for {@code <group-id>-checkpoints}
+     */
+    public CheckpointSettings(Path dir, long intervalMs, Delivery delivery, boolean freshStart, String transactionalId,
+                              Path restoreFrom, Store store, String checkpointTopic) {
         if (freshStart && restoreFrom != null) {
             throw new IllegalArgumentException("--fresh-start and --restore-from exclude each other: start without state, or from "
                     + restoreFrom);
@@ -39,6 +85,12 @@ public final class CheckpointSettings {
         this.freshStart = freshStart;
         this.transactionalId = transactionalId;
         this.restoreFrom = restoreFrom;
+        this.store = Objects.requireNonNull(store, "store");
+        if (checkpointTopic != null && store != Store.KAFKA) {
+            throw new IllegalArgumentException("--checkpoint-topic names the topic of --checkpoint-store kafka; this job"
+                    + " keeps its checkpoints in --checkpoint-dir");
+        }
+        this.checkpointTopic = checkpointTopic;
     }
 
     /** @see #CheckpointSettings(Path, long, Delivery, boolean, String, Path) */
@@ -46,7 +98,10 @@ public final class CheckpointSettings {
         this(dir, intervalMs, delivery, freshStart, transactionalId, null);
     }
 
+    /** The checkpoint directory; with {@link Store#KAFKA} it only seeds the default {@code --instance-id}. */
     public Path dir() { return dir; }
+    /** Where checkpoints are kept. */
+    public Store storeKind() { return store; }
     public long intervalMs() { return intervalMs; }
     public Delivery delivery() { return delivery; }
     public boolean freshStart() { return freshStart; }
@@ -58,7 +113,18 @@ public final class CheckpointSettings {
         return transactionalId != null ? transactionalId : "flinklite-" + groupId + "-" + inputTopic;
     }
 
-    public CheckpointStore store() {
-        return new CheckpointStore(dir);
+    /** The directory store of {@link #dir()}. */
+    public DirectoryCheckpointStore store() {
+        return new DirectoryCheckpointStore(dir);
+    }
+
+    /** The checkpoint topic of a job consuming in {@code groupId}, under {@link Store#KAFKA}. */
+    public String checkpointTopic(String groupId) {
+        return checkpointTopic != null ? checkpointTopic : KafkaCheckpointStore.defaultTopic(groupId);
+    }
+
+    /** Where this job's checkpoints go, for the job's description line. */
+    public String describeStore(String groupId) {
+        return store == Store.KAFKA ? "kafka topic " + checkpointTopic(groupId) : dir.toString();
     }
 }

@@ -2,6 +2,7 @@ package io.flinklite.app;
 
 import io.flinklite.api.Sink;
 import io.flinklite.api.WindowResult;
+import io.flinklite.connector.kafka.KafkaCheckpointStore;
 import io.flinklite.connector.kafka.KafkaSourceReader;
 import io.flinklite.connector.kafka.TopicOffsets;
 import io.flinklite.connector.kafka.TransactionalCommitter;
@@ -12,6 +13,7 @@ import io.flinklite.runtime.checkpoint.CheckpointRecovery;
 import io.flinklite.runtime.checkpoint.CheckpointStore;
 import io.flinklite.runtime.checkpoint.Delivery;
 import io.flinklite.runtime.checkpoint.IncompatibleCheckpointException;
+import io.flinklite.runtime.checkpoint.RestoreCheck;
 import io.flinklite.runtime.checkpoint.UnrecoverableCheckpointException;
 import io.flinklite.runtime.checkpoint.PendingResults;
 import io.flinklite.runtime.checkpoint.SourcePosition;
@@ -52,7 +54,6 @@ final class JobCheckpointing implements AutoCloseable {
         this.job = job;
         this.source = source;
         this.metrics = metrics;
-        this.store = settings.store();
         // Before the committer: nothing to close when the topic cannot be described.
         this.topicId = job.connection().topicId(job.inputTopic(), "create it first, or name another with --input-topic");
         boolean exactlyOnce = settings.delivery() == Delivery.EXACTLY_ONCE;
@@ -60,6 +61,27 @@ final class JobCheckpointing implements AutoCloseable {
                 settings.transactionalId(job.groupId(), job.inputTopic()),
                 TransactionalCommitter.commitGroupOf(job.groupId()), job.outputTopic(), job.tooLargeTopic(), metrics) : null;
         this.pending = exactlyOnce ? new PendingResults<>() : null;
+        try {
+            this.store = settings.storeKind() == CheckpointSettings.Store.KAFKA
+                    // Exactly-once: the store writes each snapshot inside the committer's transaction.
+                    ? KafkaCheckpointStore.create(job.connection(), settings.checkpointTopic(job.groupId()),
+                    KafkaCheckpointStore.taskKeyOf(job.inputTopic()), CheckpointStore.DEFAULT_RETAIN, RestoreCheck.INSTANCE,
+                    committer)
+                    : settings.store();
+        } catch (RuntimeException e) {
+            if (committer != null) {
+                committer.close();
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * What the coordinator runs after each write: the directory store's checkpoint is committed by its own
+     * transaction; the Kafka store's write already was that transaction.
+     */
+    private CheckpointCoordinator.Committer commitStep() {
+        return committer == null || store instanceof KafkaCheckpointStore ? CheckpointCoordinator.Committer.NONE : committer;
     }
 
     /**
@@ -91,19 +113,20 @@ final class JobCheckpointing implements AutoCloseable {
                 c.recovered = CheckpointRecovery.fromFile(c.store, settings.restoreFrom(), fingerprint);
             }
             if (c.recovered.checkpoint().isPresent()) {
-                requireSameInput(c.recovered.checkpoint().get(), job, settings, c.topicId);
+                requireSameInput(c.recovered.checkpoint().get(), job, c.store.location(), c.topicId);
             }
         } catch (Exception | Error e) {
             c.close();
             throw e;
         }
+        metrics.addCheckpointsSkipped(c.recovered.skipped());
         c.recovered.checkpoint().ifPresentOrElse(
                 cp -> LOG.info("restoring checkpoint {} of {}, taken {} ({} partitions, watermark {}); delivery {}", cp.id(),
-                        c.store.directory(), Timestamps.format(cp.timeMs()), cp.sources().size(),
+                        c.store.location(), Timestamps.format(cp.timeMs()), cp.sources().size(),
                         cp.watermarkMs() == Long.MIN_VALUE ? "none yet" : Timestamps.format(cp.watermarkMs()),
                         settings.delivery()),
                 () -> LOG.info("no checkpoint to restore in {}: starting without state; delivery {}",
-                        c.store.directory(), settings.delivery()));
+                        c.store.location(), settings.delivery()));
         return c;
     }
 
@@ -118,20 +141,20 @@ final class JobCheckpointing implements AutoCloseable {
      * of a partition (a checkpoint of an older build, which records no topic id, of a recreated topic, or another
      * cluster). Restoring it would silently skip or mix records.
      */
-    private static void requireSameInput(Checkpoint checkpoint, KafkaJob.Settings job, CheckpointSettings settings,
+    private static void requireSameInput(Checkpoint checkpoint, KafkaJob.Settings job, String location,
                                          String topicId) {
         Map<Integer, Long> offsets = new HashMap<>();
         boolean withoutId = false;
         for (SourcePosition p : checkpoint.sources()) {
             if (!p.topic().equals(job.inputTopic())) {
-                throw new IllegalArgumentException("checkpoint " + checkpoint.id() + " in " + settings.dir() + " was taken"
+                throw new IllegalArgumentException("checkpoint " + checkpoint.id() + " in " + location + " was taken"
                         + " reading topic '" + p.topic() + "', but this job reads '" + job.inputTopic() + "'. Use another"
                         + " --checkpoint-dir, or pass --fresh-start to start without state");
             }
             if (p.topicId() == null) {
                 withoutId = true;
             } else if (!p.topicId().equals(topicId)) {
-                throw new IllegalArgumentException("checkpoint " + checkpoint.id() + " in " + settings.dir() + " was taken"
+                throw new IllegalArgumentException("checkpoint " + checkpoint.id() + " in " + location + " was taken"
                         + " reading topic '" + p.topic() + "' with topic id " + p.topicId() + ", but '" + p.topic()
                         + "' now has id " + topicId + ": the topic was deleted and recreated, so the checkpoint's offsets"
                         + " name other records. Pass --fresh-start to start without state, or use another --checkpoint-dir");
@@ -146,7 +169,7 @@ final class JobCheckpointing implements AutoCloseable {
         for (Map.Entry<Integer, Long> e : offsets.entrySet()) {
             Long end = ends.get(e.getKey());
             if (end != null && e.getValue() > end) {
-                throw new IllegalArgumentException("checkpoint " + checkpoint.id() + " in " + settings.dir() + " resumes "
+                throw new IllegalArgumentException("checkpoint " + checkpoint.id() + " in " + location + " resumes "
                         + job.inputTopic() + "-" + e.getKey() + " at offset " + e.getValue() + ", but that partition ends at "
                         + end + " (was the topic recreated, or is this another cluster?). Pass --fresh-start to start"
                         + " without state, or use another --checkpoint-dir");
@@ -175,7 +198,7 @@ final class JobCheckpointing implements AutoCloseable {
                 TaskCheckpointer.restore(task, restored);
             } catch (RuntimeException e) {
                 // Checked beforehand for the built-in job (RestoreCheck); a user job's own state is checked only here.
-                throw new UnrecoverableCheckpointException("checkpoint " + restored.id() + " in " + store.directory()
+                throw new UnrecoverableCheckpointException("checkpoint " + restored.id() + " in " + store.location()
                         + " cannot be restored: " + e.getMessage() + ". Pass --restore-from with an older checkpoint,"
                         + " or --fresh-start to start without state", e);
             }
@@ -190,7 +213,7 @@ final class JobCheckpointing implements AutoCloseable {
                         restored.id());
             }
         }
-        CheckpointCoordinator.Committer commit = committer != null ? committer : CheckpointCoordinator.Committer.NONE;
+        CheckpointCoordinator.Committer commit = commitStep();
         checkpointer = new TaskCheckpointer(store, settings.intervalMs(), System.currentTimeMillis(), recovered,
                 job.inputTopic(), topicId, job.fingerprint(), settings.delivery(), pending, commit, this::completed, metrics);
         task.addHook(checkpointer);
@@ -213,7 +236,7 @@ final class JobCheckpointing implements AutoCloseable {
     /** The final checkpoint of a clean stop; waits until it is written (and committed). */
     void finish(StreamTask task) {
         Checkpoint last = checkpointer.finalCheckpoint(task, System.currentTimeMillis());
-        LOG.info("final checkpoint {} written to {} (longest checkpoint pause {} ms)", last.id(), store.directory(),
+        LOG.info("final checkpoint {} written to {} (longest checkpoint pause {} ms)", last.id(), store.location(),
                 String.format("%.1f", checkpointer.maxPauseNanos() / 1e6));
     }
 
@@ -224,8 +247,14 @@ final class JobCheckpointing implements AutoCloseable {
                 checkpointer.close();
             }
         } finally {
-            if (committer != null) {
-                committer.close();
+            try {
+                if (store instanceof KafkaCheckpointStore) {
+                    ((KafkaCheckpointStore) store).close();
+                }
+            } finally {
+                if (committer != null) {
+                    committer.close();
+                }
             }
         }
     }

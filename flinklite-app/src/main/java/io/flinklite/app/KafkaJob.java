@@ -479,7 +479,8 @@ public final class KafkaJob {
                 .setting("bootstrap-servers", settings.connection.bootstrapServers())
                 .setting("connect-timeout", Durations.format(settings.connection.connectTimeoutMs()));
         if (settings.checkpoints != null) {
-            b.setting("checkpoint-dir", settings.checkpoints.dir())
+            b.setting(settings.checkpoints.storeKind() == CheckpointSettings.Store.KAFKA ? "checkpoint-store" : "checkpoint-dir",
+                            settings.checkpoints.describeStore(settings.groupId))
                     .setting("checkpoint-interval", Durations.format(settings.checkpoints.intervalMs()))
                     .setting("delivery", settings.checkpoints.delivery().label());
         } else {

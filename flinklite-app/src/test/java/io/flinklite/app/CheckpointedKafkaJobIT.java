@@ -6,7 +6,7 @@ import io.flinklite.connector.kafka.embedded.EmbeddedKafkaBroker;
 import io.flinklite.job.JobSpec;
 import io.flinklite.job.WindowSpec;
 import io.flinklite.runtime.checkpoint.Checkpoint;
-import io.flinklite.runtime.checkpoint.CheckpointStore;
+import io.flinklite.runtime.checkpoint.DirectoryCheckpointStore;
 import io.flinklite.runtime.checkpoint.Delivery;
 import io.flinklite.runtime.checkpoint.IncompatibleCheckpointException;
 import io.flinklite.runtime.checkpoint.SourcePosition;
@@ -122,8 +122,8 @@ class CheckpointedKafkaJobIT {
         int half = events.size() / 2;
         KafkaTestSupport.produce(broker.bootstrapServers(), name + "-in", events.subList(0, half));
         runUntil(settings(name, JobSpec.defaults(), Delivery.EXACTLY_ONCE), half);
-        CheckpointStore store = new CheckpointStore(dir);
-        Path kept = store.keep(store.highestId().orElseThrow());
+        DirectoryCheckpointStore store = new DirectoryCheckpointStore(dir);
+        Path kept = store.keepFile(store.highestId().orElseThrow());
         List<String> beforeKept = KafkaTestSupport.values(KafkaTestSupport.readTopic(broker.bootstrapServers(), name + "-out", 1));
         assertThat(beforeKept).isNotEmpty();
 
@@ -157,7 +157,7 @@ class CheckpointedKafkaJobIT {
                 .hasMessageContaining("window: sliding:10s:5s vs tumbling:10s");
 
         // A checkpoint that resumes beyond the end of the partition (as after the topic was deleted and recreated).
-        CheckpointStore store = new CheckpointStore(dir);
+        DirectoryCheckpointStore store = new DirectoryCheckpointStore(dir);
         Checkpoint last = store.loadLatest().checkpoint().orElseThrow();
         List<SourcePosition> beyond = new ArrayList<>();
         for (SourcePosition p : last.sources()) {
@@ -179,7 +179,7 @@ class CheckpointedKafkaJobIT {
         KafkaTestSupport.produce(broker.bootstrapServers(), "recreate-in",
                 KafkaTestSupport.disorderedEvents(3, 100, new int[] {0}, 1_700_000_000_000L));
         runUntil(settings("recreate", JobSpec.defaults(), Delivery.AT_LEAST_ONCE), 101);
-        CheckpointStore store = new CheckpointStore(dir);
+        DirectoryCheckpointStore store = new DirectoryCheckpointStore(dir);
         String oldId = broker.admin().describeTopics(List.of("recreate-in")).allTopicNames().get()
                 .get("recreate-in").topicId().toString();
         assertThat(store.loadLatest().checkpoint().orElseThrow().sources()).isNotEmpty()

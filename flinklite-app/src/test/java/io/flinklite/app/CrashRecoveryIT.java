@@ -109,6 +109,18 @@ class CrashRecoveryIT {
     void whileInputFlows(Cluster cluster, long produceMs) throws Exception {
     }
 
+    /**
+     * Prefix of this class's input and output topics and consumer groups: subclasses that share the module's broker
+     * with this one need their own (a group's committed checkpoint would otherwise name another class's checkpoint).
+     */
+    String topicPrefix() {
+        return "";
+    }
+
+    private String input() {
+        return topicPrefix() + INPUT;
+    }
+
     /** Flags added to every job's command line; none here. */
     List<String> extraJobFlags() {
         return List.of();
@@ -122,7 +134,7 @@ class CrashRecoveryIT {
     @BeforeAll
     void produceInput() throws Exception {
         broker = startCluster();
-        broker.createTopic(INPUT, 3);
+        broker.createTopic(input(), 3);
         partitions = events(EVENTS, 42);
         // Replay sees the partitions interleaved round-robin: the disorder stays within the bound, nothing is late.
         expected = ChildJobs.replay(partitions);
@@ -151,7 +163,7 @@ class CrashRecoveryIT {
 
     /** Sends the events round-robin over the partitions (so their event times advance together) over PRODUCE_MS. */
     private void produceAtSteadyRate() throws InterruptedException {
-        KafkaTestSupport.produceAtSteadyRate(broker.bootstrapServers(), INPUT, partitions, PRODUCE_MS);
+        KafkaTestSupport.produceAtSteadyRate(broker.bootstrapServers(), input(), partitions, PRODUCE_MS);
     }
 
     @AfterAll
@@ -216,7 +228,7 @@ class CrashRecoveryIT {
      * SIGTERM. Returns every result line on the output topic ({@code read_committed} for exactly-once).
      */
     private List<String> runJob(String name, String delivery, int kills) throws Exception {
-        String output = name + "-out";
+        String output = topicPrefix() + name + "-out";
         broker.createTopic(output, 1);
         Path checkpoints = work.resolve(name + "-checkpoints");
         Path log = jobLog(name);
@@ -285,7 +297,7 @@ class CrashRecoveryIT {
 
     private Process startJob(String name, String delivery, String output, Path checkpoints, Path log) throws IOException {
         List<String> args = new ArrayList<>(List.of("--bootstrap-servers", broker.bootstrapServers(),
-                "--input-topic", INPUT, "--output-topic", output, "--group-id", name,
+                "--input-topic", input(), "--output-topic", output, "--group-id", topicPrefix() + name,
                 "--idle-timeout", "0s",
                 // The default session timeout (45 s): a killed instance's session lingers that long, and the restart
                 // must neither wait for it (static membership) nor advance event time on the partitions it holds.

@@ -3,7 +3,7 @@ package io.flinklite.app;
 import org.junit.jupiter.api.extension.ExtendWith;
 import io.flinklite.connector.kafka.embedded.SharedKafkaBroker;
 import io.flinklite.connector.kafka.embedded.EmbeddedKafkaBroker;
-import io.flinklite.runtime.checkpoint.CheckpointStore;
+import io.flinklite.runtime.checkpoint.DirectoryCheckpointStore;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -124,7 +124,7 @@ class RunCommandIT {
                 "--checkpoint-dir", dir.toString(), "--checkpoint-interval", "1s"};
 
         runUntilIdle(job);
-        CheckpointStore store = new CheckpointStore(dir);
+        DirectoryCheckpointStore store = new DirectoryCheckpointStore(dir);
         long keptId = store.highestId().orElseThrow();
         assertThat(CliRun.runBare("checkpoint", "keep", dir.toString()).code).isZero();
         Path kept = dir.resolve("kept/checkpoint-" + keptId + ".json");
@@ -139,7 +139,7 @@ class RunCommandIT {
 
         // The newest checkpoint replaced by a directory: the restart falls back to the one before, with a warning.
         Files.delete(store.fileOf(newest));
-        Files.delete(dir.resolve(CheckpointStore.LATEST));
+        Files.delete(dir.resolve(DirectoryCheckpointStore.LATEST));
         Files.createDirectory(store.fileOf(newest));
         String fallback = runUntilIdle(job);
         assertThat(fallback).contains("skipping damaged checkpoint " + store.fileOf(newest) + ": not a regular file but a directory")

@@ -5,7 +5,7 @@ import io.flinklite.api.WindowResult;
 import io.flinklite.job.JobSpec;
 import io.flinklite.runtime.checkpoint.CheckpointCoordinator;
 import io.flinklite.runtime.checkpoint.CheckpointRecovery;
-import io.flinklite.runtime.checkpoint.CheckpointStore;
+import io.flinklite.runtime.checkpoint.DirectoryCheckpointStore;
 import io.flinklite.runtime.checkpoint.Delivery;
 import io.flinklite.runtime.checkpoint.TaskCheckpointer;
 import io.flinklite.runtime.metrics.JobMetrics;
@@ -70,7 +70,7 @@ public final class CheckpointPauseBench {
         StreamTask task = StreamTask.forSpec(spec, TaskOptions.replay(), source, none, null,
                 (p, o, b, off, len, r, d) -> { }, metrics);
         Path dir = Files.createTempDirectory("flinklite-pause");
-        CheckpointStore store = new CheckpointStore(dir);
+        DirectoryCheckpointStore store = new DirectoryCheckpointStore(dir);
         CheckpointRecovery.Recovered fresh = CheckpointRecovery.atLeastOnce(store, spec.fingerprint(), false, 0);
         long[] pauses = new long[CHECKPOINTS];
         long[] cpu = new long[CHECKPOINTS];

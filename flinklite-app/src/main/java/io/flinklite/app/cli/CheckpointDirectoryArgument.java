@@ -1,6 +1,6 @@
 package io.flinklite.app.cli;
 
-import io.flinklite.runtime.checkpoint.CheckpointStore;
+import io.flinklite.runtime.checkpoint.DirectoryCheckpointStore;
 import picocli.CommandLine.Parameters;
 
 import java.nio.file.Files;
@@ -21,17 +21,17 @@ public final class CheckpointDirectoryArgument {
      *
      * @throws UserFacingException when the directory does not exist or is not a directory
      */
-    CheckpointStore open() {
+    DirectoryCheckpointStore open() {
         return open(dir);
     }
 
-    static CheckpointStore open(Path dir) {
+    static DirectoryCheckpointStore open(Path dir) {
         if (!Files.exists(dir)) {
             throw new UserFacingException("no such directory: " + dir);
         }
         if (!Files.isDirectory(dir)) {
             throw new UserFacingException(dir + " is not a directory (give the checkpoint directory)");
         }
-        return new CheckpointStore(dir);
+        return new DirectoryCheckpointStore(dir);
     }
 }

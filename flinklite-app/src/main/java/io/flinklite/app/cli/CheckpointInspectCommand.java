@@ -2,7 +2,9 @@ package io.flinklite.app.cli;
 
 import io.flinklite.runtime.checkpoint.Checkpoint;
 import io.flinklite.job.Timestamps;
+import io.flinklite.connector.kafka.KafkaCheckpointStore;
 import io.flinklite.runtime.checkpoint.CheckpointStore;
+import io.flinklite.runtime.checkpoint.DirectoryCheckpointStore;
 import io.flinklite.runtime.checkpoint.RestoreCheck;
 import io.flinklite.runtime.checkpoint.SourcePosition;
 import io.flinklite.runtime.checkpoint.StateSummary;
@@ -40,12 +42,20 @@ public final class CheckpointInspectCommand implements Callable<Integer> {
             description = "Show open panes for at most N keys, the ones with most panes first (default: ${DEFAULT-VALUE}).")
     int maxKeys;
 
+    @CommandLine.Mixin
+    CheckpointStoreArgument kafkaStore;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
+        if (kafkaStore.kafka()) {
+            try (KafkaCheckpointStore store = kafkaStore.open()) {
+                return inspectKafka(store, out);
+            }
+        }
         if (!Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
             throw new UserFacingException("no such file or directory: " + target);
         }
@@ -54,21 +64,21 @@ public final class CheckpointInspectCommand implements Callable<Integer> {
         }
         Path parent = target.toAbsolutePath().getParent();
         try {
-            Checkpoint c = new CheckpointStore(parent).loadFile(target);
+            Checkpoint c = new DirectoryCheckpointStore(parent).loadFile(target);
             out.println(target + ": valid");
             describe(c, out);
             return 0;
         } catch (IOException e) {
-            out.println(target + ": INVALID: " + CheckpointStore.describe(e));
+            out.println(target + ": INVALID: " + DirectoryCheckpointStore.describe(e));
             return 1;
         }
     }
 
     private int inspectDirectory(PrintWriter out) {
-        CheckpointStore store = CheckpointDirectoryArgument.open(target);
+        DirectoryCheckpointStore store = CheckpointDirectoryArgument.open(target);
         try {
             List<Path> files = new ArrayList<>();
-            files.add(store.directory().resolve(CheckpointStore.LATEST));
+            files.add(store.directory().resolve(DirectoryCheckpointStore.LATEST));
             List<Long> ids = store.numberedIds();
             for (long id : ids) {
                 files.add(store.fileOf(id));
@@ -82,7 +92,7 @@ public final class CheckpointInspectCommand implements Callable<Integer> {
                 } catch (NoSuchFileException e) {
                     out.printf("  %-24s absent%n", f.getFileName());
                 } catch (IOException e) {
-                    out.printf("  %-24s INVALID  %s%n", f.getFileName(), CheckpointStore.describe(e));
+                    out.printf("  %-24s INVALID  %s%n", f.getFileName(), DirectoryCheckpointStore.describe(e));
                 }
             }
             for (Path stray : store.strayFiles()) {
@@ -98,7 +108,35 @@ public final class CheckpointInspectCommand implements Callable<Integer> {
             describe(found.checkpoint().get(), out);
             return 0;
         } catch (IOException e) {
-            throw new UserFacingException("cannot read " + store.directory() + ": " + CheckpointStore.describe(e));
+            throw new UserFacingException("cannot read " + store.directory() + ": " + DirectoryCheckpointStore.describe(e));
+        }
+    }
+
+    private int inspectKafka(KafkaCheckpointStore store, PrintWriter out) {
+        try {
+            out.println("checkpoint store " + store.location());
+            java.util.TreeSet<Long> ids = new java.util.TreeSet<>(store.ids());
+            ids.addAll(store.keptIds());
+            for (long id : ids.descendingSet()) {
+                String key = store.taskKey() + "/" + id;
+                try {
+                    Checkpoint c = store.load(id);
+                    out.printf("  %-40s valid    id %d, %s, %d bytes%n", key, c.id(), Timestamps.format(c.timeMs()), store.sizeOf(id));
+                } catch (IOException e) {
+                    out.printf("  %-40s INVALID  %s%n", key, DirectoryCheckpointStore.describe(e));
+                }
+            }
+            CheckpointStore.Found found = store.loadLatest();
+            if (found.checkpoint().isEmpty()) {
+                out.println("no valid checkpoint: a job started on this store starts without state");
+                return 1;
+            }
+            out.println("a restart restores " + found.where()
+                    + (found.warnings().isEmpty() ? "" : " (falling back past damaged checkpoints)") + ":");
+            describe(found.checkpoint().get(), out);
+            return 0;
+        } catch (IOException e) {
+            throw new UserFacingException("cannot read " + store.location() + ": " + DirectoryCheckpointStore.describe(e));
         }
     }
 

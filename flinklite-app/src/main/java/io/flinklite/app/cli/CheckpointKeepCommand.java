@@ -1,6 +1,6 @@
 package io.flinklite.app.cli;
 
-import io.flinklite.runtime.checkpoint.CheckpointStore;
+import io.flinklite.runtime.checkpoint.DirectoryCheckpointStore;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -36,19 +36,19 @@ public final class CheckpointKeepCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
-        CheckpointStore store = directory.open();
+        DirectoryCheckpointStore store = directory.open();
         try {
             long chosen;
             if (id != null) {
                 chosen = id;
             } else {
-                CheckpointStore.Found found = store.loadLatest();
+                io.flinklite.runtime.checkpoint.CheckpointStore.Found found = store.loadLatest();
                 if (found.checkpoint().isEmpty()) {
                     throw new UserFacingException("no valid checkpoint in " + store.directory() + " to keep");
                 }
                 chosen = found.checkpoint().get().id();
             }
-            Path kept = store.keep(chosen);
+            Path kept = store.keepFile(chosen);
             out.println("kept checkpoint " + chosen + " as " + kept);
             out.println("restore it with: flinklite run --restore-from " + kept + " ...; delete the file to release it");
             return 0;
@@ -57,7 +57,7 @@ public final class CheckpointKeepCommand implements Callable<Integer> {
                     + " (see 'flinklite checkpoint list " + directory.dir + "')");
         } catch (IOException e) {
             throw new UserFacingException("cannot keep checkpoint " + (id == null ? "" : id + " ") + "of " + store.directory()
-                    + ": " + CheckpointStore.describe(e));
+                    + ": " + DirectoryCheckpointStore.describe(e));
         }
     }
 }

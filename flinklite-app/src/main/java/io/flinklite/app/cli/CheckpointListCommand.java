@@ -2,7 +2,9 @@ package io.flinklite.app.cli;
 
 import io.flinklite.job.Timestamps;
 import io.flinklite.runtime.checkpoint.Checkpoint;
+import io.flinklite.connector.kafka.KafkaCheckpointStore;
 import io.flinklite.runtime.checkpoint.CheckpointStore;
+import io.flinklite.runtime.checkpoint.DirectoryCheckpointStore;
 import io.flinklite.runtime.checkpoint.StateSummary;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -32,20 +34,28 @@ public final class CheckpointListCommand implements Callable<Integer> {
     @CommandLine.Mixin
     CheckpointDirectoryArgument directory;
 
+    @CommandLine.Mixin
+    CheckpointStoreArgument kafkaStore;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
-        CheckpointStore store = directory.open();
+        if (kafkaStore.kafka()) {
+            try (KafkaCheckpointStore store = kafkaStore.open()) {
+                return listKafka(store, out);
+            }
+        }
+        DirectoryCheckpointStore store = directory.open();
         try {
             CheckpointStore.Found restored = store.loadLatest();
             List<Path> files = new ArrayList<>();
             for (long id : store.numberedIds()) {
                 files.add(store.fileOf(id));
             }
-            Path latest = store.directory().resolve(CheckpointStore.LATEST);
+            Path latest = store.directory().resolve(DirectoryCheckpointStore.LATEST);
             if (Files.exists(latest)) {
                 files.add(latest);
             }
@@ -66,7 +76,7 @@ public final class CheckpointListCommand implements Callable<Integer> {
                             + state.panesPerKey().size() + " keys", validity);
                     valid++;
                 } catch (IOException e) {
-                    out.printf(ROW, name, "-", "-", size(f), "-", "INVALID: " + CheckpointStore.describe(e));
+                    out.printf(ROW, name, "-", "-", size(f), "-", "INVALID: " + DirectoryCheckpointStore.describe(e));
                 }
             }
             for (Path stray : store.strayFiles()) {
@@ -78,20 +88,62 @@ public final class CheckpointListCommand implements Callable<Integer> {
             }
             return 0;
         } catch (IOException e) {
-            throw new UserFacingException("cannot list " + store.directory() + ": " + CheckpointStore.describe(e));
+            throw new UserFacingException("cannot list " + store.directory() + ": " + DirectoryCheckpointStore.describe(e));
+        }
+    }
+
+    private static int listKafka(KafkaCheckpointStore store, PrintWriter out) {
+        try {
+            CheckpointStore.Found restored = store.loadLatest();
+            long restoredId = restored.checkpoint().map(Checkpoint::id).orElse(0L);
+            java.util.TreeSet<Long> ids = new java.util.TreeSet<>(store.ids());
+            List<Long> kept = store.keptIds();
+            ids.addAll(kept);
+            out.println("checkpoint store " + store.location());
+            out.printf(ROW, "KEY", "ID", "TIME", "SIZE", "STATE", "VALIDITY");
+            int valid = 0;
+            for (long id : ids.descendingSet()) {
+                String key = store.taskKey() + "/" + id;
+                try {
+                    Checkpoint c = store.load(id);
+                    StateSummary state = StateSummary.of(c.state());
+                    String validity = "valid" + (id == restoredId ? ", a restart restores this one" : "")
+                            + (kept.contains(id) ? ", kept (never rotated away)" : "");
+                    out.printf(ROW, key, c.id(), Timestamps.format(c.timeMs()), size(store.sizeOf(id)),
+                            state.openPanes() + " panes, " + state.panesPerKey().size() + " keys", validity);
+                    valid++;
+                } catch (IOException e) {
+                    out.printf(ROW, key, id, "-", size(store.sizeOf(id)), "-", "INVALID: " + DirectoryCheckpointStore.describe(e));
+                }
+            }
+            if (valid == 0) {
+                out.println("no valid checkpoint: a job started on this store starts without state");
+                return 1;
+            }
+            return 0;
+        } catch (IOException e) {
+            throw new UserFacingException("cannot list " + store.location() + ": " + DirectoryCheckpointStore.describe(e));
         }
     }
 
     private static String size(Path f) {
         try {
-            long bytes = Files.size(f);
+            return size(Files.size(f));
+        } catch (IOException e) {
+            return "?";
+        }
+    }
+
+    private static String size(long bytes) {
+        {
+            if (bytes < 0) {
+                return "?";
+            }
             if (bytes < 1024) {
                 return bytes + " B";
             }
             double kib = bytes / 1024.0;
             return kib < 1024 ? String.format(Locale.ROOT, "%.1f KiB", kib) : String.format(Locale.ROOT, "%.1f MiB", kib / 1024);
-        } catch (IOException e) {
-            return "?";
         }
     }
 }

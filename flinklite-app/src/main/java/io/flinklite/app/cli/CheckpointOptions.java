@@ -23,6 +23,17 @@ public final class CheckpointOptions {
                     + "open at a stop are not restored) (default: ${DEFAULT-VALUE}).")
     String checkpointDir;
 
+    @Option(names = "--checkpoint-store", paramLabel = "dir|kafka", defaultValue = "dir",
+            description = "Where checkpoints are kept: dir, files in --checkpoint-dir; kafka, a compacted Kafka topic "
+                    + "(--checkpoint-topic, created when missing), so that instances on any machine need nothing but "
+                    + "Kafka; under exactly-once the snapshot commits in the same transaction as the results and "
+                    + "offsets (default: ${DEFAULT-VALUE}).")
+    String checkpointStore;
+
+    @Option(names = "--checkpoint-topic", paramLabel = "TOPIC",
+            description = "The topic of --checkpoint-store kafka (default: <group-id>-checkpoints).")
+    String checkpointTopic;
+
     @Option(names = "--checkpoint-interval", paramLabel = "DURATION", converter = DurationConverter.class, defaultValue = "5s",
             description = "How often to take a checkpoint (default: 5s). Under exactly-once this is also how often "
                     + "results become visible to read_committed consumers.")
@@ -58,11 +69,20 @@ public final class CheckpointOptions {
      */
     CheckpointSettings settings() {
         Delivery d = Delivery.parse(delivery);
+        CheckpointSettings.Store store = CheckpointSettings.Store.parse(checkpointStore);
+        if (checkpointTopic != null && store != CheckpointSettings.Store.KAFKA) {
+            throw new IllegalArgumentException("--checkpoint-topic: only --checkpoint-store kafka has a topic; give that"
+                    + " too, or leave --checkpoint-topic out");
+        }
         if (checkpointDir == null || checkpointDir.isBlank()) {
             throw new ParameterException(mixee.commandLine(), "--checkpoint-dir is empty: give a directory, or 'none' to run"
                     + " without checkpoints");
         }
         if (checkpointDir.equalsIgnoreCase("none")) {
+            if (store == CheckpointSettings.Store.KAFKA) {
+                throw new IllegalArgumentException("--checkpoint-dir: 'none' turns checkpoints off, but --checkpoint-store"
+                        + " kafka asks for them; leave one out");
+            }
             if (d == Delivery.EXACTLY_ONCE) {
                 throw new IllegalArgumentException("--delivery exactly-once needs checkpoints: give a --checkpoint-dir");
             }
@@ -82,7 +102,12 @@ public final class CheckpointOptions {
             throw new ParameterException(mixee.commandLine(), "--checkpoint-dir '" + checkpointDir + "' is not a path: " + e.getReason());
         }
         CheckpointSettings settings = new CheckpointSettings(dir, checkpointIntervalMs, d, freshStart,
-                transactionalId == null || transactionalId.isBlank() ? null : transactionalId, restoreFrom);
+                transactionalId == null || transactionalId.isBlank() ? null : transactionalId, restoreFrom, store,
+                checkpointTopic);
+        if (store == CheckpointSettings.Store.KAFKA) {
+            // Nothing is written to the directory: the topic is checked (and created) when the job connects.
+            return settings;
+        }
         try {
             settings.store().requireUsableDirectory();
         } catch (IOException e) {

@@ -13,7 +13,12 @@ import java.util.Locale;
 /** The flags of the Kafka job beyond the job spec, shared by {@code run} and {@code demo}. */
 public final class RunOptions {
 
-    @Option(names = "--input-topic", paramLabel = "TOPIC", defaultValue = "flink-events",
+    /** {@code --input-topic} when none is given. */
+    static final String DEFAULT_INPUT_TOPIC = "flink-events";
+    /** {@code --group-id} when none is given. */
+    static final String DEFAULT_GROUP_ID = "flinklite";
+
+    @Option(names = "--input-topic", paramLabel = "TOPIC", defaultValue = DEFAULT_INPUT_TOPIC,
             description = "Topic of JSON events to read (default: ${DEFAULT-VALUE}).")
     String inputTopic;
 
@@ -22,7 +27,7 @@ public final class RunOptions {
                     + "none for no output (default: ${DEFAULT-VALUE}).")
     String outputTopic;
 
-    @Option(names = "--group-id", paramLabel = "GROUP", defaultValue = "flinklite",
+    @Option(names = "--group-id", paramLabel = "GROUP", defaultValue = DEFAULT_GROUP_ID,
             description = "Kafka consumer group (default: ${DEFAULT-VALUE}).")
     String groupId;
 

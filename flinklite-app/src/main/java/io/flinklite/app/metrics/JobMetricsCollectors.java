@@ -182,6 +182,9 @@ public final class JobMetricsCollectors {
         counter(registry, "flinklite_checkpoint_failures_total",
                 "Checkpoints that failed to be written",
                 cb -> cb.call(metrics.checkpointFailures()));
+        counter(registry, "flinklite_checkpoints_skipped_total",
+                "Damaged checkpoints skipped at start, falling back to an older one",
+                cb -> cb.call(metrics.checkpointsSkipped()));
         gauge(registry, "flinklite_last_checkpoint_duration_seconds",
                 "How long the last successful checkpoint took to write, seconds",
                 cb -> cb.call(metrics.lastCheckpointDurationNanos() / 1e9));

@@ -3,7 +3,7 @@ package io.flinklite.app.cli;
 import io.flinklite.job.JobSpec;
 import io.flinklite.job.Timestamps;
 import io.flinklite.runtime.checkpoint.Checkpoint;
-import io.flinklite.runtime.checkpoint.CheckpointStore;
+import io.flinklite.runtime.checkpoint.DirectoryCheckpointStore;
 import io.flinklite.runtime.checkpoint.Delivery;
 import io.flinklite.runtime.checkpoint.SourcePosition;
 import io.flinklite.runtime.checkpoint.TapeStateWriter;
@@ -38,7 +38,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * anything connects: each damaged case is one line and an exit code, never a stack trace or a hang.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
-class CheckpointCommandsTest {
+public class CheckpointCommandsTest {
 
     @TempDir
     Path dir;
@@ -66,7 +66,7 @@ class CheckpointCommandsTest {
     }
 
     /** A checkpoint of the default job with the open windows of six events (keys critical and important). */
-    static Checkpoint realCheckpoint(long id) {
+    public static Checkpoint realCheckpoint(long id) {
         byte[][] events = new byte[6][];
         for (int i = 0; i < events.length; i++) {
             events[i] = ("{\"timestamp\":" + (1_700_000_000_000L + i * 1_000) + ",\"message\":\""
@@ -90,8 +90,8 @@ class CheckpointCommandsTest {
                 task.watermarkMs(), state.finish(), List.of());
     }
 
-    private CheckpointStore storeWith(long... ids) throws IOException {
-        CheckpointStore store = new CheckpointStore(dir);
+    private DirectoryCheckpointStore storeWith(long... ids) throws IOException {
+        DirectoryCheckpointStore store = new DirectoryCheckpointStore(dir);
         for (long id : ids) {
             store.write(realCheckpoint(id));
         }
@@ -99,7 +99,7 @@ class CheckpointCommandsTest {
     }
 
     /** Checkpoint 2's file with its first key group moved out of range, checksummed as if FlinkLite had written it. */
-    private void impossibleKeyGroupIn(CheckpointStore store, long id) throws IOException {
+    private void impossibleKeyGroupIn(DirectoryCheckpointStore store, long id) throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         CheckpointJson.write(realCheckpoint(id), out);
         String text = out.toString(StandardCharsets.UTF_8).replaceFirst("\"keyGroup\"\\s*:\\s*\\d+", "\"keyGroup\" : 999");
@@ -109,9 +109,9 @@ class CheckpointCommandsTest {
         text = text.substring(0, comma) + text.substring(comma).replaceFirst("crc32c:[0-9a-f]{8}",
                 "crc32c:" + String.format(Locale.ROOT, "%08x", crc.getValue()));
         Files.delete(store.fileOf(id));
-        Files.deleteIfExists(dir.resolve(CheckpointStore.LATEST));
+        Files.deleteIfExists(dir.resolve(DirectoryCheckpointStore.LATEST));
         Files.writeString(store.fileOf(id), text);
-        Files.writeString(dir.resolve(CheckpointStore.LATEST), text);
+        Files.writeString(dir.resolve(DirectoryCheckpointStore.LATEST), text);
     }
 
     @Test
@@ -131,7 +131,7 @@ class CheckpointCommandsTest {
 
     @Test
     void inspectSaysInvalidForAValidChecksumOverAnImpossibleKeyGroupAndShowsTheFallback() throws IOException {
-        CheckpointStore store = storeWith(1, 2);
+        DirectoryCheckpointStore store = storeWith(1, 2);
         impossibleKeyGroupIn(store, 2);
         assertThat(run("checkpoint", "inspect", dir.toString())).isZero();
         assertThat(output).containsPattern("checkpoint-2.json +INVALID +its state holds key group 999")
@@ -171,7 +171,7 @@ class CheckpointCommandsTest {
 
     @Test
     void listShowsEveryFileWithIdTimeSizeStateAndValidity() throws IOException {
-        CheckpointStore store = storeWith(1, 2, 3);
+        DirectoryCheckpointStore store = storeWith(1, 2, 3);
         Files.writeString(store.fileOf(2), "{ damaged");
         Files.writeString(dir.resolve("checkpoint-" + Long.MAX_VALUE + ".json"), "{}");
         store.keep(1);
@@ -188,7 +188,7 @@ class CheckpointCommandsTest {
 
     @Test
     void keepSurvivesRetentionAndRestoresFromTheKeptFile() throws IOException {
-        CheckpointStore store = storeWith(1, 2);
+        DirectoryCheckpointStore store = storeWith(1, 2);
         assertThat(run("checkpoint", "keep", dir.toString())).isZero();
         Path kept = dir.resolve("kept/checkpoint-2.json");
         assertThat(output).contains("kept checkpoint 2 as " + kept.toAbsolutePath()).contains("--restore-from");
@@ -205,7 +205,7 @@ class CheckpointCommandsTest {
 
     @Test
     void keepRefusesAMissingOrInvalidCheckpointInOneLine() throws IOException {
-        CheckpointStore store = storeWith(1, 2);
+        DirectoryCheckpointStore store = storeWith(1, 2);
         assertThat(execute("checkpoint", "keep", "--id", "7", dir.toString())).isEqualTo(1);
         assertThat(output.trim()).startsWith("flinklite: cannot keep checkpoint 7: there is no").doesNotContain("\n");
         impossibleKeyGroupIn(store, 2);
@@ -233,7 +233,7 @@ class CheckpointCommandsTest {
 
     @Test
     void runWithRestoreFromRefusesAnInvalidFileBeforeConnecting() throws IOException {
-        CheckpointStore store = storeWith(1, 2);
+        DirectoryCheckpointStore store = storeWith(1, 2);
         impossibleKeyGroupIn(store, 2);
         Path checkpoints = dir.resolve("new");
         assertThat(execute("run", "--checkpoint-dir", checkpoints.toString(), "--restore-from", dir.resolve("nope.json").toString(),
@@ -241,5 +241,25 @@ class CheckpointCommandsTest {
         assertThat(output).contains("--fresh-start and --restore-from exclude each other").doesNotContain("\tat ");
         assertThat(execute("run", "--checkpoint-dir", "none", "--restore-from", store.fileOf(1).toString())).isEqualTo(2);
         assertThat(output).contains("--restore-from needs checkpoints");
+    }
+
+    @Test
+    void aBadCheckpointStoreOrAMisplacedCheckpointTopicIsAUsageError() {
+        assertThat(execute("checkpoint", "list", "--checkpoint-store", "s3")).as("%s", output).isEqualTo(2);
+        assertThat(output).contains("flinklite: --checkpoint-store 's3' (from the command line): expected dir or kafka")
+                .contains("see 'flinklite checkpoint list --help'").doesNotContain("\tat ");
+        assertThat(execute("checkpoint", "inspect", "--checkpoint-topic", "t")).as("%s", output).isEqualTo(2);
+        assertThat(output).contains("flinklite: --checkpoint-topic 't' (from the command line): only --checkpoint-store kafka"
+                + " has a topic").doesNotContain("\tat ");
+        assertThat(execute("checkpoint", "list", dir.toString(), "--checkpoint-store", "kafka")).as("%s", output).isEqualTo(2);
+        assertThat(output).contains("flinklite: --checkpoint-store 'kafka' (from the command line): the kafka store is a topic,"
+                + " so the directory or file argument (" + dir + ") cannot also be read");
+        assertThat(execute("run", "--checkpoint-store", "tape")).as("%s", output).isEqualTo(2);
+        assertThat(output).contains("flinklite: --checkpoint-store 'tape' (from the command line): expected dir or kafka");
+        assertThat(execute("run", "--checkpoint-store", "kafka", "--checkpoint-dir", "none")).as("%s", output).isEqualTo(2);
+        assertThat(output).contains("flinklite: --checkpoint-dir 'none' (from the command line): 'none' turns checkpoints off,"
+                + " but --checkpoint-store kafka asks for them");
+        assertThat(execute("run", "--checkpoint-topic", "t")).as("%s", output).isEqualTo(2);
+        assertThat(output).contains("flinklite: --checkpoint-topic 't' (from the command line): only --checkpoint-store kafka");
     }
 }

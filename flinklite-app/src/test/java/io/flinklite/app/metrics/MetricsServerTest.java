@@ -159,12 +159,14 @@ class MetricsServerTest {
     void checkpointDurationSizeAndFailuresAreInBaseUnits() {
         metrics.checkpointCompleted(3, NOW_MS, 250_000_000, 1 << 20);
         metrics.checkpointFailed();
+        metrics.addCheckpointsSkipped(2);
         Map<String, Double> samples = Http.scrape(server.port());
         assertThat(samples)
                 .containsEntry("flinklite_last_checkpoint_duration_seconds", 0.25)
                 .containsEntry("flinklite_last_checkpoint_size_bytes", (double) (1 << 20))
                 .containsEntry("flinklite_checkpoints_completed_total", 1.0)
-                .containsEntry("flinklite_checkpoint_failures_total", 1.0);
+                .containsEntry("flinklite_checkpoint_failures_total", 1.0)
+                .containsEntry("flinklite_checkpoints_skipped_total", 2.0);
     }
 
     @Test

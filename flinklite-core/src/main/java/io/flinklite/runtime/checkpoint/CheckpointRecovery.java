@@ -23,10 +23,21 @@ public final class CheckpointRecovery {
     public static final class Recovered {
         private final Checkpoint checkpoint;
         private final long nextId;
+        private final int skipped;
 
         Recovered(Checkpoint checkpoint, long nextId) {
+            this(checkpoint, nextId, 0);
+        }
+
+        Recovered(Checkpoint checkpoint, long nextId, int skipped) {
             this.checkpoint = checkpoint;
             this.nextId = nextId;
+            this.skipped = skipped;
+        }
+
+        /** How many damaged checkpoints were skipped (each with its warning line) on the way to this one. */
+        public int skipped() {
+            return skipped;
         }
 
         /** The checkpoint to restore; empty to start without state. */
@@ -57,7 +68,7 @@ public final class CheckpointRecovery {
      */
     public static Recovered atLeastOnce(CheckpointStore store, String fingerprint, boolean freshStart, long nowMs)
             throws IOException {
-        store.deleteTemporaryFiles();
+        store.prepare();
         long nextId = store.highestId().orElse(0) + 1;
         if (freshStart) {
             startFresh(store, nowMs);
@@ -66,14 +77,14 @@ public final class CheckpointRecovery {
         CheckpointStore.Found found = store.loadLatest();
         if (found.checkpoint().isEmpty()) {
             if (!found.warnings().isEmpty()) {
-                LOG.log(System.Logger.Level.WARNING, "no valid checkpoint in " + store.directory()
+                LOG.log(System.Logger.Level.WARNING, "no valid checkpoint in " + store.location()
                         + " (every one is damaged): starting without state");
             }
-            return new Recovered(null, nextId);
+            return new Recovered(null, nextId, found.warnings().size());
         }
         Checkpoint checkpoint = found.checkpoint().get();
-        requireCompatible(checkpoint, fingerprint, store.directory());
-        return new Recovered(checkpoint, nextId);
+        requireCompatible(checkpoint, fingerprint, store.location());
+        return new Recovered(checkpoint, nextId, found.warnings().size());
     }
 
     /**
@@ -96,7 +107,7 @@ public final class CheckpointRecovery {
     public static Recovered exactlyOnce(CheckpointStore store, String fingerprint, OptionalLong committedId,
                                         CheckpointCoordinator.Committer rollForward, boolean freshStart, long nowMs)
             throws Exception {
-        store.deleteTemporaryFiles();
+        store.prepare();
         long committed = committedId.orElse(0);
         long nextId = Math.max(store.highestId().orElse(0), committed) + 1;
         Checkpoint chainEnd = null;
@@ -108,7 +119,8 @@ public final class CheckpointRecovery {
                         + e.getMessage());
             }
         }
-        List<Long> ids = store.numberedIds();
+        List<Long> ids = store.ids();
+        int skipped = 0;
         boolean unchained = false;
         for (int i = ids.size() - 1; i >= 0; i--) {
             long id = ids.get(i);
@@ -121,6 +133,7 @@ public final class CheckpointRecovery {
             } catch (IOException e) {
                 LOG.log(System.Logger.Level.WARNING, "uncommitted checkpoint " + id + " cannot be read (" + e.getMessage()
                         + "): its results are recomputed from the checkpoint before it");
+                skipped++;
                 break;
             }
             long expectedPrevious = chainEnd == null ? 0 : chainEnd.id();
@@ -146,23 +159,23 @@ public final class CheckpointRecovery {
             if (latest.isPresent() && latest.get().delivery().equals(Delivery.AT_LEAST_ONCE.label())) {
                 LOG.log(System.Logger.Level.INFO, "continuing from at-least-once checkpoint " + latest.get().id()
                         + " with exactly-once delivery");
-                requireCompatible(latest.get(), fingerprint, store.directory());
+                requireCompatible(latest.get(), fingerprint, store.location());
                 return new Recovered(latest.get(), nextId);
             }
         }
         if (chainEnd == null && (committed > 0 || unchained)) {
             throw new UnrecoverableCheckpointException(committed > 0
                     ? "cannot resume exactly-once: checkpoint " + committed + ", the last one committed to Kafka, is missing"
-                    + " or damaged in " + store.directory() + ". Restoring another would duplicate or lose results. Pass"
+                    + " or damaged in " + store.location() + ". Restoring another would duplicate or lose results. Pass"
                     + " --fresh-start to start without state (results of windows open at the crash are then incomplete)"
-                    : "cannot resume exactly-once: " + store.directory() + " holds checkpoints but Kafka has no record of"
+                    : "cannot resume exactly-once: " + store.location() + " holds checkpoints but Kafka has no record of"
                     + " committing them (committed offsets expired or deleted?). Pass --fresh-start to start without state");
         }
         if (chainEnd == null) {
             return new Recovered(null, nextId);
         }
-        requireCompatible(chainEnd, fingerprint, store.directory());
-        return new Recovered(chainEnd, nextId);
+        requireCompatible(chainEnd, fingerprint, store.location());
+        return new Recovered(chainEnd, nextId, skipped);
     }
 
     /**
@@ -175,14 +188,14 @@ public final class CheckpointRecovery {
      * @throws IncompatibleCheckpointException  when it was taken by another job
      */
     public static Recovered fromFile(CheckpointStore store, Path file, String fingerprint) throws IOException {
-        store.deleteTemporaryFiles();
+        store.prepare();
         Checkpoint checkpoint;
         try {
             checkpoint = store.loadFile(file);
         } catch (NoSuchFileException e) {
             throw new UnrecoverableCheckpointException("cannot restore " + file + ": no such file");
         } catch (IOException e) {
-            throw new UnrecoverableCheckpointException("cannot restore " + file + ": " + CheckpointStore.describe(e));
+            throw new UnrecoverableCheckpointException("cannot restore " + file + ": " + DirectoryCheckpointStore.describe(e));
         }
         if (!checkpoint.jobFingerprint().equals(fingerprint)) {
             throw new IncompatibleCheckpointException("cannot restore " + file + ": checkpoint " + checkpoint.id()
@@ -197,15 +210,15 @@ public final class CheckpointRecovery {
     }
 
     private static void startFresh(CheckpointStore store, long nowMs) throws IOException {
-        Optional<Path> aside = store.moveAside(nowMs);
-        aside.ifPresent(dir -> LOG.log(System.Logger.Level.WARNING,
-                "--fresh-start: starting without state; earlier checkpoints moved to " + dir));
+        Optional<String> aside = store.moveAside(nowMs);
+        aside.ifPresent(where -> LOG.log(System.Logger.Level.WARNING,
+                "--fresh-start: starting without state; earlier checkpoints moved to " + where));
     }
 
     /**
      * @throws IncompatibleCheckpointException naming each difference, when the fingerprints differ
      */
-    public static void requireCompatible(Checkpoint checkpoint, String fingerprint, Path dir) {
+    public static void requireCompatible(Checkpoint checkpoint, String fingerprint, String dir) {
         if (checkpoint.jobFingerprint().equals(fingerprint)) {
             return;
         }

@@ -80,6 +80,7 @@ public final class JobMetrics {
     private final AtomicLong lastCheckpointSizeBytes = new AtomicLong();
     private final AtomicLong checkpointsCompleted = new AtomicLong();
     private final AtomicLong checkpointFailures = new AtomicLong();
+    private final AtomicLong checkpointsSkipped = new AtomicLong();
     private final AtomicLong sinkErrors = new AtomicLong();
     private final ConcurrentHashMap<String, SinkCounters> sinks = new ConcurrentHashMap<>();
     private final AtomicLong resultsWritten = new AtomicLong();
@@ -211,6 +212,11 @@ public final class JobMetrics {
         checkpointListener.completed(id, timeMs, durationNanos, sizeBytes);
     }
 
+    /** Damaged checkpoints a start skipped (or ignored) on its way to the one it restores; called once, at startup. */
+    public void addCheckpointsSkipped(long n) {
+        checkpointsSkipped.addAndGet(n);
+    }
+
     public void checkpointFailed() {
         checkpointFailures.incrementAndGet();
         checkpointListener.failed(System.currentTimeMillis());
@@ -277,6 +283,8 @@ public final class JobMetrics {
     public long lastCheckpointSizeBytes() { return lastCheckpointSizeBytes.get(); }
     public long checkpointsCompleted() { return checkpointsCompleted.get(); }
     public long checkpointFailures() { return checkpointFailures.get(); }
+    /** Damaged checkpoints skipped at startup; see {@link #addCheckpointsSkipped}. */
+    public long checkpointsSkipped() { return checkpointsSkipped.get(); }
     public PartitionStats[] partitions() { return partitions.get().clone(); }
 
     /**

@@ -39,7 +39,7 @@ class CheckpointCoordinatorTest {
 
     @Test
     void checkpointsOncePerIntervalAndReportsCompletionOnTheCallingThread() throws Exception {
-        CheckpointStore store = Checkpoints.fileOnlyStore(dir);
+        DirectoryCheckpointStore store = Checkpoints.fileOnlyStore(dir);
         List<String> completions = new CopyOnWriteArrayList<>();
         try (CheckpointCoordinator c = new CheckpointCoordinator(store, 5_000, 1, 0, CheckpointCoordinatorTest::snapshot,
                 CheckpointCoordinator.Committer.NONE,
@@ -109,7 +109,7 @@ class CheckpointCoordinatorTest {
 
     @Test
     void aFinalCheckpointWaitsForTheOneInFlightAndThenForItself() throws Exception {
-        CheckpointStore store = Checkpoints.fileOnlyStore(dir);
+        DirectoryCheckpointStore store = Checkpoints.fileOnlyStore(dir);
         try (CheckpointCoordinator c = new CheckpointCoordinator(store, 100, 7, 0, CheckpointCoordinatorTest::snapshot,
                 CheckpointCoordinator.Committer.NONE, CheckpointCoordinator.CompletionListener.NONE, metrics, false)) {
             c.maybeCheckpoint(100);

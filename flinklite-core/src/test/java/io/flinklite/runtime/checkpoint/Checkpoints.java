@@ -14,8 +14,8 @@ public final class Checkpoints {
      * A store that checks files only: {@link #sample} checkpoints carry a made-up state, which a job's store
      * ({@link RestoreCheck}) rightly refuses.
      */
-    public static CheckpointStore fileOnlyStore(java.nio.file.Path dir) {
-        return new CheckpointStore(dir, CheckpointStore.DEFAULT_RETAIN, CheckpointValidator.NONE);
+    public static DirectoryCheckpointStore fileOnlyStore(java.nio.file.Path dir) {
+        return new DirectoryCheckpointStore(dir, DirectoryCheckpointStore.DEFAULT_RETAIN, CheckpointValidator.NONE);
     }
 
     /** A checkpoint of the default job with two partitions, a small keyed state and one pending result. */

@@ -67,25 +67,25 @@ class DamagedCheckpointTest {
                 List.of(new SourcePosition("flink-events", 0, 6, task.watermarkMs())), task.watermarkMs(), out.finish(), List.of());
     }
 
-    private CheckpointStore storeWithTwo() throws IOException {
-        CheckpointStore store = new CheckpointStore(dir);
+    private DirectoryCheckpointStore storeWithTwo() throws IOException {
+        DirectoryCheckpointStore store = new DirectoryCheckpointStore(dir);
         store.write(real(1));
         store.write(real(2));
         return store;
     }
 
     /** Replaces the newest checkpoint (both names) by {@code content}, checksummed as if FlinkLite had written it. */
-    private void replaceNewest(CheckpointStore store, String content) throws IOException {
+    private void replaceNewest(DirectoryCheckpointStore store, String content) throws IOException {
         byte[] bytes = withValidChecksum(content);
         Files.delete(store.fileOf(2));
-        Files.delete(dir.resolve(CheckpointStore.LATEST));
+        Files.delete(dir.resolve(DirectoryCheckpointStore.LATEST));
         Files.write(store.fileOf(2), bytes);
-        Files.write(dir.resolve(CheckpointStore.LATEST), bytes);
+        Files.write(dir.resolve(DirectoryCheckpointStore.LATEST), bytes);
     }
 
     /** Replaces the newest checkpoint by a sparse file of {@code size} zero bytes (no disk used). */
-    private void sparseNewest(CheckpointStore store, long size) throws IOException {
-        Files.delete(dir.resolve(CheckpointStore.LATEST));
+    private void sparseNewest(DirectoryCheckpointStore store, long size) throws IOException {
+        Files.delete(dir.resolve(DirectoryCheckpointStore.LATEST));
         Files.delete(store.fileOf(2));
         try (RandomAccessFile sparse = new RandomAccessFile(store.fileOf(2).toFile(), "rw")) {
             sparse.setLength(size);
@@ -116,8 +116,8 @@ class DamagedCheckpointTest {
         return text.substring(0, m.start()) + replacement + text.substring(m.end());
     }
 
-    private void assertFallsBackToOne(CheckpointStore store, String reason) throws IOException {
-        CheckpointStore.Found found = store.loadLatest();
+    private void assertFallsBackToOne(DirectoryCheckpointStore store, String reason) throws IOException {
+        DirectoryCheckpointStore.Found found = store.loadLatest();
         assertThat(found.checkpoint()).map(Checkpoint::id).contains(1L);
         assertThat(found.warnings()).isNotEmpty()
                 .allSatisfy(w -> assertThat(w).doesNotContain("\n").contains("skipping damaged checkpoint"))
@@ -126,8 +126,8 @@ class DamagedCheckpointTest {
 
     @Test
     void aRealCheckpointIsValidAndRestores() throws IOException {
-        CheckpointStore store = storeWithTwo();
-        CheckpointStore.Found found = store.loadLatest();
+        DirectoryCheckpointStore store = storeWithTwo();
+        DirectoryCheckpointStore.Found found = store.loadLatest();
         assertThat(found.checkpoint()).map(Checkpoint::id).contains(2L);
         assertThat(found.warnings()).isEmpty();
         assertThat(StateSummary.of(found.checkpoint().get().state()).openPanes()).isPositive();
@@ -136,20 +136,20 @@ class DamagedCheckpointTest {
 
     @Test
     void aDirectoryInPlaceOfTheNewestFallsBack() throws IOException {
-        CheckpointStore store = storeWithTwo();
+        DirectoryCheckpointStore store = storeWithTwo();
         Files.delete(store.fileOf(2));
-        Files.delete(dir.resolve(CheckpointStore.LATEST));
+        Files.delete(dir.resolve(DirectoryCheckpointStore.LATEST));
         Files.createDirectory(store.fileOf(2));
-        Files.createDirectory(dir.resolve(CheckpointStore.LATEST));
+        Files.createDirectory(dir.resolve(DirectoryCheckpointStore.LATEST));
         assertFallsBackToOne(store, "not a regular file but a directory");
     }
 
     @Test
     void aFifoInPlaceOfTheNewestFallsBackWithoutHanging() throws Exception {
-        CheckpointStore store = storeWithTwo();
+        DirectoryCheckpointStore store = storeWithTwo();
         Files.delete(store.fileOf(2));
-        Files.delete(dir.resolve(CheckpointStore.LATEST));
-        for (Path p : List.of(store.fileOf(2), dir.resolve(CheckpointStore.LATEST))) {
+        Files.delete(dir.resolve(DirectoryCheckpointStore.LATEST));
+        for (Path p : List.of(store.fileOf(2), dir.resolve(DirectoryCheckpointStore.LATEST))) {
             Process mkfifo = new ProcessBuilder("mkfifo", p.toString()).inheritIO().start();
             assertThat(mkfifo.waitFor()).isZero();
         }
@@ -159,35 +159,35 @@ class DamagedCheckpointTest {
     @Test
     void anUnreadableNewestFallsBack() throws IOException {
         assumeFalse("root".equals(System.getProperty("user.name")), "root reads files without read permission");
-        CheckpointStore store = storeWithTwo();
+        DirectoryCheckpointStore store = storeWithTwo();
         Files.setPosixFilePermissions(store.fileOf(2), PosixFilePermissions.fromString("---------"));
         assertFallsBackToOne(store, "permission denied");
     }
 
     @Test
     void anOversizeNewestIsRefusedByItsSizeNotReadIntoMemory() throws IOException {
-        CheckpointStore store = storeWithTwo();
-        sparseNewest(store, CheckpointStore.maxFileBytes() + 1);
+        DirectoryCheckpointStore store = storeWithTwo();
+        sparseNewest(store, DirectoryCheckpointStore.maxFileBytes() + 1);
         assertFallsBackToOne(store, "more than the");
     }
 
     @Test
     void aLargeFileIsChecksummedStreamingAndItsTailIsWhereTheChecksumIs() throws IOException {
-        CheckpointStore store = storeWithTwo();
+        DirectoryCheckpointStore store = storeWithTwo();
         sparseNewest(store, 64L << 20); // zeros, no checksum
         assertFallsBackToOne(store, "no checksum");
     }
 
     @Test
     void anImpossibleKeyGroupBehindAValidChecksumFallsBack() throws IOException {
-        CheckpointStore store = storeWithTwo();
+        DirectoryCheckpointStore store = storeWithTwo();
         replaceNewest(store, replaceOnce(json(real(2)), "\"keyGroup\"\\s*:\\s*\\d+", "\"keyGroup\" : 4000"));
         assertFallsBackToOne(store, "key group 4000, outside [0, 128)");
     }
 
     @Test
     void aKeyInTheWrongGroupBehindAValidChecksumFallsBack() throws IOException {
-        CheckpointStore store = storeWithTwo();
+        DirectoryCheckpointStore store = storeWithTwo();
         String text = json(real(2));
         Matcher m = Pattern.compile("\"keyGroup\"\\s*:\\s*(\\d+)").matcher(text);
         assertThat(m.find()).isTrue();
@@ -198,7 +198,7 @@ class DamagedCheckpointTest {
 
     @Test
     void stateOfAnotherShapeBehindAValidChecksumFallsBack() throws IOException {
-        CheckpointStore store = storeWithTwo();
+        DirectoryCheckpointStore store = storeWithTwo();
         replaceNewest(store, replaceOnce(json(real(2)), "\"allowedLateness\"", "\"allowedLatenes\""));
         assertFallsBackToOne(store, "its state cannot be restored");
     }
@@ -220,7 +220,7 @@ class DamagedCheckpointTest {
                 {"\"nextOffset\"\\s*:\\s*6", "\"nextOffset\" : -6", "impossible source position"},
         };
         for (String[] edit : edits) {
-            CheckpointStore store = storeWithTwo();
+            DirectoryCheckpointStore store = storeWithTwo();
             replaceNewest(store, replaceOnce(json(real(2)), edit[0], edit[1]));
             assertFallsBackToOne(store, edit[2]);
         }
@@ -228,7 +228,7 @@ class DamagedCheckpointTest {
 
     @Test
     void anAddedFieldInASourcePositionIsTolerated() throws IOException {
-        CheckpointStore store = storeWithTwo();
+        DirectoryCheckpointStore store = storeWithTwo();
         replaceNewest(store, replaceOnce(json(real(2)), "\"partition\"\\s*:\\s*0", "\"topicId\" : \"Zx9_aWq1RkOQ3bGk1d6Fnw\", \"partition\" : 0"));
         assertThat(store.loadLatest().checkpoint()).map(Checkpoint::id).contains(2L);
         assertThat(store.loadLatest().warnings()).isEmpty();
@@ -236,12 +236,12 @@ class DamagedCheckpointTest {
 
     @Test
     void aStrayCheckpointWithAnOverflowingIdIsIgnored() throws IOException {
-        CheckpointStore store = storeWithTwo();
+        DirectoryCheckpointStore store = storeWithTwo();
         Path stray = dir.resolve("checkpoint-" + Long.MAX_VALUE + ".json");
         Files.copy(store.fileOf(2), stray);
         Files.write(dir.resolve("checkpoint-99999999999999999999999.json"), new byte[] {1, 2, 3});
 
-        CheckpointStore.Found found = store.loadLatest();
+        DirectoryCheckpointStore.Found found = store.loadLatest();
         assertThat(found.checkpoint()).map(Checkpoint::id).contains(2L);
         assertThat(found.warnings()).anySatisfy(w -> assertThat(w).contains("ignoring").contains(stray.getFileName().toString()));
         assertThat(store.numberedIds()).containsExactly(2L, 1L);
@@ -255,8 +255,8 @@ class DamagedCheckpointTest {
 
     @Test
     void everyCheckpointUnusableStartsWithoutStateAndSaysSo() throws IOException {
-        CheckpointStore store = storeWithTwo();
-        for (Path p : List.of(store.fileOf(1), store.fileOf(2), dir.resolve(CheckpointStore.LATEST))) {
+        DirectoryCheckpointStore store = storeWithTwo();
+        for (Path p : List.of(store.fileOf(1), store.fileOf(2), dir.resolve(DirectoryCheckpointStore.LATEST))) {
             Files.delete(p);
             Files.createDirectory(p);
         }
@@ -267,7 +267,7 @@ class DamagedCheckpointTest {
 
     @Test
     void theStaticReaderRefusesAFileThatIsNotRegular() throws IOException {
-        assertThatThrownBy(() -> CheckpointStore.read(dir)).isInstanceOf(CorruptCheckpointException.class)
+        assertThatThrownBy(() -> DirectoryCheckpointStore.read(dir)).isInstanceOf(CorruptCheckpointException.class)
                 .hasMessageContaining("directory");
     }
 }

@@ -31,14 +31,14 @@ class ExactlyOnceRecoveryTest {
                 s.state(), s.pendingResults());
     }
 
-    private CheckpointRecovery.Recovered recover(CheckpointStore store, long committed) throws Exception {
+    private CheckpointRecovery.Recovered recover(DirectoryCheckpointStore store, long committed) throws Exception {
         return CheckpointRecovery.exactlyOnce(store, job, committed == 0 ? OptionalLong.empty() : OptionalLong.of(committed),
                 kafka, false, 99);
     }
 
     @Test
     void restoresTheCommittedCheckpointWhenNothingNewerWasWritten() throws Exception {
-        CheckpointStore store = Checkpoints.fileOnlyStore(dir);
+        DirectoryCheckpointStore store = Checkpoints.fileOnlyStore(dir);
         store.write(checkpoint(1, 0));
         store.write(checkpoint(2, 1));
 
@@ -52,7 +52,7 @@ class ExactlyOnceRecoveryTest {
     @Test
     void commitsAWrittenButUncommittedCheckpointAndRestoresIt() throws Exception {
         // The crash came after checkpoint 3 was fsynced but before its transaction committed.
-        CheckpointStore store = Checkpoints.fileOnlyStore(dir);
+        DirectoryCheckpointStore store = Checkpoints.fileOnlyStore(dir);
         store.write(checkpoint(1, 0));
         store.write(checkpoint(2, 1));
         store.write(checkpoint(3, 2));
@@ -66,7 +66,7 @@ class ExactlyOnceRecoveryTest {
 
     @Test
     void rollsForwardTheFirstCheckpointOfANewJob() throws Exception {
-        CheckpointStore store = Checkpoints.fileOnlyStore(dir);
+        DirectoryCheckpointStore store = Checkpoints.fileOnlyStore(dir);
         store.write(checkpoint(1, 0));
 
         CheckpointRecovery.Recovered r = recover(store, 0);
@@ -77,7 +77,7 @@ class ExactlyOnceRecoveryTest {
 
     @Test
     void aDamagedUncommittedCheckpointIsRecomputedFromTheCommittedOne() throws Exception {
-        CheckpointStore store = Checkpoints.fileOnlyStore(dir);
+        DirectoryCheckpointStore store = Checkpoints.fileOnlyStore(dir);
         store.write(checkpoint(1, 0));
         store.write(checkpoint(2, 1));
         java.nio.file.Files.write(store.fileOf(2), new byte[] {'{'});
@@ -91,11 +91,11 @@ class ExactlyOnceRecoveryTest {
 
     @Test
     void refusesWhenTheCommittedCheckpointIsGone() throws Exception {
-        CheckpointStore store = Checkpoints.fileOnlyStore(dir);
+        DirectoryCheckpointStore store = Checkpoints.fileOnlyStore(dir);
         store.write(checkpoint(1, 0));
         store.write(checkpoint(2, 1));
         java.nio.file.Files.write(store.fileOf(2), new byte[] {'{'});
-        java.nio.file.Files.delete(dir.resolve(CheckpointStore.LATEST));
+        java.nio.file.Files.delete(dir.resolve(DirectoryCheckpointStore.LATEST));
 
         assertThatThrownBy(() -> recover(store, 2))
                 .isInstanceOf(UnrecoverableCheckpointException.class)
@@ -106,7 +106,7 @@ class ExactlyOnceRecoveryTest {
 
     @Test
     void refusesCheckpointsKafkaHasNoRecordOf() throws Exception {
-        CheckpointStore store = Checkpoints.fileOnlyStore(dir);
+        DirectoryCheckpointStore store = Checkpoints.fileOnlyStore(dir);
         store.write(checkpoint(5, 4));
 
         assertThatThrownBy(() -> recover(store, 0))
@@ -117,7 +117,7 @@ class ExactlyOnceRecoveryTest {
 
     @Test
     void continuesFromAnAtLeastOnceCheckpoint() throws Exception {
-        CheckpointStore store = Checkpoints.fileOnlyStore(dir);
+        DirectoryCheckpointStore store = Checkpoints.fileOnlyStore(dir);
         store.write(Checkpoints.sample(4)); // at-least-once, continuing checkpoint 3 of an earlier run
         store.write(Checkpoints.sample(5));
 
@@ -132,7 +132,7 @@ class ExactlyOnceRecoveryTest {
     void aRunStartedFreshAfterTheCommittedOneStartsItsOwnChain() throws Exception {
         // Kafka committed checkpoint 7 of an earlier run; --fresh-start moved it aside; the new run wrote 8 (from no
         // state) and crashed before committing it.
-        CheckpointStore store = Checkpoints.fileOnlyStore(dir);
+        DirectoryCheckpointStore store = Checkpoints.fileOnlyStore(dir);
         store.write(checkpoint(8, 0));
 
         CheckpointRecovery.Recovered r = recover(store, 7);
@@ -144,7 +144,7 @@ class ExactlyOnceRecoveryTest {
 
     @Test
     void aFreshStartCommitsWhatWasPromisedThenStartsWithoutState() throws Exception {
-        CheckpointStore store = Checkpoints.fileOnlyStore(dir);
+        DirectoryCheckpointStore store = Checkpoints.fileOnlyStore(dir);
         store.write(checkpoint(1, 0));
         store.write(checkpoint(2, 1));
 
@@ -159,7 +159,7 @@ class ExactlyOnceRecoveryTest {
 
     @Test
     void refusesAnotherJobsCheckpoint() throws Exception {
-        CheckpointStore store = Checkpoints.fileOnlyStore(dir);
+        DirectoryCheckpointStore store = Checkpoints.fileOnlyStore(dir);
         store.write(checkpoint(1, 0));
 
         assertThatThrownBy(() -> CheckpointRecovery.exactlyOnce(store, JobSpec.defaults().withAllowedLatenessMs(1_000).fingerprint(),

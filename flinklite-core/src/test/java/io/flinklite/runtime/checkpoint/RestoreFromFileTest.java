@@ -22,7 +22,7 @@ class RestoreFromFileTest {
 
     @Test
     void restoresExactlyTheNamedCheckpointAndContinuesAboveEveryId() throws IOException {
-        CheckpointStore store = new CheckpointStore(dir);
+        DirectoryCheckpointStore store = new DirectoryCheckpointStore(dir);
         for (long id = 1; id <= 3; id++) {
             store.write(DamagedCheckpointTest.real(id));
         }
@@ -34,15 +34,15 @@ class RestoreFromFileTest {
 
     @Test
     void aKeptCheckpointSurvivesRetentionAndFreshStartAndRestores() throws IOException {
-        CheckpointStore store = new CheckpointStore(dir);
+        DirectoryCheckpointStore store = new DirectoryCheckpointStore(dir);
         store.write(DamagedCheckpointTest.real(1));
-        Path kept = store.keep(1);
+        Path kept = store.keepFile(1);
         assertThat(kept).isEqualTo(dir.resolve("kept/checkpoint-1.json"));
-        assertThat(store.keep(1)).as("keeping twice is harmless").isEqualTo(kept);
+        assertThat(store.keepFile(1)).as("keeping twice is harmless").isEqualTo(kept);
         for (long id = 2; id <= 6; id++) {
             store.write(DamagedCheckpointTest.real(id));
         }
-        store.moveAside(99);
+        store.moveAsideInto(99);
         assertThat(store.fileOf(1)).doesNotExist();
         assertThat(store.keptFiles()).containsExactly(kept);
 
@@ -54,7 +54,7 @@ class RestoreFromFileTest {
 
     @Test
     void refusesAMissingDamagedOrForeignFileNamingIt() throws IOException {
-        CheckpointStore store = new CheckpointStore(dir);
+        DirectoryCheckpointStore store = new DirectoryCheckpointStore(dir);
         store.write(DamagedCheckpointTest.real(1));
         Path missing = dir.resolve("nope.json");
         assertThatThrownBy(() -> CheckpointRecovery.fromFile(store, missing, JOB))
@@ -76,24 +76,24 @@ class RestoreFromFileTest {
 
     @Test
     void keepRefusesAnInvalidCheckpoint() throws IOException {
-        CheckpointStore store = new CheckpointStore(dir);
+        DirectoryCheckpointStore store = new DirectoryCheckpointStore(dir);
         store.write(DamagedCheckpointTest.real(1));
         Files.writeString(store.fileOf(1), "{}");
-        assertThatThrownBy(() -> store.keep(1)).isInstanceOf(CorruptCheckpointException.class);
+        assertThatThrownBy(() -> store.keepFile(1)).isInstanceOf(CorruptCheckpointException.class);
         assertThat(store.keptFiles()).isEmpty();
     }
 
     @Test
     void anUnusableDirectoryIsRefusedSayingWhy() throws IOException {
         Path file = Files.writeString(dir.resolve("file"), "x");
-        assertThatThrownBy(() -> new CheckpointStore(file).requireUsableDirectory())
+        assertThatThrownBy(() -> new DirectoryCheckpointStore(file).requireUsableDirectory())
                 .hasMessage(file + " is a regular file, not a directory");
-        assertThatThrownBy(() -> new CheckpointStore(Path.of("/proc/flinklite-x/y")).requireUsableDirectory())
+        assertThatThrownBy(() -> new DirectoryCheckpointStore(Path.of("/proc/flinklite-x/y")).requireUsableDirectory())
                 .hasMessageStartingWith("/proc/flinklite-x/y cannot be created");
-        assertThatThrownBy(() -> new CheckpointStore(Path.of("/proc/self")).requireUsableDirectory())
+        assertThatThrownBy(() -> new DirectoryCheckpointStore(Path.of("/proc/self")).requireUsableDirectory())
                 .hasMessageStartingWith("cannot write in /proc/");
         Path fresh = dir.resolve("a/b");
-        new CheckpointStore(fresh).requireUsableDirectory();
+        new DirectoryCheckpointStore(fresh).requireUsableDirectory();
         assertThat(fresh).isDirectory();
         try (var files = Files.list(fresh)) {
             assertThat(files).as("the write check leaves nothing behind").isEmpty();

@@ -154,7 +154,7 @@ class TaskCheckpointerTest {
         int restores = 0;
         while (!finished) {
             JobMetrics metrics = new JobMetrics();
-            CheckpointStore store = new CheckpointStore(dir);
+            DirectoryCheckpointStore store = new DirectoryCheckpointStore(dir);
             CheckpointRecovery.Recovered recovered = CheckpointRecovery.atLeastOnce(store, spec.fingerprint(), false, clock.get());
             restores += recovered.checkpoint().isPresent() ? 1 : 0;
             MemorySource source = new MemorySource(input, polled);
@@ -209,7 +209,7 @@ class TaskCheckpointerTest {
         int crashes = 0;
         while (!finished) {
             JobMetrics metrics = new JobMetrics();
-            CheckpointStore store = new CheckpointStore(dir);
+            DirectoryCheckpointStore store = new DirectoryCheckpointStore(dir);
             long c0 = committedId.get();
             CheckpointRecovery.Recovered recovered = CheckpointRecovery.exactlyOnce(store, spec.fingerprint(),
                     c0 == 0 ? OptionalLong.empty() : OptionalLong.of(c0), kafka, false, clock.get());

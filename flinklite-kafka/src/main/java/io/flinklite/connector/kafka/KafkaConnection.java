@@ -154,18 +154,31 @@ public final class KafkaConnection {
      *                                 above the number of brokers, a policy, missing ACLs)
      */
     public boolean ensureTopic(String topic, int partitions, int replicationFactor) {
+        return ensureTopic(topic, partitions, replicationFactor, Map.of());
+    }
+
+    /**
+     * As {@link #ensureTopic(String, int, int)}, creating the topic with these topic-level {@code configs}
+     * ({@code cleanup.policy} and the like); an existing topic is left as it is.
+     */
+    public boolean ensureTopic(String topic, int partitions, int replicationFactor, Map<String, String> configs) {
         try (Admin admin = admin()) {
-            return ensureTopic(admin, topic, partitions, replicationFactor);
+            return ensureTopic(admin, topic, partitions, replicationFactor, configs);
         }
     }
 
     /** {@link #ensureTopic(String, int, int)} with {@code admin}, which the caller closes. */
     boolean ensureTopic(Admin admin, String topic, int partitions, int replicationFactor) {
+        return ensureTopic(admin, topic, partitions, replicationFactor, Map.of());
+    }
+
+    private boolean ensureTopic(Admin admin, String topic, int partitions, int replicationFactor, Map<String, String> configs) {
         awaitCluster(admin);
         try {
             CreateTopicsResult result = admin.createTopics(List.of(new NewTopic(topic,
                     partitions > 0 ? java.util.Optional.of(partitions) : java.util.Optional.empty(),
-                    replicationFactor > 0 ? java.util.Optional.of((short) replicationFactor) : java.util.Optional.empty())));
+                    replicationFactor > 0 ? java.util.Optional.of((short) replicationFactor) : java.util.Optional.empty())
+                    .configs(configs)));
             result.all().get(connectTimeoutMs, TimeUnit.MILLISECONDS);
             // The CreateTopics response carries the partition count (the broker's num.partitions when we asked for
             // none): no second round trip to describe the topic just made.

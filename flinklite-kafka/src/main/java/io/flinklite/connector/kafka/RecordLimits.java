@@ -115,6 +115,29 @@ final class RecordLimits {
         return null;
     }
 
+    /**
+     * The largest value a record of this key and headers can carry to {@code topic} uncompressed, within the
+     * producer's limits and the topic's {@code max.message.bytes} (checked even when the producer compresses: a
+     * chunk must fit whatever compression achieves); 0 when not even an empty value fits.
+     */
+    int largestValue(String topic, int keyLength, int headerBytes, int headerCount) {
+        int low = 0;
+        int high = (int) Math.min(Integer.MAX_VALUE - 64, Math.min(maxRequestSize, bufferMemory));
+        RecordLimits uncompressed = compressed ? new RecordLimits(maxRequestSize, bufferMemory, false, maxMessageBytes) : this;
+        if (uncompressed.tooLarge(topic, keyLength, 0, headerBytes, headerCount) != null) {
+            return 0;
+        }
+        while (low < high) {
+            int mid = low + (high - low + 1) / 2;
+            if (uncompressed.tooLarge(topic, keyLength, mid, headerBytes, headerCount) == null) {
+                low = mid;
+            } else {
+                high = mid - 1;
+            }
+        }
+        return low;
+    }
+
     /** The encoded size of one header with an ASCII name. */
     static int headerSize(String asciiName, byte[] value) {
         return varintSize(asciiName.length()) + asciiName.length()

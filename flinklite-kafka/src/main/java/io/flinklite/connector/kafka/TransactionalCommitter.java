@@ -23,6 +23,7 @@ import org.apache.kafka.common.errors.UnsupportedVersionException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.Properties;
@@ -202,9 +203,18 @@ public final class TransactionalCommitter implements CheckpointCoordinator.Commi
      */
     @Override
     public void commit(Checkpoint checkpoint) {
+        commit(checkpoint, List.of());
+    }
+
+    /**
+     * As {@link #commit(Checkpoint)}, with {@code snapshotRecords} (the checkpoint itself, as
+     * {@link KafkaCheckpointStore} writes it) sent first in the same transaction: the snapshot, its results and its
+     * offsets become visible together or not at all.
+     */
+    void commit(Checkpoint checkpoint, List<ProducerRecord<byte[], byte[]>> snapshotRecords) {
         for (int attempt = 1; ; attempt++) {
             try {
-                commitOnce(checkpoint, attempt == 1);
+                commitOnce(checkpoint, snapshotRecords, attempt == 1);
                 metrics.addResultsWritten(outputTopic == null ? 0 : checkpoint.pendingResults().size());
                 return;
             } catch (ProducerFencedException | InvalidProducerEpochException e) {
@@ -230,8 +240,11 @@ public final class TransactionalCommitter implements CheckpointCoordinator.Commi
     }
 
     /** One transaction; {@code count} on the first attempt only, so a retried checkpoint is counted once. */
-    private void commitOnce(Checkpoint checkpoint, boolean count) {
+    private void commitOnce(Checkpoint checkpoint, List<ProducerRecord<byte[], byte[]>> snapshotRecords, boolean count) {
         producer.beginTransaction();
+        for (ProducerRecord<byte[], byte[]> r : snapshotRecords) {
+            producer.send(r);
+        }
         if (outputTopic != null) {
             for (WindowResult r : checkpoint.pendingResults()) {
                 byte[] key = ResultEncoder.WINDOW_RESULTS.key(r);

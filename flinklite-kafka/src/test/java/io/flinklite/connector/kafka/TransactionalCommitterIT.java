@@ -7,7 +7,7 @@ import io.flinklite.connector.kafka.embedded.EmbeddedKafkaBroker;
 import io.flinklite.job.JobSpec;
 import io.flinklite.runtime.checkpoint.Checkpoint;
 import io.flinklite.runtime.checkpoint.CheckpointRecovery;
-import io.flinklite.runtime.checkpoint.CheckpointStore;
+import io.flinklite.runtime.checkpoint.DirectoryCheckpointStore;
 import io.flinklite.runtime.checkpoint.CheckpointValidator;
 import io.flinklite.runtime.checkpoint.SourcePosition;
 import io.flinklite.runtime.checkpoint.StateTape;
@@ -117,7 +117,7 @@ class TransactionalCommitterIT {
         broker.createTopic("out-d", 1);
         String group = TransactionalCommitter.commitGroupOf("job-d");
         // File checks only: these checkpoints carry a made-up state, which a job's store rightly refuses.
-        CheckpointStore store = new CheckpointStore(dir, CheckpointStore.DEFAULT_RETAIN, CheckpointValidator.NONE);
+        DirectoryCheckpointStore store = new DirectoryCheckpointStore(dir, DirectoryCheckpointStore.DEFAULT_RETAIN, CheckpointValidator.NONE);
         WindowResult first = WindowResult.ofCount("critical", 0, 10_000, 4);
         WindowResult second = WindowResult.ofCount("critical", 5_000, 15_000, 6);
         Checkpoint one = checkpoint("in-d", 1, 10, first);

@@ -14,28 +14,28 @@ import java.util.List;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-class CheckpointStoreTest {
+class DirectoryCheckpointStoreTest {
 
     @TempDir
     Path dir;
 
     @Test
     void latestIsTheLastWrittenAndReadsBackEqual() throws IOException {
-        CheckpointStore store = Checkpoints.fileOnlyStore(dir.resolve("nested/checkpoints"));
+        DirectoryCheckpointStore store = Checkpoints.fileOnlyStore(dir.resolve("nested/checkpoints"));
         store.write(Checkpoints.sample(1));
         long size = store.write(Checkpoints.sample(2));
 
-        Path latest = store.directory().resolve(CheckpointStore.LATEST);
+        Path latest = store.directory().resolve(DirectoryCheckpointStore.LATEST);
         assertThat(Files.size(latest)).isEqualTo(size);
-        assertThat(CheckpointStore.read(latest)).isEqualTo(Checkpoints.sample(2));
-        CheckpointStore.Found found = store.loadLatest();
+        assertThat(DirectoryCheckpointStore.read(latest)).isEqualTo(Checkpoints.sample(2));
+        DirectoryCheckpointStore.Found found = store.loadLatest();
         assertThat(found.checkpoint()).contains(Checkpoints.sample(2));
         assertThat(found.warnings()).isEmpty();
     }
 
     @Test
     void keepsOnlyTheNewestRetainedCheckpoints() throws IOException {
-        CheckpointStore store = new CheckpointStore(dir, 3, CheckpointValidator.NONE);
+        DirectoryCheckpointStore store = new DirectoryCheckpointStore(dir, 3, CheckpointValidator.NONE);
         for (long id = 1; id <= 6; id++) {
             store.write(Checkpoints.sample(id));
         }
@@ -49,7 +49,7 @@ class CheckpointStoreTest {
 
     @Test
     void aCrashMidWriteLeavesThePreviousCheckpointIntact() throws IOException {
-        CheckpointStore store = Checkpoints.fileOnlyStore(dir);
+        DirectoryCheckpointStore store = Checkpoints.fileOnlyStore(dir);
         store.write(Checkpoints.sample(1));
         // What a crash during the write of checkpoint 2 leaves behind: a partial temp file, never a partial
         // checkpoint under its final name (the content reaches its name only by an atomic rename after fsync).
@@ -67,25 +67,25 @@ class CheckpointStoreTest {
 
     @Test
     void aCrashBetweenWritingAndPublishingStillFindsTheNewest() throws IOException {
-        CheckpointStore store = Checkpoints.fileOnlyStore(dir);
+        DirectoryCheckpointStore store = Checkpoints.fileOnlyStore(dir);
         store.write(Checkpoints.sample(1));
         store.write(Checkpoints.sample(2));
         // As if the crash came after checkpoint-2.json was renamed into place but before checkpoint.json followed.
-        Files.delete(dir.resolve(CheckpointStore.LATEST));
-        Files.copy(store.fileOf(1), dir.resolve(CheckpointStore.LATEST));
+        Files.delete(dir.resolve(DirectoryCheckpointStore.LATEST));
+        Files.copy(store.fileOf(1), dir.resolve(DirectoryCheckpointStore.LATEST));
 
         assertThat(store.loadLatest().checkpoint()).contains(Checkpoints.sample(2));
     }
 
     @Test
     void fallsBackToThePreviousWhenTheLatestIsTruncated() throws IOException {
-        CheckpointStore store = Checkpoints.fileOnlyStore(dir);
+        DirectoryCheckpointStore store = Checkpoints.fileOnlyStore(dir);
         store.write(Checkpoints.sample(1));
         store.write(Checkpoints.sample(2));
         truncate(store.fileOf(2)); // checkpoint.json is the same file (a hard link) or a copy of it
-        truncate(dir.resolve(CheckpointStore.LATEST));
+        truncate(dir.resolve(DirectoryCheckpointStore.LATEST));
 
-        CheckpointStore.Found found = store.loadLatest();
+        DirectoryCheckpointStore.Found found = store.loadLatest();
         assertThat(found.checkpoint()).contains(Checkpoints.sample(1));
         assertThat(found.file()).isEqualTo(store.fileOf(1));
         assertThat(found.warnings()).isNotEmpty().allSatisfy(w -> assertThat(w).contains("skipping damaged checkpoint"));
@@ -94,16 +94,16 @@ class CheckpointStoreTest {
 
     @Test
     void fallsBackWhenTheLatestHasAFlippedByte() throws IOException {
-        CheckpointStore store = Checkpoints.fileOnlyStore(dir);
+        DirectoryCheckpointStore store = Checkpoints.fileOnlyStore(dir);
         store.write(Checkpoints.sample(1));
         store.write(Checkpoints.sample(2));
-        Path latest = dir.resolve(CheckpointStore.LATEST);
+        Path latest = dir.resolve(DirectoryCheckpointStore.LATEST);
         byte[] bytes = Files.readAllBytes(latest);
         Files.delete(latest); // break the hard link so that only checkpoint.json is damaged
         bytes[bytes.length / 3] ^= 0x04;
         Files.write(latest, bytes);
 
-        CheckpointStore.Found found = store.loadLatest();
+        DirectoryCheckpointStore.Found found = store.loadLatest();
         // checkpoint.json is damaged, but its numbered twin is intact and wins.
         assertThat(found.checkpoint()).contains(Checkpoints.sample(2));
         assertThat(found.warnings()).singleElement().asString().contains("checksum mismatch");
@@ -111,7 +111,7 @@ class CheckpointStoreTest {
 
     @Test
     void findsNothingInAnEmptyOrMissingDirectory() throws IOException {
-        CheckpointStore store = Checkpoints.fileOnlyStore(dir.resolve("absent"));
+        DirectoryCheckpointStore store = Checkpoints.fileOnlyStore(dir.resolve("absent"));
         assertThat(store.loadLatest().checkpoint()).isEmpty();
         assertThat(store.highestId()).isEmpty();
         assertThat(CheckpointRecovery.atLeastOnce(store, JobSpec.defaults().fingerprint(), false, 0).checkpoint()).isEmpty();
@@ -119,7 +119,7 @@ class CheckpointStoreTest {
 
     @Test
     void refusesACheckpointOfAnotherJobNamingTheDifference() throws IOException {
-        CheckpointStore store = Checkpoints.fileOnlyStore(dir);
+        DirectoryCheckpointStore store = Checkpoints.fileOnlyStore(dir);
         store.write(Checkpoints.sample(1));
         JobSpec other = JobSpec.defaults().withWindow(WindowSpec.tumbling(10_000, 0)).withTypes(java.util.Set.of("critical"));
 
@@ -132,7 +132,7 @@ class CheckpointStoreTest {
 
     @Test
     void restoresACheckpointOfTheSameJob() throws IOException {
-        CheckpointStore store = Checkpoints.fileOnlyStore(dir);
+        DirectoryCheckpointStore store = Checkpoints.fileOnlyStore(dir);
         store.write(Checkpoints.sample(1));
         CheckpointRecovery.Recovered r = CheckpointRecovery.atLeastOnce(store, JobSpec.defaults().fingerprint(), false, 0);
         assertThat(r.checkpoint()).contains(Checkpoints.sample(1));
@@ -141,7 +141,7 @@ class CheckpointStoreTest {
 
     @Test
     void aFreshStartMovesOldCheckpointsAsideInsteadOfRestoring() throws IOException {
-        CheckpointStore store = Checkpoints.fileOnlyStore(dir);
+        DirectoryCheckpointStore store = Checkpoints.fileOnlyStore(dir);
         store.write(Checkpoints.sample(1));
         store.write(Checkpoints.sample(2));
         String otherJob = JobSpec.defaults().withOutOfOrdernessMs(1_000).fingerprint();
@@ -158,7 +158,7 @@ class CheckpointStoreTest {
 
     @Test
     void needsAtLeastOneFallback() {
-        assertThatThrownBy(() -> new CheckpointStore(dir, 1, CheckpointValidator.NONE)).hasMessageContaining("at least 2");
+        assertThatThrownBy(() -> new DirectoryCheckpointStore(dir, 1, CheckpointValidator.NONE)).hasMessageContaining("at least 2");
     }
 
     @Test
