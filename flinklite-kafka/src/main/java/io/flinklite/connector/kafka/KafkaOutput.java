@@ -5,6 +5,7 @@ import io.flinklite.api.WindowResult;
 import io.flinklite.runtime.checkpoint.CheckpointCoordinator;
 import io.flinklite.runtime.metrics.JobMetrics;
 import io.flinklite.source.DeadLetterHandler;
+import io.flinklite.source.InvalidReason;
 import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
@@ -154,16 +155,28 @@ public final class KafkaOutput implements AutoCloseable {
      */
     public DeadLetterHandler deadLetters(String topic, KafkaSourceReader reader) {
         RateLimitedLog log = new RateLimitedLog(LOG, 10_000);
-        return (partition, offset, payload, payloadOffset, payloadLength, reason, detail) -> {
-            if (log.allow(System.currentTimeMillis())) {
-                log.warn("invalid record " + reader.topic() + "/" + partition + "@" + offset + " [" + reason.label()
-                        + "]: " + detail + (topic == null ? "" : " (forwarded to " + topic + ")"));
+        return new DeadLetterHandler() {
+            @Override
+            public void deadLetter(int partition, long offset, byte[] payload, int payloadOffset, int payloadLength,
+                                   InvalidReason reason, String detail) {
+                deadLetter(0, partition, offset, payload, payloadOffset, payloadLength, reason, detail);
             }
-            if (topic != null) {
-                // A tombstone stays a tombstone (null), so the dead letter shows exactly what arrived.
-                byte[] value = payload == null || (payloadOffset == 0 && payloadLength == payload.length)
-                        ? payload : Arrays.copyOfRange(payload, payloadOffset, payloadOffset + payloadLength);
-                forward(topic, reader.keyOf(partition, offset), value, reason.label(), reader.topic(), partition, offset);
+
+            @Override
+            public void deadLetter(int source, int partition, long offset, byte[] payload, int payloadOffset,
+                                   int payloadLength, InvalidReason reason, String detail) {
+                String from = reader.topicOf(source, partition);
+                if (log.allow(System.currentTimeMillis())) {
+                    log.warn("invalid record " + from + "/" + partition + "@" + offset + " [" + reason.label()
+                            + "]: " + detail + (topic == null ? "" : " (forwarded to " + topic + ")"));
+                }
+                if (topic != null) {
+                    // A tombstone stays a tombstone (null), so the dead letter shows exactly what arrived.
+                    byte[] value = payload == null || (payloadOffset == 0 && payloadLength == payload.length)
+                            ? payload : Arrays.copyOfRange(payload, payloadOffset, payloadOffset + payloadLength);
+                    forward(topic, reader.keyOf(source, partition, offset), value, reason.label(), from, partition,
+                            offset);
+                }
             }
         };
     }
