@@ -3,6 +3,8 @@ package io.flinklite.connector.kafka;
 import io.flinklite.api.Sink;
 import io.flinklite.api.WindowResult;
 import io.flinklite.runtime.checkpoint.CheckpointCoordinator;
+import io.flinklite.runtime.join.JoinedPair;
+import io.flinklite.runtime.json.JoinPairJson;
 import io.flinklite.runtime.metrics.JobMetrics;
 import io.flinklite.source.DeadLetterHandler;
 import io.flinklite.source.InvalidReason;
@@ -115,6 +117,26 @@ public final class KafkaOutput implements AutoCloseable {
      */
     public Sink<WindowResult> resultSink(String topic) {
         return new ResultSink(topic);
+    }
+
+    /**
+     * A sink for the pairs of a stream-stream join: each goes to {@code topic} as the JSON line {@code replay
+     * --join-input} writes ({@code {"key":K,"left":{...},"right":{...}}}, plus {@code windowStart}/{@code windowEnd} for
+     * window joins), keyed by the join key, so a key's pairs stay in one partition in order.
+     */
+    public Sink<JoinedPair<byte[], byte[]>> pairSink(String topic) {
+        JoinPairJson json = new JoinPairJson();
+        return new SharedProducerSink<>() {
+            @Override
+            public void write(JoinedPair<byte[], byte[]> pair) {
+                send(topic, WindowResult.keyBytes(pair.key()), json.toRecord(pair), null, 0, 0);
+            }
+
+            @Override
+            public String toString() {
+                return "kafka:" + topic;
+            }
+        };
     }
 
     /**
