@@ -184,7 +184,12 @@ public final class KafkaJob {
         public JobSpec spec() { return spec; }
         /** What the job's checkpoints are checked against: see {@link TaskFactory#fingerprint}. */
         public String fingerprint() { return taskFactory.fingerprint(this); }
+        /** The input topic: source 0. */
         public String inputTopic() { return inputTopic; }
+        /** Every topic the job reads, by source index (one consumer reads them all). */
+        public List<String> inputTopics() { return List.of(inputTopic); }
+        /** The flag that names the input topic of source {@code source}, for messages. */
+        String inputTopicFlag(int source) { return "--input-topic"; }
         public String outputTopic() { return outputTopic; }
         public String lateTopic() { return lateTopic; }
         public String deadLetterTopic() { return deadLetterTopic; }
