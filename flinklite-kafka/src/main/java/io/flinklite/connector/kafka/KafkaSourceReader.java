@@ -13,6 +13,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.consumer.RangeAssignor;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
@@ -59,8 +60,9 @@ import java.util.function.IntToLongFunction;
  * back), it resumes where it stopped, not at an older committed offset: the task kept that partition's records in its
  * open windows, which must not see them twice.
  *
- * <p>Group membership: incremental (cooperative-sticky) assignment by default, so a rebalance takes away only the
- * partitions that move, and, given a {@code groupInstanceId}, static membership, so a restarted instance takes its
+ * <p>Group membership: for one topic incremental (cooperative-sticky) assignment by default, so a rebalance takes away
+ * only the partitions that move; for several the range assignment, which keeps partition p of every topic on one
+ * member (co-partitioned topics: a key's records of both meet on one instance); and, given a {@code groupInstanceId}, static membership, so a restarted instance takes its
  * partitions back at once instead of waiting for the dead one's session to time out. Another process joining with the
  * same instance id fences this one: {@link #poll} then fails with a one-line {@link KafkaConnectorException}.
  *
@@ -212,12 +214,15 @@ public final class KafkaSourceReader implements SourceReader {
         if (groupInstanceId != null) {
             p.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, groupInstanceId);
         }
-        // Incremental rebalances: a member joining or leaving takes away only the partitions that move, so the others
-        // keep reading. The consumer protocol (group.protocol=consumer, KIP-848) is incremental by itself and refuses
-        // the setting.
+        // One topic: incremental rebalances, so a member joining or leaving takes away only the partitions that move
+        // and the others keep reading. Several topics: the range assignor, which gives partition p of every topic
+        // (of equal partition counts) to the same member, so that a key's records of co-partitioned topics (a join's
+        // two sides) meet on one instance; its rebalances are eager, which the stopped positions below make safe.
+        // The consumer protocol (group.protocol=consumer, KIP-848) assigns on the broker and refuses the setting.
         Object protocol = p.get(ConsumerConfig.GROUP_PROTOCOL_CONFIG);
         if (protocol == null || protocol.toString().trim().toLowerCase(Locale.ROOT).equals("classic")) {
-            p.putIfAbsent(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, CooperativeStickyAssignor.class.getName());
+            p.putIfAbsent(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, topics.size() == 1
+                    ? CooperativeStickyAssignor.class.getName() : RangeAssignor.class.getName());
         }
         try {
             this.consumer = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
