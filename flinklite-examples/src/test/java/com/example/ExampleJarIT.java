@@ -1,5 +1,8 @@
 package com.example;
 
+import org.junit.jupiter.api.extension.ExtendWith;
+import io.flinklite.connector.kafka.embedded.SharedKafkaBroker;
+import io.flinklite.connector.jdbc.testing.SharedPostgres;
 import io.flinklite.connector.jdbc.testing.EmbeddedPostgres;
 import io.flinklite.connector.kafka.embedded.EmbeddedKafkaBroker;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -10,7 +13,6 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -42,6 +44,7 @@ import static org.awaitility.Awaitility.await;
  * module's own artifact: failsafe runs after {@code package}, and the test dependency on flinklite-app makes the
  * reactor build {@code flinklite.jar} first.
  */
+@ExtendWith({SharedKafkaBroker.class, SharedPostgres.class})
 class ExampleJarIT {
     private static final long T0 = 1_700_000_000_000L;
 
@@ -55,19 +58,9 @@ class ExampleJarIT {
     private Path log;
 
     @BeforeAll
-    static void startServers() throws IOException {
-        broker = EmbeddedKafkaBroker.start();
-        pg = EmbeddedPostgres.start();
-    }
-
-    @AfterAll
-    static void stopServers() {
-        if (pg != null) {
-            pg.close();
-        }
-        if (broker != null) {
-            broker.close();
-        }
+    static void shareServers() {
+        broker = SharedKafkaBroker.get();
+        pg = SharedPostgres.get();
     }
 
     @AfterEach

@@ -103,11 +103,11 @@ public final class KafkaJob {
         String deadLetterTopic;
         boolean tooLargeToDeadLetter;
         KafkaSourceReader.StartFrom startFrom = KafkaSourceReader.StartFrom.EARLIEST;
-        long idleTimeoutMs = 30_000;
+        long idleTimeoutMs = TaskOptions.DEFAULT_IDLE_TIMEOUT_MS;
         boolean wallClockWhenIdle;
-        int maxRecordBytes = 256 * 1024;
-        long maxFutureMs = 86_400_000L;
-        long commitIntervalMs = 5_000;
+        int maxRecordBytes = TaskOptions.DEFAULT_MAX_RECORD_BYTES;
+        long maxFutureMs = TaskOptions.DEFAULT_MAX_FUTURE_MS;
+        long commitIntervalMs = io.flinklite.job.Durations.parseMillis(DEFAULT_COMMIT_INTERVAL);
         TaskFactory taskFactory = BUILT_IN;
         CheckpointSettings checkpoints;
         java.io.PrintStream console = System.out;
@@ -116,6 +116,9 @@ public final class KafkaJob {
         int topicReplicationFactor = -1;
         ResultPrinter.Format format = ResultPrinter.Format.JSON;
         String instanceId;
+
+        /** How often the output is flushed and consumed offsets committed without checkpoints, by default (as typed). */
+        public static final String DEFAULT_COMMIT_INTERVAL = "5s";
 
         /** For {@link #instanceId(String)}: a dynamic group member, without static membership. */
         public static final String NO_INSTANCE_ID = "";

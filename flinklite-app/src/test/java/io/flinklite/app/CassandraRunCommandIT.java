@@ -1,5 +1,6 @@
 package io.flinklite.app;
 
+import io.flinklite.connector.kafka.embedded.SharedKafkaBroker;
 import com.datastax.oss.driver.api.core.CqlSession;
 import com.datastax.oss.driver.api.core.cql.Row;
 import io.flinklite.connector.cassandra.testing.CassandraExtension;
@@ -12,18 +13,15 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.File;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -44,7 +42,7 @@ import static org.awaitility.Awaitility.await;
  * the table holds exactly the replay's results, one row per key and window, and equals the Kafka output's last
  * value of each window.
  */
-@ExtendWith(CassandraExtension.class)
+@ExtendWith({CassandraExtension.class, SharedKafkaBroker.class})
 class CassandraRunCommandIT {
     private static final int EVENTS = 45_000;
     private static final long PRODUCE_MS = 45_000;
@@ -64,14 +62,13 @@ class CassandraRunCommandIT {
     @BeforeAll
     static void startServers(EmbeddedCassandra cassandra) {
         node = cassandra;
-        broker = EmbeddedKafkaBroker.start();
+        broker = SharedKafkaBroker.get();
         cql = node.newSession();
     }
 
     @AfterAll
     static void stopServers() {
         if (cql != null) cql.close();
-        if (broker != null) broker.close();
     }
 
     @Test
@@ -113,23 +110,18 @@ class CassandraRunCommandIT {
         broker.createTopic(INPUT, 3);
         broker.createTopic(OUTPUT, 1);
         byte[][][] partitions = CrashRecoveryIT.events(EVENTS, 11);
-        Map<String, Long> expected = JdbcCrashRecoveryIT.replay(partitions);
+        Map<String, Long> expected = ChildJobs.replayCounts(partitions);
         assertThat(expected).hasSizeGreaterThan(100);
 
-        CompletableFuture<Void> producing = CompletableFuture.runAsync(() -> {
-            try {
-                KafkaTestSupport.produceAtSteadyRate(broker.bootstrapServers(), INPUT, partitions, PRODUCE_MS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        });
+        CompletableFuture<Void> producing = ChildJobs.produceInBackground(broker.bootstrapServers(), INPUT, partitions,
+                PRODUCE_MS);
         Path log = Path.of("target", "cassandra-crashtest.log").toAbsolutePath();
         Files.deleteIfExists(log);
 
         // Run 1: killed (SIGKILL: no shutdown hook, no final checkpoint, writes maybe in flight) while results flow.
         Process job = start(log, 0);
         try {
-            awaitLog(log, 0, "assigned partitions", job);
+            ChildJobs.awaitLog(log, 0, "assigned partitions", job);
             awaitRows(1);
             long lifeMs = 1_500 + new Random().nextInt(2_000); // after the first checkpoint (every 1 s)
             assertThat(job.waitFor(lifeMs, TimeUnit.MILLISECONDS)).as("job died on its own; see " + log).isFalse();
@@ -147,14 +139,14 @@ class CassandraRunCommandIT {
         int metricsPort = io.flinklite.testing.ScratchSpace.freeLoopbackPorts(1)[0];
         Process restarted = start(log, metricsPort);
         try {
-            awaitLog(log, logStart, "restoring checkpoint", restarted);
-            awaitLog(log, logStart, "assigned partitions", restarted);
+            ChildJobs.awaitLog(log, logStart, "restoring checkpoint", restarted);
+            ChildJobs.awaitLog(log, logStart, "assigned partitions", restarted);
             node.stop();
             long stoppedAt = System.nanoTime();
-            awaitLog(log, logStart, "retrying", restarted);
+            ChildJobs.awaitLog(log, logStart, "retrying", restarted);
             Thread.sleep(Math.max(0, OUTAGE_MS - (System.nanoTime() - stoppedAt) / 1_000_000));
             node.restart();
-            awaitLog(log, logStart, "succeeded after", restarted);
+            ChildJobs.awaitLog(log, logStart, "succeeded after", restarted);
             Map<String, Double> metrics = scrape("http://127.0.0.1:" + metricsPort + "/metrics");
             assertThat(metrics.get("flinklite_sink_errors_total{sink=\"cassandra\"}")).as("failed attempts")
                     .isGreaterThan(0);
@@ -184,11 +176,10 @@ class CassandraRunCommandIT {
 
     /** Starts {@code run} as a child process; {@code metricsPort} 0 for any free port (when the test does not scrape). */
     private static Process start(Path log, int metricsPort) throws IOException {
-        String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         // Default consumer settings, session.timeout.ms included: the restarted job takes its partitions back at once
         // through static membership (group.instance.id), as a production deployment would.
-        List<String> command = new ArrayList<>(List.of(javaBin, "-Xmx384m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-                "-cp", System.getProperty("java.class.path"), Main.class.getName(), "run",
+        return ChildJobs.startRun(log, "384m", Map.of("FLINKLITE_CASSANDRA_USER", EmbeddedCassandra.USER,
+                "FLINKLITE_CASSANDRA_PASSWORD", EmbeddedCassandra.PASSWORD), List.of(
                 "--bootstrap-servers", broker.bootstrapServers(),
                 "--input-topic", INPUT, "--output-topic", OUTPUT, "--group-id", "cassandra-crash", "--idle-timeout", "0s",
                 "--kafka-property", "group.instance.id=cassandra-crash-1",
@@ -196,22 +187,6 @@ class CassandraRunCommandIT {
                 "--delivery", "at-least-once", "--metrics-host", "127.0.0.1", "--metrics-port", Integer.toString(metricsPort),
                 "--cassandra-contact-points", node.contactPoint(), "--cassandra-keyspace", KEYSPACE,
                 "--cassandra-table", TABLE, "--cassandra-create-table", "--cassandra-max-in-flight", "64"));
-        Files.writeString(log, "---- start: " + String.join(" ", command.subList(command.indexOf("run"), command.size())) + "\n",
-                StandardOpenOption.CREATE, StandardOpenOption.APPEND);
-        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(new File(log.toString())));
-        pb.environment().put("FLINKLITE_CASSANDRA_USER", EmbeddedCassandra.USER);
-        pb.environment().put("FLINKLITE_CASSANDRA_PASSWORD", EmbeddedCassandra.PASSWORD);
-        return pb.start();
-    }
-
-    /** Waits until the job's log, from byte {@code from} on, contains {@code text}. */
-    private static void awaitLog(Path log, long from, String text, Process job) {
-        await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(50)).until(() -> {
-            assertThat(job.isAlive()).as("job died on its own; see " + log).isTrue();
-            byte[] all = Files.readAllBytes(log);
-            return new String(all, (int) from, all.length - (int) from, StandardCharsets.UTF_8).contains(text);
-        });
     }
 
     private static void awaitRows(int n) {

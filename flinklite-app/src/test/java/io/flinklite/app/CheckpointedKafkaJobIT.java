@@ -1,5 +1,6 @@
 package io.flinklite.app;
 
+import io.flinklite.connector.kafka.embedded.SharedKafkaBroker;
 import io.flinklite.connector.kafka.KafkaConnection;
 import io.flinklite.connector.kafka.embedded.EmbeddedKafkaBroker;
 import io.flinklite.job.JobSpec;

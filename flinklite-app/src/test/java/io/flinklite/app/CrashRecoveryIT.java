@@ -1,10 +1,9 @@
 package io.flinklite.app;
 
-import io.flinklite.api.Sink;
+import io.flinklite.connector.kafka.embedded.SharedKafkaBroker;
 import io.flinklite.api.WindowResult;
 import io.flinklite.connector.kafka.KafkaConnection;
 import io.flinklite.connector.kafka.embedded.EmbeddedKafkaBroker;
-import io.flinklite.job.JobSpec;
 import io.flinklite.runtime.replay.Replay;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -16,7 +15,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -57,6 +55,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * </ul>
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@org.junit.jupiter.api.extension.ExtendWith(SharedKafkaBroker.class)
 class CrashRecoveryIT {
 
     private static final int EVENTS = Integer.getInteger("flinklite.crashtest.events", 300_000);
@@ -85,9 +84,9 @@ class CrashRecoveryIT {
     @TempDir
     static Path work;
 
-    /** The broker of this test: an embedded one here. */
+    /** The broker of this test: the module's shared embedded one here, which JUnit stops at the end of the run. */
     Cluster startCluster() throws Exception {
-        EmbeddedKafkaBroker embedded = EmbeddedKafkaBroker.start();
+        EmbeddedKafkaBroker embedded = SharedKafkaBroker.get();
         return new Cluster() {
             @Override
             public String bootstrapServers() {
@@ -101,7 +100,7 @@ class CrashRecoveryIT {
 
             @Override
             public void close() {
-                embedded.close();
+                // Shared with the module's other integration tests: not this class's to stop.
             }
         };
     }
@@ -126,15 +125,7 @@ class CrashRecoveryIT {
         broker.createTopic(INPUT, 3);
         partitions = events(EVENTS, 42);
         // Replay sees the partitions interleaved round-robin: the disorder stays within the bound, nothing is late.
-        List<byte[]> merged = new ArrayList<>();
-        for (int i = 0; i < partitions[0].length; i++) {
-            for (int part = 0; part < 3; part++) {
-                if (i < partitions[part].length) merged.add(partitions[part][i]);
-            }
-        }
-        List<WindowResult> results = new ArrayList<>();
-        Replay.run(JobSpec.defaults(), merged.toArray(new byte[0][]), listSink(results), null, line -> { });
-        expected = results;
+        expected = ChildJobs.replay(partitions);
 
         // The three jobs run side by side while the input arrives at a steady rate, so that the kills land in the
         // middle of processing, checkpoint writes and transactions.
@@ -187,10 +178,6 @@ class CrashRecoveryIT {
 
     private static byte[] json(long id, long ts, String type) {
         return ("{\"id\":" + id + ",\"timestamp\":" + ts + ",\"message\":\"" + type + "\"}").getBytes(StandardCharsets.UTF_8);
-    }
-
-    private static Sink<WindowResult> listSink(List<WindowResult> into) {
-        return into::add;
     }
 
     @Test
@@ -249,7 +236,7 @@ class CrashRecoveryIT {
                         // Once the job reads (JVM start, recovery and partition assignment take seconds on a busy
                         // machine): a random moment within a few checkpoint intervals, to land in the middle of
                         // processing, checkpoint writes and transactions.
-                        awaitLog(log, logStart, "assigned partitions", job);
+                        ChildJobs.awaitLog(log, logStart, "assigned partitions", job);
                         long lifeMs = 200 + random.nextInt(3_000);
                         long deadline = System.currentTimeMillis() + lifeMs;
                         while (System.currentTimeMillis() < deadline && job.isAlive()) {
@@ -263,7 +250,7 @@ class CrashRecoveryIT {
                     } else {
                         // The clean stop below is to find a running job (a final checkpoint), even when the output
                         // was complete before this last start.
-                        awaitLog(log, logStart, "assigned partitions", job);
+                        ChildJobs.awaitLog(log, logStart, "assigned partitions", job);
                         long deadline = System.currentTimeMillis() + TimeUnit.MINUTES.toMillis(4);
                         while (!done.test(lines) && System.currentTimeMillis() < deadline) {
                             assertThat(job.isAlive()).as("job " + name + " died on its own; see " + log).isTrue();
@@ -296,25 +283,8 @@ class CrashRecoveryIT {
         return lines;
     }
 
-    /** Waits until the job's log, from byte {@code from} on, contains {@code text}. */
-    private static void awaitLog(Path log, long from, String text, Process job) throws IOException, InterruptedException {
-        long deadline = System.currentTimeMillis() + TimeUnit.MINUTES.toMillis(2);
-        while (System.currentTimeMillis() < deadline) {
-            byte[] all = Files.readAllBytes(log);
-            if (new String(all, (int) from, all.length - (int) from, StandardCharsets.UTF_8).contains(text)) {
-                return;
-            }
-            assertThat(job.isAlive()).as("job died on its own; see " + log).isTrue();
-            Thread.sleep(50); // polling a file another process writes
-        }
-        throw new AssertionError("no '" + text + "' in " + log + " within 2 minutes");
-    }
-
     private Process startJob(String name, String delivery, String output, Path checkpoints, Path log) throws IOException {
-        String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> command = new ArrayList<>(List.of(javaBin, "-Xmx512m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-                "-cp", System.getProperty("java.class.path"), Main.class.getName(), "run",
-                "--bootstrap-servers", broker.bootstrapServers(),
+        List<String> args = new ArrayList<>(List.of("--bootstrap-servers", broker.bootstrapServers(),
                 "--input-topic", INPUT, "--output-topic", output, "--group-id", name,
                 "--idle-timeout", "0s",
                 // The default session timeout (45 s): a killed instance's session lingers that long, and the restart
@@ -323,13 +293,8 @@ class CrashRecoveryIT {
                 "--delivery", delivery,
                 // Three jobs run side by side: each needs its own metrics port.
                 "--metrics-host", "127.0.0.1", "--metrics-port", "0"));
-        command.addAll(extraJobFlags());
-        Files.writeString(log, "---- start: " + String.join(" ", command.subList(command.indexOf("run"), command.size())) + "\n",
-                StandardOpenOption.CREATE, StandardOpenOption.APPEND);
-        return new ProcessBuilder(command)
-                .redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(new File(log.toString())))
-                .start();
+        args.addAll(extraJobFlags());
+        return ChildJobs.startRun(log, "512m", Map.of(), args);
     }
 
     private KafkaConsumer<String, String> outputReader(String topic, boolean readCommitted) {

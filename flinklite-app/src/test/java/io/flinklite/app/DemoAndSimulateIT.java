@@ -1,5 +1,6 @@
 package io.flinklite.app;
 
+import io.flinklite.connector.kafka.embedded.SharedKafkaBroker;
 import io.flinklite.app.cli.FlinkLiteCommand;
 import io.flinklite.connector.kafka.embedded.EmbeddedKafkaBroker;
 import org.junit.jupiter.api.Test;
@@ -12,6 +13,7 @@ import java.time.Duration;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** {@code demo} end to end in its own JVM, stopped by SIGTERM as Ctrl-C would; {@code simulate} against a broker. */
+@org.junit.jupiter.api.extension.ExtendWith(SharedKafkaBroker.class)
 class DemoAndSimulateIT {
 
     @Test
@@ -36,25 +38,24 @@ class DemoAndSimulateIT {
 
     @Test
     void simulateCreatesTheTopicAndSendsTheCount() throws Exception {
-        try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start()) {
-            PrintStream original = System.err;
-            ByteArrayOutputStream err = new ByteArrayOutputStream();
-            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-            int code;
-            try {
-                code = FlinkLiteCommand.execute(Configuration.empty(), "simulate", "--bootstrap-servers",
-                        broker.bootstrapServers(), "--topic", "sim-cli", "--partitions", "2", "--count", "500",
-                        "--rate", "0", "--seed", "3", "--invalid-fraction", "0.1", "--keyed");
-            } finally {
-                System.setErr(original);
-            }
-            String text = err.toString(StandardCharsets.UTF_8);
-            assertThat(code).as(text).isZero();
-            assertThat(text).contains("simulate: created topic sim-cli with 2 partitions", "done: 500 sent, 500 acknowledged");
-            var records = KafkaTestSupport.readTopic(broker.bootstrapServers(), "sim-cli", 500);
-            assertThat(records).hasSize(500);
-            assertThat(records).extracting(r -> r.partition()).containsOnly(0, 1);
-            assertThat(KafkaTestSupport.values(records)).anyMatch(v -> v.startsWith("{\"id\":1,"));
+        EmbeddedKafkaBroker broker = SharedKafkaBroker.get();
+        PrintStream original = System.err;
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+        int code;
+        try {
+            code = FlinkLiteCommand.execute(Configuration.empty(), "simulate", "--bootstrap-servers",
+                    broker.bootstrapServers(), "--topic", "sim-cli", "--partitions", "2", "--count", "500",
+                    "--rate", "0", "--seed", "3", "--invalid-fraction", "0.1", "--keyed");
+        } finally {
+            System.setErr(original);
         }
+        String text = err.toString(StandardCharsets.UTF_8);
+        assertThat(code).as(text).isZero();
+        assertThat(text).contains("simulate: created topic sim-cli with 2 partitions", "done: 500 sent, 500 acknowledged");
+        var records = KafkaTestSupport.readTopic(broker.bootstrapServers(), "sim-cli", 500);
+        assertThat(records).hasSize(500);
+        assertThat(records).extracting(r -> r.partition()).containsOnly(0, 1);
+        assertThat(KafkaTestSupport.values(records)).anyMatch(v -> v.startsWith("{\"id\":1,"));
     }
 }

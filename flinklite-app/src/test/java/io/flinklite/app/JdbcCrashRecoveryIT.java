@@ -1,18 +1,15 @@
 package io.flinklite.app;
 
-import io.flinklite.api.WindowResult;
+import org.junit.jupiter.api.extension.ExtendWith;
+import io.flinklite.connector.jdbc.testing.SharedPostgres;
+import io.flinklite.connector.kafka.embedded.SharedKafkaBroker;
 import io.flinklite.connector.jdbc.testing.EmbeddedPostgres;
 import io.flinklite.connector.kafka.embedded.EmbeddedKafkaBroker;
-import io.flinklite.job.JobSpec;
-import io.flinklite.runtime.replay.Replay;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.File;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -22,7 +19,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -40,6 +36,7 @@ import static org.awaitility.Awaitility.await;
  * upsert turns the replays into overwrites, so the table ends up holding exactly the replay's results: one row per
  * key and window, none missing, none with another count.
  */
+@ExtendWith({SharedKafkaBroker.class, SharedPostgres.class})
 class JdbcCrashRecoveryIT {
     private static final int EVENTS = Integer.getInteger("flinklite.jdbc.crashtest.events", 60_000);
     private static final int KILLS = 3;
@@ -54,31 +51,20 @@ class JdbcCrashRecoveryIT {
     static Path work;
 
     @BeforeAll
-    static void startServers() throws IOException {
-        broker = EmbeddedKafkaBroker.start();
-        pg = EmbeddedPostgres.start();
-    }
-
-    @AfterAll
-    static void stopServers() {
-        if (pg != null) pg.close();
-        if (broker != null) broker.close();
+    static void shareServers() {
+        broker = SharedKafkaBroker.get();
+        pg = SharedPostgres.get();
     }
 
     @Test
     void sigkillsAndADatabaseRestartLeaveExactlyTheReplaysRows() throws Exception {
         broker.createTopic(INPUT, 3);
         byte[][][] partitions = CrashRecoveryIT.events(EVENTS, 7);
-        Map<String, Long> expected = replay(partitions);
+        Map<String, Long> expected = ChildJobs.replayCounts(partitions);
         assertThat(expected).hasSizeGreaterThan(100);
 
-        CompletableFuture<Void> producing = CompletableFuture.runAsync(() -> {
-            try {
-                KafkaTestSupport.produceAtSteadyRate(broker.bootstrapServers(), INPUT, partitions, PRODUCE_MS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        });
+        CompletableFuture<Void> producing = ChildJobs.produceInBackground(broker.bootstrapServers(), INPUT, partitions,
+                PRODUCE_MS);
         Path log = Path.of("target", "jdbc-crashtest.log").toAbsolutePath();
         Files.deleteIfExists(log);
         Random random = new Random();
@@ -86,11 +72,11 @@ class JdbcCrashRecoveryIT {
             long logStart = Files.exists(log) ? Files.size(log) : 0;
             Process job = start(log);
             try {
-                awaitLog(log, logStart, "assigned partitions", job);
+                ChildJobs.awaitLog(log, logStart, "assigned partitions", job);
                 if (run == 0) {
                     // While results flow: the database goes away, the sink retries, the database comes back.
                     pg.stop();
-                    awaitLog(log, logStart, "retrying in", job);
+                    ChildJobs.awaitLog(log, logStart, "retrying in", job);
                     pg.restart();
                 }
                 if (run < KILLS) {
@@ -121,47 +107,13 @@ class JdbcCrashRecoveryIT {
         assertThat(Files.readString(log)).doesNotContain(pg.password());
     }
 
-    static Map<String, Long> replay(byte[][][] partitions) throws Exception {
-        List<byte[]> merged = new ArrayList<>();
-        for (int i = 0; i < partitions[0].length; i++) {
-            for (byte[][] partition : partitions) {
-                if (i < partition.length) merged.add(partition[i]);
-            }
-        }
-        List<WindowResult> results = new ArrayList<>();
-        Replay.run(JobSpec.defaults(), merged.toArray(new byte[0][]), results::add, null, line -> { });
-        Map<String, Long> out = new TreeMap<>();
-        for (WindowResult r : results) {
-            out.put(r.key() + "|" + r.windowStart() + "|" + r.windowEnd(), r.count());
-        }
-        return out;
-    }
-
     private static Process start(Path log) throws IOException {
-        String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> command = new ArrayList<>(List.of(javaBin, "-Xmx384m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-                "-cp", System.getProperty("java.class.path"), Main.class.getName(), "run",
-                "--bootstrap-servers", broker.bootstrapServers(),
+        return ChildJobs.startRun(log, "384m", Map.of("FLINKLITE_JDBC_USER", pg.user(), "FLINKLITE_JDBC_PASSWORD", pg.password()),
+                List.of("--bootstrap-servers", broker.bootstrapServers(),
                 "--input-topic", INPUT, "--output-topic", "none", "--group-id", "jdbc-crash", "--idle-timeout", "0s",
                 "--checkpoint-dir", work.resolve("checkpoints").toString(), "--checkpoint-interval", "1s",
                 "--delivery", "at-least-once", "--metrics-host", "127.0.0.1", "--metrics-port", "0",
                 "--jdbc-url", pg.jdbcUrl(), "--jdbc-table", TABLE, "--jdbc-batch-size", "100"));
-        Files.writeString(log, "---- start: " + String.join(" ", command.subList(command.indexOf("run"), command.size())) + "\n",
-                StandardOpenOption.CREATE, StandardOpenOption.APPEND);
-        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(new File(log.toString())));
-        pb.environment().put("FLINKLITE_JDBC_USER", pg.user());
-        pb.environment().put("FLINKLITE_JDBC_PASSWORD", pg.password());
-        return pb.start();
-    }
-
-    /** Waits until the job's log, from byte {@code from} on, contains {@code text}. */
-    private static void awaitLog(Path log, long from, String text, Process job) {
-        await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(50)).until(() -> {
-            assertThat(job.isAlive()).as("job died on its own; see " + log).isTrue();
-            byte[] all = Files.readAllBytes(log);
-            return new String(all, (int) from, all.length - (int) from, StandardCharsets.UTF_8).contains(text);
-        });
     }
 
     /** {@code key|start|end -> count} of every row; empty while the table does not exist. */

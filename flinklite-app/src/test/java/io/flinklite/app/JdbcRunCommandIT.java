@@ -1,12 +1,12 @@
 package io.flinklite.app;
 
+import org.junit.jupiter.api.extension.ExtendWith;
+import io.flinklite.connector.jdbc.testing.SharedPostgres;
 import io.flinklite.connector.jdbc.testing.EmbeddedPostgres;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
@@ -19,6 +19,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * {@code run}'s PostgreSQL flags against a real server: mistakes are one line on stderr and exit code 1, checked
  * before Kafka is touched (the broker address here leads nowhere), and never show the password.
  */
+@ExtendWith(SharedPostgres.class)
 class JdbcRunCommandIT {
     private static EmbeddedPostgres pg;
 
@@ -26,13 +27,8 @@ class JdbcRunCommandIT {
     Path dir;
 
     @BeforeAll
-    static void startPostgres() throws IOException {
-        pg = EmbeddedPostgres.start();
-    }
-
-    @AfterAll
-    static void stopPostgres() {
-        if (pg != null) pg.close();
+    static void sharePostgres() {
+        pg = SharedPostgres.get();
     }
 
     @Test

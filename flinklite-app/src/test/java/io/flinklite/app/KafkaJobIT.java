@@ -1,5 +1,6 @@
 package io.flinklite.app;
 
+import io.flinklite.connector.kafka.embedded.SharedKafkaBroker;
 import io.flinklite.connector.kafka.KafkaConnection;
 import io.flinklite.connector.kafka.KafkaOutput;
 import io.flinklite.connector.kafka.Simulator;
@@ -21,7 +22,6 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;

@@ -1,5 +1,7 @@
 package io.flinklite.app;
 
+import org.junit.jupiter.api.extension.ExtendWith;
+import io.flinklite.connector.kafka.embedded.SharedKafkaBroker;
 import io.flinklite.connector.kafka.KafkaConnection;
 import io.flinklite.connector.kafka.embedded.EmbeddedKafkaBroker;
 import io.flinklite.job.JobSpec;
@@ -11,7 +13,6 @@ import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -37,6 +38,7 @@ import static org.awaitility.Awaitility.await;
  * (45 s) while the job owns one partition and reads all of it. Event time must not advance on that partial view: once
  * the job owns all three, every window is exact (as {@code replay} computes it) and nothing was late.
  */
+@ExtendWith(SharedKafkaBroker.class)
 class PartialViewRejoinIT {
 
     private static EmbeddedKafkaBroker broker;
@@ -45,13 +47,8 @@ class PartialViewRejoinIT {
     static Path work;
 
     @BeforeAll
-    static void startBroker() {
-        broker = EmbeddedKafkaBroker.start();
-    }
-
-    @AfterAll
-    static void stopBroker() {
-        if (broker != null) broker.close();
+    static void shareBroker() {
+        broker = SharedKafkaBroker.get();
     }
 
     @Test

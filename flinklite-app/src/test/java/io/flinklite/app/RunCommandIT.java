@@ -1,8 +1,9 @@
 package io.flinklite.app;
 
+import org.junit.jupiter.api.extension.ExtendWith;
+import io.flinklite.connector.kafka.embedded.SharedKafkaBroker;
 import io.flinklite.connector.kafka.embedded.EmbeddedKafkaBroker;
 import io.flinklite.runtime.checkpoint.CheckpointStore;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -23,18 +24,14 @@ import java.util.concurrent.TimeUnit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** {@code flinklite run} as a user meets it: a clean stop on SIGTERM, and one clear line for each setup mistake. */
+@ExtendWith(SharedKafkaBroker.class)
 class RunCommandIT {
 
     private static EmbeddedKafkaBroker broker;
 
     @BeforeAll
-    static void startBroker() {
-        broker = EmbeddedKafkaBroker.start();
-    }
-
-    @AfterAll
-    static void stopBroker() {
-        broker.close();
+    static void shareBroker() {
+        broker = SharedKafkaBroker.get();
     }
 
     @Test

@@ -1,5 +1,6 @@
 package io.flinklite.app;
 
+import io.flinklite.connector.kafka.embedded.SharedKafkaBroker;
 import io.flinklite.app.metrics.Http;
 import io.flinklite.app.metrics.MetricsConfig;
 import io.flinklite.app.metrics.Observability;

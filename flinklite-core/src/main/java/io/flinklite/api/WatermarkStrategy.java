@@ -1,5 +1,7 @@
 package io.flinklite.api;
 
+import io.flinklite.job.Durations;
+
 /**
  * How event time advances, as Flink's {@code WatermarkStrategy.forBoundedOutOfOrderness(..).withIdleness(..)}.
  *
@@ -16,14 +18,8 @@ public final class WatermarkStrategy {
     private final boolean wallClockWhenIdle;
 
     private WatermarkStrategy(long outOfOrdernessMs, long idleTimeoutMs, boolean wallClockWhenIdle) {
-        if (outOfOrdernessMs < 0) {
-            throw new IllegalArgumentException("out-of-orderness must not be negative, got " + outOfOrdernessMs + " ms");
-        }
-        if (idleTimeoutMs < 0) {
-            throw new IllegalArgumentException("idle timeout must not be negative, got " + idleTimeoutMs + " ms");
-        }
-        this.outOfOrdernessMs = outOfOrdernessMs;
-        this.idleTimeoutMs = idleTimeoutMs;
+        this.outOfOrdernessMs = Durations.checkOutOfOrderness(outOfOrdernessMs);
+        this.idleTimeoutMs = Durations.checkIdleTimeout(idleTimeoutMs);
         this.wallClockWhenIdle = wallClockWhenIdle;
     }
 

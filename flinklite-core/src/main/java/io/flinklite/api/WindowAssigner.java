@@ -1,5 +1,7 @@
 package io.flinklite.api;
 
+import io.flinklite.job.Durations;
+
 /**
  * Which event-time windows an element belongs to, with Apache Flink's exact rules
  * ({@code TumblingEventTimeWindows}, {@code SlidingEventTimeWindows}, {@code EventTimeSessionWindows}).
@@ -14,10 +16,10 @@ package io.flinklite.api;
 public final class WindowAssigner {
 
     /**
-     * The longest window, slide or gap, 100 years: event-time arithmetic ({@code start + size}, {@code ts + gap})
-     * then stays within a {@code long} for every timestamp the engine accepts.
+     * The longest window, slide or gap, 100 years ({@link Durations#MAX_MILLIS}): event-time arithmetic
+     * ({@code start + size}, {@code ts + gap}) then stays within a {@code long} for every timestamp the engine accepts.
      */
-    public static final long MAX_LENGTH_MS = 100L * 365 * 24 * 3_600_000L;
+    public static final long MAX_LENGTH_MS = Durations.MAX_MILLIS;
 
     /** The three kinds of event-time window. */
     public enum Kind { TUMBLING, SLIDING, SESSION }
@@ -43,7 +45,7 @@ public final class WindowAssigner {
 
     /** Tumbling windows of {@code sizeMs} whose grid is shifted by {@code offsetMs}; {@code |offset| < size}. */
     public static WindowAssigner tumbling(long sizeMs, long offsetMs) {
-        requirePositive("window size", sizeMs);
+        Durations.requirePositive("window size", sizeMs);
         if (Math.abs(offsetMs) >= sizeMs) {
             throw new IllegalArgumentException("window offset " + offsetMs + " ms must be smaller than the size "
                     + sizeMs + " ms");
@@ -58,8 +60,8 @@ public final class WindowAssigner {
 
     /** Sliding windows whose grid is shifted by {@code offsetMs}; {@code |offset| < slide}. */
     public static WindowAssigner sliding(long sizeMs, long slideMs, long offsetMs) {
-        requirePositive("window size", sizeMs);
-        requirePositive("window slide", slideMs);
+        Durations.requirePositive("window size", sizeMs);
+        Durations.requirePositive("window slide", slideMs);
         if (Math.abs(offsetMs) >= slideMs) {
             throw new IllegalArgumentException("window offset " + offsetMs + " ms must be smaller than the slide "
                     + slideMs + " ms");
@@ -69,7 +71,7 @@ public final class WindowAssigner {
 
     /** Session windows: an element at {@code ts} opens {@code [ts, ts + gapMs)}; intersecting sessions merge. */
     public static WindowAssigner session(long gapMs) {
-        requirePositive("session gap", gapMs);
+        Durations.requirePositive("session gap", gapMs);
         return new WindowAssigner(Kind.SESSION, 0, 0, 0, gapMs);
     }
 
@@ -98,14 +100,6 @@ public final class WindowAssigner {
     /** Session gap; 0 for other kinds. */
     public long gapMs() { return gapMs; }
 
-    private static void requirePositive(String what, long ms) {
-        if (ms <= 0) {
-            throw new IllegalArgumentException(what + " must be positive, got " + ms + " ms");
-        }
-        if (ms > MAX_LENGTH_MS) {
-            throw new IllegalArgumentException(what + " must be at most 100 years, got " + ms + " ms");
-        }
-    }
 
     @Override
     public String toString() {

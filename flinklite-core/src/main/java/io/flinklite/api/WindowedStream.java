@@ -20,15 +20,13 @@ public final class WindowedStream<T> {
      * added and the window fires again at once with its full contents. Default 0.
      */
     public WindowedStream<T> allowedLateness(long allowedLatenessMs) {
-        if (allowedLatenessMs < 0) {
-            throw new IllegalArgumentException("allowed lateness must not be negative, got " + allowedLatenessMs + " ms");
-        }
-        return new WindowedStream<>(draft.withAllowedLateness(allowedLatenessMs));
+        return new WindowedStream<>(draft.withAllowedLateness(io.flinklite.job.Durations.checkAllowedLateness(allowedLatenessMs)));
     }
 
     /**
      * Elements later than the allowed lateness (every window they belong to is gone) are written, as their original
-     * payload bytes, to {@code lateSink}. Without a side output they are only counted.
+     * payload bytes, to {@code lateSink}. Without a side output they are only counted. Called again, every late
+     * element goes to each late sink.
      */
     public WindowedStream<T> sideOutputLateData(Sink<byte[]> lateSink) {
         return new WindowedStream<>(draft.withLateSink(Objects.requireNonNull(lateSink, "lateSink")));

@@ -21,6 +21,20 @@ public final class JobSpec {
     /** The default JSON field that carries the event time ({@link TimestampSpec#DEFAULT_FIELD}). */
     public static final String TIMESTAMP_FIELD = TimestampSpec.DEFAULT_FIELD;
 
+    // The seed job, as a user types it: the CLI's flag defaults and defaults() are these strings, parsed.
+    /** The default window, {@link WindowSpec#parse} form. */
+    public static final String DEFAULT_WINDOW = "sliding:10s:5s";
+    /** The default bound of the watermark, a {@link Durations} string. */
+    public static final String DEFAULT_OUT_OF_ORDERNESS = "5s";
+    /** The default allowed lateness, a {@link Durations} string. */
+    public static final String DEFAULT_ALLOWED_LATENESS = "0s";
+    /** The default types to keep, {@link #parseTypes} form. */
+    public static final String DEFAULT_TYPES = "important,critical";
+    /** The default field to filter and key by. */
+    public static final String DEFAULT_KEY_FIELD = "message";
+    /** The default aggregate, {@link AggregateSpec#parse} form. */
+    public static final String DEFAULT_AGGREGATE = "count";
+
     private final WindowSpec window;
     private final long outOfOrdernessMs;
     private final long allowedLatenessMs;
@@ -32,19 +46,9 @@ public final class JobSpec {
     private JobSpec(WindowSpec window, long outOfOrdernessMs, long allowedLatenessMs, Set<String> types,
                     String keyField, AggregateSpec aggregate, TimestampSpec timestamps) {
         this.window = Objects.requireNonNull(window, "window");
-        if (outOfOrdernessMs > Durations.MAX_MILLIS || allowedLatenessMs > Durations.MAX_MILLIS) {
-            throw new IllegalArgumentException("out-of-orderness and allowed lateness must be at most 100 years, got "
-                    + outOfOrdernessMs + " ms and " + allowedLatenessMs + " ms");
-        }
-        if (outOfOrdernessMs < 0) {
-            throw new IllegalArgumentException("out-of-orderness must not be negative, got " + outOfOrdernessMs + " ms");
-        }
-        if (allowedLatenessMs < 0) {
-            throw new IllegalArgumentException("allowed lateness must not be negative, got " + allowedLatenessMs + " ms");
-        }
+        this.outOfOrdernessMs = Durations.checkOutOfOrderness(outOfOrdernessMs);
+        this.allowedLatenessMs = Durations.checkAllowedLateness(allowedLatenessMs);
         TimestampSpec.checkPath(keyField);
-        this.outOfOrdernessMs = outOfOrdernessMs;
-        this.allowedLatenessMs = allowedLatenessMs;
         this.types = types == null ? null : Collections.unmodifiableSet(new LinkedHashSet<>(types));
         this.keyField = keyField;
         this.aggregate = Objects.requireNonNull(aggregate, "aggregate");
@@ -53,8 +57,9 @@ public final class JobSpec {
 
     /** The seed job. */
     public static JobSpec defaults() {
-        return new JobSpec(WindowSpec.defaults(), 5_000, 0, Set.of("important", "critical"), "message", AggregateSpec.count(),
-                TimestampSpec.defaults());
+        return new JobSpec(WindowSpec.defaults(), Durations.parseMillis(DEFAULT_OUT_OF_ORDERNESS),
+                Durations.parseMillis(DEFAULT_ALLOWED_LATENESS), parseTypes(DEFAULT_TYPES), DEFAULT_KEY_FIELD,
+                AggregateSpec.parse(DEFAULT_AGGREGATE), TimestampSpec.defaults());
     }
 
     /**

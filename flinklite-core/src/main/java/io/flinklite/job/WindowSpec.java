@@ -31,9 +31,9 @@ public final class WindowSpec {
         return new WindowSpec(WindowAssigner.session(gapMs));
     }
 
-    /** The seed job's window: sliding, 10 s long, every 5 s. */
+    /** The seed job's window, {@link JobSpec#DEFAULT_WINDOW}: sliding, 10 s long, every 5 s. */
     public static WindowSpec defaults() {
-        return sliding(10_000, 5_000, 0);
+        return parse(JobSpec.DEFAULT_WINDOW);
     }
 
     /**

@@ -30,6 +30,54 @@ class JobSpecTest {
     }
 
     @Test
+    void eachDurationIsCheckedOnceWithTheSameSentenceInTheApiTheJobSpecAndTheEngine() {
+        long tooLong = Durations.MAX_MILLIS + 1;
+        // allowed lateness: the Java API, the CLI's job spec, the window operator
+        String lateness = "allowed lateness must not be negative, got -1 ms";
+        assertThatThrownBy(() -> JobSpec.defaults().withAllowedLatenessMs(-1)).hasMessage(lateness);
+        assertThatThrownBy(() -> apiWindowedStream().allowedLateness(-1)).hasMessage(lateness);
+        assertThatThrownBy(() -> new io.flinklite.runtime.window.WindowOperator(io.flinklite.api.WindowAssigner.tumbling(1_000),
+                -1, null, null)).hasMessage(lateness);
+        assertThatThrownBy(() -> apiWindowedStream().allowedLateness(tooLong))
+                .hasMessage("allowed lateness must be at most 100 years, got " + tooLong + " ms");
+        assertThatThrownBy(() -> JobSpec.defaults().withAllowedLatenessMs(tooLong))
+                .hasMessage("allowed lateness must be at most 100 years, got " + tooLong + " ms");
+        // out-of-orderness: the API refused no bound at all before, the job spec refused over 100 years
+        String bound = "out-of-orderness must be at most 100 years, got " + tooLong + " ms";
+        assertThatThrownBy(() -> io.flinklite.api.WatermarkStrategy.forBoundedOutOfOrderness(tooLong)).hasMessage(bound);
+        assertThatThrownBy(() -> JobSpec.defaults().withOutOfOrdernessMs(tooLong)).hasMessage(bound);
+        assertThatThrownBy(() -> new io.flinklite.runtime.watermark.WatermarkTracker(tooLong, 0, false)).hasMessage(bound);
+        assertThatThrownBy(() -> JobSpec.defaults().withOutOfOrdernessMs(-5))
+                .hasMessage("out-of-orderness must not be negative, got -5 ms");
+        assertThatThrownBy(() -> io.flinklite.api.WatermarkStrategy.forBoundedOutOfOrderness(-5))
+                .hasMessage("out-of-orderness must not be negative, got -5 ms");
+        // idle timeout: the API and the engine's task options
+        String idle = "idle timeout must not be negative, got -1 ms";
+        assertThatThrownBy(() -> io.flinklite.api.WatermarkStrategy.forBoundedOutOfOrderness(0).withIdleness(-1)).hasMessage(idle);
+        assertThatThrownBy(() -> io.flinklite.runtime.task.TaskOptions.defaults().withIdleTimeoutMs(-1)).hasMessage(idle);
+        // window lengths: the API's assigner and the CLI's window spec
+        assertThatThrownBy(() -> io.flinklite.api.WindowAssigner.session(0)).hasMessage("session gap must be positive, got 0 ms");
+        assertThatThrownBy(() -> WindowSpec.parse("session:0s")).hasMessageContaining("session gap must be positive, got 0 ms");
+    }
+
+    @Test
+    void theSeedJobIsTheDefaultStringsParsed() {
+        JobSpec spec = JobSpec.defaults();
+        assertThat(spec.window()).isEqualTo(WindowSpec.parse(JobSpec.DEFAULT_WINDOW));
+        assertThat(spec.outOfOrdernessMs()).isEqualTo(5_000);
+        assertThat(spec.allowedLatenessMs()).isZero();
+        assertThat(spec.types()).containsExactly("important", "critical");
+        assertThat(spec.keyField()).isEqualTo("message");
+        assertThat(spec.aggregate()).isEqualTo(AggregateSpec.count());
+    }
+
+    private static io.flinklite.api.WindowedStream<io.flinklite.api.Event> apiWindowedStream() {
+        return io.flinklite.api.Pipeline.fromEvents("message", null, io.flinklite.api.WatermarkStrategy.forBoundedOutOfOrderness(0))
+                .keyBy(io.flinklite.api.Event::key)
+                .window(io.flinklite.api.WindowAssigner.tumbling(1_000));
+    }
+
+    @Test
     void durationsFormatToTheirShortestExactForm() {
         assertThat(Durations.format(5_000)).isEqualTo("5s");
         assertThat(Durations.format(1_500)).isEqualTo("1500ms");

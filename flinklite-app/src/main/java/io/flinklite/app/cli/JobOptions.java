@@ -15,28 +15,28 @@ public final class JobOptions {
 
     @Option(names = "--window", paramLabel = "SPEC", converter = WindowConverter.class,
             description = "sliding:SIZE:SLIDE[:OFFSET], tumbling:SIZE[:OFFSET] or session:GAP (default: ${DEFAULT-VALUE}).",
-            defaultValue = "sliding:10s:5s")
+            defaultValue = JobSpec.DEFAULT_WINDOW)
     WindowSpec window;
 
     @Option(names = "--out-of-orderness", paramLabel = "DURATION", converter = DurationConverter.class,
             description = "Bound of the watermark: W = max timestamp - this - 1 (default: ${DEFAULT-VALUE}).",
-            defaultValue = "5s")
+            defaultValue = JobSpec.DEFAULT_OUT_OF_ORDERNESS)
     long outOfOrdernessMs;
 
     @Option(names = "--allowed-lateness", paramLabel = "DURATION", converter = DurationConverter.class,
             description = "How long after a window fired a late event still updates it (default: ${DEFAULT-VALUE}).",
-            defaultValue = "0s")
+            defaultValue = JobSpec.DEFAULT_ALLOWED_LATENESS)
     long allowedLatenessMs;
 
     @Option(names = "--types", paramLabel = "T1,T2|*",
             description = "Key values to keep; * keeps all (default: ${DEFAULT-VALUE}).",
-            defaultValue = "important,critical")
+            defaultValue = JobSpec.DEFAULT_TYPES)
     String types;
 
     @Option(names = "--key-field", paramLabel = "FIELD",
             description = "The JSON string field to filter and key by; a dotted path reads a nested field, "
                     + "e.g. user.kind (default: ${DEFAULT-VALUE}).",
-            defaultValue = "message")
+            defaultValue = JobSpec.DEFAULT_KEY_FIELD)
     String keyField;
 
     @Option(names = "--event-time", paramLabel = "field|kafka", converter = EventTimeConverter.class,
@@ -59,7 +59,7 @@ public final class JobOptions {
 
     @Option(names = "--aggregate", paramLabel = "AGG", converter = AggregateConverter.class,
             description = "count, sum:FIELD, min:FIELD, max:FIELD or avg:FIELD (default: ${DEFAULT-VALUE}).",
-            defaultValue = "count")
+            defaultValue = JobSpec.DEFAULT_AGGREGATE)
     AggregateSpec aggregate;
 
     /**

@@ -29,7 +29,7 @@ public final class KafkaOptions {
 
     @Option(names = "--connect-timeout", paramLabel = "DURATION", converter = DurationConverter.class,
             description = "How long to wait for an unreachable broker before giving up (default: ${DEFAULT-VALUE}).",
-            defaultValue = "30s")
+            defaultValue = KafkaConnection.DEFAULT_CONNECT_TIMEOUT)
     long connectTimeoutMs;
 
     @Option(names = "--config", paramLabel = "FILE",

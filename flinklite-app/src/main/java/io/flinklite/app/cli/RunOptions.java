@@ -5,6 +5,7 @@ import io.flinklite.app.ResultPrinter;
 import io.flinklite.connector.kafka.KafkaConnection;
 import io.flinklite.connector.kafka.KafkaSourceReader;
 import io.flinklite.job.JobSpec;
+import io.flinklite.runtime.task.TaskOptions;
 import picocli.CommandLine.Option;
 
 import java.util.Locale;
@@ -41,7 +42,7 @@ public final class RunOptions {
                     + "too_large; without it such a record stops the job with an error (default: off).")
     boolean tooLargeToDeadLetter;
 
-    @Option(names = "--idle-timeout", paramLabel = "DURATION", converter = DurationConverter.class, defaultValue = "30s",
+    @Option(names = "--idle-timeout", paramLabel = "DURATION", converter = DurationConverter.class, defaultValue = TaskOptions.DEFAULT_IDLE_TIMEOUT,
             description = "A partition silent this long stops holding the watermark back; 0s never (default: ${DEFAULT-VALUE}).")
     long idleTimeoutMs;
 
@@ -54,16 +55,16 @@ public final class RunOptions {
             description = "Where a consumer group without committed offsets starts (default: ${DEFAULT-VALUE}).")
     String startFrom;
 
-    @Option(names = "--max-record-size", paramLabel = "BYTES", defaultValue = "262144",
+    @Option(names = "--max-record-size", paramLabel = "BYTES", defaultValue = "" + TaskOptions.DEFAULT_MAX_RECORD_BYTES,
             description = "Larger records are invalid (oversized) (default: ${DEFAULT-VALUE}).")
     int maxRecordBytes;
 
-    @Option(names = "--max-future", paramLabel = "DURATION", converter = DurationConverter.class, defaultValue = "24h",
+    @Option(names = "--max-future", paramLabel = "DURATION", converter = DurationConverter.class, defaultValue = TaskOptions.DEFAULT_MAX_FUTURE,
             description = "Timestamps further ahead of the wall clock are invalid (absurd_timestamp): one would push "
-                    + "the watermark ahead and make everything else late (default: 24h).")
+                    + "the watermark ahead and make everything else late (default: ${DEFAULT-VALUE}).")
     long maxFutureMs;
 
-    @Option(names = "--commit-interval", paramLabel = "DURATION", converter = DurationConverter.class, defaultValue = "5s",
+    @Option(names = "--commit-interval", paramLabel = "DURATION", converter = DurationConverter.class, defaultValue = KafkaJob.Settings.DEFAULT_COMMIT_INTERVAL,
             description = "How often to flush the output and then commit the consumed offsets (default: ${DEFAULT-VALUE}).")
     long commitIntervalMs;
 

@@ -1,5 +1,6 @@
 package io.flinklite.app.metrics;
 
+import io.flinklite.connector.kafka.embedded.SharedKafkaBroker;
 import io.flinklite.app.CheckpointSettings;
 import io.flinklite.app.KafkaJob;
 import io.flinklite.app.metrics.DeployFiles.PanelQuery;
@@ -32,6 +33,7 @@ import static org.awaitility.Awaitility.await;
  * expression of every panel of {@code deploy/grafana/dashboards/flinklite.json} must return data. A panel whose query
  * returns nothing fails the test with its title and query.
  */
+@org.junit.jupiter.api.extension.ExtendWith(SharedKafkaBroker.class)
 class DashboardQueriesIT {
 
     /** Short windows and bounds, so results, late firings and late drops all happen within seconds. */
@@ -47,8 +49,8 @@ class DashboardQueriesIT {
     void everyDashboardQueryReturnsDataWhileTheJobRunsOnKafka() throws Exception {
         List<PanelQuery> queries = DeployFiles.dashboardQueries(DeployFiles.repoRoot());
         JobMetrics metrics = new JobMetrics();
-        try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start();
-             MetricsServer server = MetricsServer.start(new MetricsConfig("127.0.0.1", 0, Duration.ZERO), metrics);
+        EmbeddedKafkaBroker broker = SharedKafkaBroker.get();
+        try (MetricsServer server = MetricsServer.start(new MetricsConfig("127.0.0.1", 0, Duration.ZERO), metrics);
              PrometheusProcess prometheus = PrometheusProcess.start("127.0.0.1:" + server.port())) {
             broker.createTopic("dash-in", 2);
             broker.createTopic("dash-out", 1);

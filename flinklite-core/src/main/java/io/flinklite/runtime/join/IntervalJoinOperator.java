@@ -3,7 +3,7 @@ package io.flinklite.runtime.join;
 import io.flinklite.api.OutputTag;
 import io.flinklite.runtime.operator.Output;
 import io.flinklite.runtime.operator.TwoInputOperator;
-import io.flinklite.runtime.state.KeyGroups;
+import io.flinklite.runtime.state.KeyGroupedState;
 import io.flinklite.runtime.state.StateFormatException;
 import io.flinklite.runtime.state.StateReader;
 import io.flinklite.runtime.state.StateWriter;
@@ -329,42 +329,20 @@ public final class IntervalJoinOperator<IN1, IN2, S1, S2> implements TwoInputOpe
      * Key groups without state are left out; a restore accepts any subset of groups.
      */
     @Override
-    @SuppressWarnings("unchecked")
     public void snapshotState(StateWriter out) {
         out.writeLong("lowerBound", lowerBound);
         out.writeLong("upperBound", upperBound);
         out.writeLong("watermark", watermark);
-        List<KeyState>[] groups = new List[KeyGroups.COUNT];
+        List<KeyState> live = new ArrayList<>(keys.size());
         for (KeyState ks : keys.values()) {
-            if (ks.isEmpty()) {
-                continue;
+            if (!ks.isEmpty()) {
+                live.add(ks);
             }
-            int g = KeyGroups.of(ks.key);
-            if (groups[g] == null) {
-                groups[g] = new ArrayList<>();
-            }
-            groups[g].add(ks);
         }
-        out.beginArray("keyGroups");
-        for (int g = 0; g < KeyGroups.COUNT; g++) {
-            if (groups[g] == null) {
-                continue;
-            }
-            groups[g].sort((a, b) -> a.key.compareTo(b.key));
-            out.beginObject(null);
-            out.writeLong("keyGroup", g);
-            out.beginArray("keys");
-            for (KeyState ks : groups[g]) {
-                out.beginObject(null);
-                out.writeString("key", ks.key);
-                writeBuffer(out, "left", ks.left, leftCodec);
-                writeBuffer(out, "right", ks.right, rightCodec);
-                out.endObject();
-            }
-            out.endArray();
-            out.endObject();
-        }
-        out.endArray();
+        KeyGroupedState.write(out, live, ks -> ks.key, (ks, w) -> {
+            writeBuffer(w, "left", ks.left, leftCodec);
+            writeBuffer(w, "right", ks.right, rightCodec);
+        });
     }
 
     @SuppressWarnings("unchecked")
@@ -394,33 +372,14 @@ public final class IntervalJoinOperator<IN1, IN2, S1, S2> implements TwoInputOpe
                     + "] ms, but this job has [" + lowerBound + ", " + upperBound + "] ms");
         }
         watermark = Math.max(watermark, in.readLong("watermark"));
-        in.beginArray("keyGroups");
-        while (in.hasNext()) {
-            in.beginObject(null);
-            long group = in.readLong("keyGroup");
-            if (group < 0 || group >= KeyGroups.COUNT) {
-                throw new StateFormatException("key group " + group + " is outside [0, " + KeyGroups.COUNT + ")");
+        KeyGroupedState.read(in, (key, r) -> {
+            KeyState ks = keyState(key);
+            readBuffer(r, "left", ks, ks.left, leftCodec, LEFT, leftCleanupDelay);
+            readBuffer(r, "right", ks, ks.right, rightCodec, RIGHT, rightCleanupDelay);
+            if (ks.isEmpty()) {
+                keys.remove(key);
             }
-            in.beginArray("keys");
-            while (in.hasNext()) {
-                in.beginObject(null);
-                String key = in.readString("key");
-                if (KeyGroups.of(key) != group) {
-                    throw new StateFormatException("key '" + key + "' belongs to key group " + KeyGroups.of(key)
-                            + ", not " + group);
-                }
-                KeyState ks = keyState(key);
-                readBuffer(in, "left", ks, ks.left, leftCodec, LEFT, leftCleanupDelay);
-                readBuffer(in, "right", ks, ks.right, rightCodec, RIGHT, rightCleanupDelay);
-                in.endObject();
-                if (ks.isEmpty()) {
-                    keys.remove(key);
-                }
-            }
-            in.endArray();
-            in.endObject();
-        }
-        in.endArray();
+        });
     }
 
     private <S> void readBuffer(StateReader in, String name, KeyState ks, Buffer buffer, ElementCodec<?, S> codec,

@@ -1,5 +1,7 @@
 package io.flinklite.runtime.task;
 
+import io.flinklite.job.Durations;
+
 import java.util.Objects;
 import java.util.function.LongSupplier;
 
@@ -9,6 +11,24 @@ import java.util.function.LongSupplier;
  * deterministic replay of a file (no wall clock, no plausibility limit on timestamps).
  */
 public final class TaskOptions {
+    /**
+     * The largest record payload a job decodes, 256 KiB, by default: larger ones are invalid ({@code oversized})
+     * and go to the dead-letter output unparsed. The one default for {@code run}, {@code demo}, {@code replay} and
+     * the Java API, so a file replayed before going live is judged as the live job will judge it. Below Kafka's
+     * default 1 MiB ({@code max.message.bytes}, {@code max.request.size}) on purpose: an oversized record must still
+     * fit the dead-letter topic unchanged, with its headers, and one record must not stall the task thread that
+     * parses it (a seed event is ~60 bytes).
+     */
+    public static final int DEFAULT_MAX_RECORD_BYTES = 256 * 1024;
+    /** A partition silent this long stops holding the watermark back, by default, in a live job (as typed). */
+    public static final String DEFAULT_IDLE_TIMEOUT = "30s";
+    /** {@link #DEFAULT_IDLE_TIMEOUT} in milliseconds. */
+    public static final long DEFAULT_IDLE_TIMEOUT_MS = Durations.parseMillis(DEFAULT_IDLE_TIMEOUT);
+    /** Timestamps more than this ahead of the wall clock are invalid, by default, in a live job (as typed). */
+    public static final String DEFAULT_MAX_FUTURE = "24h";
+    /** {@link #DEFAULT_MAX_FUTURE} in milliseconds. */
+    public static final long DEFAULT_MAX_FUTURE_MS = Durations.parseMillis(DEFAULT_MAX_FUTURE);
+
     private final long idleTimeoutMs;
     private final boolean wallClockWhenIdle;
     private final int maxRecordBytes;
@@ -20,7 +40,7 @@ public final class TaskOptions {
 
     private TaskOptions(long idleTimeoutMs, boolean wallClockWhenIdle, int maxRecordBytes, long minTimestampMs,
                         long maxFutureMs, long pollTimeoutMs, LongSupplier clockMs, boolean flushAcknowledgesResults) {
-        if (idleTimeoutMs < 0) throw new IllegalArgumentException("idle timeout must not be negative, got " + idleTimeoutMs + " ms");
+        Durations.checkIdleTimeout(idleTimeoutMs);
         if (maxRecordBytes <= 0) throw new IllegalArgumentException("max record size must be positive, got " + maxRecordBytes);
         if (maxFutureMs < 0) throw new IllegalArgumentException("max future must not be negative, got " + maxFutureMs + " ms");
         if (pollTimeoutMs < 0) throw new IllegalArgumentException("poll timeout must not be negative, got " + pollTimeoutMs + " ms");
@@ -35,19 +55,21 @@ public final class TaskOptions {
     }
 
     /**
-     * A live job: partitions idle after 30 s, records up to 1 MiB, timestamps from 1970 to one day ahead of the wall
-     * clock, polls waiting up to 100 ms.
+     * A live job: partitions idle after {@value #DEFAULT_IDLE_TIMEOUT}, records up to
+     * {@value #DEFAULT_MAX_RECORD_BYTES} bytes, timestamps from 1970 to {@value #DEFAULT_MAX_FUTURE} ahead of the
+     * wall clock, polls waiting up to 100 ms.
      */
     public static TaskOptions defaults() {
-        return new TaskOptions(30_000, false, 1 << 20, 0, 86_400_000L, 100, System::currentTimeMillis, true);
+        return new TaskOptions(DEFAULT_IDLE_TIMEOUT_MS, false, DEFAULT_MAX_RECORD_BYTES, 0, DEFAULT_MAX_FUTURE_MS, 100,
+                System::currentTimeMillis, true);
     }
 
     /**
-     * A deterministic replay: no idleness, any timestamp a long can hold, records up to 1 MiB. The wall clock is
-     * never consulted for event time.
+     * A deterministic replay: no idleness, any timestamp a long can hold, records up to
+     * {@value #DEFAULT_MAX_RECORD_BYTES} bytes as in a live job. The wall clock is never consulted for event time.
      */
     public static TaskOptions replay() {
-        return new TaskOptions(0, false, 1 << 20, Long.MIN_VALUE, Long.MAX_VALUE, 0, System::currentTimeMillis, true);
+        return new TaskOptions(0, false, DEFAULT_MAX_RECORD_BYTES, Long.MIN_VALUE, Long.MAX_VALUE, 0, System::currentTimeMillis, true);
     }
 
     /** Partitions silent longer than this stop holding the watermark back; 0 disables idleness. */

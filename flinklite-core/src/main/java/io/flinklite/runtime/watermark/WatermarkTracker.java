@@ -63,9 +63,7 @@ public final class WatermarkTracker implements Snapshottable {
     private boolean anyRecordSeen;
 
     public WatermarkTracker(long outOfOrdernessMs, long idleTimeoutMs, boolean wallClockWhenIdle) {
-        if (outOfOrdernessMs < 0) {
-            throw new IllegalArgumentException("out-of-orderness must not be negative, got " + outOfOrdernessMs + " ms");
-        }
+        io.flinklite.job.Durations.checkOutOfOrderness(outOfOrdernessMs);
         if (wallClockWhenIdle && idleTimeoutMs <= 0) {
             throw new IllegalArgumentException("following the wall clock when idle needs an idle timeout");
         }

@@ -2,9 +2,10 @@ package io.flinklite.runtime.join;
 
 import io.flinklite.runtime.join.JoinHarness.Late;
 import io.flinklite.runtime.join.JoinHarness.Pair;
-import io.flinklite.runtime.join.JoinHarness.Watermark;
 import io.flinklite.runtime.state.MemoryState;
 import io.flinklite.runtime.state.StateFormatException;
+import io.flinklite.testing.HarnessSnapshot;
+import io.flinklite.testing.Watermark;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -197,7 +198,7 @@ class IntervalJoinOperatorTest {
             out.addAll(h.output());
             h.clearOutput();
             if (restartAfter != null && restartAfter == step) {
-                MemoryState snapshot = h.snapshot();
+                HarnessSnapshot snapshot = h.snapshot();
                 h = h.restoreInto(snapshot);
             }
         }
@@ -210,7 +211,7 @@ class IntervalJoinOperatorTest {
     void snapshotsRoundTripElementsThatAreNotUtf8() throws Exception {
         JoinHarness h = JoinHarness.interval(0, 10);
         h.left(1, "k", "{\"a\":1}");
-        MemoryState snapshot = h.snapshot();
+        HarnessSnapshot snapshot = h.snapshot();
         assertThat(snapshot.toJson()).contains("\"json\": \"{\\\"a\\\":1}\"").contains("\"keyGroup\"");
         JoinHarness restored = h.restoreInto(snapshot);
         restored.right(5, "k", "{}");
@@ -232,7 +233,7 @@ class IntervalJoinOperatorTest {
     void aSnapshotOfOtherBoundsIsRefused() throws Exception {
         JoinHarness h = JoinHarness.interval(-1, 1);
         h.left(1, "k", "{}");
-        MemoryState snapshot = h.snapshot();
+        HarnessSnapshot snapshot = h.snapshot();
         assertThatThrownBy(() -> JoinHarness.interval(-1, 2).restoreInto(snapshot))
                 .isInstanceOf(StateFormatException.class).hasMessageContaining("bounds");
     }

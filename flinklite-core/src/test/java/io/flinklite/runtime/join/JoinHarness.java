@@ -2,22 +2,24 @@ package io.flinklite.runtime.join;
 
 import io.flinklite.api.Event;
 import io.flinklite.api.OutputTag;
+import io.flinklite.api.WindowAssigner;
 import io.flinklite.runtime.operator.Output;
-import io.flinklite.runtime.operator.TwoInputOperator;
-import io.flinklite.runtime.state.MemoryState;
-import io.flinklite.runtime.state.StateWriter;
+import io.flinklite.testing.HarnessSnapshot;
+import io.flinklite.testing.SideOutputRecord;
+import io.flinklite.testing.StreamRecord;
+import io.flinklite.testing.TwoInputOperatorHarness;
+import io.flinklite.testing.Watermark;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Function;
 
 /**
- * A minimal two-input harness for the join operators, as Flink's {@code KeyedTwoInputStreamOperatorTestHarness}:
- * elements and watermarks per input (the operator sees the minimum, advanced only when it moves), the output in
- * order (pairs, late elements, forwarded watermarks), snapshot and restore into a fresh operator. Elements are JSON
- * objects given as text with their timestamp and key, so the real {@link JsonPayloadCodec} keeps them. To be replaced
- * by the generic harness of {@code io.flinklite.testing} once the operator graph lands.
+ * The join tests' view of the generic {@link TwoInputOperatorHarness}: elements are JSON objects given as text with
+ * their timestamp and key, handed over in a reused {@link Event} inside a larger buffer as the decoder would, so the
+ * real {@link JsonPayloadCodec} must copy exactly the record; the output reads as {@link Pair}s, {@link Late}s and
+ * {@link Watermark}s, in the order emitted. Everything else (watermark per input, the minimum to the operator,
+ * snapshot and restore into a fresh operator) is the generic harness's.
  */
 final class JoinHarness {
     static final OutputTag<Event> LATE_LEFT = new OutputTag<>("late-left");
@@ -37,41 +39,52 @@ final class JoinHarness {
     record Late(String side, String json, long timestamp) {
     }
 
-    /** A watermark the operator forwarded. */
-    record Watermark(long timestamp) {
-    }
-
-    private final Function<Output<JoinedPair<byte[], byte[]>>, TwoInputOperator<Event, Event>> factory;
-    final TwoInputOperator<Event, Event> operator;
-    private final List<Object> output = new ArrayList<>();
-    private long watermark1 = Long.MIN_VALUE;
-    private long watermark2 = Long.MIN_VALUE;
-    private long combined = Long.MIN_VALUE;
+    private final TwoInputOperatorHarness<Event, Event, JoinedPair<byte[], byte[]>> harness;
+    final Object operator;
     private final Event event = new Event();
 
-    JoinHarness(Function<Output<JoinedPair<byte[], byte[]>>, TwoInputOperator<Event, Event>> factory) {
-        this.factory = factory;
-        this.operator = factory.apply(new Collector());
+    private JoinHarness(TwoInputOperatorHarness<Event, Event, JoinedPair<byte[], byte[]>> harness) {
+        this.harness = harness;
+        this.operator = harness.operator();
+    }
+
+    /** The generic harness over the join operator {@code factory} builds, copying what the operator reuses. */
+    static TwoInputOperatorHarness<Event, Event, JoinedPair<byte[], byte[]>> generic(
+            java.util.function.Function<Output<JoinedPair<byte[], byte[]>>,
+                    ? extends io.flinklite.runtime.operator.TwoInputOperator<Event, Event>> factory) {
+        return TwoInputOperatorHarness.of(factory)
+                .copyingOutput(JoinedPair::copy)
+                .copyingSideOutput(LATE_LEFT, JoinHarness::copyEvent)
+                .copyingSideOutput(LATE_RIGHT, JoinHarness::copyEvent);
     }
 
     static JoinHarness interval(long lower, long upper) {
-        return new JoinHarness(out -> new IntervalJoinOperator<>(lower, upper, JsonPayloadCodec.INSTANCE,
-                JsonPayloadCodec.INSTANCE, out, LATE_LEFT, LATE_RIGHT));
+        return new JoinHarness(generic(out -> new IntervalJoinOperator<>(lower, upper, JsonPayloadCodec.INSTANCE,
+                JsonPayloadCodec.INSTANCE, out, LATE_LEFT, LATE_RIGHT)));
     }
 
-    static JoinHarness window(io.flinklite.api.WindowAssigner assigner, long allowedLateness) {
-        return new JoinHarness(out -> new WindowJoinOperator<>(assigner, allowedLateness, JsonPayloadCodec.INSTANCE,
-                JsonPayloadCodec.INSTANCE, out, LATE_LEFT, LATE_RIGHT));
+    static JoinHarness window(WindowAssigner assigner, long allowedLateness) {
+        return new JoinHarness(generic(out -> new WindowJoinOperator<>(assigner, allowedLateness,
+                JsonPayloadCodec.INSTANCE, JsonPayloadCodec.INSTANCE, out, LATE_LEFT, LATE_RIGHT)));
+    }
+
+    /** An event whose payload is its own copy: the operator's late output hands over the reused one. */
+    static Event copyEvent(Event e) {
+        byte[] payload = e.copyPayload();
+        Event copy = new Event();
+        copy.set(e.hasId() ? e.id() : 0, e.hasId(), e.timestamp(), e.key(), e.value(), e.hasValue(), payload, 0,
+                payload.length);
+        return copy;
     }
 
     /** A left element: the JSON object {@code json} (reused bytes, as the decoder's event would be). */
     JoinHarness left(long ts, String key, String json) throws Exception {
-        operator.processElement1(event(ts, key, json), ts, key);
+        harness.processElement1(event(ts, key, json), ts, key);
         return this;
     }
 
     JoinHarness right(long ts, String key, String json) throws Exception {
-        operator.processElement2(event(ts, key, json), ts, key);
+        harness.processElement2(event(ts, key, json), ts, key);
         return this;
     }
 
@@ -83,42 +96,43 @@ final class JoinHarness {
     }
 
     JoinHarness watermark1(long w) throws Exception {
-        watermark1 = Math.max(watermark1, w);
-        advance();
+        harness.processWatermark1(w);
         return this;
     }
 
     JoinHarness watermark2(long w) throws Exception {
-        watermark2 = Math.max(watermark2, w);
-        advance();
+        harness.processWatermark2(w);
         return this;
     }
 
     /** Both inputs' watermarks to {@code w}. */
     JoinHarness watermark(long w) throws Exception {
-        watermark1 = Math.max(watermark1, w);
-        watermark2 = Math.max(watermark2, w);
-        advance();
+        harness.processWatermark(w);
         return this;
     }
 
-    private void advance() throws Exception {
-        long min = Math.min(watermark1, watermark2);
-        if (min > combined) {
-            combined = min;
-            operator.processWatermark(min);
-        }
-    }
-
-    /** Everything emitted so far, in order. */
+    /** Everything emitted so far, in order: {@link Pair}s, {@link Late}s, {@link Watermark}s. */
     List<Object> output() {
-        return output;
+        List<Object> out = new ArrayList<>();
+        for (Object o : harness.emitted()) {
+            if (o instanceof StreamRecord<?> r) {
+                JoinedPair<?, ?> p = (JoinedPair<?, ?>) r.value();
+                out.add(new Pair(p.key(), text((byte[]) p.left()), p.leftTimestampMs(), text((byte[]) p.right()),
+                        p.rightTimestampMs(), p.windowStartMs(), p.windowEndMs(), r.timestamp()));
+            } else if (o instanceof SideOutputRecord<?> s) {
+                Event e = (Event) s.value();
+                out.add(new Late(s.tag().id(), text(e.copyPayload()), s.timestamp()));
+            } else {
+                out.add(o);
+            }
+        }
+        return out;
     }
 
     /** The pairs emitted so far, in order. */
     List<Pair> pairs() {
         List<Pair> pairs = new ArrayList<>();
-        for (Object o : output) {
+        for (Object o : output()) {
             if (o instanceof Pair p) {
                 pairs.add(p);
             }
@@ -129,7 +143,7 @@ final class JoinHarness {
     /** The late elements so far, in order. */
     List<Late> late() {
         List<Late> late = new ArrayList<>();
-        for (Object o : output) {
+        for (Object o : output()) {
             if (o instanceof Late l) {
                 late.add(l);
             }
@@ -139,50 +153,17 @@ final class JoinHarness {
 
     /** Forgets the output so far. */
     JoinHarness clearOutput() {
-        output.clear();
+        harness.clearOutput();
         return this;
     }
 
-    MemoryState snapshot() {
-        MemoryState state = new MemoryState();
-        StateWriter w = state.writer();
-        w.beginObject(null);
-        operator.snapshotState(w);
-        w.endObject();
-        return state;
+    HarnessSnapshot snapshot() {
+        return harness.snapshot();
     }
 
-    /** A fresh operator from the same factory, restored from {@code state}, with this harness's input watermarks. */
-    JoinHarness restoreInto(MemoryState state) {
-        JoinHarness h = new JoinHarness(factory);
-        var r = state.reader();
-        r.beginObject(null);
-        h.operator.restoreState(r);
-        r.endObject();
-        h.watermark1 = watermark1;
-        h.watermark2 = watermark2;
-        h.combined = combined;
-        return h;
-    }
-
-    private final class Collector implements Output<JoinedPair<byte[], byte[]>> {
-        @Override
-        public void emit(JoinedPair<byte[], byte[]> p, long timestampMs) {
-            output.add(new Pair(p.key(), text(p.left()), p.leftTimestampMs(), text(p.right()), p.rightTimestampMs(),
-                    p.windowStartMs(), p.windowEndMs(), timestampMs));
-        }
-
-        @Override
-        public <X> void emitSide(OutputTag<X> tag, X element, long timestampMs) {
-            Event e = (Event) element;
-            output.add(new Late(tag.id(), new String(e.payload(), e.payloadOffset(), e.payloadLength(),
-                    StandardCharsets.UTF_8), timestampMs));
-        }
-
-        @Override
-        public void emitWatermark(long watermarkMs) {
-            output.add(new Watermark(watermarkMs));
-        }
+    /** A fresh operator from the same factory, restored from {@code snapshot}, with this harness's input watermarks. */
+    JoinHarness restoreInto(HarnessSnapshot snapshot) {
+        return new JoinHarness(harness.restored(snapshot));
     }
 
     private static String text(byte[] bytes) {

@@ -3,8 +3,8 @@ package io.flinklite.runtime.join;
 import io.flinklite.api.WindowAssigner;
 import io.flinklite.runtime.join.JoinHarness.Late;
 import io.flinklite.runtime.join.JoinHarness.Pair;
-import io.flinklite.runtime.state.MemoryState;
 import io.flinklite.runtime.state.StateFormatException;
+import io.flinklite.testing.HarnessSnapshot;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -178,7 +178,7 @@ class WindowJoinOperatorTest {
     void aSnapshotOfAnotherWindowIsRefused() throws Exception {
         JoinHarness h = JoinHarness.window(WindowAssigner.tumbling(10), 0);
         h.left(1, "k", "{}");
-        MemoryState snapshot = h.snapshot();
+        HarnessSnapshot snapshot = h.snapshot();
         assertThatThrownBy(() -> JoinHarness.window(WindowAssigner.tumbling(20), 0).restoreInto(snapshot))
                 .isInstanceOf(StateFormatException.class).hasMessageContaining("tumbling(10ms)");
     }

@@ -53,6 +53,19 @@ class ReplayTest {
     }
 
     @Test
+    void aRecordOverTheLiveJobsLimitIsOversizedInReplayToo() throws Exception {
+        // One default for every entry point (TaskOptions.DEFAULT_MAX_RECORD_BYTES): a file replayed before going live
+        // is judged as `run` will judge the same records. Replay used to accept up to 1 MiB where `run` stops at 256 KiB.
+        String padding = "x".repeat(300 * 1024);
+        String big = "{\"id\":2,\"timestamp\":2000,\"message\":\"critical\",\"pad\":\"" + padding + "\"}";
+        ReplayStats stats = replay(JobSpec.defaults(), event(1, 1_000, "critical"), big);
+        assertThat(stats.accepted()).isEqualTo(1);
+        assertThat(stats.invalidByReason()).containsEntry(InvalidReason.OVERSIZED, 1L);
+        assertThat(invalid).singleElement().asString()
+                .startsWith("line 2: oversized: " + big.length() + " bytes, more than the limit of 262144");
+    }
+
+    @Test
     void invalidLinesAreReportedWithLineNumbersAndSkipped() throws Exception {
         ReplayStats stats = replay(JobSpec.defaults(),
                 event(1, 1_000, "critical"),
@@ -130,8 +143,14 @@ class ReplayTest {
 
     @Test
     void handlesCrLfLinesLongLinesAndNoTrailingNewline() throws Exception {
-        String longValue = "y".repeat(300_000);
-        String input = event(1, 1_000, "critical") + "\r\n"
+        // Just under the 256 KiB record limit, and behind ~170 KB of filtered lines so that it straddles the end of
+        // the reader's first 256 KiB buffer (the reader must compact or grow its buffer mid-line).
+        String longValue = "y".repeat(250_000);
+        StringBuilder filler = new StringBuilder();
+        for (int i = 0; i < 3_000; i++) {
+            filler.append(event(100 + i, 1_200, "info")).append('\n');
+        }
+        String input = event(1, 1_000, "critical") + "\r\n" + filler
                 + "{\"timestamp\":1500,\"message\":\"critical\",\"pad\":\"" + longValue + "\"}\n"
                 + event(2, 2_000, "critical");
         ReplayStats stats = Replay.run(JobSpec.defaults().withWindow(WindowSpec.tumbling(10_000, 0)),

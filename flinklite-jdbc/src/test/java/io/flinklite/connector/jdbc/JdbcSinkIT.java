@@ -1,8 +1,9 @@
 package io.flinklite.connector.jdbc;
 
+import org.junit.jupiter.api.extension.ExtendWith;
+import io.flinklite.connector.jdbc.testing.SharedPostgres;
 import io.flinklite.api.WindowResult;
 import io.flinklite.connector.jdbc.testing.EmbeddedPostgres;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -33,7 +34,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
-/** The sink against a real PostgreSQL server, started for this class by {@link EmbeddedPostgres}. */
+/** The sink against a real PostgreSQL server, the module's {@link SharedPostgres}. */
+@ExtendWith(SharedPostgres.class)
 class JdbcSinkIT {
     private static final long T0 = 1_700_000_000_000L;
     /** Generous guard against a hang; failing fast is about not retrying, not about a number of seconds. */
@@ -62,15 +64,8 @@ class JdbcSinkIT {
     };
 
     @BeforeAll
-    static void startPostgres() throws Exception {
-        pg = EmbeddedPostgres.start();
-    }
-
-    @AfterAll
-    static void stopPostgres() {
-        if (pg != null) {
-            pg.close();
-        }
+    static void sharePostgres() {
+        pg = SharedPostgres.get();
     }
 
     @BeforeEach

@@ -2,14 +2,11 @@ package io.flinklite.connector.kafka;
 
 import io.flinklite.runtime.metrics.JobMetrics;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.DescribeClusterOptions;
-import org.apache.kafka.common.KafkaException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
-import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -42,15 +39,7 @@ public final class BrokerWatch implements AutoCloseable {
     public BrokerWatch(KafkaConnection connection, JobMetrics metrics) {
         this.servers = connection.bootstrapServers();
         this.metrics = metrics;
-        Properties p = connection.clientProperties();
-        p.putIfAbsent(AdminClientConfig.CLIENT_ID_CONFIG, "flinklite-broker-watch");
-        p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, PROBE_TIMEOUT_MS);
-        p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, PROBE_TIMEOUT_MS);
-        try {
-            this.admin = Admin.create(p);
-        } catch (KafkaException e) {
-            throw new KafkaConnectorException("bad Kafka client configuration: " + KafkaConnection.rootMessage(e), e);
-        }
+        this.admin = connection.admin("flinklite-broker-watch", PROBE_TIMEOUT_MS, PROBE_TIMEOUT_MS);
         this.thread = new Thread(this::run, "flinklite-broker-watch");
         thread.setDaemon(true);
         thread.start();

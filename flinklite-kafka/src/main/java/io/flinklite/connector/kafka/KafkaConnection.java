@@ -3,6 +3,7 @@ package io.flinklite.connector.kafka;
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.CreateTopicsResult;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.KafkaException;
@@ -30,8 +31,10 @@ public final class KafkaConnection {
 
     /** The default bootstrap servers, as for a broker on this machine. */
     public static final String DEFAULT_BOOTSTRAP_SERVERS = "localhost:9092";
-    /** How long commands wait for an unreachable cluster before they report it. */
-    public static final long DEFAULT_CONNECT_TIMEOUT_MS = 30_000;
+    /** How long commands wait for an unreachable cluster before they report it (as typed). */
+    public static final String DEFAULT_CONNECT_TIMEOUT = "30s";
+    /** {@link #DEFAULT_CONNECT_TIMEOUT} in milliseconds. */
+    public static final long DEFAULT_CONNECT_TIMEOUT_MS = io.flinklite.job.Durations.parseMillis(DEFAULT_CONNECT_TIMEOUT);
 
     private final String bootstrapServers;
     private final Map<String, String> properties;
@@ -77,9 +80,21 @@ public final class KafkaConnection {
 
     /** An admin client whose calls give up after the connect timeout. The caller closes it. */
     public Admin admin() {
+        return admin(null, connectTimeoutMs, Math.max(1_000, connectTimeoutMs / 2));
+    }
+
+    /**
+     * An admin client of FlinkLite's, the one way they are made: the connection's properties, then
+     * {@code clientId} (unless the user set one; null for Kafka's) and the two timeouts, which are not the user's
+     * to lengthen, since a caller blocks on them. The caller closes it.
+     */
+    Admin admin(String clientId, long apiTimeoutMs, long requestTimeoutMs) {
         Properties p = clientProperties();
-        p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) Math.min(Integer.MAX_VALUE, connectTimeoutMs));
-        p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) Math.min(Integer.MAX_VALUE, Math.max(1_000, connectTimeoutMs / 2)));
+        if (clientId != null) {
+            p.putIfAbsent(AdminClientConfig.CLIENT_ID_CONFIG, clientId);
+        }
+        p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) Math.min(Integer.MAX_VALUE, apiTimeoutMs));
+        p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) Math.min(Integer.MAX_VALUE, requestTimeoutMs));
         try {
             return Admin.create(p);
         } catch (KafkaException e) {
@@ -140,28 +155,34 @@ public final class KafkaConnection {
      */
     public boolean ensureTopic(String topic, int partitions, int replicationFactor) {
         try (Admin admin = admin()) {
-            awaitCluster(admin);
-            try {
-                admin.createTopics(List.of(new NewTopic(topic,
-                                partitions > 0 ? java.util.Optional.of(partitions) : java.util.Optional.empty(),
-                                replicationFactor > 0 ? java.util.Optional.of((short) replicationFactor) : java.util.Optional.empty())))
-                        .all().get(connectTimeoutMs, TimeUnit.MILLISECONDS);
-                int created = admin.describeTopics(List.of(topic)).allTopicNames()
-                        .get(connectTimeoutMs, TimeUnit.MILLISECONDS).get(topic).partitions().size();
-                TopicLeaders.await(admin, topic, created, connectTimeoutMs);
-                return true;
-            } catch (ExecutionException e) {
-                if (e.getCause() instanceof TopicExistsException) {
-                    return false;
-                }
-                throw new KafkaConnectorException("cannot create topic '" + topic + "' on " + bootstrapServers + ": "
-                        + rootMessage(e), e);
-            } catch (TimeoutException e) {
-                throw unreachable(e);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new KafkaConnectorException("interrupted while creating topic '" + topic + "'", e);
+            return ensureTopic(admin, topic, partitions, replicationFactor);
+        }
+    }
+
+    /** {@link #ensureTopic(String, int, int)} with {@code admin}, which the caller closes. */
+    boolean ensureTopic(Admin admin, String topic, int partitions, int replicationFactor) {
+        awaitCluster(admin);
+        try {
+            CreateTopicsResult result = admin.createTopics(List.of(new NewTopic(topic,
+                    partitions > 0 ? java.util.Optional.of(partitions) : java.util.Optional.empty(),
+                    replicationFactor > 0 ? java.util.Optional.of((short) replicationFactor) : java.util.Optional.empty())));
+            result.all().get(connectTimeoutMs, TimeUnit.MILLISECONDS);
+            // The CreateTopics response carries the partition count (the broker's num.partitions when we asked for
+            // none): no second round trip to describe the topic just made.
+            int created = result.numPartitions(topic).get(connectTimeoutMs, TimeUnit.MILLISECONDS);
+            TopicLeaders.await(admin, topic, created, connectTimeoutMs);
+            return true;
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof TopicExistsException) {
+                return false;
             }
+            throw new KafkaConnectorException("cannot create topic '" + topic + "' on " + bootstrapServers + ": "
+                    + rootMessage(e), e);
+        } catch (TimeoutException e) {
+            throw unreachable(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new KafkaConnectorException("interrupted while creating topic '" + topic + "'", e);
         }
     }
 

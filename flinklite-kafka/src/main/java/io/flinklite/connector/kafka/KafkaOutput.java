@@ -3,13 +3,13 @@ package io.flinklite.connector.kafka;
 import io.flinklite.api.Sink;
 import io.flinklite.api.WindowResult;
 import io.flinklite.runtime.checkpoint.CheckpointCoordinator;
+import io.flinklite.runtime.graph.ResultEncoder;
 import io.flinklite.runtime.join.JoinedPair;
 import io.flinklite.runtime.json.JoinPairJson;
 import io.flinklite.runtime.metrics.JobMetrics;
 import io.flinklite.source.DeadLetterHandler;
 import io.flinklite.source.InvalidReason;
 import org.apache.kafka.clients.producer.Callback;
-import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
@@ -17,7 +17,6 @@ import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeaders;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -103,11 +102,7 @@ public final class KafkaOutput implements AutoCloseable {
         this.limits = RecordLimits.of(connection, p, topics);
         this.tooLargeTopic = tooLargeTopic;
         this.metrics = metrics;
-        try {
-            this.producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
-        } catch (KafkaException e) {
-            throw new KafkaConnectorException("bad Kafka producer configuration: " + KafkaConnection.rootMessage(e), e);
-        }
+        this.producer = ProducerSettings.create(p);
     }
 
     /**
@@ -410,8 +405,8 @@ public final class KafkaOutput implements AutoCloseable {
         @Override
         public void write(WindowResult result) {
             json.setLength(0);
-            result.appendJson(json);
-            send(topic, WindowResult.keyBytes(result.key()), utf8(json.toString()), null, 0, 0);
+            ResultEncoder.WINDOW_RESULTS.appendValue(result, json);
+            send(topic, ResultEncoder.WINDOW_RESULTS.key(result), utf8(json.toString()), null, 0, 0);
         }
 
         @Override

@@ -1,13 +1,17 @@
 package io.flinklite.connector.kafka;
 
+import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 import java.util.Properties;
 
 /**
- * The one place FlinkLite's producers are configured: the idempotent output producer ({@link KafkaOutput}) and the
- * transactional one ({@link TransactionalCommitter}) start from the same choices, so a guarantee cannot hold for one
- * and silently not for the other.
+ * The one place FlinkLite's producers are configured and created: the idempotent output producer
+ * ({@link KafkaOutput}), the transactional one ({@link TransactionalCommitter}) and the simulator's
+ * ({@link Simulator}) start from the same choices, so a guarantee, a bounded block or a user's pass-through property
+ * cannot hold for one and silently not for another.
  */
 final class ProducerSettings {
     private ProducerSettings() {
@@ -38,6 +42,32 @@ final class ProducerSettings {
         p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId);
         p.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, TRANSACTIONAL_LINGER_MS);
         return p;
+    }
+
+    /**
+     * The simulator's producer: as the others (a user's {@code --kafka-property} wins where it may), batching a
+     * little, since it sends test traffic as fast as asked rather than results someone waits for.
+     */
+    static Properties simulator(KafkaConnection connection) {
+        Properties p = common(connection, "flinklite-simulator");
+        p.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, SIMULATOR_LINGER_MS);
+        return p;
+    }
+
+    /** The simulator producer's {@code linger.ms} when the user sets none. */
+    static final int SIMULATOR_LINGER_MS = 5;
+
+    /**
+     * A byte-array producer with these properties.
+     *
+     * @throws KafkaConnectorException with one line when Kafka refuses a property
+     */
+    static KafkaProducer<byte[], byte[]> create(Properties p) {
+        try {
+            return new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
+        } catch (KafkaException e) {
+            throw new KafkaConnectorException("bad Kafka producer configuration: " + KafkaConnection.rootMessage(e), e);
+        }
     }
 
     private static Properties common(KafkaConnection connection, String clientId) {

@@ -2,10 +2,8 @@ package io.flinklite.connector.kafka;
 
 import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -67,17 +65,8 @@ public final class Simulator implements AutoCloseable {
      * @param clockMs    the clock the timestamps lag, usually {@code System::currentTimeMillis}
      */
     public Simulator(KafkaConnection connection, String topic, boolean keyed, TrafficGenerator generator, LongSupplier clockMs) {
-        Properties p = connection.clientProperties();
-        p.put(ProducerConfig.LINGER_MS_CONFIG, 5);
-        p.put(ProducerConfig.CLIENT_ID_CONFIG, "flinklite-simulator");
-        // Bounded, so an unreachable broker ends the run with a message instead of a silent hang.
-        p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, (int) Math.min(Integer.MAX_VALUE, connection.connectTimeoutMs()));
-        p.putIfAbsent(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 1024 * 1024);
-        try {
-            this.producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
-        } catch (KafkaException e) {
-            throw new KafkaConnectorException("bad Kafka producer configuration: " + KafkaConnection.rootMessage(e), e);
-        }
+        Properties p = ProducerSettings.simulator(connection);
+        this.producer = ProducerSettings.create(p);
         this.topic = topic;
         this.keyed = keyed;
         this.generator = generator;

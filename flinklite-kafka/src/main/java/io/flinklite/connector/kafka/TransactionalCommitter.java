@@ -4,12 +4,12 @@ import io.flinklite.api.WindowResult;
 import io.flinklite.runtime.checkpoint.Checkpoint;
 import io.flinklite.runtime.checkpoint.CheckpointCoordinator;
 import io.flinklite.runtime.checkpoint.SourcePosition;
+import io.flinklite.runtime.graph.ResultEncoder;
 import io.flinklite.runtime.metrics.JobMetrics;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ListConsumerGroupOffsetsOptions;
 import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
@@ -19,7 +19,6 @@ import org.apache.kafka.common.errors.InvalidProducerEpochException;
 import org.apache.kafka.common.errors.OutOfOrderSequenceException;
 import org.apache.kafka.common.errors.ProducerFencedException;
 import org.apache.kafka.common.errors.UnsupportedVersionException;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -103,11 +102,7 @@ public final class TransactionalCommitter implements CheckpointCoordinator.Commi
         this.metrics = metrics;
         Properties p = ProducerSettings.transactional(connection, transactionalId);
         this.limits = RecordLimits.of(connection, p, java.util.Arrays.asList(outputTopic, tooLargeTopic));
-        try {
-            this.producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
-        } catch (KafkaException e) {
-            throw new KafkaConnectorException("bad Kafka producer configuration: " + KafkaConnection.rootMessage(e), e);
-        }
+        this.producer = ProducerSettings.create(p);
     }
 
     /**
@@ -255,8 +250,8 @@ public final class TransactionalCommitter implements CheckpointCoordinator.Commi
         producer.beginTransaction();
         if (outputTopic != null) {
             for (WindowResult r : checkpoint.pendingResults()) {
-                byte[] key = io.flinklite.api.WindowResult.keyBytes(r.key());
-                byte[] value = r.toJson().getBytes(StandardCharsets.UTF_8);
+                byte[] key = ResultEncoder.WINDOW_RESULTS.key(r);
+                byte[] value = ResultEncoder.WINDOW_RESULTS.value(r);
                 String tooLarge = limits.tooLarge(outputTopic, key.length, value.length, 0, 0);
                 if (tooLarge == null) {
                     producer.send(new ProducerRecord<>(outputTopic, key, value));

@@ -1,5 +1,7 @@
 package io.flinklite.connector.kafka;
 
+import org.junit.jupiter.api.extension.ExtendWith;
+import io.flinklite.connector.kafka.embedded.SharedKafkaBroker;
 import io.flinklite.api.Sink;
 import io.flinklite.api.WindowResult;
 import io.flinklite.connector.kafka.embedded.EmbeddedKafkaBroker;
@@ -16,7 +18,6 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -35,20 +36,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The connector's pieces against a real broker: reader, output, simulator, clear errors, and kcat interop. */
+@ExtendWith(SharedKafkaBroker.class)
 class KafkaConnectorIT {
 
     private static EmbeddedKafkaBroker broker;
     private static KafkaConnection connection;
 
     @BeforeAll
-    static void startBroker() {
-        broker = EmbeddedKafkaBroker.start();
+    static void shareBroker() {
+        broker = SharedKafkaBroker.get();
         connection = KafkaConnection.of(broker.bootstrapServers());
-    }
-
-    @AfterAll
-    static void stopBroker() {
-        broker.close();
     }
 
     /** Polls until {@code expected} records arrived (or 30 s passed), recording partition changes. */
@@ -332,6 +329,33 @@ class KafkaConnectorIT {
     private static String header(ConsumerRecord<byte[], byte[]> r, String name) {
         Header h = r.headers().lastHeader(name);
         return h == null ? null : new String(h.value(), StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void ensureTopicCreatesWithoutDescribingTheTopicAgain() {
+        // The CreateTopics response already carries the partition count; a DescribeTopics after it was a second
+        // round trip (and, on a busy controller, a second chance to time out) for a fact we had.
+        java.util.concurrent.atomic.AtomicInteger describes = new java.util.concurrent.atomic.AtomicInteger();
+        Map<String, Object> config = new HashMap<>();
+        config.put(org.apache.kafka.clients.admin.AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
+        try (org.apache.kafka.clients.admin.Admin counting = new org.apache.kafka.clients.admin.ForwardingAdmin(config) {
+            @Override
+            public org.apache.kafka.clients.admin.DescribeTopicsResult describeTopics(
+                    org.apache.kafka.common.TopicCollection topics, org.apache.kafka.clients.admin.DescribeTopicsOptions options) {
+                describes.incrementAndGet();
+                return super.describeTopics(topics, options);
+            }
+        }) {
+            assertThat(connection.ensureTopic(counting, "ensure-once", 2, -1)).isTrue();
+            assertThat(describes).hasValue(0);
+            assertThat(connection.ensureTopic(counting, "ensure-once", 2, -1)).isFalse();
+            assertThat(describes).hasValue(0);
+            // The broker's own partition count when none is asked for, still without a describe.
+            assertThat(connection.ensureTopic(counting, "ensure-default", -1, -1)).isTrue();
+            assertThat(describes).hasValue(0);
+        }
+        assertThat(connection.partitionCount("ensure-once")).isEqualTo(2);
+        assertThat(connection.partitionCount("ensure-default")).isEqualTo(1);
     }
 
     @Test

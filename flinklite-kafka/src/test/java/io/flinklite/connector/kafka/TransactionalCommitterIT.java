@@ -1,5 +1,7 @@
 package io.flinklite.connector.kafka;
 
+import org.junit.jupiter.api.extension.ExtendWith;
+import io.flinklite.connector.kafka.embedded.SharedKafkaBroker;
 import io.flinklite.api.WindowResult;
 import io.flinklite.connector.kafka.embedded.EmbeddedKafkaBroker;
 import io.flinklite.job.JobSpec;
@@ -17,7 +19,6 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -34,20 +35,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+@ExtendWith(SharedKafkaBroker.class)
 class TransactionalCommitterIT {
 
     private static EmbeddedKafkaBroker broker;
     private static KafkaConnection connection;
 
     @BeforeAll
-    static void startBroker() {
-        broker = EmbeddedKafkaBroker.start();
+    static void shareBroker() {
+        broker = SharedKafkaBroker.get();
         connection = KafkaConnection.of(broker.bootstrapServers());
-    }
-
-    @AfterAll
-    static void stopBroker() {
-        broker.close();
     }
 
     private static Checkpoint checkpoint(String input, long id, long offset, WindowResult... results) {

@@ -1,5 +1,6 @@
 package io.flinklite.connector.kafka.embedded;
 
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -8,7 +9,6 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -20,18 +20,14 @@ import java.util.Properties;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+@ExtendWith(SharedKafkaBroker.class)
 class EmbeddedKafkaBrokerIT {
 
     private static EmbeddedKafkaBroker broker;
 
     @BeforeAll
-    static void startBroker() {
-        broker = EmbeddedKafkaBroker.start();
-    }
-
-    @AfterAll
-    static void stopBroker() {
-        broker.close();
+    static void shareBroker() {
+        broker = SharedKafkaBroker.get();
     }
 
     @Test

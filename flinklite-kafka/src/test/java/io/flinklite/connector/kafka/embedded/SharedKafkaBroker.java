@@ -1,16 +1,17 @@
-package io.flinklite.app;
+package io.flinklite.connector.kafka.embedded;
 
-import io.flinklite.connector.kafka.embedded.EmbeddedKafkaBroker;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
- * One embedded Kafka broker for every integration test class of this module that uses it
- * ({@code @ExtendWith(SharedKafkaBroker.class)}, then {@link #get()}): started by the first such class, stopped
- * when the test run ends. The classes share it, so each names its topics and groups after itself. A test that
- * stops or restarts a broker needs one of its own.
+ * One embedded Kafka broker for every integration test class of a module that uses it
+ * ({@code @ExtendWith(SharedKafkaBroker.class)}, then {@link #get()}): started by the first such class, stopped when
+ * the module's test run ends (a broker costs 3-5 s and ~400 MB; failsafe runs a module's classes in one JVM). It
+ * ships in this module's test jar, so flinklite-app and flinklite-examples use the same fixture. The classes share
+ * it, so each names its topics, groups and transactional ids after itself. A test that stops or restarts a broker,
+ * or needs other broker settings, starts one of its own.
  */
-final class SharedKafkaBroker implements BeforeAllCallback {
+public final class SharedKafkaBroker implements BeforeAllCallback {
 
     private static volatile EmbeddedKafkaBroker broker;
 
@@ -22,7 +23,7 @@ final class SharedKafkaBroker implements BeforeAllCallback {
     }
 
     /** The shared broker; only from a class extended with this, after its {@code beforeAll}. */
-    static EmbeddedKafkaBroker get() {
+    public static EmbeddedKafkaBroker get() {
         EmbeddedKafkaBroker b = broker;
         if (b == null) {
             throw new IllegalStateException("no shared broker: extend the test class with SharedKafkaBroker");
