@@ -257,8 +257,12 @@ public final class JobLauncher implements AutoCloseable {
         }
         Exception first = null;
         if (builtJob != null) {
-            first = closeCollecting(builtJob.sink(), first);
-            first = closeCollecting(builtJob.lateSink(), first);
+            for (AutoCloseable s : builtJob.sinks()) {
+                first = closeCollecting(s, first);
+            }
+            for (AutoCloseable s : builtJob.lateSinks()) {
+                first = closeCollecting(s, first);
+            }
         }
         first = closeCollecting(sinks, first);
         first = closeCollecting(jar, first);

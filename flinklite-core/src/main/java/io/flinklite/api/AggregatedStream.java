@@ -16,7 +16,10 @@ public final class AggregatedStream<T, ACC, OUT> {
         this.draft = draft;
     }
 
-    /** Every firing, late firings included, is written to {@code sink} as one {@link Windowed} result. */
+    /**
+     * Every firing, late firings included, is written to {@code sink} as one {@link Windowed} result. For more sinks,
+     * call {@link Job#sinkTo} on the job returned.
+     */
     public Job<T, ACC, OUT> sinkTo(Sink<Windowed<OUT>> sink) {
         return new Job<>(draft.withSink(Objects.requireNonNull(sink, "sink")));
     }

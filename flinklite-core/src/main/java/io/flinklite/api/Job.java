@@ -1,10 +1,14 @@
 package io.flinklite.api;
 
 import java.util.List;
+import java.util.Objects;
 
 /**
  * A complete user job: source, transformations, key, window, aggregate, sinks. Built with {@link Pipeline}; the
- * engine reads it through these accessors. Immutable.
+ * engine reads it through these accessors and runs it as a graph of operators. Immutable.
+ *
+ * <p>A job may write its results to several sinks, each getting every result ({@link #sinkTo} again), and its late
+ * data to several late sinks ({@link WindowedStream#sideOutputLateData} again).
  *
  * @param <T>   the element type reaching the window
  * @param <ACC> the accumulator type
@@ -30,8 +34,8 @@ public final class Job<T, ACC, OUT> {
 
     public long allowedLatenessMs() { return draft.allowedLatenessMs; }
 
-    /** The late-data side output; {@code null} when late elements are only counted. */
-    public Sink<byte[]> lateSink() { return draft.lateSink; }
+    /** The late-data side output's sinks, in the order given; empty when late elements are only counted. */
+    public List<Sink<byte[]>> lateSinks() { return draft.lateSinks; }
 
     @SuppressWarnings("unchecked")
     public AggregateFunction<? super T, ACC, OUT> function() { return (AggregateFunction<? super T, ACC, OUT>) draft.function; }
@@ -39,6 +43,12 @@ public final class Job<T, ACC, OUT> {
     @SuppressWarnings("unchecked")
     public AccumulatorSerializer<ACC> serializer() { return (AccumulatorSerializer<ACC>) draft.serializer; }
 
+    /** The result sinks, in the order given; each receives every result. */
     @SuppressWarnings("unchecked")
-    public Sink<Windowed<OUT>> sink() { return (Sink<Windowed<OUT>>) draft.sink; }
+    public List<Sink<Windowed<OUT>>> sinks() { return (List<Sink<Windowed<OUT>>>) (List<?>) draft.sinks; }
+
+    /** The same job, also writing every result to {@code sink} (after the sinks given so far). */
+    public Job<T, ACC, OUT> sinkTo(Sink<Windowed<OUT>> sink) {
+        return new Job<>(draft.withSink(Objects.requireNonNull(sink, "sink")));
+    }
 }

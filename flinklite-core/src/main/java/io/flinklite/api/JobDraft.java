@@ -14,57 +14,65 @@ final class JobDraft {
     final KeySelector<?> keySelector;
     final WindowAssigner assigner;
     final long allowedLatenessMs;
-    final Sink<byte[]> lateSink;
+    final List<Sink<byte[]>> lateSinks;
     final AggregateFunction<?, ?, ?> function;
     final AccumulatorSerializer<?> serializer;
-    final Sink<?> sink;
+    final List<Sink<?>> sinks;
 
     private JobDraft(Pipeline.EventSource source, List<Object> transformations, KeySelector<?> keySelector,
-                     WindowAssigner assigner, long allowedLatenessMs, Sink<byte[]> lateSink,
-                     AggregateFunction<?, ?, ?> function, AccumulatorSerializer<?> serializer, Sink<?> sink) {
+                     WindowAssigner assigner, long allowedLatenessMs, List<Sink<byte[]>> lateSinks,
+                     AggregateFunction<?, ?, ?> function, AccumulatorSerializer<?> serializer, List<Sink<?>> sinks) {
         this.source = source;
         this.transformations = transformations;
         this.keySelector = keySelector;
         this.assigner = assigner;
         this.allowedLatenessMs = allowedLatenessMs;
-        this.lateSink = lateSink;
+        this.lateSinks = lateSinks;
         this.function = function;
         this.serializer = serializer;
-        this.sink = sink;
+        this.sinks = sinks;
     }
 
     static JobDraft of(Pipeline.EventSource source) {
-        return new JobDraft(source, List.of(), null, null, 0, null, null, null, null);
+        return new JobDraft(source, List.of(), null, null, 0, List.of(), null, null, List.of());
     }
 
     JobDraft withTransformation(Object fn) {
         List<Object> next = new ArrayList<>(transformations);
         next.add(fn);
         return new JobDraft(source, Collections.unmodifiableList(next), keySelector, assigner, allowedLatenessMs,
-                lateSink, function, serializer, sink);
+                lateSinks, function, serializer, sinks);
     }
 
     JobDraft withKeySelector(KeySelector<?> k) {
-        return new JobDraft(source, transformations, k, assigner, allowedLatenessMs, lateSink, function, serializer, sink);
+        return new JobDraft(source, transformations, k, assigner, allowedLatenessMs, lateSinks, function, serializer, sinks);
     }
 
     JobDraft withAssigner(WindowAssigner a) {
-        return new JobDraft(source, transformations, keySelector, a, allowedLatenessMs, lateSink, function, serializer, sink);
+        return new JobDraft(source, transformations, keySelector, a, allowedLatenessMs, lateSinks, function, serializer, sinks);
     }
 
     JobDraft withAllowedLateness(long ms) {
-        return new JobDraft(source, transformations, keySelector, assigner, ms, lateSink, function, serializer, sink);
+        return new JobDraft(source, transformations, keySelector, assigner, ms, lateSinks, function, serializer, sinks);
     }
 
     JobDraft withLateSink(Sink<byte[]> s) {
-        return new JobDraft(source, transformations, keySelector, assigner, allowedLatenessMs, s, function, serializer, sink);
+        return new JobDraft(source, transformations, keySelector, assigner, allowedLatenessMs, appended(lateSinks, s),
+                function, serializer, sinks);
     }
 
     JobDraft withAggregate(AggregateFunction<?, ?, ?> f, AccumulatorSerializer<?> s) {
-        return new JobDraft(source, transformations, keySelector, assigner, allowedLatenessMs, lateSink, f, s, sink);
+        return new JobDraft(source, transformations, keySelector, assigner, allowedLatenessMs, lateSinks, f, s, sinks);
     }
 
     JobDraft withSink(Sink<?> s) {
-        return new JobDraft(source, transformations, keySelector, assigner, allowedLatenessMs, lateSink, function, serializer, s);
+        return new JobDraft(source, transformations, keySelector, assigner, allowedLatenessMs, lateSinks, function,
+                serializer, appended(sinks, s));
+    }
+
+    private static <T> List<T> appended(List<T> list, T item) {
+        List<T> next = new ArrayList<>(list);
+        next.add(item);
+        return Collections.unmodifiableList(next);
     }
 }

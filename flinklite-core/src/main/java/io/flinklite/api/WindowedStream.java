@@ -28,7 +28,8 @@ public final class WindowedStream<T> {
 
     /**
      * Elements later than the allowed lateness (every window they belong to is gone) are written, as their original
-     * payload bytes, to {@code lateSink}. Without a side output they are only counted.
+     * payload bytes, to {@code lateSink}. Without a side output they are only counted. Called again, every late
+     * element goes to each late sink.
      */
     public WindowedStream<T> sideOutputLateData(Sink<byte[]> lateSink) {
         return new WindowedStream<>(draft.withLateSink(Objects.requireNonNull(lateSink, "lateSink")));

@@ -8,6 +8,9 @@ import io.flinklite.api.WindowAssigner;
 import io.flinklite.api.WindowResult;
 import io.flinklite.api.Windowed;
 import io.flinklite.job.AggregateSpec;
+import io.flinklite.api.OutputTag;
+import io.flinklite.runtime.operator.OperatorTags;
+import io.flinklite.runtime.operator.Output;
 import io.flinklite.runtime.state.MemoryState;
 import io.flinklite.runtime.state.StateReader;
 import io.flinklite.runtime.state.StateWriter;
@@ -48,10 +51,31 @@ public final class WindowOperatorHarness<T, R> {
     private boolean touched;
 
     private WindowOperatorHarness(WindowAssigner assigner, long allowedLatenessMs, KeySelector<? super T> keySelector,
-                                  Function<List<Object>, WindowAggregator> aggregator) {
+                                  Function<Output<Object>, WindowAggregator> aggregator) {
         this.keySelector = Objects.requireNonNull(keySelector, "keySelector");
+        Output<Object> collecting = new Collecting();
         this.operator = new WindowOperator(Objects.requireNonNull(assigner, "assigner"), allowedLatenessMs,
-                aggregator.apply(output), (element, ts) -> addLate(element));
+                aggregator.apply(collecting), collecting);
+    }
+
+    /** The operator's output: results and watermarks in order, late elements apart. */
+    private final class Collecting implements Output<Object> {
+        @Override
+        public void emit(Object element, long timestampMs) {
+            output.add(element);
+        }
+
+        @Override
+        public <X> void emitSide(OutputTag<X> tag, X element, long timestampMs) {
+            if (tag.equals(OperatorTags.LATE_DATA)) {
+                addLate(element);
+            }
+        }
+
+        @Override
+        public void emitWatermark(long watermarkMs) {
+            output.add(new Watermark(watermarkMs));
+        }
     }
 
     /** A harness for a user {@link AggregateFunction}; results are {@link Windowed}. */
@@ -61,7 +85,7 @@ public final class WindowOperatorHarness<T, R> {
         Objects.requireNonNull(function, "function");
         Objects.requireNonNull(serializer, "serializer");
         return new WindowOperatorHarness<>(assigner, allowedLatenessMs, keySelector,
-                out -> new UserAggregator<T, ACC, OUT>(function, serializer, out::add));
+                out -> new UserAggregator<T, ACC, OUT>(function, serializer, out));
     }
 
     /**
@@ -72,7 +96,7 @@ public final class WindowOperatorHarness<T, R> {
                                                                       AggregateSpec.Kind kind) {
         Objects.requireNonNull(kind, "kind");
         return new WindowOperatorHarness<>(assigner, allowedLatenessMs, Event::key,
-                out -> new BuiltinAggregator(kind, out::add));
+                out -> new BuiltinAggregator(kind, out));
     }
 
     @SuppressWarnings("unchecked")
@@ -83,7 +107,7 @@ public final class WindowOperatorHarness<T, R> {
     /** Processes {@code value} with event time {@code timestamp} against the current watermark. */
     public void processElement(T value, long timestamp) throws Exception {
         touched = true;
-        operator.processElement(value, keySelector.getKey(value), timestamp);
+        operator.processElement(value, timestamp, keySelector.getKey(value));
     }
 
     /**
@@ -93,8 +117,7 @@ public final class WindowOperatorHarness<T, R> {
     public void processWatermark(long watermark) throws Exception {
         touched = true;
         if (watermark > operator.currentWatermark()) {
-            operator.advanceWatermark(watermark);
-            output.add(new Watermark(watermark));
+            operator.processWatermark(watermark); // fires, then forwards the watermark to the output
         }
     }
 

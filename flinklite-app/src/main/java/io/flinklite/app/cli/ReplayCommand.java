@@ -2,6 +2,7 @@ package io.flinklite.app.cli;
 
 import io.flinklite.api.Sink;
 import io.flinklite.api.WindowResult;
+import io.flinklite.runtime.graph.ResultEncoder;
 import io.flinklite.job.JobSpec;
 import io.flinklite.job.JoinSpec;
 import io.flinklite.runtime.replay.Replay;
@@ -155,7 +156,7 @@ public final class ReplayCommand implements Callable<Integer> {
         @Override
         public void write(WindowResult result) throws IOException {
             line.setLength(0);
-            result.appendJson(line);
+            ResultEncoder.WINDOW_RESULTS.appendValue(result, line);
             line.append('\n');
             out.write(line.toString().getBytes(StandardCharsets.UTF_8));
         }

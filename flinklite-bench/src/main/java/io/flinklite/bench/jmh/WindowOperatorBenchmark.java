@@ -1,10 +1,10 @@
 package io.flinklite.bench.jmh;
 
 import io.flinklite.api.Event;
-import io.flinklite.api.Sink;
+import io.flinklite.api.OutputTag;
 import io.flinklite.api.WindowAssigner;
-import io.flinklite.api.WindowResult;
 import io.flinklite.job.AggregateSpec;
+import io.flinklite.runtime.operator.Output;
 import io.flinklite.runtime.window.BuiltinAggregator;
 import io.flinklite.runtime.window.WindowOperator;
 import java.util.SplittableRandom;
@@ -57,9 +57,21 @@ public class WindowOperatorBenchmark {
     public void build() {
         WindowAssigner assigner = window.equals("sliding") ? WindowAssigner.sliding(10_000, 5_000)
                 : window.equals("tumbling") ? WindowAssigner.tumbling(10_000) : WindowAssigner.session(5_000);
-        Sink<WindowResult> counting = r -> results++;
-        operator = new WindowOperator(assigner, 0, new BuiltinAggregator(AggregateSpec.Kind.COUNT, counting),
-                (element, ts) -> { });
+        Output<Object> counting = new Output<>() {
+            @Override
+            public void emit(Object result, long timestampMs) {
+                results++;
+            }
+
+            @Override
+            public <X> void emitSide(OutputTag<X> tag, X element, long timestampMs) {
+            }
+
+            @Override
+            public void emitWatermark(long watermarkMs) {
+            }
+        };
+        operator = new WindowOperator(assigner, 0, new BuiltinAggregator(AggregateSpec.Kind.COUNT, counting), counting);
         SplittableRandom rnd = new SplittableRandom(7);
         disorder = new long[BATCH];
         keyOf = new String[BATCH];
@@ -78,7 +90,7 @@ public class WindowOperatorBenchmark {
     public long addAndAdvance() throws Exception {
         for (int i = 0; i < BATCH; i++) {
             long ts = clock++ - disorder[i];
-            operator.processElement(event, keyOf[i], ts);
+            operator.processElement(event, ts, keyOf[i]);
             if (ts > max) {
                 max = ts;
                 operator.advanceWatermark(max - BOUND - 1);

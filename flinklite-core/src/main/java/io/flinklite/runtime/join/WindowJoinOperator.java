@@ -66,7 +66,7 @@ public final class WindowJoinOperator<IN1, IN2, S1, S2> implements TwoInputOpera
         this.allowedLateness = allowedLatenessMs;
         this.panes = new JoinPanes<>(Objects.requireNonNull(leftCodec, "leftCodec"),
                 Objects.requireNonNull(rightCodec, "rightCodec"));
-        this.windows = new WindowOperator(assigner, allowedLatenessMs, panes, this::onLate);
+        this.windows = new WindowOperator(assigner, allowedLatenessMs, panes, new LateOnly());
         this.output = Objects.requireNonNull(output, "output");
         this.lateLeftTag = Objects.requireNonNull(lateLeftTag, "lateLeftTag");
         this.lateRightTag = Objects.requireNonNull(lateRightTag, "lateRightTag");
@@ -100,7 +100,7 @@ public final class WindowJoinOperator<IN1, IN2, S1, S2> implements TwoInputOpera
     public void processElement1(IN1 element, long timestampMs, String key) throws Exception {
         panes.side = JoinPanes.LEFT;
         panes.timestampMs = timestampMs;
-        windows.processElement(element, key, timestampMs);
+        windows.processElement(element, timestampMs, key);
         panes.flush(emitPair);
     }
 
@@ -108,7 +108,7 @@ public final class WindowJoinOperator<IN1, IN2, S1, S2> implements TwoInputOpera
     public void processElement2(IN2 element, long timestampMs, String key) throws Exception {
         panes.side = JoinPanes.RIGHT;
         panes.timestampMs = timestampMs;
-        windows.processElement(element, key, timestampMs);
+        windows.processElement(element, timestampMs, key);
         panes.flush(emitPair);
     }
 
@@ -127,6 +127,26 @@ public final class WindowJoinOperator<IN1, IN2, S1, S2> implements TwoInputOpera
         } else {
             lateRight++;
             output.emitSide(lateRightTag, (IN2) element, timestampMs);
+        }
+    }
+
+    /**
+     * The inner window operator's output: its late side output goes to this operator's late tags (by the side being
+     * processed); pairs leave through {@link JoinPanes#flush}, and this operator forwards watermarks itself.
+     */
+    private final class LateOnly implements Output<Object> {
+        @Override
+        public void emit(Object element, long timestampMs) {
+            throw new IllegalStateException("join panes emit through flush, not the window operator's output");
+        }
+
+        @Override
+        public <X> void emitSide(OutputTag<X> tag, X element, long timestampMs) throws Exception {
+            onLate(element, timestampMs);
+        }
+
+        @Override
+        public void emitWatermark(long watermarkMs) {
         }
     }
 

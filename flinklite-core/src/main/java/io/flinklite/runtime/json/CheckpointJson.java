@@ -7,6 +7,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import io.flinklite.api.WindowResult;
+import io.flinklite.runtime.graph.ResultEncoder;
 import io.flinklite.job.Timestamps;
 import io.flinklite.runtime.checkpoint.Checkpoint;
 import io.flinklite.runtime.checkpoint.CorruptCheckpointException;
@@ -359,17 +360,15 @@ public final class CheckpointJson {
         return out;
     }
 
+    /**
+     * A pending result as the output will get it ({@link ResultEncoder#WINDOW_RESULTS}), so that the transaction after a
+     * restore writes the same bytes. A non-finite value is {@code null} there (as in every output); checkpoints written
+     * before used the strings "NaN"/"Infinity", which readResults still accepts.
+     */
     private static void writeResult(JsonGenerator g, WindowResult r) throws IOException {
-        g.writeStartObject();
-        g.writeStringField("key", r.key());
-        g.writeNumberField("windowStart", r.windowStart());
-        g.writeNumberField("windowEnd", r.windowEnd());
-        g.writeNumberField("count", r.count());
-        if (r.hasValue()) {
-            // Non-finite values come out as the strings "NaN"/"Infinity", which readResults maps back.
-            g.writeNumberField("value", r.value());
-        }
-        g.writeEndObject();
+        StringBuilder json = new StringBuilder(96);
+        ResultEncoder.WINDOW_RESULTS.appendValue(r, json);
+        g.writeRawValue(json.toString());
     }
 
     private static List<WindowResult> readResults(JsonParser p) throws IOException {
@@ -392,7 +391,9 @@ public final class CheckpointJson {
                     case "count": count = p.getLongValue(); break;
                     case "value":
                         hasValue = true;
-                        value = p.currentToken() == JsonToken.VALUE_STRING ? Double.parseDouble(p.getText()) : p.getDoubleValue();
+                        value = p.currentToken() == JsonToken.VALUE_NULL ? Double.NaN
+                                : p.currentToken() == JsonToken.VALUE_STRING ? Double.parseDouble(p.getText())
+                                : p.getDoubleValue();
                         break;
                     default: p.skipChildren(); break;
                 }

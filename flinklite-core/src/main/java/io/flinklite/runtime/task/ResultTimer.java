@@ -29,25 +29,8 @@ final class ResultTimer {
         batchArrivedNanos = System.nanoTime();
     }
 
-    /** {@code sink}, observing each result's latency after its {@link Sink#write} returns. */
-    <T> Sink<T> timed(Sink<T> sink) {
-        Objects.requireNonNull(sink, "sink");
-        return new Sink<>() {
-            @Override
-            public void write(T result) throws Exception {
-                sink.write(result);
-                metrics.observeResultLatency((System.nanoTime() - batchArrivedNanos) / 1e9);
-            }
-
-            @Override
-            public void flush() throws Exception {
-                sink.flush();
-            }
-
-            @Override
-            public void close() throws Exception {
-                sink.close();
-            }
-        };
+    /** A result was just handed to a sink ({@link Sink#write} returned): observes its latency. */
+    void resultWritten() {
+        metrics.observeResultLatency((System.nanoTime() - batchArrivedNanos) / 1e9);
     }
 }

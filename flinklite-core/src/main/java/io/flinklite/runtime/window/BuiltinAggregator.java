@@ -1,9 +1,9 @@
 package io.flinklite.runtime.window;
 
 import io.flinklite.api.Event;
-import io.flinklite.api.Sink;
 import io.flinklite.api.WindowResult;
 import io.flinklite.job.AggregateSpec;
+import io.flinklite.runtime.operator.Output;
 import io.flinklite.runtime.state.StateReader;
 import io.flinklite.runtime.state.StateWriter;
 
@@ -13,19 +13,20 @@ import java.util.Objects;
 /**
  * The built-in aggregates of {@link AggregateSpec}: every accumulator is a count plus, for value aggregates, one
  * double (the sum for {@code sum} and {@code avg}, else the running min or max), in two primitive arrays. Elements are
- * {@link Event}s; value aggregates read {@link Event#value()}. Results are {@link WindowResult}s.
+ * {@link Event}s; value aggregates read {@link Event#value()}. Results are {@link WindowResult}s, emitted with the
+ * window's max timestamp {@code end - 1}.
  */
 public final class BuiltinAggregator extends WindowAggregator {
     private final AggregateSpec.Kind kind;
-    private final Sink<WindowResult> sink;
+    private final Output<? super WindowResult> output;
     private long[] counts = new long[64];
     private double[] values = new double[64];
     /** Snapshot scratch: one key's pane counts, in pane order. */
     private long[] countScratch = new long[16];
 
-    public BuiltinAggregator(AggregateSpec.Kind kind, Sink<WindowResult> sink) {
+    public BuiltinAggregator(AggregateSpec.Kind kind, Output<? super WindowResult> output) {
         this.kind = Objects.requireNonNull(kind, "kind");
-        this.sink = Objects.requireNonNull(sink, "sink");
+        this.output = Objects.requireNonNull(output, "output");
     }
 
     private double identity() {
@@ -95,9 +96,9 @@ public final class BuiltinAggregator extends WindowAggregator {
             v = combine(v, values[slots[i]]);
         }
         if (kind == AggregateSpec.Kind.COUNT) {
-            sink.write(WindowResult.ofCount(key, start, end, n));
+            output.emit(WindowResult.ofCount(key, start, end, n), end - 1);
         } else {
-            sink.write(WindowResult.ofValue(key, start, end, n, kind == AggregateSpec.Kind.AVG ? v / n : v));
+            output.emit(WindowResult.ofValue(key, start, end, n, kind == AggregateSpec.Kind.AVG ? v / n : v), end - 1);
         }
     }
 

@@ -2,8 +2,8 @@ package io.flinklite.runtime.window;
 
 import io.flinklite.api.AccumulatorSerializer;
 import io.flinklite.api.AggregateFunction;
-import io.flinklite.api.Sink;
 import io.flinklite.api.Windowed;
+import io.flinklite.runtime.operator.Output;
 import io.flinklite.runtime.state.StateReader;
 import io.flinklite.runtime.state.StateWriter;
 
@@ -13,19 +13,19 @@ import java.util.Objects;
 /**
  * A user {@link AggregateFunction}: one accumulator object per slot. A firing folds the window's pane accumulators
  * into a fresh accumulator with {@link AggregateFunction#merge} (which must leave its second argument unchanged) and
- * writes a {@link Windowed} result.
+ * emits a {@link Windowed} result with the window's max timestamp {@code end - 1}.
  */
 public final class UserAggregator<T, ACC, OUT> extends WindowAggregator {
     private final AggregateFunction<? super T, ACC, OUT> function;
     private final AccumulatorSerializer<ACC> serializer;
-    private final Sink<Windowed<OUT>> sink;
+    private final Output<? super Windowed<OUT>> output;
     private Object[] accumulators = new Object[64];
 
     public UserAggregator(AggregateFunction<? super T, ACC, OUT> function, AccumulatorSerializer<ACC> serializer,
-                          Sink<Windowed<OUT>> sink) {
+                          Output<? super Windowed<OUT>> output) {
         this.function = Objects.requireNonNull(function, "function");
         this.serializer = Objects.requireNonNull(serializer, "serializer");
-        this.sink = Objects.requireNonNull(sink, "sink");
+        this.output = Objects.requireNonNull(output, "output");
     }
 
     @SuppressWarnings("unchecked")
@@ -72,7 +72,7 @@ public final class UserAggregator<T, ACC, OUT> extends WindowAggregator {
                 result = function.merge(result, acc(slots[i]));
             }
         }
-        sink.write(new Windowed<>(key, start, end, function.getResult(result)));
+        output.emit(new Windowed<>(key, start, end, function.getResult(result)), end - 1);
     }
 
     @Override

@@ -60,7 +60,7 @@ public abstract class WindowAggregator {
 
     /**
      * Emits one firing: the result over the accumulators in {@code slots[0..count)} for window {@code [start, end)}
-     * of {@code key}, written to the job's sink.
+     * of {@code key}, emitted through the operator's output.
      */
     public abstract void emit(String key, long start, long end, int[] slots, int count) throws Exception;
 

@@ -1,8 +1,12 @@
 package io.flinklite.runtime.window;
 
 import io.flinklite.api.WindowAssigner;
+import io.flinklite.runtime.metrics.JobMetrics;
+import io.flinklite.runtime.operator.OneInputOperator;
+import io.flinklite.runtime.operator.OperatorTags;
+import io.flinklite.runtime.operator.Output;
+import io.flinklite.runtime.operator.ReportsMetrics;
 import io.flinklite.runtime.state.KeyGroups;
-import io.flinklite.runtime.state.Snapshottable;
 import io.flinklite.runtime.state.StateFormatException;
 import io.flinklite.runtime.state.StateReader;
 import io.flinklite.runtime.state.StateWriter;
@@ -28,18 +32,16 @@ import java.util.Objects;
  *
  * <p><b>Lateness.</b> A window is late when {@code end - 1 + allowedLateness <= watermark}; an element skips late
  * windows. An element added to a window whose max timestamp is already {@code <= watermark} fires it at once with its
- * full contents. An element that every window skipped goes to {@link LateElements} and is counted.
+ * full contents. An element that every window skipped goes to the side output {@link OperatorTags#LATE_DATA} and is
+ * counted.
+ *
+ * <p>Results are emitted by the {@link WindowAggregator} through the operator's {@link Output} (their type is the
+ * aggregator's); the operator forwards each watermark after the firings it caused.
  *
  * <p>Task thread only. The per-element path allocates nothing for the built-in aggregates (maps and the timer heap
  * grow and stay).
  */
-public final class WindowOperator implements Snapshottable {
-
-    /** Receives elements that were later than the allowed lateness for every window they belong to. */
-    @FunctionalInterface
-    public interface LateElements {
-        void late(Object element, long timestamp) throws Exception;
-    }
+public final class WindowOperator implements OneInputOperator<Object>, ReportsMetrics {
 
     private static final int FIRE_TIMER = 1;
     private static final int CLEANUP_TIMER = 2;
@@ -93,7 +95,7 @@ public final class WindowOperator implements Snapshottable {
     private final long paneSize;
     private final long allowedLateness;
     private final WindowAggregator aggregator;
-    private final LateElements lateElements;
+    private final Output<?> output;
 
     private final HashMap<String, KeyState> keys = new HashMap<>();
     /** The same keys as {@link #keys}, by key group and in key order, for snapshots. */
@@ -113,14 +115,20 @@ public final class WindowOperator implements Snapshottable {
     private long firings;
     private long lateFirings;
     private long lateElementCount;
+    private long elementCount;
+    // What publishMetrics reported so far.
+    private long publishedFirings;
+    private long publishedLateFirings;
+    private long publishedLate;
+    private long publishedElements;
 
     /**
      * @param allowedLatenessMs how long after firing a window keeps its state and accepts late elements
-     * @param aggregator        accumulators and result emission
-     * @param lateElements      where elements later than the allowed lateness go
+     * @param aggregator        accumulators and result emission (through {@code output})
+     * @param output            the late side output and the watermarks; results go through the aggregator
      */
     public WindowOperator(WindowAssigner assigner, long allowedLatenessMs, WindowAggregator aggregator,
-                          LateElements lateElements) {
+                          Output<?> output) {
         this.assigner = Objects.requireNonNull(assigner, "assigner");
         if (allowedLatenessMs < 0) {
             throw new IllegalArgumentException("allowed lateness must not be negative, got " + allowedLatenessMs + " ms");
@@ -133,7 +141,7 @@ public final class WindowOperator implements Snapshottable {
         this.paneSize = session ? 0 : gcd(size, slide);
         this.allowedLateness = allowedLatenessMs;
         this.aggregator = Objects.requireNonNull(aggregator, "aggregator");
-        this.lateElements = Objects.requireNonNull(lateElements, "lateElements");
+        this.output = Objects.requireNonNull(output, "output");
     }
 
     private static long gcd(long a, long b) {
@@ -154,7 +162,7 @@ public final class WindowOperator implements Snapshottable {
     /** Firings caused by a late element within the allowed lateness. */
     public long lateFirings() { return lateFirings; }
 
-    /** Elements handed to {@link LateElements}. */
+    /** Elements sent to the late side output. */
     public long lateElements() { return lateElementCount; }
 
     /** Open accumulators: panes (tumbling/sliding) or session windows. */
@@ -189,14 +197,40 @@ public final class WindowOperator implements Snapshottable {
     /**
      * Processes one element of {@code key} with event time {@code timestamp} against the current watermark.
      *
-     * @param element handed to the aggregator (and, if late, to {@link LateElements}); not retained by built-ins
+     * @param element handed to the aggregator (and, if late, to the late side output); not retained by built-ins
+     * @param key     never {@code null}: the edge into a window operator is keyed
      */
-    public void processElement(Object element, String key, long timestamp) throws Exception {
+    @Override
+    public void processElement(Object element, long timestamp, String key) throws Exception {
+        elementCount++;
         boolean skipped = session ? processSessionElement(element, key, timestamp) : processPaneElement(element, key, timestamp);
         if (skipped && isElementLate(timestamp)) {
             lateElementCount++;
-            lateElements.late(element, timestamp);
+            output.emitSide(OperatorTags.LATE_DATA, element, timestamp);
         }
+    }
+
+    /** Fires what {@code watermarkMs} makes due ({@link #advanceWatermark}), then forwards it. */
+    @Override
+    public void processWatermark(long watermarkMs) throws Exception {
+        advanceWatermark(watermarkMs);
+        output.emitWatermark(watermarkMs);
+    }
+
+    /** Accepted (elements in, minus late), late, firings, late firings; open panes and windows. */
+    @Override
+    public void publishMetrics(JobMetrics metrics) {
+        long lateDelta = lateElementCount - publishedLate;
+        metrics.addAccepted(elementCount - publishedElements - lateDelta);
+        metrics.addLate(lateDelta);
+        metrics.addWindowsFlushed(firings - publishedFirings);
+        metrics.addLateFirings(lateFirings - publishedLateFirings);
+        metrics.setOpenPanes(openPanes());
+        metrics.setOpenWindows(openWindows);
+        publishedLate = lateElementCount;
+        publishedElements = elementCount;
+        publishedFirings = firings;
+        publishedLateFirings = lateFirings;
     }
 
     private boolean isElementLate(long timestamp) {

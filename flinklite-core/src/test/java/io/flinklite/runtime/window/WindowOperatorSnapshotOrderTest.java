@@ -1,6 +1,8 @@
 package io.flinklite.runtime.window;
 
 import io.flinklite.api.Event;
+import io.flinklite.api.OutputTag;
+import io.flinklite.runtime.operator.Output;
 import io.flinklite.api.WindowAssigner;
 import io.flinklite.job.AggregateSpec;
 import io.flinklite.runtime.checkpoint.StateTape;
@@ -38,7 +40,7 @@ class WindowOperatorSnapshotOrderTest {
             clock += r.nextInt(2);
             String key = "k" + r.nextInt(3_000);
             try {
-                op.processElement(Event.of(step, clock - r.nextInt(20), key), key, clock - r.nextInt(20));
+                op.processElement(Event.of(step, clock - r.nextInt(20), key), clock - r.nextInt(20), key);
                 if (r.nextInt(50) == 0) {
                     op.advanceWatermark(clock - 25); // fires and cleans: keys disappear and come back
                 }
@@ -59,8 +61,20 @@ class WindowOperatorSnapshotOrderTest {
     }
 
     private static WindowOperator newOperator(WindowAssigner assigner) {
-        return new WindowOperator(assigner, 5, new BuiltinAggregator(AggregateSpec.Kind.COUNT, result -> { }),
-                (element, ts) -> { });
+        Output<Object> none = new Output<>() {
+            @Override
+            public void emit(Object element, long timestampMs) {
+            }
+
+            @Override
+            public <X> void emitSide(OutputTag<X> tag, X element, long timestampMs) {
+            }
+
+            @Override
+            public void emitWatermark(long watermarkMs) {
+            }
+        };
+        return new WindowOperator(assigner, 5, new BuiltinAggregator(AggregateSpec.Kind.COUNT, none), none);
     }
 
     private static StateTape snapshot(WindowOperator op) {

@@ -3,6 +3,7 @@ package io.flinklite.connector.kafka;
 import io.flinklite.api.Sink;
 import io.flinklite.api.WindowResult;
 import io.flinklite.runtime.checkpoint.CheckpointCoordinator;
+import io.flinklite.runtime.graph.ResultEncoder;
 import io.flinklite.runtime.join.JoinedPair;
 import io.flinklite.runtime.json.JoinPairJson;
 import io.flinklite.runtime.metrics.JobMetrics;
@@ -410,8 +411,8 @@ public final class KafkaOutput implements AutoCloseable {
         @Override
         public void write(WindowResult result) {
             json.setLength(0);
-            result.appendJson(json);
-            send(topic, WindowResult.keyBytes(result.key()), utf8(json.toString()), null, 0, 0);
+            ResultEncoder.WINDOW_RESULTS.appendValue(result, json);
+            send(topic, ResultEncoder.WINDOW_RESULTS.key(result), utf8(json.toString()), null, 0, 0);
         }
 
         @Override

@@ -4,6 +4,7 @@ import io.flinklite.api.WindowResult;
 import io.flinklite.runtime.checkpoint.Checkpoint;
 import io.flinklite.runtime.checkpoint.CheckpointCoordinator;
 import io.flinklite.runtime.checkpoint.SourcePosition;
+import io.flinklite.runtime.graph.ResultEncoder;
 import io.flinklite.runtime.metrics.JobMetrics;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ListConsumerGroupOffsetsOptions;
@@ -255,8 +256,8 @@ public final class TransactionalCommitter implements CheckpointCoordinator.Commi
         producer.beginTransaction();
         if (outputTopic != null) {
             for (WindowResult r : checkpoint.pendingResults()) {
-                byte[] key = io.flinklite.api.WindowResult.keyBytes(r.key());
-                byte[] value = r.toJson().getBytes(StandardCharsets.UTF_8);
+                byte[] key = ResultEncoder.WINDOW_RESULTS.key(r);
+                byte[] value = ResultEncoder.WINDOW_RESULTS.value(r);
                 String tooLarge = limits.tooLarge(outputTopic, key.length, value.length, 0, 0);
                 if (tooLarge == null) {
                     producer.send(new ProducerRecord<>(outputTopic, key, value));

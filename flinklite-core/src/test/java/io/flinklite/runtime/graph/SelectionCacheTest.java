@@ -1,4 +1,4 @@
-package io.flinklite.runtime.task;
+package io.flinklite.runtime.graph;
 
 import io.flinklite.job.JobSpec;
 import org.junit.jupiter.api.Test;
@@ -8,8 +8,8 @@ import java.util.Set;
 import static org.assertj.core.api.Assertions.assertThat;
 
 class SelectionCacheTest {
-    private final ElementPath.SelectionCache cache =
-            new ElementPath.SelectionCache(JobSpec.defaults().withTypes(Set.of("important", "critical")));
+    private final SelectionCache cache =
+            new SelectionCache(JobSpec.defaults().withTypes(Set.of("important", "critical")));
 
     @Test
     void answersLikeTheSpecForTheSameInstanceAndForEqualCopies() {
@@ -32,7 +32,7 @@ class SelectionCacheTest {
 
     @Test
     void everyKeyIsSelectedWhenTheSpecHasNoTypeFilter() {
-        ElementPath.SelectionCache all = new ElementPath.SelectionCache(JobSpec.defaults().withTypes(null));
+        SelectionCache all = new SelectionCache(JobSpec.defaults().withTypes(null));
         assertThat(all.selects("anything")).isTrue();
         assertThat(all.selects("anything")).isTrue();
     }

@@ -1,0 +1,116 @@
+package io.flinklite.runtime.graph;
+
+import io.flinklite.api.Event;
+import io.flinklite.api.FilterFunction;
+import io.flinklite.api.Job;
+import io.flinklite.api.KeySelector;
+import io.flinklite.api.MapFunction;
+import io.flinklite.api.Sink;
+import io.flinklite.api.WindowResult;
+import io.flinklite.api.Windowed;
+import io.flinklite.job.JobSpec;
+import io.flinklite.job.TimestampSpec;
+import io.flinklite.runtime.operator.OperatorTags;
+import io.flinklite.runtime.window.BuiltinAggregator;
+import io.flinklite.runtime.window.UserAggregator;
+import io.flinklite.runtime.window.WindowOperator;
+
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The two ways a job becomes a {@link JobGraph}: the CLI's built-in job ({@link JobSpec}) and a user job built with
+ * {@link io.flinklite.api.Pipeline}. Both are a source, filters (and maps), a keyed edge into the window operator
+ * ({@code "windows"}), its results to the result sinks and its late side output to the late sinks.
+ *
+ * <p>A graph from here is built for one task: the built-in job's operators share one per-type counter table.
+ */
+public final class JobGraphs {
+    /** The id of the one source of these graphs. */
+    public static final String SOURCE = "events";
+    /** The id of the window operator, under which its state is snapshotted (the name checkpoints have always used). */
+    public static final String WINDOWS = "windows";
+
+    private static final KeySelector<Event> EVENT_KEY = Event::key;
+
+    private JobGraphs() {
+    }
+
+    /**
+     * The built-in job of {@code spec}: keep the selected types, key by the key field, window, aggregate; results as
+     * {@link WindowResult}s.
+     *
+     * @param idleTimeoutMs     when a silent partition stops holding the watermark back (0: never)
+     * @param lateOutput        where events later than the allowed lateness go, as their original bytes; {@code null}
+     *                          to only count them
+     */
+    public static JobGraph builtIn(JobSpec spec, long idleTimeoutMs, boolean wallClockWhenIdle,
+                                   Sink<WindowResult> results, Sink<byte[]> lateOutput) {
+        Objects.requireNonNull(results, "results");
+        SelectionCache selection = new SelectionCache(spec);
+        boolean needsValue = spec.aggregate().hasValue();
+        // Only events that reach a value aggregate need a value; others are filtered whatever they carry.
+        EventFormat format = new EventFormat(spec.keyField(), spec.aggregate().field(), spec.timestamps(),
+                needsValue ? e -> selection.selects(e.key()) : e -> false);
+        JobGraph.Builder b = JobGraph.builder()
+                .source(SOURCE, format, spec.outOfOrdernessMs(), idleTimeoutMs, wallClockWhenIdle)
+                .operator("types", out -> new TypeFilterOperator(selection, out), false)
+                .operator(WINDOWS, out -> new WindowOperator(spec.window().assigner(), spec.allowedLatenessMs(),
+                        new BuiltinAggregator(spec.aggregate().kind(), out), out))
+                .operator("late-types", out -> new LateTypeCounter(selection), false)
+                .sink("results", results, JobGraph.SinkKind.ELEMENTS)
+                .edge(SOURCE, "types")
+                .edge("types", null, WINDOWS, 1, EVENT_KEY)
+                .edge(WINDOWS, "results")
+                .edge(WINDOWS, OperatorTags.LATE_DATA, "late-types", 1, null);
+        if (lateOutput != null) {
+            b.sink("late", lateOutput, JobGraph.SinkKind.RECORDS)
+                    .edge(WINDOWS, OperatorTags.LATE_DATA, "late", 1, null);
+        }
+        return b.fingerprint(spec.fingerprint()).build();
+    }
+
+    /** A user job: its own source settings (idleness included), functions, window, aggregate and sinks. */
+    public static <T, ACC, OUT> JobGraph of(Job<T, ACC, OUT> job) {
+        var source = job.source();
+        var strategy = source.watermarks();
+        JobGraph.Builder b = JobGraph.builder()
+                .source(SOURCE, new EventFormat(source.keyField(), source.valueField(), source.timestamps(), null),
+                        strategy.outOfOrdernessMs(), strategy.idleTimeoutMs(), strategy.wallClockWhenIdle());
+        String previous = SOURCE;
+        List<Object> functions = job.transformations();
+        for (int i = 0; i < functions.size(); i++) {
+            Object fn = functions.get(i);
+            String id;
+            if (fn instanceof FilterFunction) {
+                id = "filter-" + (i + 1);
+                b.operator(id, out -> new FilterOperator((FilterFunction<?>) fn, out), false);
+            } else if (fn instanceof MapFunction) {
+                id = "map-" + (i + 1);
+                b.operator(id, out -> new MapOperator((MapFunction<?, ?>) fn, out), false);
+            } else {
+                throw new IllegalArgumentException("unsupported transformation " + fn.getClass().getName());
+            }
+            b.edge(previous, id);
+            previous = id;
+        }
+        b.operator(WINDOWS, out -> new WindowOperator(job.assigner(), job.allowedLatenessMs(),
+                new UserAggregator<T, ACC, OUT>(job.function(), job.serializer(), out), out));
+        b.edge(previous, null, WINDOWS, 1, job.keySelector());
+        List<Sink<Windowed<OUT>>> sinks = job.sinks();
+        for (int i = 0; i < sinks.size(); i++) {
+            String id = "results-" + (i + 1);
+            b.sink(id, sinks.get(i), JobGraph.SinkKind.ELEMENTS).edge(WINDOWS, id);
+        }
+        List<Sink<byte[]>> lateSinks = job.lateSinks();
+        for (int i = 0; i < lateSinks.size(); i++) {
+            String id = "late-" + (i + 1);
+            b.sink(id, lateSinks.get(i), JobGraph.SinkKind.RECORDS).edge(WINDOWS, OperatorTags.LATE_DATA, id, 1, null);
+        }
+        String fingerprint = "userJob;window=" + job.assigner() + ";allowedLateness=" + job.allowedLatenessMs()
+                + ";keyField=" + source.keyField() + ";valueField=" + source.valueField()
+                + ";outOfOrderness=" + strategy.outOfOrdernessMs()
+                + (source.timestamps().equals(TimestampSpec.defaults()) ? "" : ";timestamps=" + source.timestamps());
+        return b.fingerprint(fingerprint).build();
+    }
+}

@@ -1,0 +1,578 @@
+package io.flinklite.runtime.task;
+
+import io.flinklite.api.Event;
+import io.flinklite.api.KeySelector;
+import io.flinklite.api.OutputTag;
+import io.flinklite.api.Sink;
+import io.flinklite.runtime.graph.EventFormat;
+import io.flinklite.runtime.graph.JobGraph;
+import io.flinklite.runtime.json.EventDecoder;
+import io.flinklite.runtime.metrics.JobMetrics;
+import io.flinklite.runtime.operator.OneInputOperator;
+import io.flinklite.runtime.operator.Operator;
+import io.flinklite.runtime.operator.Output;
+import io.flinklite.runtime.operator.RecordContext;
+import io.flinklite.runtime.operator.ReportsMetrics;
+import io.flinklite.runtime.operator.TwoInputOperator;
+import io.flinklite.runtime.state.StateReader;
+import io.flinklite.runtime.state.StateWriter;
+import io.flinklite.runtime.watermark.WatermarkTracker;
+import io.flinklite.source.PartitionListener;
+import io.flinklite.source.RecordBatch;
+import io.flinklite.source.SourceReader;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.IntToLongFunction;
+import java.util.function.LongSupplier;
+
+/**
+ * A {@link JobGraph} instantiated for one task, chained: every node's {@link Output} calls the next nodes' inputs
+ * directly (no queues, no copies), so a record goes from the decoder through every operator to the sinks in one call
+ * chain on the task thread. Watermarks follow Flink's rule: each edge remembers the last watermark sent over it, and
+ * an operator gets {@link Operator#processWatermark} when the minimum over its incoming edges (over both inputs, and
+ * over the edges of a union) advances.
+ *
+ * <p>Task thread only. Wiring allocates; moving an element or a watermark allocates nothing.
+ */
+final class ChainedGraph {
+    private static final EdgeTarget[] NO_TARGETS = new EdgeTarget[0];
+
+    private final SourceRun[] sources;
+    private final OperatorRun[] operators;
+    private final ReportsMetrics[] reporters;
+    /** Distinct sinks, in graph order: flushed in that order. */
+    private final Sink<?>[] sinks;
+    /** Outputs whose main output feeds a result sink: their emitted elements are the job's results. */
+    private final NodeOutput[] resultOutputs;
+    private final Context context = new Context();
+
+    ChainedGraph(JobGraph graph, List<? extends SourceReader> readers, TaskOptions options, ResultTimer timer,
+                 JobMetrics metrics) {
+        if (readers.size() != graph.sources().size()) {
+            throw new IllegalArgumentException("the graph has " + graph.sources().size() + " sources but "
+                    + readers.size() + " readers were given");
+        }
+        Map<String, NodeOutput> outputs = new HashMap<>();
+        Map<String, OperatorRun> operatorRuns = new HashMap<>();
+        Map<String, JobGraph.SinkNode> sinkNodes = new HashMap<>();
+        sources = new SourceRun[readers.size()];
+        for (int i = 0; i < sources.length; i++) {
+            JobGraph.SourceNode node = graph.sources().get(i);
+            sources[i] = new SourceRun(node, readers.get(i), options.maxRecordBytes(), options.clock());
+            outputs.put(node.id(), sources[i].output);
+        }
+        operators = new OperatorRun[graph.operators().size()];
+        List<ReportsMetrics> reporting = new ArrayList<>();
+        for (int i = 0; i < operators.length; i++) {
+            JobGraph.OperatorNode node = graph.operators().get(i);
+            NodeOutput out = new NodeOutput();
+            Operator op = node.factory().create(out);
+            if (!(op instanceof OneInputOperator) && !(op instanceof TwoInputOperator)) {
+                throw new IllegalArgumentException("operator '" + node.id() + "' is neither a one- nor a two-input operator");
+            }
+            operators[i] = new OperatorRun(node, op);
+            operatorRuns.put(node.id(), operators[i]);
+            outputs.put(node.id(), out);
+            if (op instanceof ReportsMetrics) {
+                reporting.add((ReportsMetrics) op);
+            }
+        }
+        reporters = reporting.toArray(new ReportsMetrics[0]);
+        IdentityHashMap<Sink<?>, Boolean> distinct = new IdentityHashMap<>();
+        List<Sink<?>> sinkList = new ArrayList<>();
+        for (JobGraph.SinkNode s : graph.sinks()) {
+            sinkNodes.put(s.id(), s);
+            if (distinct.put(s.sink(), Boolean.TRUE) == null) {
+                sinkList.add(s.sink());
+            }
+        }
+        sinks = sinkList.toArray(new Sink<?>[0]);
+        List<NodeOutput> counting = new ArrayList<>();
+        for (JobGraph.Edge e : graph.edges()) {
+            NodeOutput from = outputs.get(e.from());
+            EdgeTarget target;
+            OperatorRun to = operatorRuns.get(e.to());
+            if (to != null) {
+                target = to.input(e.input(), e.key());
+            } else {
+                JobGraph.SinkNode sink = sinkNodes.get(e.to());
+                if (sink.kind() == JobGraph.SinkKind.RECORDS) {
+                    target = new RecordSink(e.key(), castSink(sink.sink()), context, metrics);
+                } else {
+                    target = new ElementSink(e.key(), castSink(sink.sink()), timer);
+                    if (e.tag() == null && !counting.contains(from)) {
+                        counting.add(from);
+                        from.countsResults = true;
+                    }
+                }
+            }
+            from.add(e.tag(), target);
+        }
+        resultOutputs = counting.toArray(new NodeOutput[0]);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <T> Sink<T> castSink(Sink<?> sink) {
+        return (Sink<T>) sink;
+    }
+
+    SourceRun[] sources() { return sources; }
+
+    ReportsMetrics[] reporters() { return reporters; }
+
+    Context context() { return context; }
+
+    /** Elements emitted so far on main outputs that feed a result sink, each counted once however many sinks. */
+    long resultsEmitted() {
+        long n = 0;
+        for (NodeOutput o : resultOutputs) {
+            n += o.results;
+        }
+        return n;
+    }
+
+    void flushSinks() throws Exception {
+        for (Sink<?> s : sinks) {
+            s.flush();
+        }
+    }
+
+    /** Every input ended: lets each operator, in topological order, emit what it still holds. */
+    void finish() throws Exception {
+        for (OperatorRun op : operators) {
+            op.operator.finish();
+        }
+    }
+
+    void snapshotOperators(StateWriter out) {
+        for (OperatorRun op : operators) {
+            if (op.node.stateful()) {
+                out.beginObject(op.node.id());
+                op.operator.snapshotState(out);
+                out.endObject();
+            }
+        }
+    }
+
+    void restoreOperators(StateReader in) {
+        for (OperatorRun op : operators) {
+            if (op.node.stateful()) {
+                in.beginObject(op.node.id());
+                op.operator.restoreState(in);
+                in.endObject();
+            }
+        }
+    }
+
+    /** A plug-in sink counts its own failures ({@link io.flinklite.sink.SinkMetrics}): not twice. */
+    static void countSinkError(JobMetrics metrics, Exception e) {
+        if (!(e instanceof io.flinklite.sink.SinkException)) {
+            metrics.addSinkErrors(1);
+        }
+    }
+
+    /** The outputs of one node: the edges of its main output and of each side output. */
+    static final class NodeOutput implements Output<Object> {
+        private EdgeTarget[] main = NO_TARGETS;
+        private OutputTag<?>[] sideTags = new OutputTag<?>[0];
+        private EdgeTarget[][] sideTargets = new EdgeTarget[0][];
+        /** Every target, main and side: watermarks go to all. */
+        private EdgeTarget[] all = NO_TARGETS;
+        boolean countsResults;
+        long results;
+
+        void add(OutputTag<?> tag, EdgeTarget target) {
+            all = append(all, target);
+            if (tag == null) {
+                main = append(main, target);
+                return;
+            }
+            for (int i = 0; i < sideTags.length; i++) {
+                if (sideTags[i].equals(tag)) {
+                    sideTargets[i] = append(sideTargets[i], target);
+                    return;
+                }
+            }
+            sideTags = Arrays.copyOf(sideTags, sideTags.length + 1);
+            sideTags[sideTags.length - 1] = tag;
+            sideTargets = Arrays.copyOf(sideTargets, sideTargets.length + 1);
+            sideTargets[sideTargets.length - 1] = new EdgeTarget[] {target};
+        }
+
+        private static EdgeTarget[] append(EdgeTarget[] a, EdgeTarget t) {
+            EdgeTarget[] b = Arrays.copyOf(a, a.length + 1);
+            b[a.length] = t;
+            return b;
+        }
+
+        @Override
+        public void emit(Object element, long timestampMs) throws Exception {
+            if (countsResults) {
+                results++;
+            }
+            EdgeTarget[] targets = main;
+            for (int i = 0; i < targets.length; i++) {
+                targets[i].deliver(element, timestampMs);
+            }
+        }
+
+        @Override
+        public <X> void emitSide(OutputTag<X> tag, X element, long timestampMs) throws Exception {
+            OutputTag<?>[] tags = sideTags;
+            for (int i = 0; i < tags.length; i++) {
+                if (tags[i] == tag || tags[i].equals(tag)) {
+                    EdgeTarget[] targets = sideTargets[i];
+                    for (int j = 0; j < targets.length; j++) {
+                        targets[j].deliver(element, timestampMs);
+                    }
+                    return;
+                }
+            }
+            // Nobody consumes this side output: the element is dropped (the operator counted it).
+        }
+
+        @Override
+        public void emitWatermark(long watermarkMs) throws Exception {
+            EdgeTarget[] targets = all;
+            for (int i = 0; i < targets.length; i++) {
+                targets[i].watermark(watermarkMs);
+            }
+        }
+    }
+
+    /** The receiving end of one edge; a keyed edge computes the element's key once, here. */
+    abstract static class EdgeTarget {
+        private final KeySelector<Object> key;
+        /** The last watermark sent over this edge. */
+        long watermark = Long.MIN_VALUE;
+
+        EdgeTarget(KeySelector<Object> key) {
+            this.key = key;
+        }
+
+        final void deliver(Object element, long timestampMs) throws Exception {
+            String k = null;
+            if (key != null) {
+                k = key.getKey(element);
+                if (k == null) {
+                    throw new IllegalStateException("the key selector returned null for " + element);
+                }
+            }
+            accept(element, timestampMs, k);
+        }
+
+        abstract void accept(Object element, long timestampMs, String key) throws Exception;
+
+        /** Sinks ignore watermarks; operator inputs pass them to their operator. */
+        void watermark(long watermarkMs) throws Exception {
+        }
+    }
+
+    /** One operator and its incoming edges. */
+    static final class OperatorRun {
+        final JobGraph.OperatorNode node;
+        final Operator operator;
+        private EdgeTarget[] inputs = NO_TARGETS;
+        private long watermark = Long.MIN_VALUE;
+
+        OperatorRun(JobGraph.OperatorNode node, Operator operator) {
+            this.node = node;
+            this.operator = operator;
+        }
+
+        @SuppressWarnings("unchecked")
+        EdgeTarget input(int input, KeySelector<Object> key) {
+            EdgeTarget t;
+            if (operator instanceof OneInputOperator) {
+                if (input != 1) {
+                    throw new IllegalArgumentException("operator '" + node.id() + "' has one input, not " + input);
+                }
+                t = new OneInput(key, this, (OneInputOperator<Object>) operator);
+            } else {
+                TwoInputOperator<Object, Object> two = (TwoInputOperator<Object, Object>) operator;
+                t = input == 1 ? new FirstInput(key, this, two) : new SecondInput(key, this, two);
+            }
+            inputs = NodeOutput.append(inputs, t);
+            return t;
+        }
+
+        /** An incoming edge's watermark advanced: the operator's is the minimum over all of them. */
+        void inputAdvanced() throws Exception {
+            EdgeTarget[] in = inputs;
+            long min = in[0].watermark;
+            for (int i = 1; i < in.length; i++) {
+                min = Math.min(min, in[i].watermark);
+            }
+            if (min > watermark) {
+                watermark = min;
+                operator.processWatermark(min);
+            }
+        }
+    }
+
+    abstract static class OperatorInput extends EdgeTarget {
+        private final OperatorRun run;
+
+        OperatorInput(KeySelector<Object> key, OperatorRun run) {
+            super(key);
+            this.run = run;
+        }
+
+        @Override
+        final void watermark(long watermarkMs) throws Exception {
+            if (watermarkMs > watermark) {
+                watermark = watermarkMs;
+                run.inputAdvanced();
+            }
+        }
+    }
+
+    static final class OneInput extends OperatorInput {
+        private final OneInputOperator<Object> operator;
+
+        OneInput(KeySelector<Object> key, OperatorRun run, OneInputOperator<Object> operator) {
+            super(key, run);
+            this.operator = operator;
+        }
+
+        @Override
+        void accept(Object element, long timestampMs, String key) throws Exception {
+            operator.processElement(element, timestampMs, key);
+        }
+    }
+
+    static final class FirstInput extends OperatorInput {
+        private final TwoInputOperator<Object, Object> operator;
+
+        FirstInput(KeySelector<Object> key, OperatorRun run, TwoInputOperator<Object, Object> operator) {
+            super(key, run);
+            this.operator = operator;
+        }
+
+        @Override
+        void accept(Object element, long timestampMs, String key) throws Exception {
+            operator.processElement1(element, timestampMs, key);
+        }
+    }
+
+    static final class SecondInput extends OperatorInput {
+        private final TwoInputOperator<Object, Object> operator;
+
+        SecondInput(KeySelector<Object> key, OperatorRun run, TwoInputOperator<Object, Object> operator) {
+            super(key, run);
+            this.operator = operator;
+        }
+
+        @Override
+        void accept(Object element, long timestampMs, String key) throws Exception {
+            operator.processElement2(element, timestampMs, key);
+        }
+    }
+
+    /** A result sink: writes the element, then observes the result's latency. */
+    static final class ElementSink extends EdgeTarget {
+        private final Sink<Object> sink;
+        private final ResultTimer timer;
+
+        ElementSink(KeySelector<Object> key, Sink<Object> sink, ResultTimer timer) {
+            super(key);
+            this.sink = sink;
+            this.timer = timer;
+        }
+
+        @Override
+        void accept(Object element, long timestampMs, String key) throws Exception {
+            sink.write(element);
+            timer.resultWritten();
+        }
+    }
+
+    /** Writes the original bytes of the record being processed (late data): the element only says that it happened. */
+    static final class RecordSink extends EdgeTarget {
+        private final Sink<byte[]> sink;
+        private final Context context;
+        private final JobMetrics metrics;
+
+        RecordSink(KeySelector<Object> key, Sink<byte[]> sink, Context context, JobMetrics metrics) {
+            super(key);
+            this.sink = sink;
+            this.context = context;
+            this.metrics = metrics;
+        }
+
+        @Override
+        void accept(Object element, long timestampMs, String key) throws Exception {
+            byte[] payload = context.payload();
+            byte[] copy;
+            if (!context.hasRecord() || payload == null) {
+                copy = new byte[0];
+            } else if (context.payloadOffset() == 0 && context.payloadLength() == payload.length) {
+                copy = payload; // a whole-array payload (a Kafka record value) is already the record's own
+            } else {
+                copy = Arrays.copyOfRange(payload, context.payloadOffset(),
+                        context.payloadOffset() + context.payloadLength());
+            }
+            try {
+                sink.write(copy);
+            } catch (Exception e) {
+                countSinkError(metrics, e);
+                throw e;
+            }
+        }
+    }
+
+    /** The task's one {@link RecordContext}, repositioned for every record a source hands down the chain. */
+    static final class Context implements RecordContext {
+        private SourceRun source;
+        private boolean hasRecord;
+        private int partition;
+        private long offset;
+        private long timestampMs;
+        private byte[] payload;
+        private int payloadOffset;
+        private int payloadLength;
+
+        void record(SourceRun source, int partition, long offset, long timestampMs, byte[] payload, int payloadOffset,
+                    int payloadLength) {
+            this.source = source;
+            this.hasRecord = true;
+            this.partition = partition;
+            this.offset = offset;
+            this.timestampMs = timestampMs;
+            this.payload = payload;
+            this.payloadOffset = payloadOffset;
+            this.payloadLength = payloadLength;
+        }
+
+        void clear() {
+            hasRecord = false;
+            payload = null;
+        }
+
+        @Override public boolean hasRecord() { return hasRecord; }
+
+        @Override public String topic() { return source == null ? null : source.reader.topicOf(partition); }
+
+        @Override public int partition() { return partition; }
+
+        @Override public long offset() { return offset; }
+
+        @Override public long recordTimestampMs() { return timestampMs == RecordBatch.NO_TIMESTAMP ? -1 : timestampMs; }
+
+        /** Record keys and headers do not reach the task yet ({@link RecordBatch} carries values only). */
+        @Override public byte[] key() { return null; }
+
+        @Override public int headerCount() { return 0; }
+
+        @Override public String headerName(int i) { throw new IndexOutOfBoundsException(i); }
+
+        @Override public byte[] headerValue(int i) { throw new IndexOutOfBoundsException(i); }
+
+        @Override public byte[] payload() { return payload; }
+
+        @Override public int payloadOffset() { return payloadOffset; }
+
+        @Override public int payloadLength() { return payloadLength; }
+    }
+
+    /**
+     * One source node: its reader, decoder, reused event, per-partition watermarks and read positions. Also the
+     * reader's {@link PartitionListener}.
+     */
+    static final class SourceRun implements PartitionListener {
+        final JobGraph.SourceNode node;
+        final SourceReader reader;
+        final EventDecoder decoder;
+        final WatermarkTracker watermarks;
+        final EventFormat.ValueRequirement valueRequirement;
+        final Event event = new Event();
+        final NodeOutput output = new NodeOutput();
+        /** The source's lag per partition: a partition with records still to read is slow, not idle. */
+        final IntToLongFunction lagOf;
+        private final LongSupplier clock;
+        /** The last watermark passed down the graph. */
+        long emittedWatermark = Long.MIN_VALUE;
+        boolean ended;
+        /** The reader's partition count, or -1 (see {@link SourceReader#partitionCount}). */
+        int partitionCount = -1;
+        /** Next offset per partition id; -1 when nothing was read yet. */
+        private long[] nextOffsets = new long[8];
+
+        SourceRun(JobGraph.SourceNode node, SourceReader reader, int maxRecordBytes, LongSupplier clock) {
+            this.node = node;
+            this.reader = java.util.Objects.requireNonNull(reader, "reader");
+            EventFormat f = node.format();
+            this.decoder = new EventDecoder(f.keyField(), f.valueField(), f.timestamps(), maxRecordBytes);
+            this.watermarks = new WatermarkTracker(node.outOfOrdernessMs(), node.idleTimeoutMs(), node.wallClockWhenIdle());
+            this.valueRequirement = f.valueRequirement();
+            this.lagOf = reader::lag;
+            this.clock = clock;
+            Arrays.fill(nextOffsets, -1);
+        }
+
+        /** Passes {@code w} down the graph if it is ahead of the last watermark passed. */
+        void advanceTo(long w) throws Exception {
+            if (w > emittedWatermark) {
+                emittedWatermark = w;
+                output.emitWatermark(w);
+            }
+        }
+
+        void recordRead(int partition, long offset, LongSupplier clock) {
+            if (partition >= nextOffsets.length) {
+                growOffsets(partition + 1);
+            }
+            nextOffsets[partition] = offset + 1;
+            if (!watermarks.isAssigned(partition)) {
+                // A reader that did not announce the partition: treat its first record as the assignment.
+                watermarks.addPartition(partition, clock.getAsLong());
+            }
+        }
+
+        long nextOffset(int partition) {
+            return partition < nextOffsets.length ? nextOffsets[partition] : -1;
+        }
+
+        void restorePosition(int partition, long next) {
+            if (partition >= nextOffsets.length) {
+                growOffsets(partition + 1);
+            }
+            nextOffsets[partition] = next;
+        }
+
+        Map<Integer, Long> positions() {
+            Map<Integer, Long> out = new TreeMap<>();
+            for (int p = 0; p < nextOffsets.length; p++) {
+                if (nextOffsets[p] >= 0) {
+                    out.put(p, nextOffsets[p]);
+                }
+            }
+            return out;
+        }
+
+        private void growOffsets(int n) {
+            int old = nextOffsets.length;
+            nextOffsets = Arrays.copyOf(nextOffsets, Math.max(n, old * 2));
+            Arrays.fill(nextOffsets, old, nextOffsets.length, -1);
+        }
+
+        @Override
+        public void partitionAssigned(int partition) {
+            watermarks.addPartition(partition, clock.getAsLong());
+        }
+
+        @Override
+        public void partitionRevoked(int partition) {
+            watermarks.removePartition(partition, clock.getAsLong());
+            if (partition < nextOffsets.length) {
+                nextOffsets[partition] = -1;
+            }
+        }
+    }
+}
