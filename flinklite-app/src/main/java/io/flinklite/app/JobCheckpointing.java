@@ -212,7 +212,7 @@ final class JobCheckpointing implements AutoCloseable {
         }
         CheckpointCoordinator.Committer commit = committer != null ? committer : CheckpointCoordinator.Committer.NONE;
         checkpointer = new TaskCheckpointer(store, settings.intervalMs(), System.currentTimeMillis(), recovered,
-                job.inputTopic(), topicIds.get(job.inputTopic()), job.fingerprint(), settings.delivery(), pending, commit, this::completed, metrics);
+                job.inputTopics(), new java.util.ArrayList<>(topicIds.values()), job.fingerprint(), settings.delivery(), pending, commit, this::completed, metrics);
         task.addHook(checkpointer);
     }
 
