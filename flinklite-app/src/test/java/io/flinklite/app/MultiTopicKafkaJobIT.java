@@ -2,6 +2,7 @@ package io.flinklite.app;
 
 import io.flinklite.connector.kafka.KafkaConnection;
 import io.flinklite.connector.kafka.embedded.EmbeddedKafkaBroker;
+import io.flinklite.connector.kafka.embedded.SharedKafkaBroker;
 import io.flinklite.job.JobSpec;
 import io.flinklite.job.JoinSpec;
 import io.flinklite.runtime.json.JoinPairJson;
