@@ -24,6 +24,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -44,7 +46,8 @@ final class JobCheckpointing implements AutoCloseable {
     private final CheckpointStore store;
     private final TransactionalCommitter committer;
     private final PendingResults<WindowResult> pending;
-    private final String topicId;
+    /** By input topic, in source order: the topic's id, recorded with each position. */
+    private final Map<String, String> topicIds = new LinkedHashMap<>();
     private CheckpointRecovery.Recovered recovered;
     private TaskCheckpointer checkpointer;
     private Sink<WindowResult> output;
@@ -54,8 +57,12 @@ final class JobCheckpointing implements AutoCloseable {
         this.job = job;
         this.source = source;
         this.metrics = metrics;
-        // Before the committer: nothing to close when the topic cannot be described.
-        this.topicId = job.connection().topicId(job.inputTopic(), "create it first, or name another with --input-topic");
+        // Before the committer: nothing to close when a topic cannot be described.
+        List<String> topics = job.inputTopics();
+        for (int i = 0; i < topics.size(); i++) {
+            topicIds.put(topics.get(i), job.connection().topicId(topics.get(i), "create it first, or name another with "
+                    + job.inputTopicFlag(i)));
+        }
         boolean exactlyOnce = settings.delivery() == Delivery.EXACTLY_ONCE;
         this.committer = exactlyOnce ? new TransactionalCommitter(job.connection(),
                 settings.transactionalId(job.groupId(), job.inputTopic()),
@@ -98,7 +105,7 @@ final class JobCheckpointing implements AutoCloseable {
                 c.committer.initTransactions();
                 try {
                     c.recovered = CheckpointRecovery.exactlyOnce(c.store, fingerprint,
-                            c.committer.committedCheckpointId(job.inputTopic()), c.committer, settings.freshStart(), now);
+                            c.committer.committedCheckpointId(job.inputTopics()), c.committer, settings.freshStart(), now);
                 } catch (UnrecoverableCheckpointException | IncompatibleCheckpointException e) {
                     if (settings.restoreFrom() == null) {
                         throw e;
@@ -113,7 +120,7 @@ final class JobCheckpointing implements AutoCloseable {
                 c.recovered = CheckpointRecovery.fromFile(c.store, settings.restoreFrom(), fingerprint);
             }
             if (c.recovered.checkpoint().isPresent()) {
-                requireSameInput(c.recovered.checkpoint().get(), job, c.store.location(), c.topicId);
+                requireSameInput(c.recovered.checkpoint().get(), job, c.store.location(), c.topicIds);
             }
         } catch (Exception | Error e) {
             c.close();
@@ -136,20 +143,22 @@ final class JobCheckpointing implements AutoCloseable {
     }
 
     /**
-     * Refuses a checkpoint whose offsets cannot belong to the job's input: taken reading another topic, or another
-     * topic of the same name (its topic id differs: the topic was deleted and recreated), or resuming beyond the end
-     * of a partition (a checkpoint of an older build, which records no topic id, of a recreated topic, or another
-     * cluster). Restoring it would silently skip or mix records.
+     * Refuses a checkpoint whose offsets cannot belong to the job's input: taken reading another topic (or, for a
+     * job of several topics, a topic it does not read), or another topic of the same name (its topic id differs: the
+     * topic was deleted and recreated), or resuming beyond the end of a partition (a checkpoint of an older build,
+     * which records no topic id, of a recreated topic, or another cluster). Restoring it would silently skip or mix
+     * records. (Which topics a job of several reads, and in which order, is also in its fingerprint.)
      */
     private static void requireSameInput(Checkpoint checkpoint, KafkaJob.Settings job, String location,
-                                         String topicId) {
-        Map<Integer, Long> offsets = new HashMap<>();
+                                         Map<String, String> topicIds) {
+        Map<String, Map<Integer, Long>> offsets = new LinkedHashMap<>();
         boolean withoutId = false;
         for (SourcePosition p : checkpoint.sources()) {
-            if (!p.topic().equals(job.inputTopic())) {
+            String topicId = topicIds.get(p.topic());
+            if (topicId == null) {
                 throw new IllegalArgumentException("checkpoint " + checkpoint.id() + " in " + location + " was taken"
-                        + " reading topic '" + p.topic() + "', but this job reads '" + job.inputTopic() + "'. Use another"
-                        + " --checkpoint-dir, or pass --fresh-start to start without state");
+                        + " reading topic '" + p.topic() + "', but this job reads " + describe(job.inputTopics())
+                        + ". Use another --checkpoint-dir, or pass --fresh-start to start without state");
             }
             if (p.topicId() == null) {
                 withoutId = true;
@@ -159,22 +168,33 @@ final class JobCheckpointing implements AutoCloseable {
                         + "' now has id " + topicId + ": the topic was deleted and recreated, so the checkpoint's offsets"
                         + " name other records. Pass --fresh-start to start without state, or use another --checkpoint-dir");
             }
-            offsets.put(p.partition(), p.nextOffset());
+            offsets.computeIfAbsent(p.topic(), t -> new HashMap<>()).put(p.partition(), p.nextOffset());
         }
         if (withoutId && !offsets.isEmpty()) {
             LOG.info("checkpoint {} records no topic id (written by an older FlinkLite): restoring it on its offsets alone;"
-                    + " the next checkpoint records the id of '{}'", checkpoint.id(), job.inputTopic());
+                    + " the next checkpoint records the id of {}", checkpoint.id(), describe(job.inputTopics()));
         }
-        Map<Integer, Long> ends = TopicOffsets.endOffsets(job.connection(), job.inputTopic(), offsets.keySet());
-        for (Map.Entry<Integer, Long> e : offsets.entrySet()) {
-            Long end = ends.get(e.getKey());
-            if (end != null && e.getValue() > end) {
-                throw new IllegalArgumentException("checkpoint " + checkpoint.id() + " in " + location + " resumes "
-                        + job.inputTopic() + "-" + e.getKey() + " at offset " + e.getValue() + ", but that partition ends at "
-                        + end + " (was the topic recreated, or is this another cluster?). Pass --fresh-start to start"
-                        + " without state, or use another --checkpoint-dir");
+        for (Map.Entry<String, Map<Integer, Long>> topic : offsets.entrySet()) {
+            Map<Integer, Long> ends = TopicOffsets.endOffsets(job.connection(), topic.getKey(), topic.getValue().keySet());
+            for (Map.Entry<Integer, Long> e : topic.getValue().entrySet()) {
+                Long end = ends.get(e.getKey());
+                if (end != null && e.getValue() > end) {
+                    throw new IllegalArgumentException("checkpoint " + checkpoint.id() + " in " + location + " resumes "
+                            + topic.getKey() + "-" + e.getKey() + " at offset " + e.getValue() + ", but that partition ends at "
+                            + end + " (was the topic recreated, or is this another cluster?). Pass --fresh-start to start"
+                            + " without state, or use another --checkpoint-dir");
+                }
             }
         }
+    }
+
+    /** {@code 'a'}, or {@code 'a', 'b'} for several topics. */
+    private static String describe(List<String> topics) {
+        StringBuilder sb = new StringBuilder();
+        for (String t : topics) {
+            sb.append(sb.length() == 0 ? "" : ", ").append('\'').append(t).append('\'');
+        }
+        return sb.toString();
     }
 
     /**
@@ -204,7 +224,7 @@ final class JobCheckpointing implements AutoCloseable {
             }
             if (pending == null && output != null && !restored.pendingResults().isEmpty()
                     && TransactionalCommitter.committedCheckpointId(job.connection(),
-                    TransactionalCommitter.commitGroupOf(job.groupId()), job.inputTopic()).orElse(0) < restored.id()) {
+                    TransactionalCommitter.commitGroupOf(job.groupId()), job.inputTopics()).orElse(0) < restored.id()) {
                 for (WindowResult r : restored.pendingResults()) {
                     output.write(r);
                 }
@@ -215,7 +235,7 @@ final class JobCheckpointing implements AutoCloseable {
         }
         CheckpointCoordinator.Committer commit = commitStep();
         checkpointer = new TaskCheckpointer(store, settings.intervalMs(), System.currentTimeMillis(), recovered,
-                job.inputTopic(), topicId, job.fingerprint(), settings.delivery(), pending, commit, this::completed, metrics);
+                job.inputTopics(), new java.util.ArrayList<>(topicIds.values()), job.fingerprint(), settings.delivery(), pending, commit, this::completed, metrics);
         task.addHook(checkpointer);
     }
 
@@ -224,13 +244,7 @@ final class JobCheckpointing implements AutoCloseable {
      * partitions' watermark reports to other members (the checkpoint's watermark of each, at its offset).
      */
     private void completed(Checkpoint checkpoint) {
-        Map<Integer, Long> offsets = new HashMap<>();
-        Map<Integer, Long> watermarks = new HashMap<>();
-        for (SourcePosition p : checkpoint.sources()) {
-            offsets.put(p.partition(), p.nextOffset());
-            watermarks.put(p.partition(), p.watermarkMs());
-        }
-        source.commit(offsets, watermarks);
+        source.commit(checkpoint.sources());
     }
 
     /** The final checkpoint of a clean stop; waits until it is written (and committed). */

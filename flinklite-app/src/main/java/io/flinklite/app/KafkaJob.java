@@ -15,6 +15,9 @@ import io.flinklite.connector.kafka.KafkaSourceReader;
 import io.flinklite.job.Durations;
 import io.flinklite.job.JobSpec;
 import io.flinklite.runtime.checkpoint.SourcePosition;
+import io.flinklite.runtime.graph.JobGraphs;
+import io.flinklite.runtime.join.JoinedPair;
+import io.flinklite.runtime.json.JoinPairJson;
 import io.flinklite.runtime.metrics.JobMetrics;
 import io.flinklite.runtime.task.BatchHook;
 import io.flinklite.runtime.task.StreamTask;
@@ -85,9 +88,13 @@ public final class KafkaJob {
         }
     }
 
-    /** The built-in job of {@link Settings#spec()}. */
+    /**
+     * The built-in job of {@link Settings#spec()}; over several input topics (each a source of the reader), their
+     * union into the one window.
+     */
     public static final TaskFactory BUILT_IN = (settings, options, source, results, late, deadLetters, metrics) ->
-            StreamTask.forSpec(settings.spec, options, source, results, late, deadLetters, metrics);
+            new StreamTask(JobGraphs.builtIn(settings.spec, source.sourceCount(), options.idleTimeoutMs(),
+                    options.wallClockWhenIdle(), results, late), List.of(source), options, deadLetters, metrics);
 
     /**
      * What the job reads and writes, and how it treats time: a builder whose setters return it, filled on one thread
@@ -97,6 +104,10 @@ public final class KafkaJob {
         final KafkaConnection connection;
         final JobSpec spec;
         String inputTopic = "flink-events";
+        /** Topics read besides {@link #inputTopic} into the same stream (a union), in source order after it. */
+        List<String> unionTopics = List.of();
+        String joinTopic;
+        io.flinklite.job.JoinSpec join;
         String outputTopic = "processed-events";
         String groupId = "flinklite";
         String lateTopic;
@@ -129,6 +140,38 @@ public final class KafkaJob {
         }
 
         public Settings inputTopic(String t) { inputTopic = Objects.requireNonNull(t); return this; }
+
+        /**
+         * Several input topics read as one stream (a union): the first is {@link #inputTopic()}, each is a source of
+         * its own (own partitions, watermarks and positions; the stream's event time is their minimum).
+         *
+         * @throws IllegalArgumentException when {@code topics} is empty or names a topic twice
+         */
+        public Settings inputTopics(List<String> topics) {
+            if (topics.isEmpty()) {
+                throw new IllegalArgumentException("at least one input topic is needed");
+            }
+            if (new java.util.HashSet<>(topics).size() != topics.size()) {
+                throw new IllegalArgumentException("input topics " + topics + " name a topic twice");
+            }
+            inputTopic = topics.get(0);
+            unionTopics = List.copyOf(topics.subList(1, topics.size()));
+            return this;
+        }
+
+        /**
+         * Joins the input topic (left) with {@code topic} (right) as {@code join} says; the job then emits pairs.
+         *
+         * @param topic null for no join
+         */
+        public Settings join(String topic, io.flinklite.job.JoinSpec join) {
+            if ((topic == null) != (join == null)) {
+                throw new IllegalArgumentException("a join needs both the right topic and the join spec");
+            }
+            this.joinTopic = topic;
+            this.join = join;
+            return this;
+        }
         /** @param t the results topic, or null for no output */
         public Settings outputTopic(String t) { outputTopic = t; return this; }
         public Settings groupId(String g) { groupId = Objects.requireNonNull(g); return this; }
@@ -186,8 +229,32 @@ public final class KafkaJob {
         public KafkaConnection connection() { return connection; }
         public JobSpec spec() { return spec; }
         /** What the job's checkpoints are checked against: see {@link TaskFactory#fingerprint}. */
-        public String fingerprint() { return taskFactory.fingerprint(this); }
+        public String fingerprint() {
+            String own = taskFactory.fingerprint(this);
+            List<String> topics = inputTopics();
+            // One topic: its name is checked against each position instead, as it always was. Several: which topic
+            // is which source (a join's left and right) shapes the state.
+            return topics.size() == 1 ? own
+                    : own + ";sources=" + String.join(",", topics) + (join == null ? "" : ";join=" + join);
+        }
+        /** The input topic: source 0. */
         public String inputTopic() { return inputTopic; }
+        /** Every topic the job reads, by source index (one consumer reads them all): the inputs, then the join's right. */
+        public List<String> inputTopics() {
+            List<String> all = new ArrayList<>();
+            all.add(inputTopic);
+            all.addAll(unionTopics);
+            if (joinTopic != null) {
+                all.add(joinTopic);
+            }
+            return all;
+        }
+        /** The right input of a join; null when the job does not join. */
+        public String joinTopic() { return joinTopic; }
+        /** How the job joins its two inputs; null when it does not. */
+        public io.flinklite.job.JoinSpec join() { return join; }
+        /** The flag that names the input topic of source {@code source}, for messages. */
+        String inputTopicFlag(int source) { return joinTopic != null && source == 1 + unionTopics.size() ? "--join-topic" : "--input-topic"; }
         public String outputTopic() { return outputTopic; }
         public String lateTopic() { return lateTopic; }
         public String deadLetterTopic() { return deadLetterTopic; }
@@ -234,23 +301,32 @@ public final class KafkaJob {
         boolean failed = true;
         try {
             KafkaConnection connection = settings.connection;
-            int partitions = connection.partitionCount(settings.inputTopic,
-                    "create it first (or run `flinklite simulate`, which creates it), or name another with --input-topic");
+            List<String> topics = settings.inputTopics();
+            StringBuilder reading = new StringBuilder();
+            for (int i = 0; i < topics.size(); i++) {
+                String flag = settings.inputTopicFlag(i);
+                int partitions = connection.partitionCount(topics.get(i), "create it first"
+                        + (flag.equals("--input-topic") ? " (or run `flinklite simulate`, which creates it)" : "")
+                        + ", or name another with " + flag);
+                reading.append(i == 0 ? "" : ", ").append(topics.get(i)).append(" (").append(partitions)
+                        .append(" partitions)");
+            }
             requireOutputTopic(settings.outputTopic, "--output-topic", "--output-topic none");
             requireOutputTopic(settings.lateTopic, "--late-topic", "leave --late-topic out");
             requireOutputTopic(settings.deadLetterTopic, "--dead-letter-topic", "leave --dead-letter-topic out");
             if (settings.tooLargeToDeadLetter && settings.deadLetterTopic == null) {
                 throw new IllegalArgumentException("--too-large-to-dead-letter needs a --dead-letter-topic to write them to");
             }
+            requireBuiltInForSeveralTopics();
             String instanceId = settings.groupInstanceId();
-            LOG.info("reading {} ({} partitions) at {} in group {}{}; job {}", settings.inputTopic, partitions,
-                    connection.bootstrapServers(), settings.groupId,
-                    instanceId == null ? "" : " as instance " + instanceId, settings.spec);
+            LOG.info("reading {} at {} in group {}{}; job {}{}", reading, connection.bootstrapServers(), settings.groupId,
+                    instanceId == null ? "" : " as instance " + instanceId, settings.spec,
+                    settings.join == null ? "" : "; join " + settings.join + " with " + settings.joinTopic);
             try (BrokerWatch brokerWatch = new BrokerWatch(connection, metrics);
                  KafkaOutput kafkaOutput = new KafkaOutput(connection, "flinklite-" + settings.groupId,
                     java.util.Arrays.asList(settings.outputTopic, settings.lateTopic, settings.deadLetterTopic),
                     settings.tooLargeTopic(), metrics);
-                 KafkaSourceReader source = new KafkaSourceReader(connection, settings.inputTopic, settings.groupId,
+                 KafkaSourceReader source = new KafkaSourceReader(connection, topics, settings.groupId,
                          settings.startFrom, instanceId)) {
                 reader = source;
                 // A rebalance commits the revoked partitions' offsets: their results must be durable first, in every
@@ -288,8 +364,12 @@ public final class KafkaJob {
                             activity.restoredFrom(new JobActivity.Restored(cp.id(), cp.timeMs(), cp.watermarkMs(), positions));
                         });
                     }
-                    StreamTask task = settings.taskFactory.create(settings, settings.taskOptions(), source, results,
-                            late, deadLetters, metrics);
+                    StreamTask task = settings.join == null
+                            ? settings.taskFactory.create(settings, settings.taskOptions(), source, results, late,
+                                    deadLetters, metrics)
+                            : new StreamTask(JobGraphs.join(settings.spec, settings.join, settings.idleTimeoutMs,
+                                    settings.wallClockWhenIdle, pairSink(kafkaOutput), late), List.of(source),
+                                    settings.taskOptions(), deadLetters, metrics);
                     running[0] = task;
                     // First of the hooks: a failed write stops the job before anything commits past it.
                     task.addHook((t, nowMs) -> kafkaOutput.checkWrites());
@@ -298,7 +378,7 @@ public final class KafkaJob {
                     } else {
                         task.addHook(new CommitHook(source, settings.commitIntervalMs));
                     }
-                    source.liveWatermarks(task::partitionWatermark);
+                    source.liveWatermarks((s, p) -> task.partitionWatermark(s, p));
                     stopTask = task::stop;
                     if (!stopRequested) {
                         // Ready (/health/ready) from here once the source has partitions; see JobMetrics.ready().
@@ -310,7 +390,7 @@ public final class KafkaJob {
                     if (checkpointing != null) {
                         checkpointing.finish(task);
                     }
-                    source.commitProcessed(task.positions());
+                    source.commitProcessed(positionsBySource(task));
                     LOG.info(checkpointing != null ? "stopped: output flushed, offsets committed, final checkpoint written"
                             : "stopped: output flushed, offsets committed");
                 } finally {
@@ -327,6 +407,41 @@ public final class KafkaJob {
             reader = null;
             stopped.countDown();
         }
+    }
+
+    /** The task's positions of each source, by source index: the reader's topics in the same order. */
+    private static List<Map<Integer, Long>> positionsBySource(StreamTask task) {
+        List<Map<Integer, Long>> out = new ArrayList<>();
+        for (int i = 0; i < task.sourceCount(); i++) {
+            out.add(task.positions(i));
+        }
+        return out;
+    }
+
+    /**
+     * Where a join's pairs go: each printed on the console as its JSON line, and written to the output topic (keyed
+     * by the join key) unless there is none; flushing also flushes the Kafka output, as for window results.
+     */
+    private Sink<JoinedPair<byte[], byte[]>> pairSink(KafkaOutput kafkaOutput) {
+        Sink<JoinedPair<byte[], byte[]>> topic = settings.outputTopic == null ? null
+                : kafkaOutput.pairSink(settings.outputTopic);
+        JoinPairJson json = new JoinPairJson();
+        java.io.PrintStream console = settings.console;
+        return new Sink<>() {
+            @Override
+            public void write(JoinedPair<byte[], byte[]> pair) throws Exception {
+                console.println(json.toLine(pair));
+                if (topic != null) {
+                    topic.write(pair);
+                }
+            }
+
+            @Override
+            public void flush() throws Exception {
+                console.flush();
+                kafkaOutput.flush();
+            }
+        };
     }
 
     /**
@@ -352,6 +467,27 @@ public final class KafkaJob {
                 results.close();
             }
         };
+    }
+
+    /**
+     * A union or a join runs the built-in job only, and a join's pairs are at-least-once for now: refused in one
+     * line before anything is read, rather than half supported.
+     */
+    private void requireBuiltInForSeveralTopics() {
+        TaskFactory task = settings.taskFactory;
+        if (settings.inputTopics().size() > 1 && (task.userJob() != null || task.userAggregate() != null)) {
+            throw new IllegalArgumentException("several input topics (or --join-topic) run the built-in job only, not "
+                    + "a --jar job or aggregate; a user job reads one topic");
+        }
+        if (settings.join != null && !task.extraResultSinks().isEmpty()) {
+            throw new IllegalArgumentException("--join-topic writes pairs to the output topic only; the result sinks "
+                    + task.extraResultSinks() + " take window results");
+        }
+        if (settings.join != null && settings.checkpoints != null
+                && settings.checkpoints.delivery() == io.flinklite.runtime.checkpoint.Delivery.EXACTLY_ONCE) {
+            throw new IllegalArgumentException("--delivery exactly-once does not cover a join's pairs yet; a join runs"
+                    + " at-least-once (leave --delivery out)");
+        }
     }
 
     private void requireOutputTopic(String topic, String flag, String alternative) {
@@ -393,7 +529,7 @@ public final class KafkaJob {
             }
             nextCommitMs = nowMs + intervalMs;
             task.flushSinks();
-            source.commitProcessed(task.positions());
+            source.commitProcessed(positionsBySource(task));
         }
     }
 

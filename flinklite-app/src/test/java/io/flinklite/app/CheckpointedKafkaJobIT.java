@@ -220,4 +220,22 @@ class CheckpointedKafkaJobIT {
         assertThat(after.id()).isGreaterThan(last.id() + 1);
         assertThat(after.sources()).isNotEmpty().allSatisfy(p -> assertThat(p.topicId()).isEqualTo(newId));
     }
+
+    @Test
+    void refusesTheCheckpointOfAJobThatReadAnotherTopicNamingBoth() throws Exception {
+        broker.createTopic("other-a-in", 1);
+        broker.createTopic("other-b-in", 1);
+        broker.createTopic("other-out", 1);
+        KafkaTestSupport.produce(broker.bootstrapServers(), "other-a-in",
+                KafkaTestSupport.disorderedEvents(6, 20, new int[] {0}, 1_700_000_000_000L));
+        runUntil(new KafkaJob.Settings(connection, JobSpec.defaults()).inputTopic("other-a-in").outputTopic("other-out")
+                .groupId("other").idleTimeoutMs(0)
+                .checkpoints(new CheckpointSettings(dir, 500, Delivery.AT_LEAST_ONCE, false, null)), 20);
+        KafkaJob elsewhere = new KafkaJob(new KafkaJob.Settings(connection, JobSpec.defaults()).inputTopic("other-b-in")
+                .outputTopic("other-out").groupId("other").idleTimeoutMs(0)
+                .checkpoints(new CheckpointSettings(dir, 500, Delivery.AT_LEAST_ONCE, false, null)), new JobMetrics());
+        assertThatThrownBy(elsewhere::run).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("reading topic 'other-a-in', but this job reads 'other-b-in'")
+                .hasMessageContaining("--fresh-start").hasMessageNotContaining("\n");
+    }
 }

@@ -4,6 +4,10 @@ package io.flinklite.source;
 /**
  * Told by a {@link SourceReader}, during {@link SourceReader#poll} on the task thread, when the set of input partitions
  * changes (a Kafka rebalance, the start of a file). Each partition has its own watermark, so the task must know.
+ *
+ * <p>A reader of several sources calls the indexed methods ({@link #partitionAssigned(int, int)}); their defaults
+ * hand source 0 to the unindexed ones, which are all a listener of one source implements, and refuse any other
+ * source. A listener of several sources overrides the indexed methods.
  */
 public interface PartitionListener {
 
@@ -19,4 +23,31 @@ public interface PartitionListener {
      * {@link SourceReader#partitionCount} keeps holding the watermark back while records wait in it; any other stops.
      */
     void partitionRevoked(int partition);
+
+    /**
+     * {@link #partitionAssigned(int)} of a partition of source {@code source}.
+     *
+     * @throws IllegalStateException when this listener takes one source and {@code source} is another
+     */
+    default void partitionAssigned(int source, int partition) {
+        requireSourceZero(source);
+        partitionAssigned(partition);
+    }
+
+    /**
+     * {@link #partitionRevoked(int)} of a partition of source {@code source}.
+     *
+     * @throws IllegalStateException when this listener takes one source and {@code source} is another
+     */
+    default void partitionRevoked(int source, int partition) {
+        requireSourceZero(source);
+        partitionRevoked(partition);
+    }
+
+    private void requireSourceZero(int source) {
+        if (source != 0) {
+            throw new IllegalStateException("a listener of one source was told of a partition of source " + source
+                    + "; a task reading several sources must listen to each");
+        }
+    }
 }

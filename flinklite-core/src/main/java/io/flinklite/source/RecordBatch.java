@@ -4,7 +4,8 @@ import java.util.Arrays;
 
 /**
  * A reusable batch of raw source records, filled by {@link SourceReader#poll} and consumed by the task loop. Each
- * record is a partition id, an offset, the record's own timestamp (Kafka's; {@link #NO_TIMESTAMP} when it has none)
+ * record is a source index (which of the reader's sources, see {@link SourceReader}; 0 for a reader of one), a
+ * partition id, an offset, the record's own timestamp (Kafka's; {@link #NO_TIMESTAMP} when it has none)
  * and a slice of a byte array holding the payload (the JSON event), or {@code null} for a record without a value (a
  * Kafka tombstone). The arrays are referenced, not copied: a Kafka reader passes each {@code ConsumerRecord.value()}
  * as it is.
@@ -14,6 +15,7 @@ import java.util.Arrays;
  */
 public final class RecordBatch {
     private int size;
+    private int[] sources = new int[256];
     private int[] partitions = new int[256];
     private long[] offsets = new long[256];
     private long[] timestamps = new long[256];
@@ -34,9 +36,19 @@ public final class RecordBatch {
      * {@code payload[offset, offset + length)} must stay unchanged until the batch is cleared.
      */
     public void add(int partition, long offset, long timestampMs, byte[] payload, int payloadOffset, int payloadLength) {
+        add(0, partition, offset, timestampMs, payload, payloadOffset, payloadLength);
+    }
+
+    /**
+     * Appends one record of source {@code source} (its index in the reader), with its own timestamp; as
+     * {@link #add(int, long, long, byte[], int, int)} otherwise.
+     */
+    public void add(int source, int partition, long offset, long timestampMs, byte[] payload, int payloadOffset,
+                    int payloadLength) {
         if (size == partitions.length) {
             grow();
         }
+        sources[size] = source;
         partitions[size] = partition;
         offsets[size] = offset;
         timestamps[size] = timestampMs;
@@ -55,6 +67,10 @@ public final class RecordBatch {
 
     public boolean isEmpty() { return size == 0; }
 
+    /** Which of the reader's sources the record comes from; 0 for a reader of one source. */
+    public int source(int i) { return sources[i]; }
+
+    /** The record's partition within its source. */
     public int partition(int i) { return partitions[i]; }
 
     /** The record's position in its partition (a Kafka offset, a line number); the next position is offset + 1. */
@@ -78,6 +94,7 @@ public final class RecordBatch {
 
     private void grow() {
         int n = partitions.length * 2;
+        sources = Arrays.copyOf(sources, n);
         partitions = Arrays.copyOf(partitions, n);
         offsets = Arrays.copyOf(offsets, n);
         timestamps = Arrays.copyOf(timestamps, n);

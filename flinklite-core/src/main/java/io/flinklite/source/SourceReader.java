@@ -7,6 +7,14 @@ import java.util.Map;
  *
  * <p>All methods are called on the task thread only. Records are raw bytes; decoding, timestamps and watermarks are
  * the task's business, so a reader never parses a payload.
+ *
+ * <p>Sources. One reader may deliver several sources (Kafka topics, files), numbered {@code 0 <=} source {@code <}
+ * {@link #sourceCount()}, in the order the job names them; each has its own partitions, decoder settings and
+ * per-partition watermarks in the task, so a partition is always named by (source, partition). Every record says
+ * its source ({@link RecordBatch#source}), every partition event too ({@link PartitionListener#partitionAssigned(int,
+ * int)}), and the per-partition questions below come in an indexed form. A reader of one source implements only the
+ * unindexed methods, which are source 0; the indexed defaults answer from them. A reader of several overrides the
+ * indexed ones (and lets the unindexed ones answer for source 0).
  */
 public interface SourceReader extends AutoCloseable {
 
@@ -20,11 +28,28 @@ public interface SourceReader extends AutoCloseable {
      */
     boolean poll(RecordBatch batch, PartitionListener listener, long timeoutMs) throws Exception;
 
+    /** How many sources this reader delivers: 1 unless it reads several topics or files. Called once, before the first poll. */
+    default int sourceCount() {
+        return 1;
+    }
+
     /**
      * Positions to resume from, restored from a checkpoint: partition -> the offset of the next record to read.
      * Called once, before the first {@link #poll}; a reader applies each position when it gets that partition.
      */
     default void restorePositions(Map<Integer, Long> nextOffsets) {
+    }
+
+    /**
+     * {@link #restorePositions(Map)} of one source: called once per source that has positions, before the first poll.
+     *
+     * @throws IllegalArgumentException when {@code source} is not below {@link #sourceCount()}
+     */
+    default void restorePositions(int source, Map<Integer, Long> nextOffsets) {
+        if (source != 0) {
+            throw new IllegalArgumentException("this reader has " + sourceCount() + " source(s); no source " + source);
+        }
+        restorePositions(nextOffsets);
     }
 
     /**
@@ -38,6 +63,11 @@ public interface SourceReader extends AutoCloseable {
         return -1;
     }
 
+    /** {@link #partitionCount()} of one source; -1 for a source this reader does not have. */
+    default int partitionCount(int source) {
+        return source == 0 ? partitionCount() : -1;
+    }
+
     /**
      * For a partition below {@link #partitionCount} that this reader is not assigned: the watermark its owner last
      * reported for it (with Kafka, in its committed offset's metadata), which the task holds its watermark at instead
@@ -47,9 +77,19 @@ public interface SourceReader extends AutoCloseable {
         return Long.MIN_VALUE;
     }
 
+    /** {@link #reportedWatermark(int)} of a partition of one source. */
+    default long reportedWatermark(int source, int partition) {
+        return source == 0 ? reportedWatermark(partition) : Long.MIN_VALUE;
+    }
+
     /** For metrics: the topic (or file) a partition belongs to; empty when there is no such name. */
     default String topicOf(int partition) {
         return "";
+    }
+
+    /** {@link #topicOf(int)} of a partition of one source: the source's topic or file name. */
+    default String topicOf(int source, int partition) {
+        return source == 0 ? topicOf(partition) : "";
     }
 
     /**
@@ -59,6 +99,11 @@ public interface SourceReader extends AutoCloseable {
      */
     default long lag(int partition) {
         return -1;
+    }
+
+    /** {@link #lag(int)} of a partition of one source. */
+    default long lag(int source, int partition) {
+        return source == 0 ? lag(partition) : -1;
     }
 
     /** Releases the input. Called once, after the last poll. */

@@ -59,6 +59,9 @@ public final class DemoCommand implements Callable<Integer> {
     @Mixin
     MetricsOptions metricsOptions;
 
+    /** Created on the embedded broker for the README's join example. */
+    static final String[] JOIN_EXAMPLE_TOPICS = {"orders", "payments"};
+
     @Override
     public Integer call() throws Exception {
         // Its own messages go to stderr with the logs: stdout carries only the results, for pipelines.
@@ -105,6 +108,15 @@ public final class DemoCommand implements Callable<Integer> {
             }
             KafkaJob.Settings settings = run.settings(connection, job.spec()).checkpoints(checkpoints.settings());
             createTopics(out, connection, settings, traffic.partitions);
+            if (broker != null) {
+                // Empty, co-partitioned by key: what the README's join example writes to and reads (kcat cannot create
+                // a topic, and the embedded broker creates none on first use).
+                for (String topic : JOIN_EXAMPLE_TOPICS) {
+                    connection.ensureTopic(topic, 2);
+                }
+                out.println("demo: topics " + String.join(" and ", JOIN_EXAMPLE_TOPICS) + " (2 partitions each, empty)"
+                        + " wait for the README's join example");
+            }
 
             JobMetrics metrics = new JobMetrics();
             KafkaJob kafkaJob = new KafkaJob(settings, metrics);

@@ -32,19 +32,10 @@ final class JoinReplayRun {
             throw new CommandLine.ParameterException(cli, "--join-input needs --join, e.g. --join interval:-5s:5s "
                     + "or --join tumbling:10s");
         }
-        for (String flag : new String[] {"--window", "--aggregate"}) {
-            if (cli.getParseResult().hasMatchedOption(flag)) {
-                throw new CommandLine.ParameterException(cli, flag + " does not apply to a join: the join emits pairs,"
-                        + " and its window is part of --join (e.g. --join tumbling:10s)");
-            }
-        }
         JobSpec job = cmd.job.spec();
+        JoinOptions.checkJobFlags(cli, cmd.join, job.allowedLatenessMs());
         ReplayCommand.requireFieldEventTime(cli, job);
         PrintWriter err = cli.getErr();
-        if (cmd.join.isInterval() && job.allowedLatenessMs() > 0) {
-            err.println("flinklite: --allowed-lateness does not apply to an interval join (Flink's has none either); "
-                    + "ignored");
-        }
         if (cmd.joinInput.equals("-") && cmd.input.equals("-")) {
             throw new CommandLine.ParameterException(cli, "--input and --join-input cannot both be stdin");
         }

@@ -25,6 +25,8 @@ import java.util.concurrent.Callable;
                 "  flinklite run",
                 "  flinklite run --bootstrap-servers broker:9092 --window tumbling:1m",
                 "  flinklite run --dead-letter-topic bad-events --late-topic late-events",
+                "  flinklite run --input-topic orders,returns                       # one stream of two topics",
+                "  flinklite run --input-topic orders --join-topic payments --join interval:0s:10m --key-field orderId --types '*'",
                 "  flinklite run --config flinklite.properties",
                 "  flinklite run --kafka-property security.protocol=SASL_SSL",
                 "  FLINKLITE_JDBC_PASSWORD=... flinklite run --jdbc-url jdbc:postgresql://db:5432/analytics --jdbc-user app",
@@ -39,6 +41,9 @@ public final class RunCommand implements Callable<Integer> {
 
     @Mixin
     JobOptions job;
+
+    @Mixin
+    JoinOptions join;
 
     @Mixin
     KafkaOptions kafka;
@@ -67,7 +72,7 @@ public final class RunCommand implements Callable<Integer> {
             throw userCode.asUsageError(e);
         }
         try (JobLauncher launcher = opened) {
-            KafkaJob kafkaJob = new KafkaJob(run.settings(kafka.connection(), job.spec())
+            KafkaJob kafkaJob = new KafkaJob(join.apply(run.settings(kafka.connection(), job.spec()), spec.commandLine())
                     .checkpoints(checkpoints.settings())
                     .taskFactory(launcher.taskFactory()), jobMetrics);
             // The server starts before the job checks Kafka, so a busy metrics port is reported before anything else.

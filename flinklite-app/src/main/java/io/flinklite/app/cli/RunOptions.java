@@ -18,8 +18,10 @@ public final class RunOptions {
     /** {@code --group-id} when none is given. */
     static final String DEFAULT_GROUP_ID = "flinklite";
 
-    @Option(names = "--input-topic", paramLabel = "TOPIC", defaultValue = DEFAULT_INPUT_TOPIC,
-            description = "Topic of JSON events to read (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--input-topic", paramLabel = "TOPIC[,TOPIC...]", defaultValue = DEFAULT_INPUT_TOPIC,
+            description = "Topic of JSON events to read; several, comma-separated, are read as one stream (a union: "
+                    + "each topic keeps its own partition watermarks, event time is their minimum) "
+                    + "(default: ${DEFAULT-VALUE}).")
     String inputTopic;
 
     @Option(names = "--output-topic", paramLabel = "TOPIC|none", defaultValue = "processed-events",
@@ -137,7 +139,7 @@ public final class RunOptions {
             throw UsageException.of("--idle-wall-clock", "needs an --idle-timeout above 0s");
         }
         return new KafkaJob.Settings(connection, spec)
-                .inputTopic(inputTopic)
+                .inputTopics(inputTopics())
                 .outputTopic(isNone(outputTopic) ? null : outputTopic)
                 .groupId(groupId)
                 .lateTopic(isNone(lateTopic) ? null : lateTopic)
@@ -153,6 +155,22 @@ public final class RunOptions {
                         ? KafkaJob.Settings.NO_INSTANCE_ID : instanceId.trim())
                 .console(System.out, format)
                 .createTopics(createTopics, topicPartitions, topicReplicationFactor);
+    }
+
+    /** {@code --input-topic} split at commas (a Kafka topic name cannot hold one). */
+    java.util.List<String> inputTopics() {
+        java.util.List<String> topics = new java.util.ArrayList<>();
+        for (String t : inputTopic.split(",", -1)) {
+            String topic = t.trim();
+            if (topic.isEmpty()) {
+                throw new UsageException("--input-topic", inputTopic, "a topic name is empty");
+            }
+            if (topics.contains(topic)) {
+                throw new UsageException("--input-topic", inputTopic, "names '" + topic + "' twice");
+            }
+            topics.add(topic);
+        }
+        return topics;
     }
 
     private static boolean isNone(String topic) {

@@ -42,6 +42,7 @@ public final class JobMetricsCollectors {
         registerWindowsAndResults(registry, metrics);
         registerWatermarks(registry, metrics, nowMs);
         registerCheckpoints(registry, metrics);
+        registerJoin(registry, metrics);
 
         gauge(registry, "flinklite_job_ready",
                 "1 while the job is running, its source has input partitions assigned and Kafka answers, else 0",
@@ -173,6 +174,39 @@ public final class JobMetricsCollectors {
                         }
                     }
                 }, "topic", "partition");
+    }
+
+    /** Only for a join job: absent otherwise, so a window job's scrape does not show join zeros. */
+    private static void registerJoin(PrometheusRegistry registry, JobMetrics metrics) {
+        counter(registry, "flinklite_join_pairs_total",
+                "Pairs a stream-stream join emitted",
+                cb -> {
+                    if (metrics.isJoin()) {
+                        cb.call(metrics.joinPairs());
+                    }
+                });
+        counter(registry, "flinklite_join_late_total",
+                "Elements too late to join, by side (left: --input-topic, right: --join-topic), sent to the late output",
+                cb -> {
+                    if (metrics.isJoin()) {
+                        cb.call(metrics.joinLate(JobMetrics.LEFT), "left");
+                        cb.call(metrics.joinLate(JobMetrics.RIGHT), "right");
+                    }
+                }, "side");
+        gauge(registry, "flinklite_join_state_elements",
+                "Elements a join buffers, waiting for partners or for their window to fire",
+                cb -> {
+                    if (metrics.isJoin()) {
+                        cb.call(metrics.joinStateElements());
+                    }
+                });
+        gauge(registry, "flinklite_join_state_bytes",
+                "Bytes of the elements a join buffers, as kept (their encoded form)",
+                cb -> {
+                    if (metrics.isJoin()) {
+                        cb.call(metrics.joinStateBytes());
+                    }
+                });
     }
 
     private static void registerCheckpoints(PrometheusRegistry registry, JobMetrics metrics) {

@@ -121,6 +121,22 @@ class MetricsServerTest {
     }
 
     @Test
+    void joinMetricsAppearOnlyForAJoinWithPairsStateAndLatePerSide() {
+        assertThat(Http.scrape(server.port()).keySet()).as("a window job shows no join zeros")
+                .noneMatch(name -> name.startsWith("flinklite_join_"));
+        metrics.addJoinPairs(12);
+        metrics.addJoinLate(JobMetrics.LEFT, 2);
+        metrics.addJoinLate(JobMetrics.RIGHT, 5);
+        metrics.setJoinState(40, 4_096);
+        assertThat(Http.scrape(server.port()))
+                .containsEntry("flinklite_join_pairs_total", 12.0)
+                .containsEntry("flinklite_join_late_total{side=\"left\"}", 2.0)
+                .containsEntry("flinklite_join_late_total{side=\"right\"}", 5.0)
+                .containsEntry("flinklite_join_state_elements", 40.0)
+                .containsEntry("flinklite_join_state_bytes", 4_096.0);
+    }
+
+    @Test
     void watermarkLagAndPartitionsAreMeasuredAgainstTheWallClock() {
         metrics.setWatermarkMs(NOW_MS - 5_001);
         metrics.setPartitions(new PartitionStats[] {

@@ -6,7 +6,6 @@ import io.flinklite.runtime.task.BatchHook;
 import io.flinklite.runtime.task.StreamTask;
 
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -26,8 +25,9 @@ import java.util.Map;
 public final class TaskCheckpointer implements BatchHook, AutoCloseable {
 
     private final CheckpointCoordinator coordinator;
-    private final String topic;
-    private final String topicId;
+    /** By the task's source index: the topic each source reads, and its id (null when unknown). */
+    private final List<String> topics;
+    private final List<String> topicIds;
     private final String fingerprint;
     private final Delivery delivery;
     private final PendingResults<WindowResult> pending;
@@ -61,11 +61,28 @@ public final class TaskCheckpointer implements BatchHook, AutoCloseable {
                             String topic, String topicId, String fingerprint, Delivery delivery,
                             PendingResults<WindowResult> pending, CheckpointCoordinator.Committer committer,
                             CheckpointCoordinator.CompletionListener listener, JobMetrics metrics) {
+        this(store, intervalMs, startMs, recovered, List.of(topic), java.util.Collections.singletonList(topicId),
+                fingerprint, delivery, pending, committer, listener, metrics);
+    }
+
+    /**
+     * As the constructors for one topic, for a task of several sources:
+     *
+     * @param topics   the topic of each of the task's sources, by source index, recorded with each offset
+     * @param topicIds their ids, in the same order (an element null when unknown)
+     */
+    public TaskCheckpointer(CheckpointStore store, long intervalMs, long startMs, CheckpointRecovery.Recovered recovered,
+                            List<String> topics, List<String> topicIds, String fingerprint, Delivery delivery,
+                            PendingResults<WindowResult> pending, CheckpointCoordinator.Committer committer,
+                            CheckpointCoordinator.CompletionListener listener, JobMetrics metrics) {
         if ((delivery == Delivery.EXACTLY_ONCE) != (pending != null)) {
             throw new IllegalArgumentException("exactly-once delivery needs a pending-results sink, and only it does");
         }
-        this.topic = topic;
-        this.topicId = topicId;
+        if (topics.size() != topicIds.size()) {
+            throw new IllegalArgumentException(topics.size() + " topics but " + topicIds.size() + " topic ids");
+        }
+        this.topics = List.copyOf(topics);
+        this.topicIds = new ArrayList<>(topicIds);
         this.fingerprint = fingerprint;
         this.delivery = delivery;
         this.pending = pending;
@@ -120,14 +137,16 @@ public final class TaskCheckpointer implements BatchHook, AutoCloseable {
         StateTape state = out.finish();
         lastStateBytes = state.byteSize();
         lastStateStrings = state.stringCount();
-        Map<Integer, Long> watermarks = new HashMap<>();
-        for (JobMetrics.PartitionStats p : metrics.partitions()) {
-            watermarks.put(p.partition(), p.watermarkMs());
+        if (task.sourceCount() != topics.size()) {
+            throw new IllegalStateException("the task has " + task.sourceCount() + " sources, the checkpoints name "
+                    + topics.size() + " topics");
         }
         List<SourcePosition> sources = new ArrayList<>();
-        for (Map.Entry<Integer, Long> e : task.positions().entrySet()) {
-            sources.add(new SourcePosition(topic, e.getKey(), e.getValue(),
-                    watermarks.getOrDefault(e.getKey(), Long.MIN_VALUE), topicId));
+        for (int source = 0; source < topics.size(); source++) {
+            for (Map.Entry<Integer, Long> e : task.positions(source).entrySet()) {
+                sources.add(new SourcePosition(topics.get(source), e.getKey(), e.getValue(),
+                        task.partitionWatermark(source, e.getKey()), topicIds.get(source)));
+            }
         }
         List<WindowResult> results = pending == null ? List.of() : pending.drain();
         Checkpoint checkpoint = new Checkpoint(id, previousId, timeMs, fingerprint, delivery.label(), sources,

@@ -6,11 +6,17 @@ import io.flinklite.api.Job;
 import io.flinklite.api.KeyedProcessFunction;
 import io.flinklite.api.KeySelector;
 import io.flinklite.api.MapFunction;
+import io.flinklite.api.OutputTag;
 import io.flinklite.api.Sink;
 import io.flinklite.api.WindowResult;
 import io.flinklite.api.Windowed;
 import io.flinklite.job.JobSpec;
+import io.flinklite.job.JoinSpec;
 import io.flinklite.job.TimestampSpec;
+import io.flinklite.runtime.join.IntervalJoinOperator;
+import io.flinklite.runtime.join.JoinedPair;
+import io.flinklite.runtime.join.JsonPayloadCodec;
+import io.flinklite.runtime.join.WindowJoinOperator;
 import io.flinklite.runtime.operator.OperatorTags;
 import io.flinklite.runtime.operator.Output;
 import io.flinklite.runtime.process.KeyedProcessOperator;
@@ -53,28 +59,109 @@ public final class JobGraphs {
      */
     public static JobGraph builtIn(JobSpec spec, long idleTimeoutMs, boolean wallClockWhenIdle,
                                    Sink<WindowResult> results, Sink<byte[]> lateOutput) {
+        return builtIn(spec, 1, idleTimeoutMs, wallClockWhenIdle, results, lateOutput);
+    }
+
+    /**
+     * The built-in job over {@code sources} inputs read as one stream (a union, e.g. several Kafka topics): each
+     * input a source of its own ({@value #SOURCE}, then {@code events-2}, ...) with its own partition watermarks,
+     * all into the one type filter, whose watermark is their minimum. One source is {@link #builtIn(JobSpec, long,
+     * boolean, Sink, Sink)}, state layout included.
+     */
+    public static JobGraph builtIn(JobSpec spec, int sources, long idleTimeoutMs, boolean wallClockWhenIdle,
+                                   Sink<WindowResult> results, Sink<byte[]> lateOutput) {
         Objects.requireNonNull(results, "results");
+        if (sources < 1) {
+            throw new IllegalArgumentException("a job needs at least one source, got " + sources);
+        }
         SelectionCache selection = new SelectionCache(spec);
         boolean needsValue = spec.aggregate().hasValue();
         // Only events that reach a value aggregate need a value; others are filtered whatever they carry.
         EventFormat format = new EventFormat(spec.keyField(), spec.aggregate().field(), spec.timestamps(),
                 needsValue ? e -> selection.selects(e.key()) : e -> false);
-        JobGraph.Builder b = JobGraph.builder()
-                .source(SOURCE, format, spec.outOfOrdernessMs(), idleTimeoutMs, wallClockWhenIdle)
-                .operator("types", out -> new TypeFilterOperator(selection, out), false)
+        JobGraph.Builder b = JobGraph.builder();
+        for (int i = 0; i < sources; i++) {
+            b.source(sourceId(i), format, spec.outOfOrdernessMs(), idleTimeoutMs, wallClockWhenIdle);
+        }
+        b.operator("types", out -> new TypeFilterOperator(selection, out), false)
                 .operator(WINDOWS, out -> new WindowOperator(spec.window().assigner(), spec.allowedLatenessMs(),
                         new BuiltinAggregator(spec.aggregate().kind(), out), out))
                 .operator("late-types", out -> new LateTypeCounter(selection), false)
                 .sink("results", results, JobGraph.SinkKind.ELEMENTS)
-                .edge(SOURCE, "types")
                 .edge("types", null, WINDOWS, 1, EVENT_KEY)
                 .edge(WINDOWS, "results")
                 .edge(WINDOWS, OperatorTags.LATE_DATA, "late-types", 1, null);
+        for (int i = 0; i < sources; i++) {
+            b.edge(sourceId(i), "types");
+        }
         if (lateOutput != null) {
             b.sink("late", lateOutput, JobGraph.SinkKind.RECORDS)
                     .edge(WINDOWS, OperatorTags.LATE_DATA, "late", 1, null);
         }
         return b.fingerprint(spec.fingerprint()).build();
+    }
+
+    /** The id of source {@code i} of the built-in job: {@value #SOURCE}, then {@code events-2}, ... */
+    private static String sourceId(int i) {
+        return i == 0 ? SOURCE : SOURCE + "-" + (i + 1);
+    }
+
+    /** The two sources of a join, in input order. */
+    public static final String LEFT = "left";
+    /** @see #LEFT */
+    public static final String RIGHT = "right";
+    /** The id of the join operator, under which its state is snapshotted. */
+    public static final String JOIN = "join";
+
+    /**
+     * The built-in stream-stream join (issue 13): two sources, {@value #LEFT} and {@value #RIGHT}, decoded alike
+     * (the spec's key field and timestamps), each through the type filter, keyed by the key into the interval or
+     * window join; pairs (the two JSON objects as read, see {@link JoinedPair}) to {@code pairs}, late events of
+     * either side, as their original bytes, to {@code lateOutput}. The join's watermark is the minimum of the two
+     * sides'; each side keeps per-partition watermarks and idleness as the single-input job does. The spec's
+     * allowed lateness applies to window joins only (Flink's interval join has none); its window and aggregate do
+     * not apply.
+     *
+     * @param lateOutput null to only count late events
+     */
+    public static JobGraph join(JobSpec spec, JoinSpec join, long idleTimeoutMs, boolean wallClockWhenIdle,
+                                Sink<JoinedPair<byte[], byte[]>> pairs, Sink<byte[]> lateOutput) {
+        Objects.requireNonNull(pairs, "pairs");
+        SelectionCache selection = new SelectionCache(spec);
+        EventFormat format = new EventFormat(spec.keyField(), null, spec.timestamps(), e -> false);
+        @SuppressWarnings("unchecked")
+        OutputTag<Event> late = (OutputTag<Event>) (OutputTag<?>) OperatorTags.LATE_DATA;
+        JobGraph.Builder b = JobGraph.builder()
+                .source(LEFT, format, spec.outOfOrdernessMs(), idleTimeoutMs, wallClockWhenIdle)
+                .source(RIGHT, format, spec.outOfOrdernessMs(), idleTimeoutMs, wallClockWhenIdle)
+                .operator("types-left", out -> new TypeFilterOperator(selection, out), false)
+                .operator("types-right", out -> new TypeFilterOperator(selection, out), false)
+                .operator(JOIN, out -> {
+                    @SuppressWarnings("unchecked")
+                    Output<JoinedPair<byte[], byte[]>> pairOut = (Output<JoinedPair<byte[], byte[]>>) (Output<?>) out;
+                    return join.isInterval()
+                            ? new IntervalJoinOperator<>(join.lowerBoundMs(), join.upperBoundMs(),
+                                    JsonPayloadCodec.INSTANCE, JsonPayloadCodec.INSTANCE, pairOut, late, late)
+                            : new WindowJoinOperator<>(join.window().assigner(), spec.allowedLatenessMs(),
+                                    JsonPayloadCodec.INSTANCE, JsonPayloadCodec.INSTANCE, pairOut, late, late);
+                })
+                .operator("late-types", out -> new LateTypeCounter(selection), false)
+                .sink("pairs", pairs, JobGraph.SinkKind.ELEMENTS)
+                .edge(LEFT, "types-left")
+                .edge(RIGHT, "types-right")
+                .edge("types-left", null, JOIN, 1, EVENT_KEY)
+                .edge("types-right", null, JOIN, 2, EVENT_KEY)
+                .edge(JOIN, "pairs")
+                .edge(JOIN, OperatorTags.LATE_DATA, "late-types", 1, null);
+        if (lateOutput != null) {
+            b.sink("late", lateOutput, JobGraph.SinkKind.RECORDS).edge(JOIN, OperatorTags.LATE_DATA, "late", 1, null);
+        }
+        return b.fingerprint(joinFingerprint(spec, join)).build();
+    }
+
+    /** What shapes a built-in join's state: the join and the settings of the spec that apply to it. */
+    public static String joinFingerprint(JobSpec spec, JoinSpec join) {
+        return "join=" + join + ";" + spec.fingerprint();
     }
 
     /**

@@ -1,7 +1,9 @@
 package io.flinklite.runtime.join;
 
 import io.flinklite.api.OutputTag;
+import io.flinklite.runtime.metrics.JobMetrics;
 import io.flinklite.runtime.operator.Output;
+import io.flinklite.runtime.operator.ReportsMetrics;
 import io.flinklite.runtime.operator.TwoInputOperator;
 import io.flinklite.runtime.state.KeyGroupedState;
 import io.flinklite.runtime.state.StateFormatException;
@@ -48,7 +50,8 @@ import java.util.Objects;
  * @param <S1>  left elements as buffered
  * @param <S2>  right elements as buffered
  */
-public final class IntervalJoinOperator<IN1, IN2, S1, S2> implements TwoInputOperator<IN1, IN2> {
+public final class IntervalJoinOperator<IN1, IN2, S1, S2> implements TwoInputOperator<IN1, IN2>, ReportsMetrics {
+    private final JoinMeter meter = new JoinMeter();
     private static final long NO_TIMER = Long.MIN_VALUE;
     private static final int LEFT = 0;
     private static final int RIGHT = 1;
@@ -199,6 +202,7 @@ public final class IntervalJoinOperator<IN1, IN2, S1, S2> implements TwoInputOpe
 
     @Override
     public void processElement1(IN1 element, long timestampMs, String key) throws Exception {
+        meter.received++;
         if (timestampMs < watermark) {
             lateLeft++;
             output.emitSide(lateLeftTag, element, timestampMs);
@@ -209,6 +213,7 @@ public final class IntervalJoinOperator<IN1, IN2, S1, S2> implements TwoInputOpe
 
     @Override
     public void processElement2(IN2 element, long timestampMs, String key) throws Exception {
+        meter.received++;
         if (timestampMs < watermark) {
             lateRight++;
             output.emitSide(lateRightTag, element, timestampMs);
@@ -271,6 +276,12 @@ public final class IntervalJoinOperator<IN1, IN2, S1, S2> implements TwoInputOpe
      * Advances the watermark: drops every buffered element whose cleanup time it reached (Flink's cleanup timers),
      * then forwards it.
      */
+    /** Pairs, late elements per side and buffered state (see {@link JoinMeter}). Task thread, between batches. */
+    @Override
+    public void publishMetrics(JobMetrics metrics) {
+        meter.publish(metrics, pairs, lateLeft, lateRight, bufferedElements(), bufferedBytes());
+    }
+
     @Override
     public void processWatermark(long watermarkMs) throws Exception {
         if (watermarkMs <= watermark) {

@@ -2,7 +2,9 @@ package io.flinklite.runtime.join;
 
 import io.flinklite.api.OutputTag;
 import io.flinklite.api.WindowAssigner;
+import io.flinklite.runtime.metrics.JobMetrics;
 import io.flinklite.runtime.operator.Output;
+import io.flinklite.runtime.operator.ReportsMetrics;
 import io.flinklite.runtime.operator.TwoInputOperator;
 import io.flinklite.runtime.state.StateFormatException;
 import io.flinklite.runtime.state.StateReader;
@@ -40,7 +42,8 @@ import java.util.Objects;
  * @param <S1>  left elements as buffered
  * @param <S2>  right elements as buffered
  */
-public final class WindowJoinOperator<IN1, IN2, S1, S2> implements TwoInputOperator<IN1, IN2> {
+public final class WindowJoinOperator<IN1, IN2, S1, S2> implements TwoInputOperator<IN1, IN2>, ReportsMetrics {
+    private final JoinMeter meter = new JoinMeter();
     private final WindowAssigner assigner;
     private final long allowedLateness;
     private final JoinPanes<S1, S2> panes;
@@ -98,6 +101,7 @@ public final class WindowJoinOperator<IN1, IN2, S1, S2> implements TwoInputOpera
 
     @Override
     public void processElement1(IN1 element, long timestampMs, String key) throws Exception {
+        meter.received++;
         panes.side = JoinPanes.LEFT;
         panes.timestampMs = timestampMs;
         windows.processElement(element, timestampMs, key);
@@ -106,10 +110,17 @@ public final class WindowJoinOperator<IN1, IN2, S1, S2> implements TwoInputOpera
 
     @Override
     public void processElement2(IN2 element, long timestampMs, String key) throws Exception {
+        meter.received++;
         panes.side = JoinPanes.RIGHT;
         panes.timestampMs = timestampMs;
         windows.processElement(element, timestampMs, key);
         panes.flush(emitPair);
+    }
+
+    /** Pairs, late elements per side and buffered state (see {@link JoinMeter}). Task thread, between batches. */
+    @Override
+    public void publishMetrics(JobMetrics metrics) {
+        meter.publish(metrics, pairs, lateLeft, lateRight, bufferedElements(), bufferedBytes());
     }
 
     @Override

@@ -25,6 +25,7 @@ public final class JoinPairJson {
 
     private final StringBuilder text = new StringBuilder(64);
     private final HashMap<String, byte[]> keyJson = new HashMap<>();
+    private final Buffer record = new Buffer();
 
     /** Writes {@code pair}'s line and a newline to {@code out}. */
     public void writeLine(JoinedPair<byte[], byte[]> pair, OutputStream out) throws IOException {
@@ -42,6 +43,31 @@ public final class JoinPairJson {
         }
         out.write('}');
         out.write('\n');
+    }
+
+    /**
+     * The pair's JSON object, without a newline, as a new array: a Kafka record's value (the record keeps it, so it
+     * cannot be a reused buffer).
+     */
+    public byte[] toRecord(JoinedPair<byte[], byte[]> pair) {
+        record.reset();
+        try {
+            writeLine(pair, record);
+        } catch (IOException e) {
+            throw new IllegalStateException(e); // a ByteArrayOutputStream does not fail
+        }
+        return java.util.Arrays.copyOf(record.buffer(), record.size() - 1);
+    }
+
+    /** A ByteArrayOutputStream whose buffer can be read without the copy toByteArray makes. */
+    private static final class Buffer extends java.io.ByteArrayOutputStream {
+        Buffer() {
+            super(256);
+        }
+
+        byte[] buffer() {
+            return buf;
+        }
     }
 
     /** The line without its newline, for tests and logs. */

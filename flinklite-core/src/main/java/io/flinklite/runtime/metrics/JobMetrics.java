@@ -86,6 +86,11 @@ public final class JobMetrics {
     private final AtomicLong resultsWritten = new AtomicLong();
     private final AtomicLong outputWriteFailures = new AtomicLong();
     private final AtomicLong outputRecordsTooLarge = new AtomicLong();
+    private final AtomicLong joinPairs = new AtomicLong();
+    private final AtomicLongArray joinLate = new AtomicLongArray(2);
+    private final AtomicLong joinStateElements = new AtomicLong();
+    private final AtomicLong joinStateBytes = new AtomicLong();
+    private volatile boolean join;
     private final AtomicReference<PartitionStats[]> partitions = new AtomicReference<>(new PartitionStats[0]);
     private final ConcurrentHashMap<String, AtomicLongArray> eventsByType = new ConcurrentHashMap<>();
     private volatile LatencyObserver latencyObserver = seconds -> { };
@@ -197,6 +202,22 @@ public final class JobMetrics {
         counts.addAndGet(2, late);
     }
 
+    /** Join side of {@link #addJoinLate}: the left (first) input. */
+    public static final int LEFT = 0;
+    /** Join side of {@link #addJoinLate}: the right (second) input. */
+    public static final int RIGHT = 1;
+
+    /** Pairs a join emitted (each a result); also marks the job as a join, whose metrics are then exported. */
+    public void addJoinPairs(long n) { join = true; joinPairs.addAndGet(n); }
+    /** Elements of one side ({@link #LEFT}, {@link #RIGHT}) too late to join, sent to the late output. */
+    public void addJoinLate(int side, long n) { join = true; joinLate.addAndGet(side, n); }
+    /** What a join buffers now: elements waiting for partners, and the bytes they take as kept (their encoding). */
+    public void setJoinState(long elements, long bytes) {
+        join = true;
+        joinStateElements.set(elements);
+        joinStateBytes.set(bytes);
+    }
+
     public void setOpenPanes(long n) { openPanes.set(n); }
     public void setOpenWindows(long n) { openWindows.set(n); }
     public void setWatermarkMs(long ms) { watermarkMs.set(ms); }
@@ -273,6 +294,13 @@ public final class JobMetrics {
     public long outputRecordsTooLarge() { return outputRecordsTooLarge.get(); }
     public long sinkErrors() { return sinkErrors.get(); }
     public long openPanes() { return openPanes.get(); }
+    /** True once a join operator reported (the job joins two inputs): its metrics mean something. */
+    public boolean isJoin() { return join; }
+    public long joinPairs() { return joinPairs.get(); }
+    /** Late elements of {@code side} ({@link #LEFT}, {@link #RIGHT}). */
+    public long joinLate(int side) { return joinLate.get(side); }
+    public long joinStateElements() { return joinStateElements.get(); }
+    public long joinStateBytes() { return joinStateBytes.get(); }
     public long openWindows() { return openWindows.get(); }
     /** The combined watermark, epoch ms; {@link Long#MIN_VALUE} before the first record. */
     public long watermarkMs() { return watermarkMs.get(); }

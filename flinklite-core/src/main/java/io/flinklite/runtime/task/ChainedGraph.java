@@ -46,6 +46,7 @@ final class ChainedGraph {
     private static final EdgeTarget[] NO_TARGETS = new EdgeTarget[0];
 
     private final SourceRun[] sources;
+    private final ReaderRun[] readerRuns;
     private final OperatorRun[] operators;
     private final ReportsMetrics[] reporters;
     /** Distinct sinks, in graph order: flushed in that order. */
@@ -56,18 +57,30 @@ final class ChainedGraph {
 
     ChainedGraph(JobGraph graph, List<? extends SourceReader> readers, TaskOptions options, ResultTimer timer,
                  JobMetrics metrics) {
-        if (readers.size() != graph.sources().size()) {
-            throw new IllegalArgumentException("the graph has " + graph.sources().size() + " sources but "
-                    + readers.size() + " readers were given");
+        int total = 0;
+        for (SourceReader r : readers) {
+            total += r.sourceCount();
+        }
+        if (total != graph.sources().size()) {
+            throw new IllegalArgumentException("the graph has " + graph.sources().size() + " sources but the "
+                    + readers.size() + " readers given deliver " + total);
         }
         Map<String, NodeOutput> outputs = new HashMap<>();
         Map<String, OperatorRun> operatorRuns = new HashMap<>();
         Map<String, JobGraph.SinkNode> sinkNodes = new HashMap<>();
-        sources = new SourceRun[readers.size()];
-        for (int i = 0; i < sources.length; i++) {
-            JobGraph.SourceNode node = graph.sources().get(i);
-            sources[i] = new SourceRun(node, readers.get(i), options.maxRecordBytes(), options.clock());
-            outputs.put(node.id(), sources[i].output);
+        sources = new SourceRun[total];
+        readerRuns = new ReaderRun[readers.size()];
+        int next = 0;
+        for (int r = 0; r < readers.size(); r++) {
+            SourceReader reader = readers.get(r);
+            SourceRun[] runs = new SourceRun[reader.sourceCount()];
+            for (int index = 0; index < runs.length; index++) {
+                JobGraph.SourceNode node = graph.sources().get(next);
+                runs[index] = new SourceRun(node, reader, index, options.maxRecordBytes(), options.clock());
+                sources[next++] = runs[index];
+                outputs.put(node.id(), runs[index].output);
+            }
+            readerRuns[r] = new ReaderRun(reader, runs);
         }
         operators = new OperatorRun[graph.operators().size()];
         List<ReportsMetrics> reporting = new ArrayList<>();
@@ -78,7 +91,7 @@ final class ChainedGraph {
             if (!(op instanceof OneInputOperator) && !(op instanceof TwoInputOperator)) {
                 throw new IllegalArgumentException("operator '" + node.id() + "' is neither a one- nor a two-input operator");
             }
-            operators[i] = new OperatorRun(node, op);
+            operators[i] = new OperatorRun(node, op, out);
             operatorRuns.put(node.id(), operators[i]);
             outputs.put(node.id(), out);
             if (op instanceof ReportsMetrics) {
@@ -152,7 +165,11 @@ final class ChainedGraph {
         return (Sink<T>) sink;
     }
 
+    /** The graph's sources, in graph order. */
     SourceRun[] sources() { return sources; }
+
+    /** The readers, each with the sources it delivers (a reader of several topics delivers several). */
+    ReaderRun[] readers() { return readerRuns; }
 
     ReportsMetrics[] reporters() { return reporters; }
 
@@ -279,6 +296,18 @@ final class ChainedGraph {
                 targets[i].watermark(watermarkMs);
             }
         }
+
+        /**
+         * This node's stream turned idle (every input it has is idle: a source all of whose partitions are) or active
+         * again: the operators downstream leave an idle edge out of their minimum, as Flink's idle watermark status
+         * does, so an idle source does not stop a union or a join forever.
+         */
+        void emitIdle(boolean idle) throws Exception {
+            EdgeTarget[] targets = all;
+            for (int i = 0; i < targets.length; i++) {
+                targets[i].idle(idle);
+            }
+        }
     }
 
     /** The receiving end of one edge; a keyed edge computes the element's key once, here. */
@@ -309,18 +338,28 @@ final class ChainedGraph {
             return k;
         }
 
+        /** Whether the stream over this edge is idle; see {@link NodeOutput#emitIdle}. */
+        boolean idle;
+
+        /** Sinks ignore idleness; operator inputs recompute their operator's watermark. */
+        void idle(boolean isIdle) throws Exception {
+            idle = isIdle;
+        }
     }
 
     /** One operator and its incoming edges. */
     static final class OperatorRun {
         final JobGraph.OperatorNode node;
         final Operator operator;
+        private final NodeOutput output;
         private EdgeTarget[] inputs = NO_TARGETS;
         private long watermark = Long.MIN_VALUE;
+        private boolean idle;
 
-        OperatorRun(JobGraph.OperatorNode node, Operator operator) {
+        OperatorRun(JobGraph.OperatorNode node, Operator operator, NodeOutput output) {
             this.node = node;
             this.operator = operator;
+            this.output = output;
         }
 
         @SuppressWarnings("unchecked")
@@ -344,14 +383,25 @@ final class ChainedGraph {
             return operator instanceof ForwardsWatermarks && inputs.length == 1;
         }
 
-        /** An incoming edge's watermark advanced: the operator's is the minimum over all of them. */
+        /**
+         * An incoming edge's watermark advanced, or an edge turned idle or active: the operator's watermark is the
+         * minimum over the edges that are not idle; with all idle it stays, and the operator's own output is idle.
+         */
         void inputAdvanced() throws Exception {
             EdgeTarget[] in = inputs;
-            long min = in[0].watermark;
-            for (int i = 1; i < in.length; i++) {
-                min = Math.min(min, in[i].watermark);
+            long min = Long.MAX_VALUE;
+            boolean allIdle = true;
+            for (int i = 0; i < in.length; i++) {
+                if (!in[i].idle) {
+                    allIdle = false;
+                    min = Math.min(min, in[i].watermark);
+                }
             }
-            if (min > watermark) {
+            if (allIdle != idle) {
+                idle = allIdle;
+                output.emitIdle(allIdle);
+            }
+            if (!allIdle && min > watermark) {
                 watermark = min;
                 operator.processWatermark(min);
             }
@@ -369,6 +419,14 @@ final class ChainedGraph {
         final void watermark(long watermarkMs) throws Exception {
             if (watermarkMs > watermark) {
                 watermark = watermarkMs;
+                run.inputAdvanced();
+            }
+        }
+
+        @Override
+        final void idle(boolean isIdle) throws Exception {
+            if (isIdle != idle) {
+                idle = isIdle;
                 run.inputAdvanced();
             }
         }
@@ -498,7 +556,7 @@ final class ChainedGraph {
 
         @Override public boolean hasRecord() { return hasRecord; }
 
-        @Override public String topic() { return source == null ? null : source.reader.topicOf(partition); }
+        @Override public String topic() { return source == null ? null : source.reader.topicOf(source.index, partition); }
 
         @Override public int partition() { return partition; }
 
@@ -523,12 +581,49 @@ final class ChainedGraph {
     }
 
     /**
-     * One source node: its reader, decoder, reused event, per-partition watermarks and read positions. Also the
-     * reader's {@link PartitionListener}.
+     * One reader and the sources it delivers, by source index: its {@link PartitionListener}, which hands each
+     * partition event to the source it names.
      */
-    static final class SourceRun implements PartitionListener {
+    static final class ReaderRun implements PartitionListener {
+        final SourceReader reader;
+        final SourceRun[] runs;
+        boolean ended;
+
+        ReaderRun(SourceReader reader, SourceRun[] runs) {
+            this.reader = reader;
+            this.runs = runs;
+        }
+
+        @Override
+        public void partitionAssigned(int partition) {
+            runs[0].partitionAssigned(partition);
+        }
+
+        @Override
+        public void partitionRevoked(int partition) {
+            runs[0].partitionRevoked(partition);
+        }
+
+        @Override
+        public void partitionAssigned(int source, int partition) {
+            runs[source].partitionAssigned(partition);
+        }
+
+        @Override
+        public void partitionRevoked(int source, int partition) {
+            runs[source].partitionRevoked(partition);
+        }
+    }
+
+    /**
+     * One source node: its reader and source index there, decoder, reused event, per-partition watermarks and read
+     * positions.
+     */
+    static final class SourceRun {
         final JobGraph.SourceNode node;
         final SourceReader reader;
+        /** Which of the reader's sources this is. */
+        final int index;
         final EventDecoder decoder;
         final WatermarkTracker watermarks;
         final EventFormat.ValueRequirement valueRequirement;
@@ -545,14 +640,18 @@ final class ChainedGraph {
         /** Next offset per partition id; -1 when nothing was read yet. */
         private long[] nextOffsets = new long[8];
 
-        SourceRun(JobGraph.SourceNode node, SourceReader reader, int maxRecordBytes, LongSupplier clock) {
+        /** Whether every partition of this source is idle (see {@link NodeOutput#emitIdle}). */
+        boolean idle;
+
+        SourceRun(JobGraph.SourceNode node, SourceReader reader, int index, int maxRecordBytes, LongSupplier clock) {
             this.node = node;
             this.reader = java.util.Objects.requireNonNull(reader, "reader");
+            this.index = index;
             EventFormat f = node.format();
             this.decoder = new EventDecoder(f.keyField(), f.valueField(), f.timestamps(), maxRecordBytes);
             this.watermarks = new WatermarkTracker(node.outOfOrdernessMs(), node.idleTimeoutMs(), node.wallClockWhenIdle());
             this.valueRequirement = f.valueRequirement();
-            this.lagOf = reader::lag;
+            this.lagOf = partition -> reader.lag(index, partition);
             this.clock = clock;
             Arrays.fill(nextOffsets, -1);
         }
@@ -562,6 +661,15 @@ final class ChainedGraph {
             if (w > emittedWatermark) {
                 emittedWatermark = w;
                 output.emitWatermark(w);
+            }
+        }
+
+        /** Tells the graph when this source turns idle (every partition idle) or active again. */
+        void updateIdle() throws Exception {
+            boolean now = !ended && watermarks.isIdle();
+            if (now != idle) {
+                idle = now;
+                output.emitIdle(now);
             }
         }
 
@@ -603,13 +711,11 @@ final class ChainedGraph {
             Arrays.fill(nextOffsets, old, nextOffsets.length, -1);
         }
 
-        @Override
-        public void partitionAssigned(int partition) {
+        void partitionAssigned(int partition) {
             watermarks.addPartition(partition, clock.getAsLong());
         }
 
-        @Override
-        public void partitionRevoked(int partition) {
+        void partitionRevoked(int partition) {
             watermarks.removePartition(partition, clock.getAsLong());
             if (partition < nextOffsets.length) {
                 nextOffsets[partition] = -1;

@@ -54,6 +54,7 @@ public final class StreamTask implements Snapshottable {
     private final ResultTimer resultTimer;
     private final ChainedGraph chain;
     private final ChainedGraph.SourceRun[] sources;
+    private final ChainedGraph.ReaderRun[] readers;
     private final ReportsMetrics[] reporters;
     private final String fingerprint;
     private final List<BatchHook> hooks = new ArrayList<>();
@@ -69,7 +70,8 @@ public final class StreamTask implements Snapshottable {
     private long flushedResults;
 
     /**
-     * @param readers one per source node of {@code graph}, in the same order
+     * @param readers the graph's sources, in order: each reader delivers as many of them as it has sources
+     *                ({@link SourceReader#sourceCount}), e.g. one Kafka reader of two topics for a join's two sources
      */
     public StreamTask(JobGraph graph, List<? extends SourceReader> readers, TaskOptions options,
                       DeadLetterHandler deadLetters, JobMetrics metrics) {
@@ -80,6 +82,7 @@ public final class StreamTask implements Snapshottable {
         this.fingerprint = graph.fingerprint();
         this.chain = new ChainedGraph(graph, readers, options, resultTimer, metrics);
         this.sources = chain.sources();
+        this.readers = chain.readers();
         this.reporters = chain.reporters();
     }
 
@@ -119,18 +122,33 @@ public final class StreamTask implements Snapshottable {
         return endOfInput;
     }
 
-    /** The job's watermark: the minimum over its sources' watermarks. */
+    /** The job's watermark: the minimum over its sources' watermarks, leaving idle sources out unless all are. */
     public long watermarkMs() {
         long min = Long.MAX_VALUE;
+        long idleMin = Long.MAX_VALUE;
         for (ChainedGraph.SourceRun s : sources) {
-            min = Math.min(min, s.emittedWatermark);
+            if (s.idle) {
+                idleMin = Math.min(idleMin, s.emittedWatermark);
+            } else {
+                min = Math.min(min, s.emittedWatermark);
+            }
         }
-        return min;
+        return min == Long.MAX_VALUE && idleMin != Long.MAX_VALUE ? idleMin : min;
     }
 
     /** The watermark of one partition of the (first) source; {@link Long#MIN_VALUE} before its first record. */
     public long partitionWatermark(int partition) {
         return sources[0].watermarks.partitionWatermark(partition);
+    }
+
+    /** The watermark of one partition of the graph's source {@code source}; {@link Long#MIN_VALUE} before its first record. */
+    public long partitionWatermark(int source, int partition) {
+        return sources[source].watermarks.partitionWatermark(partition);
+    }
+
+    /** How many sources the graph has. */
+    public int sourceCount() {
+        return sources.length;
     }
 
     /** One line naming everything that shapes this task's state; a checkpoint records it to refuse a foreign restore. */
@@ -149,12 +167,12 @@ public final class StreamTask implements Snapshottable {
         while (!stopRequested) {
             long now = 0;
             boolean more = false;
-            for (ChainedGraph.SourceRun s : sources) {
-                if (s.ended) {
+            for (ChainedGraph.ReaderRun r : readers) {
+                if (r.ended) {
                     continue;
                 }
-                now = pollOnce(s);
-                more |= !s.ended;
+                now = pollOnce(r);
+                more |= !r.ended;
             }
             if (!more) {
                 chain.finish();
@@ -174,32 +192,44 @@ public final class StreamTask implements Snapshottable {
         flushSinks();
     }
 
-    /** One poll of {@code s} and everything it leads to; returns the time after the poll. */
-    private long pollOnce(ChainedGraph.SourceRun s) throws Exception {
+    /** One poll of {@code r} and everything it leads to, for each of its sources; returns the time after the poll. */
+    private long pollOnce(ChainedGraph.ReaderRun r) throws Exception {
         batch.clear();
-        SourceReader reader = s.reader;
+        SourceReader reader = r.reader;
+        ChainedGraph.SourceRun[] runs = r.runs;
         // Before the poll, so that the first batch of one partition cannot move event time past the others.
-        s.partitionCount = reader.partitionCount();
-        if (s.partitionCount > 0) {
-            s.watermarks.declarePartitionCount(s.partitionCount, options.clock().getAsLong());
+        for (ChainedGraph.SourceRun s : runs) {
+            s.partitionCount = reader.partitionCount(s.index);
+            if (s.partitionCount > 0) {
+                s.watermarks.declarePartitionCount(s.partitionCount, options.clock().getAsLong());
+            }
         }
-        boolean more = reader.poll(batch, s, options.pollTimeoutMs());
+        boolean more = reader.poll(batch, r, options.pollTimeoutMs());
         resultTimer.batchArrived();
         long now = options.clock().getAsLong();
         if (!batch.isEmpty()) {
             long max = options.maxFutureMs() == Long.MAX_VALUE ? Long.MAX_VALUE : saturatedAdd(now, options.maxFutureMs());
-            s.decoder.setTimestampBounds(options.minTimestampMs(), max);
-            processBatch(s);
+            for (ChainedGraph.SourceRun s : runs) {
+                s.decoder.setTimestampBounds(options.minTimestampMs(), max);
+            }
+            processBatch(runs);
         }
-        for (int p = 0; p < s.partitionCount; p++) {
-            if (!s.watermarks.isAssigned(p)) {
-                s.watermarks.reportWatermark(p, reader.reportedWatermark(p));
+        for (ChainedGraph.SourceRun s : runs) {
+            for (int p = 0; p < s.partitionCount; p++) {
+                if (!s.watermarks.isAssigned(p)) {
+                    s.watermarks.reportWatermark(p, reader.reportedWatermark(s.index, p));
+                }
+            }
+            s.advanceTo(s.watermarks.checkIdleness(now, s.lagOf));
+            s.updateIdle();
+            if (!more) {
+                s.ended = true;
+                s.updateIdle();
+                s.advanceTo(s.watermarks.endOfInput());
             }
         }
-        s.advanceTo(s.watermarks.checkIdleness(now, s.lagOf));
         if (!more) {
-            s.ended = true;
-            s.advanceTo(s.watermarks.endOfInput());
+            r.ended = true;
         }
         return now;
     }
@@ -209,13 +239,19 @@ public final class StreamTask implements Snapshottable {
         return ((a ^ r) & (b ^ r)) < 0 ? Long.MAX_VALUE : r;
     }
 
-    private void processBatch(ChainedGraph.SourceRun s) throws Exception {
+    private void processBatch(ChainedGraph.SourceRun[] runs) throws Exception {
         RecordBatch records = batch;
-        EventDecoder decoder = s.decoder;
-        DecodedEvent event = s.event;
+        // One source per reader (the usual case): no lookup per record.
+        boolean one = runs.length == 1;
+        ChainedGraph.SourceRun s = runs[0];
         ChainedGraph.Context context = chain.context();
         int n = records.size();
         for (int i = 0; i < n; i++) {
+            if (!one) {
+                s = runs[records.source(i)];
+            }
+            EventDecoder decoder = s.decoder;
+            DecodedEvent event = s.event;
             int partition = records.partition(i);
             long offset = records.offset(i);
             byte[] payload = records.payload(i);
@@ -237,6 +273,9 @@ public final class StreamTask implements Snapshottable {
             s.output.emit(event, event.timestamp());
             context.clear();
             s.advanceTo(s.watermarks.onEvent(partition, event.timestamp()));
+            if (s.idle) {
+                s.updateIdle(); // a record ends the source's idleness
+            }
         }
     }
 
@@ -247,7 +286,7 @@ public final class StreamTask implements Snapshottable {
                 ? "\"" + s.decoder.valueFieldName() + "\" is missing or not a number"
                 : reason == InvalidReason.NULL_VALUE ? "the record has no value (a tombstone)" : s.decoder.lastError();
         try {
-            deadLetters.deadLetter(partition, offset, payload, off, len, reason, detail);
+            deadLetters.deadLetter(s.index, partition, offset, payload, off, len, reason, detail);
         } catch (RuntimeException e) {
             // A failing dead-letter handler must not stop the job; the record is counted as invalid already.
             System.getLogger(StreamTask.class.getName()).log(System.Logger.Level.WARNING,
@@ -271,8 +310,9 @@ public final class StreamTask implements Snapshottable {
         List<JobMetrics.PartitionStats> stats = new ArrayList<>();
         for (ChainedGraph.SourceRun s : sources) {
             for (int p : s.watermarks.assignedPartitions()) {
-                stats.add(new JobMetrics.PartitionStats(s.reader.topicOf(p), p, s.watermarks.partitionWatermark(p),
-                        s.reader.lag(p), s.watermarks.isIdle(p), s.nextOffset(p)));
+                stats.add(new JobMetrics.PartitionStats(s.reader.topicOf(s.index, p), p,
+                        s.watermarks.partitionWatermark(p), s.reader.lag(s.index, p), s.watermarks.isIdle(p),
+                        s.nextOffset(p)));
             }
         }
         metrics.setPartitions(stats.toArray(new JobMetrics.PartitionStats[0]));
@@ -300,6 +340,11 @@ public final class StreamTask implements Snapshottable {
      */
     public Map<Integer, Long> positions() {
         return sources[0].positions();
+    }
+
+    /** {@link #positions()} of the graph's source {@code source}. */
+    public Map<Integer, Long> positions(int source) {
+        return sources[source].positions();
     }
 
     /** The field names of source {@code i}'s state: the one source of a job keeps the names checkpoints always had. */
@@ -376,7 +421,7 @@ public final class StreamTask implements Snapshottable {
             throw new IllegalStateException("restoring the watermark fired a window and its sink failed", e);
         }
         for (int i = 0; i < sources.length; i++) {
-            sources[i].reader.restorePositions(restored.get(i));
+            sources[i].reader.restorePositions(sources[i].index, restored.get(i));
         }
     }
 }

@@ -179,6 +179,22 @@ public final class WatermarkTracker implements Snapshottable {
         return counts(partition) && idle[partition];
     }
 
+    /**
+     * Whether this whole input is idle: some partition counts and every one that does is idle. A task combining
+     * several inputs leaves an idle one out of their minimum, as Flink's idle watermark status does.
+     */
+    public boolean isIdle() {
+        if (activeCount > 0) {
+            return false;
+        }
+        for (int p = 0; p < assigned.length; p++) {
+            if (counts(p)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** The partition's own watermark; {@link Long#MIN_VALUE} before its first record. */
     public long partitionWatermark(int partition) {
         if (partition < 0 || partition >= maxTimestamp.length) {

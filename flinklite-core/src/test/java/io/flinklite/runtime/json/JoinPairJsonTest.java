@@ -48,4 +48,14 @@ class JoinPairJsonTest {
         assertThat(line).startsWith("{\"key\":\"ünï \\\"q\\\" \\\\ \\t\\u0001\",");
         assertThat(json.toLine(pair(key, "{}", "{}", false))).isEqualTo(line); // from the cache: the same bytes
     }
+
+    @Test
+    void aRecordIsTheLineWithoutItsNewlineInAFreshArrayEachTime() throws Exception {
+        JoinPairJson json = new JoinPairJson();
+        byte[] first = json.toRecord(pair("k", "{\"a\":1}", "{\"b\":2}", false));
+        byte[] second = json.toRecord(pair("k", "{}", "{}", true));
+        assertThat(new String(first, StandardCharsets.UTF_8))
+                .isEqualTo("{\"key\":\"k\",\"left\":{\"a\":1},\"right\":{\"b\":2}}");
+        assertThat(new String(second, StandardCharsets.UTF_8)).isEqualTo(json.toLine(pair("k", "{}", "{}", true)));
+    }
 }

@@ -40,7 +40,7 @@ final class ScriptedSource implements SourceReader {
     }
 
     /** From this step on, {@link #lag} reports {@code records} waiting in {@code partition}. */
-    ScriptedSource lag(int partition, long records) {
+    ScriptedSource withLag(int partition, long records) {
         steps.add(new Object[] {"lag", partition, records});
         return this;
     }

@@ -78,10 +78,10 @@ class StreamTaskTest {
     void aPartitionWithRecordsStillToReadIsSlowNotIdle() throws Exception {
         // Partition 1's first fetch is slow: it has records waiting (lag 1) but delivers nothing for longer than the
         // idle timeout. Declaring it idle would let partition 0 close [0, 10_000) and make its record late.
-        ScriptedSource source = new ScriptedSource().assign(0).assign(1).lag(1, 1)
+        ScriptedSource source = new ScriptedSource().assign(0).assign(1).withLag(1, 1)
                 .batch(0, ev(1_000, "critical"), 0, ev(20_000, "critical"))
                 .idleUntil(60_000)
-                .lag(1, 0)
+                .withLag(1, 0)
                 .batch(1, ev(2_000, "critical"))
                 .idleUntil(60_001);
         List<Long> watermarks = new ArrayList<>();

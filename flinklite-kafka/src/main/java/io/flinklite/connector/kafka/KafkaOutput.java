@@ -4,8 +4,11 @@ import io.flinklite.api.Sink;
 import io.flinklite.api.WindowResult;
 import io.flinklite.runtime.checkpoint.CheckpointCoordinator;
 import io.flinklite.runtime.graph.ResultEncoder;
+import io.flinklite.runtime.join.JoinedPair;
+import io.flinklite.runtime.json.JoinPairJson;
 import io.flinklite.runtime.metrics.JobMetrics;
 import io.flinklite.source.DeadLetterHandler;
+import io.flinklite.source.InvalidReason;
 import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -112,6 +115,26 @@ public final class KafkaOutput implements AutoCloseable {
     }
 
     /**
+     * A sink for the pairs of a stream-stream join: each goes to {@code topic} as the JSON line {@code replay
+     * --join-input} writes ({@code {"key":K,"left":{...},"right":{...}}}, plus {@code windowStart}/{@code windowEnd} for
+     * window joins), keyed by the join key, so a key's pairs stay in one partition in order.
+     */
+    public Sink<JoinedPair<byte[], byte[]>> pairSink(String topic) {
+        JoinPairJson json = new JoinPairJson();
+        return new SharedProducerSink<>() {
+            @Override
+            public void write(JoinedPair<byte[], byte[]> pair) {
+                send(topic, WindowResult.keyBytes(pair.key()), json.toRecord(pair), null, 0, 0);
+            }
+
+            @Override
+            public String toString() {
+                return "kafka:" + topic;
+            }
+        };
+    }
+
+    /**
      * Forwards a record unchanged (key, value) to {@code topic} with the reason and its origin in headers.
      *
      * @param reason why: {@code late} or an invalid reason label
@@ -149,16 +172,28 @@ public final class KafkaOutput implements AutoCloseable {
      */
     public DeadLetterHandler deadLetters(String topic, KafkaSourceReader reader) {
         RateLimitedLog log = new RateLimitedLog(LOG, 10_000);
-        return (partition, offset, payload, payloadOffset, payloadLength, reason, detail) -> {
-            if (log.allow(System.currentTimeMillis())) {
-                log.warn("invalid record " + reader.topic() + "/" + partition + "@" + offset + " [" + reason.label()
-                        + "]: " + detail + (topic == null ? "" : " (forwarded to " + topic + ")"));
+        return new DeadLetterHandler() {
+            @Override
+            public void deadLetter(int partition, long offset, byte[] payload, int payloadOffset, int payloadLength,
+                                   InvalidReason reason, String detail) {
+                deadLetter(0, partition, offset, payload, payloadOffset, payloadLength, reason, detail);
             }
-            if (topic != null) {
-                // A tombstone stays a tombstone (null), so the dead letter shows exactly what arrived.
-                byte[] value = payload == null || (payloadOffset == 0 && payloadLength == payload.length)
-                        ? payload : Arrays.copyOfRange(payload, payloadOffset, payloadOffset + payloadLength);
-                forward(topic, reader.keyOf(partition, offset), value, reason.label(), reader.topic(), partition, offset);
+
+            @Override
+            public void deadLetter(int source, int partition, long offset, byte[] payload, int payloadOffset,
+                                   int payloadLength, InvalidReason reason, String detail) {
+                String from = reader.topicOf(source, partition);
+                if (log.allow(System.currentTimeMillis())) {
+                    log.warn("invalid record " + from + "/" + partition + "@" + offset + " [" + reason.label()
+                            + "]: " + detail + (topic == null ? "" : " (forwarded to " + topic + ")"));
+                }
+                if (topic != null) {
+                    // A tombstone stays a tombstone (null), so the dead letter shows exactly what arrived.
+                    byte[] value = payload == null || (payloadOffset == 0 && payloadLength == payload.length)
+                            ? payload : Arrays.copyOfRange(payload, payloadOffset, payloadOffset + payloadLength);
+                    forward(topic, reader.keyOf(source, partition, offset), value, reason.label(), from, partition,
+                            offset);
+                }
             }
         };
     }

@@ -1,5 +1,6 @@
 package io.flinklite.connector.kafka;
 
+import io.flinklite.runtime.checkpoint.SourcePosition;
 import io.flinklite.source.PartitionListener;
 import io.flinklite.source.RecordBatch;
 import io.flinklite.source.SourceReader;
@@ -18,6 +19,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.consumer.RangeAssignor;
 import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.KafkaFuture;
@@ -37,9 +39,11 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.OptionalLong;
 import java.util.Properties;
 import java.util.Set;
@@ -48,41 +52,49 @@ import java.util.concurrent.ExecutionException;
 import java.util.function.IntToLongFunction;
 
 /**
- * The engine's {@link SourceReader} on one Kafka topic, in a consumer group.
+ * The engine's {@link SourceReader} on one or more Kafka topics, in a consumer group, with one consumer.
  *
- * <p>Partitions: the engine keeps one watermark per input partition, identified by the Kafka partition number (one
- * topic, so the number is unique). Group assignments and revocations reach the engine's {@link PartitionListener}
- * from inside {@link #poll}, on the task thread: an assignment before the partition's first record, a revocation
- * after its last. A revocation first flushes the output and commits the positions of every partition still
- * assigned, revoked ones included, so the next owner starts where this one stopped; and this reader remembers them,
- * so that when it gets a partition back (an eager rebalance revokes everything and gives most of it back), it
- * resumes where it stopped, not at an older committed offset: the task kept that partition's records in its open
- * windows, which must not see them twice.
+ * <p>Sources: each topic is a source, numbered in the order given ({@link #sourceCount()}, {@link #sourceOf}); the
+ * engine keeps one watermark per (source, partition). Every record enters the batch with its source index, and every
+ * per-partition question ({@link #partitionCount(int)}, {@link #lag(int, int)}, {@link #reportedWatermark(int, int)},
+ * {@link #topicOf(int, int)}, restored positions) names its source. The unindexed methods answer for source 0, so a
+ * reader of one topic is what it always was. All topics share the one consumer: one group member, one static
+ * instance id, one commit (and, exactly-once, one transaction) for the offsets of every topic.
  *
- * <p>Group membership: incremental (cooperative-sticky) assignment by default, so a rebalance takes away only the
- * partitions that move, and, given a {@code groupInstanceId}, static membership, so a restarted instance takes its
+ * <p>Partitions: group assignments and revocations reach the engine's {@link PartitionListener} from inside
+ * {@link #poll}, on the task thread, as (source, partition): an assignment before the partition's first record, a
+ * revocation after its last. A revocation first flushes the output and commits the positions of every partition still
+ * assigned, of every topic, revoked ones included, so the next owner starts where this one stopped; and this reader
+ * remembers them, so that when it gets a partition back (an eager rebalance revokes everything and gives most of it
+ * back), it resumes where it stopped, not at an older committed offset: the task kept that partition's records in its
+ * open windows, which must not see them twice.
+ *
+ * <p>Group membership: for one topic incremental (cooperative-sticky) assignment by default, so a rebalance takes away
+ * only the partitions that move; for several the range assignment, which keeps partition p of every topic on one
+ * member (co-partitioned topics: a key's records of both meet on one instance); and, given a {@code groupInstanceId}, static membership, so a restarted instance takes its
  * partitions back at once instead of waiting for the dead one's session to time out. Another process joining with the
  * same instance id fences this one: {@link #poll} then fails with a one-line {@link KafkaConnectorException}.
  *
- * <p>The whole topic: {@link #partitionCount()} and, for the partitions this instance is not assigned (owned by
- * another member, maybe a dead one), {@link #lag} from their end offsets and the position they would resume from,
- * refreshed at most once a second from {@link #poll}. The task holds its watermark back while records wait in them.
- * The refresh is asynchronous (an admin client's requests, whose answers a later {@link #poll} picks up), so a broker
- * that does not answer never stalls the task thread; a backlog without a fresh answer is unknown ({@code -1}), which
- * holds the watermark back, never "nothing to read".
+ * <p>The whole of every topic: {@link #partitionCount(int)} and, for the partitions this instance is not assigned
+ * (owned by another member, maybe a dead one), {@link #lag(int, int)} from their end offsets and the position they
+ * would resume from, refreshed at most once a second from {@link #poll}. The task holds its watermark back while
+ * records wait in them. The refresh is asynchronous (an admin client's requests, whose answers a later {@link #poll}
+ * picks up), so a broker that does not answer never stalls the task thread; a backlog without a fresh answer is
+ * unknown ({@code -1}), which holds the watermark back, never "nothing to read".
  *
  * <p>Records: each value goes into the batch as it is, without a copy and without parsing; the engine classifies what
  * it cannot use (not JSON, missing fields, oversized, absurd timestamps) and hands it to a dead-letter handler. A
- * record with no value (a tombstone) enters the batch with an empty payload, which the engine rejects as not JSON.
- * {@link #keyOf} gives the key of a record of the current batch, so a dead letter can be forwarded with its key.
+ * record with no value (a tombstone) enters the batch with a null payload, which the engine rejects as
+ * {@code null_value}. {@link #keyOf} gives the key of a record of the current batch, so a dead letter can be forwarded
+ * with its key.
  *
  * <p>Offsets: never committed automatically. The runtime calls {@link #commit()} when everything polled so far is
  * accounted for (results flushed, or a checkpoint written). A commit the group rejects because it is rebalancing is
  * kept and retried with the next commit or after the rebalance, logged once per episode, not once per attempt. A group
  * without committed offsets starts from {@link StartFrom#EARLIEST} by default, as Flink's Kafka source does.
  *
- * <p>Threading: every method but {@link #wakeup()} is called on the task thread only; {@link #wakeup()} may be
- * called from any thread (a signal handler) to make a blocked {@link #poll} return at once.
+ * <p>Threading: every method but {@link #wakeup()} and {@link #memberId()} is called on the task thread only;
+ * {@link #wakeup()} may be called from any thread (a signal handler) to make a blocked {@link #poll} return at once.
  */
 public final class KafkaSourceReader implements SourceReader {
 
@@ -92,6 +104,12 @@ public final class KafkaSourceReader implements SourceReader {
 
     /** Where a new consumer group starts. */
     public enum StartFrom { EARLIEST, LATEST }
+
+    /** The task's watermark of a partition of a source; {@link Long#MIN_VALUE} when it has none. */
+    @FunctionalInterface
+    public interface PartitionWatermarks {
+        long watermarkOf(int source, int partition);
+    }
 
     /** How often the backlog of partitions assigned elsewhere is refreshed; each refresh is two or three requests. */
     private static final long BACKLOG_REFRESH_NANOS = 1_000_000_000L;
@@ -108,22 +126,26 @@ public final class KafkaSourceReader implements SourceReader {
     private static final long DEFERRED_COMMIT_RETRY_NANOS = 1_000_000_000L;
 
     private final KafkaConsumer<byte[], byte[]> consumer;
-    private final String topic;
+    /** The topics, by source index. */
+    private final String[] topics;
+    private final Map<String, Integer> sourceIndex = new HashMap<>();
     private final String groupId;
     private final String groupInstanceId;
     private final StartFrom startFrom;
-    private final TreeSet<Integer> assigned = new TreeSet<>();
+    /** By source index: the partitions this instance owns. */
+    private final TreeSet<Integer>[] assigned;
     /** Where a partition resumes when it is first assigned: restored from a checkpoint, applied as they are. */
-    private final Map<Integer, Long> restoredPositions = new HashMap<>();
+    private final Map<TopicPartition, Long> restoredPositions = new HashMap<>();
     /** Where this reader stopped in a partition it was revoked; resumed from unless the group committed beyond. */
-    private final Map<Integer, Long> stoppedPositions = new HashMap<>();
-    /** By partition id, for partitions not assigned here: the watermark their owner committed with; MIN unknown. */
-    private long[] reported = new long[0];
+    private final Map<TopicPartition, Long> stoppedPositions = new HashMap<>();
+    /** By source, by partition, for partitions not assigned here: the watermark their owner committed with. */
+    private final long[][] reported;
     /** The task's watermark of an assigned partition, committed beside its offset as the partition's report. */
-    private IntToLongFunction liveWatermarks = partition -> Long.MIN_VALUE;
-    private int partitionCount = -1;
-    /** By partition id, for partitions not assigned here: records between resume position and end; -1 unknown. */
-    private long[] backlog = new long[0];
+    private PartitionWatermarks liveWatermarks = (source, partition) -> Long.MIN_VALUE;
+    /** By source: the topic's partition count, -1 until known. */
+    private final int[] partitionCount;
+    /** By source, by partition, for partitions not assigned here: records between resume position and end; -1 unknown. */
+    private final long[][] backlog;
     private long nextRefreshNanos = Long.MIN_VALUE;
     private final KafkaConnection connection;
     private final IsolationLevel isolation;
@@ -132,7 +154,7 @@ public final class KafkaSourceReader implements SourceReader {
     /** The backlog refresh whose answers are awaited; null when none is. */
     private BacklogRefresh inFlight;
     /** Offsets a rebalance kept from being committed, to retry; newer offsets of a partition replace older ones. */
-    private final Map<Integer, OffsetAndMetadata> deferredCommit = new HashMap<>();
+    private final Map<TopicPartition, OffsetAndMetadata> deferredCommit = new HashMap<>();
     private int deferredAttempts;
     private long nextDeferredRetryNanos;
     private PartitionListener listener;
@@ -140,6 +162,7 @@ public final class KafkaSourceReader implements SourceReader {
     private boolean subscribed;
     // The records of the current batch, for keyOf(): dead letters arrive in batch order, so a cursor finds them.
     private ConsumerRecord<byte[], byte[]>[] current = newArray(0);
+    private int[] currentSources = new int[0];
     private int currentSize;
     private int keyCursor;
 
@@ -167,6 +190,41 @@ public final class KafkaSourceReader implements SourceReader {
      */
     public KafkaSourceReader(KafkaConnection connection, String topic, String groupId, StartFrom startFrom,
                              String groupInstanceId) {
+        this(connection, List.of(Objects.requireNonNull(topic, "topic")), groupId, startFrom, groupInstanceId);
+    }
+
+    /**
+     * Creates one consumer for several topics; nothing is read before the first {@link #poll}.
+     *
+     * @param topics the input topics, source 0 first; each must exist (check first, a consumer waits for a missing
+     *               topic forever) and appear once
+     * @throws IllegalArgumentException when {@code topics} is empty or names a topic twice
+     * @see #KafkaSourceReader(KafkaConnection, String, String, StartFrom, String)
+     */
+    @SuppressWarnings("unchecked")
+    public KafkaSourceReader(KafkaConnection connection, List<String> topics, String groupId, StartFrom startFrom,
+                             String groupInstanceId) {
+        if (topics.isEmpty()) {
+            throw new IllegalArgumentException("a Kafka source needs at least one topic");
+        }
+        this.topics = topics.toArray(new String[0]);
+        for (int i = 0; i < this.topics.length; i++) {
+            if (sourceIndex.putIfAbsent(Objects.requireNonNull(this.topics[i], "topic"), i) != null) {
+                throw new IllegalArgumentException("topic '" + this.topics[i] + "' is named twice; each input topic is"
+                        + " read once");
+            }
+        }
+        int n = this.topics.length;
+        this.assigned = new TreeSet[n];
+        this.reported = new long[n][];
+        this.backlog = new long[n][];
+        this.partitionCount = new int[n];
+        for (int i = 0; i < n; i++) {
+            assigned[i] = new TreeSet<>();
+            reported[i] = new long[0];
+            backlog[i] = new long[0];
+            partitionCount[i] = -1;
+        }
         Properties p = connection.clientProperties();
         p.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, startFrom == StartFrom.EARLIEST ? "earliest" : "latest");
@@ -179,12 +237,15 @@ public final class KafkaSourceReader implements SourceReader {
         if (groupInstanceId != null) {
             p.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, groupInstanceId);
         }
-        // Incremental rebalances: a member joining or leaving takes away only the partitions that move, so the others
-        // keep reading. The consumer protocol (group.protocol=consumer, KIP-848) is incremental by itself and refuses
-        // the setting.
+        // One topic: incremental rebalances, so a member joining or leaving takes away only the partitions that move
+        // and the others keep reading. Several topics: the range assignor, which gives partition p of every topic
+        // (of equal partition counts) to the same member, so that a key's records of co-partitioned topics (a join's
+        // two sides) meet on one instance; its rebalances are eager, which the stopped positions below make safe.
+        // The consumer protocol (group.protocol=consumer, KIP-848) assigns on the broker and refuses the setting.
         Object protocol = p.get(ConsumerConfig.GROUP_PROTOCOL_CONFIG);
         if (protocol == null || protocol.toString().trim().toLowerCase(Locale.ROOT).equals("classic")) {
-            p.putIfAbsent(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, CooperativeStickyAssignor.class.getName());
+            p.putIfAbsent(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, topics.size() == 1
+                    ? CooperativeStickyAssignor.class.getName() : RangeAssignor.class.getName());
         }
         try {
             this.consumer = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
@@ -196,7 +257,6 @@ public final class KafkaSourceReader implements SourceReader {
         Object isolationLevel = p.get(ConsumerConfig.ISOLATION_LEVEL_CONFIG);
         this.isolation = isolationLevel != null && isolationLevel.toString().trim().equalsIgnoreCase("read_uncommitted")
                 ? IsolationLevel.READ_UNCOMMITTED : IsolationLevel.READ_COMMITTED;
-        this.topic = topic;
         this.groupId = groupId;
         Object instance = p.get(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG);
         this.groupInstanceId = instance == null ? null : instance.toString();
@@ -204,8 +264,51 @@ public final class KafkaSourceReader implements SourceReader {
     }
 
     @Override
+    public int sourceCount() {
+        return topics.length;
+    }
+
+    /** The source index of {@code topic}, or -1 when this reader does not read it. */
+    public int sourceOf(String topic) {
+        Integer i = sourceIndex.get(topic);
+        return i == null ? -1 : i;
+    }
+
+    /** The topics this reader consumes, by source index. */
+    public List<String> topics() {
+        return List.of(topics);
+    }
+
+    /** Positions of source 0. */
+    @Override
     public void restorePositions(Map<Integer, Long> nextOffsets) {
-        restoredPositions.putAll(nextOffsets);
+        restorePositions(0, nextOffsets);
+    }
+
+    @Override
+    public void restorePositions(int source, Map<Integer, Long> nextOffsets) {
+        String topic = topicAt(source);
+        for (Map.Entry<Integer, Long> e : nextOffsets.entrySet()) {
+            restoredPositions.put(new TopicPartition(topic, e.getKey()), e.getValue());
+        }
+    }
+
+    /**
+     * Positions restored from a checkpoint, each applied to the source reading its topic.
+     *
+     * @throws IllegalArgumentException naming the topic when a position belongs to a topic this reader does not read:
+     *                                  the checkpoint was taken reading other topics
+     */
+    public void restorePositions(Collection<SourcePosition> positions) {
+        for (SourcePosition p : positions) {
+            if (sourceOf(p.topic()) < 0) {
+                throw new IllegalArgumentException("the checkpoint holds a position in topic '" + p.topic()
+                        + "', which this job does not read (it reads " + String.join(", ", topics) + ")");
+            }
+        }
+        for (SourcePosition p : positions) {
+            restoredPositions.put(new TopicPartition(p.topic(), p.partition()), p.nextOffset());
+        }
     }
 
     @Override
@@ -237,20 +340,26 @@ public final class KafkaSourceReader implements SourceReader {
         }
         int n = records.count();
         if (current.length < n) {
-            current = newArray(Math.max(n, current.length * 2));
+            int size = Math.max(n, current.length * 2);
+            current = newArray(size);
+            currentSources = new int[size];
         }
         currentSize = 0;
         keyCursor = 0;
+        boolean one = topics.length == 1;
         for (ConsumerRecord<byte[], byte[]> r : records) {
+            // One topic: no lookup per record. Several: a hash lookup of the record's (interned) topic string.
+            int source = one ? 0 : sourceIndex.get(r.topic());
+            currentSources[currentSize] = source;
             current[currentSize++] = r;
             byte[] value = r.value();
-            batch.add(r.partition(), r.offset(), r.timestamp(), value, 0, value == null ? 0 : value.length);
+            batch.add(source, r.partition(), r.offset(), r.timestamp(), value, 0, value == null ? 0 : value.length);
         }
         return true;
     }
 
     private void subscribe() {
-        consumer.subscribe(List.of(topic), new ConsumerRebalanceListener() {
+        consumer.subscribe(List.of(topics), new ConsumerRebalanceListener() {
             @Override
             public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
                 if (partitions.isEmpty()) {
@@ -258,10 +367,10 @@ public final class KafkaSourceReader implements SourceReader {
                 }
                 // Positions first, while the consumer still has them; revoked partitions included, which the task
                 // forgets when told of the revocation.
-                Map<Integer, Long> positions = currentPositions();
+                Map<TopicPartition, Long> positions = allPositions();
                 try {
                     beforeRevokeCommit.run();
-                    commit(positions, watermarksOf(positions.keySet()));
+                    commitOffsets(withLiveWatermarks(positions));
                 } catch (FencedInstanceIdException e) {
                     throw fenced(e);
                 } catch (RuntimeException e) {
@@ -275,10 +384,10 @@ public final class KafkaSourceReader implements SourceReader {
             public void onPartitionsLost(Collection<TopicPartition> partitions) {
                 // Another member owns them already: a commit would be rejected. Where this reader stopped is still
                 // where its windows stopped, should the partitions come back.
-                Map<Integer, Long> positions = new HashMap<>();
+                Map<TopicPartition, Long> positions = new HashMap<>();
                 for (TopicPartition tp : partitions) {
                     try {
-                        positions.put(tp.partition(), consumer.position(tp, METADATA_TIMEOUT));
+                        positions.put(tp, consumer.position(tp, METADATA_TIMEOUT));
                     } catch (RuntimeException e) {
                         // No position: the partition resumes at the group's committed offset.
                     }
@@ -292,8 +401,12 @@ public final class KafkaSourceReader implements SourceReader {
                 memberId = consumer.groupMetadata().memberId();
                 Map<TopicPartition, OffsetAndMetadata> committed = committedOf(partitions);
                 for (TopicPartition tp : partitions) {
-                    Long resume = restoredPositions.remove(tp.partition());
-                    Long stopped = stoppedPositions.remove(tp.partition());
+                    int source = sourceOf(tp.topic());
+                    if (source < 0) {
+                        continue; // not subscribed: cannot happen with subscribe(topics), and must not reach the task
+                    }
+                    Long resume = restoredPositions.remove(tp);
+                    Long stopped = stoppedPositions.remove(tp);
                     OffsetAndMetadata c = committed.get(tp);
                     if (resume == null && stopped != null && (c == null || c.offset() < stopped)) {
                         // Its records up to there are in the task's open windows: resuming at an older committed
@@ -304,53 +417,74 @@ public final class KafkaSourceReader implements SourceReader {
                     if (resume != null) {
                         consumer.seek(tp, resume);
                     }
-                    setBacklog(tp.partition(), -1);
-                    if (assigned.add(tp.partition())) {
-                        listener.partitionAssigned(tp.partition());
+                    setBacklog(source, tp.partition(), -1);
+                    if (assigned[source].add(tp.partition())) {
+                        listener.partitionAssigned(source, tp.partition());
                     }
                 }
                 if (!partitions.isEmpty()) {
-                    LOG.info("assigned partitions {} of {}", partitionNumbers(partitions), topic);
+                    LOG.info("assigned partitions {}", describe(partitions));
                 }
             }
         });
     }
 
-    private void revoke(Collection<TopicPartition> partitions, Map<Integer, Long> positions) {
+    private void revoke(Collection<TopicPartition> partitions, Map<TopicPartition, Long> positions) {
         for (TopicPartition tp : partitions) {
-            Long position = positions.get(tp.partition());
-            if (position != null) {
-                stoppedPositions.put(tp.partition(), position);
+            int source = sourceOf(tp.topic());
+            if (source < 0) {
+                continue;
             }
-            setBacklog(tp.partition(), -1);
-            if (assigned.remove(tp.partition()) && listener != null) {
-                listener.partitionRevoked(tp.partition());
+            Long position = positions.get(tp);
+            if (position != null) {
+                stoppedPositions.put(tp, position);
+            }
+            setBacklog(source, tp.partition(), -1);
+            if (assigned[source].remove(tp.partition()) && listener != null) {
+                listener.partitionRevoked(source, tp.partition());
             }
         }
         nextRefreshNanos = Long.MIN_VALUE;
         if (!partitions.isEmpty()) {
-            LOG.info("revoked partitions {} of {}", partitionNumbers(partitions), topic);
+            LOG.info("revoked partitions {}", describe(partitions));
         }
     }
 
-    private static List<Integer> partitionNumbers(Collection<TopicPartition> partitions) {
-        List<Integer> numbers = new ArrayList<>(partitions.size());
-        for (TopicPartition tp : partitions) {
-            numbers.add(tp.partition());
+    /** {@code [0, 1, 2] of flink-events}, or for several topics {@code [0, 1] of orders, [0] of payments}. */
+    private String describe(Collection<TopicPartition> partitions) {
+        Map<String, List<Integer>> byTopic = new LinkedHashMap<>();
+        for (String t : topics) {
+            byTopic.put(t, new ArrayList<>());
         }
-        numbers.sort(null);
-        return numbers;
+        for (TopicPartition tp : partitions) {
+            byTopic.computeIfAbsent(tp.topic(), t -> new ArrayList<>()).add(tp.partition());
+        }
+        StringBuilder sb = new StringBuilder();
+        for (Map.Entry<String, List<Integer>> e : byTopic.entrySet()) {
+            if (e.getValue().isEmpty()) {
+                continue;
+            }
+            e.getValue().sort(null);
+            sb.append(sb.length() == 0 ? "" : ", ").append(e.getValue()).append(" of ").append(e.getKey());
+        }
+        return sb.toString();
+    }
+
+    /** {@link #keyOf(int, int, long)} of source 0. */
+    public byte[] keyOf(int partition, long offset) {
+        return keyOf(0, partition, offset);
     }
 
     /**
-     * The key of the record at {@code partition}/{@code offset} in the batch of the last {@link #poll}; null when it
-     * has none or is not in that batch. Cheap when asked in batch order, as the engine reports dead letters.
+     * The key of the record of {@code source} at {@code partition}/{@code offset} in the batch of the last
+     * {@link #poll}; null when it has none or is not in that batch. Cheap when asked in batch order, as the engine
+     * reports dead letters.
      */
-    public byte[] keyOf(int partition, long offset) {
+    public byte[] keyOf(int source, int partition, long offset) {
         for (int scanned = 0; scanned < currentSize; scanned++) {
             int i = (keyCursor + scanned) % currentSize;
             ConsumerRecord<byte[], byte[]> r = current[i];
-            if (r.partition() == partition && r.offset() == offset) {
+            if (r.partition() == partition && r.offset() == offset && currentSources[i] == source) {
                 keyCursor = i;
                 return r.key();
             }
@@ -360,15 +494,29 @@ public final class KafkaSourceReader implements SourceReader {
 
     @Override
     public String topicOf(int partition) {
-        return topic;
+        return topics[0];
+    }
+
+    @Override
+    public String topicOf(int source, int partition) {
+        return source >= 0 && source < topics.length ? topics[source] : "";
     }
 
     @Override
     public long lag(int partition) {
-        if (!assigned.contains(partition)) {
-            return partition >= 0 && partition < backlog.length ? backlog[partition] : -1;
+        return lag(0, partition);
+    }
+
+    @Override
+    public long lag(int source, int partition) {
+        if (source < 0 || source >= topics.length) {
+            return -1;
         }
-        OptionalLong lag = consumer.currentLag(new TopicPartition(topic, partition));
+        if (!assigned[source].contains(partition)) {
+            long[] b = backlog[source];
+            return partition >= 0 && partition < b.length ? b[partition] : -1;
+        }
+        OptionalLong lag = consumer.currentLag(new TopicPartition(topics[source], partition));
         return lag.isPresent() ? lag.getAsLong() : -1;
     }
 
@@ -380,33 +528,42 @@ public final class KafkaSourceReader implements SourceReader {
         return memberId;
     }
 
-    /** The input topic's partition count, from the client's metadata; -1 until the first answer. */
+    /** The partition count of source 0's topic. */
     @Override
     public int partitionCount() {
-        if (partitionCount < 0) {
+        return partitionCount(0);
+    }
+
+    /** The topic's partition count, from the client's metadata; -1 until the first answer. */
+    @Override
+    public int partitionCount(int source) {
+        if (source < 0 || source >= topics.length) {
+            return -1;
+        }
+        if (partitionCount[source] < 0) {
             try {
-                refreshPartitionCount();
+                refreshPartitionCount(source);
             } catch (WakeupException e) {
                 // A stop request: the next poll returns at once.
             } catch (KafkaException e) {
-                LOG.debug("partition count of {} unknown for now: {}", topic, KafkaConnection.rootMessage(e));
+                LOG.debug("partition count of {} unknown for now: {}", topics[source], KafkaConnection.rootMessage(e));
             }
         }
-        return partitionCount;
+        return partitionCount[source];
     }
 
-    private void refreshPartitionCount() {
-        List<PartitionInfo> infos = consumer.partitionsFor(topic, METADATA_TIMEOUT);
-        if (infos != null && infos.size() > partitionCount) {
-            partitionCount = infos.size();
+    private void refreshPartitionCount(int source) {
+        List<PartitionInfo> infos = consumer.partitionsFor(topics[source], METADATA_TIMEOUT);
+        if (infos != null && infos.size() > partitionCount[source]) {
+            partitionCount[source] = infos.size();
         }
     }
 
     /**
-     * Refreshes the partition count and the backlog of the partitions assigned elsewhere; at most once a second while
-     * some are, every 30 s otherwise. Never blocks on the broker: the backlog requests go out through an admin client
-     * and a later call applies their answers. An answer that fails, or is not there within a second, leaves their
-     * backlog unknown, which holds the watermark back.
+     * Refreshes the partition counts and the backlog of the partitions assigned elsewhere, of every topic; at most
+     * once a second while some are, every 30 s otherwise. Never blocks on the broker: the requests go out through an
+     * admin client and a later call applies their answers. An answer that fails, or is not there within a second,
+     * leaves their backlog unknown, which holds the watermark back.
      */
     private void refreshTopicView() {
         long now = System.nanoTime();
@@ -414,7 +571,7 @@ public final class KafkaSourceReader implements SourceReader {
             if (!inFlight.answered()) {
                 if (now - inFlight.startedNanos - BACKLOG_STALE_NANOS > 0) {
                     for (TopicPartition tp : inFlight.partitions) {
-                        setBacklog(tp.partition(), -1);
+                        setBacklog(sourceIndex.get(tp.topic()), tp.partition(), -1);
                     }
                 }
                 return;
@@ -426,50 +583,55 @@ public final class KafkaSourceReader implements SourceReader {
             return;
         }
         Set<TopicPartition> others = new HashSet<>();
-        if (partitionCount < 0) {
-            // Until the count is first known (at start, when the broker was just reached): the consumer's metadata.
-            // Later refreshes learn of added partitions from the admin client's answer, without blocking.
-            try {
-                refreshPartitionCount();
-            } catch (WakeupException | FencedInstanceIdException e) {
-                throw e;
-            } catch (KafkaException e) {
-                LOG.debug("partition count of {} unknown for now: {}", topic, KafkaConnection.rootMessage(e));
-            }
-        }
-        for (int p = 0; p < partitionCount; p++) {
-            if (!assigned.contains(p)) {
-                others.add(new TopicPartition(topic, p));
-            }
-        }
-        if (backlog.length < partitionCount) {
-            int old = backlog.length;
-            backlog = Arrays.copyOf(backlog, partitionCount);
-            Arrays.fill(backlog, old, partitionCount, -1);
-            reported = Arrays.copyOf(reported, partitionCount);
-            Arrays.fill(reported, old, partitionCount, Long.MIN_VALUE);
-        }
-        if (partitionCount > 0) {
-            try {
-                inFlight = startRefresh(others, now);
-            } catch (KafkaException e) {
-                for (TopicPartition tp : others) {
-                    setBacklog(tp.partition(), -1);
+        boolean allCounted = true;
+        for (int s = 0; s < topics.length; s++) {
+            if (partitionCount[s] < 0) {
+                // Until a count is first known (at start, when the broker was just reached): the consumer's metadata.
+                // Later refreshes learn of added partitions from the admin client's answer, without blocking.
+                try {
+                    refreshPartitionCount(s);
+                } catch (WakeupException | FencedInstanceIdException e) {
+                    throw e;
+                } catch (KafkaException e) {
+                    LOG.debug("partition count of {} unknown for now: {}", topics[s], KafkaConnection.rootMessage(e));
                 }
-                LOG.debug("backlog of {} partitions assigned elsewhere unknown for now: {}", topic, KafkaConnection.rootMessage(e));
+            }
+            int count = partitionCount[s];
+            allCounted &= count > 0;
+            for (int p = 0; p < count; p++) {
+                if (!assigned[s].contains(p)) {
+                    others.add(new TopicPartition(topics[s], p));
+                }
+            }
+            if (backlog[s].length < count) {
+                int old = backlog[s].length;
+                backlog[s] = Arrays.copyOf(backlog[s], count);
+                Arrays.fill(backlog[s], old, count, -1);
+                reported[s] = Arrays.copyOf(reported[s], count);
+                Arrays.fill(reported[s], old, count, Long.MIN_VALUE);
             }
         }
-        nextRefreshNanos = now + (others.isEmpty() && partitionCount > 0 ? COUNT_REFRESH_NANOS : BACKLOG_REFRESH_NANOS);
+        try {
+            inFlight = startRefresh(others, now);
+        } catch (KafkaException e) {
+            for (TopicPartition tp : others) {
+                setBacklog(sourceIndex.get(tp.topic()), tp.partition(), -1);
+            }
+            LOG.debug("backlog of {} partitions assigned elsewhere unknown for now: {}", String.join(", ", topics),
+                    KafkaConnection.rootMessage(e));
+        }
+        nextRefreshNanos = now + (others.isEmpty() && allCounted ? COUNT_REFRESH_NANOS : BACKLOG_REFRESH_NANOS);
     }
 
-    /** Sends the requests of one refresh (the topic's partition count, and the backlog of {@code others}); returns at once. */
+    /** Sends the requests of one refresh (every topic's partition count, and the backlog of {@code others}); returns at once. */
     private BacklogRefresh startRefresh(Set<TopicPartition> others, long now) {
         if (backlogAdmin == null) {
             backlogAdmin = connection.admin("flinklite-source-backlog", BACKLOG_REQUEST_TIMEOUT_MS, BACKLOG_REQUEST_TIMEOUT_MS);
         }
-        KafkaFuture<TopicDescription> description = backlogAdmin.describeTopics(List.of(topic)).topicNameValues().get(topic);
+        Map<String, KafkaFuture<TopicDescription>> descriptions =
+                backlogAdmin.describeTopics(Arrays.asList(topics)).topicNameValues();
         if (others.isEmpty()) {
-            return new BacklogRefresh(others, description, null, null, null, now);
+            return new BacklogRefresh(others, descriptions, null, null, null, now);
         }
         Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
         Map<TopicPartition, OffsetSpec> earliest = new HashMap<>();
@@ -484,22 +646,25 @@ public final class KafkaSourceReader implements SourceReader {
                 startFrom == StartFrom.EARLIEST ? backlogAdmin.listOffsets(earliest, options).all() : null;
         KafkaFuture<Map<TopicPartition, OffsetAndMetadata>> committed = backlogAdmin.listConsumerGroupOffsets(
                 Map.of(groupId, new ListConsumerGroupOffsetsSpec().topicPartitions(others))).partitionsToOffsetAndMetadata(groupId);
-        return new BacklogRefresh(others, description, ends, beginnings, committed, now);
+        return new BacklogRefresh(others, descriptions, ends, beginnings, committed, now);
     }
 
     /** Applies the answers of a refresh: every answer there, or the backlog of its partitions unknown. */
     private void apply(BacklogRefresh refresh) {
-        try {
-            int count = refresh.description.get().partitions().size();
-            if (count > partitionCount) {
-                partitionCount = count;
-                nextRefreshNanos = System.nanoTime(); // at once: the new partitions' backlog is what holds back now
+        for (Map.Entry<String, KafkaFuture<TopicDescription>> d : refresh.descriptions.entrySet()) {
+            int source = sourceIndex.get(d.getKey());
+            try {
+                int count = d.getValue().get().partitions().size();
+                if (count > partitionCount[source]) {
+                    partitionCount[source] = count;
+                    nextRefreshNanos = System.nanoTime(); // at once: the new partitions' backlog is what holds back now
+                }
+            } catch (ExecutionException e) {
+                LOG.debug("partition count of {} unknown for now: {}", d.getKey(), KafkaConnection.rootMessage(e));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
             }
-        } catch (ExecutionException e) {
-            LOG.debug("partition count of {} unknown for now: {}", topic, KafkaConnection.rootMessage(e));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return;
         }
         if (refresh.ends == null) {
             return;
@@ -513,9 +678,10 @@ public final class KafkaSourceReader implements SourceReader {
             committed = refresh.committed.get();
         } catch (ExecutionException e) {
             for (TopicPartition tp : refresh.partitions) {
-                setBacklog(tp.partition(), -1);
+                setBacklog(sourceIndex.get(tp.topic()), tp.partition(), -1);
             }
-            LOG.debug("backlog of {} partitions assigned elsewhere unknown for now: {}", topic, KafkaConnection.rootMessage(e));
+            LOG.debug("backlog of {} partitions assigned elsewhere unknown for now: {}", String.join(", ", topics),
+                    KafkaConnection.rootMessage(e));
             return;
         } catch (InterruptedException e) {
             // Unreachable (every future is done), but keep the flag for whoever asked.
@@ -523,45 +689,47 @@ public final class KafkaSourceReader implements SourceReader {
             return;
         }
         for (TopicPartition tp : refresh.partitions) {
-            if (assigned.contains(tp.partition())) {
+            int source = sourceIndex.get(tp.topic());
+            if (assigned[source].contains(tp.partition())) {
                 continue; // assigned since the refresh was sent: lag() asks the consumer now
             }
             ListOffsetsResult.ListOffsetsResultInfo endInfo = ends.get(tp);
             Long end = endInfo == null ? null : endInfo.offset();
-            Long resume = restoredPositions.get(tp.partition());
+            Long resume = restoredPositions.get(tp);
             OffsetAndMetadata c = committed.get(tp);
-            Long stopped = stoppedPositions.get(tp.partition());
+            Long stopped = stoppedPositions.get(tp);
             if (resume == null && c != null) {
                 resume = stopped != null ? Math.max(stopped, c.offset()) : c.offset();
             }
             if (resume == null) {
                 resume = stopped;
             }
-            setReported(tp.partition(), c == null ? Long.MIN_VALUE : WatermarkReport.parse(c.metadata()));
+            setReported(source, tp.partition(), c == null ? Long.MIN_VALUE : WatermarkReport.parse(c.metadata()));
             if (resume == null) {
                 ListOffsetsResult.ListOffsetsResultInfo beginning = beginnings.get(tp);
                 resume = startFrom == StartFrom.EARLIEST ? (beginning == null ? null : beginning.offset()) : end;
             }
-            setBacklog(tp.partition(), end == null || resume == null ? -1 : Math.max(0, end - resume));
+            setBacklog(source, tp.partition(), end == null || resume == null ? -1 : Math.max(0, end - resume));
         }
     }
 
     /** The requests of one refresh, sent at {@code startedNanos}; the backlog ones null when no partition is elsewhere. */
     private static final class BacklogRefresh {
         final Set<TopicPartition> partitions;
-        final KafkaFuture<TopicDescription> description;
+        /** By topic. */
+        final Map<String, KafkaFuture<TopicDescription>> descriptions;
         final KafkaFuture<Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo>> ends;
         /** Null when a group without offsets starts at the end (nothing before it counts). */
         final KafkaFuture<Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo>> beginnings;
         final KafkaFuture<Map<TopicPartition, OffsetAndMetadata>> committed;
         final long startedNanos;
 
-        BacklogRefresh(Set<TopicPartition> partitions, KafkaFuture<TopicDescription> description,
+        BacklogRefresh(Set<TopicPartition> partitions, Map<String, KafkaFuture<TopicDescription>> descriptions,
                        KafkaFuture<Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo>> ends,
                        KafkaFuture<Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo>> beginnings,
                        KafkaFuture<Map<TopicPartition, OffsetAndMetadata>> committed, long startedNanos) {
             this.partitions = partitions;
-            this.description = description;
+            this.descriptions = descriptions;
             this.ends = ends;
             this.beginnings = beginnings;
             this.committed = committed;
@@ -569,8 +737,12 @@ public final class KafkaSourceReader implements SourceReader {
         }
 
         boolean answered() {
-            return description.isDone() && (ends == null
-                    || ends.isDone() && committed.isDone() && (beginnings == null || beginnings.isDone()));
+            for (KafkaFuture<TopicDescription> d : descriptions.values()) {
+                if (!d.isDone()) {
+                    return false;
+                }
+            }
+            return ends == null || ends.isDone() && committed.isDone() && (beginnings == null || beginnings.isDone());
         }
     }
 
@@ -584,7 +756,7 @@ public final class KafkaSourceReader implements SourceReader {
         }
         nextDeferredRetryNanos = System.nanoTime() + DEFERRED_COMMIT_RETRY_NANOS;
         try {
-            commit(Map.of());
+            commitOffsets(Map.of());
         } catch (KafkaConnectorException e) {
             if (e.getCause() instanceof FencedInstanceIdException) {
                 throw e;
@@ -593,16 +765,24 @@ public final class KafkaSourceReader implements SourceReader {
         }
     }
 
-    private void setBacklog(int partition, long records) {
-        if (partition >= 0 && partition < backlog.length) {
-            backlog[partition] = records;
+    private void setBacklog(int source, int partition, long records) {
+        long[] b = backlog[source];
+        if (partition >= 0 && partition < b.length) {
+            b[partition] = records;
         }
     }
 
-    private void setReported(int partition, long watermark) {
-        if (partition >= 0 && partition < reported.length) {
-            reported[partition] = watermark;
+    private void setReported(int source, int partition, long watermark) {
+        long[] r = reported[source];
+        if (partition >= 0 && partition < r.length) {
+            r[partition] = watermark;
         }
+    }
+
+    /** The report of a partition of source 0. */
+    @Override
+    public long reportedWatermark(int partition) {
+        return reportedWatermark(0, partition);
     }
 
     /**
@@ -610,33 +790,45 @@ public final class KafkaSourceReader implements SourceReader {
      * report, see {@link #commit(Map, Map)}); {@link Long#MIN_VALUE} for an assigned partition or none known.
      */
     @Override
-    public long reportedWatermark(int partition) {
-        if (assigned.contains(partition) || partition < 0 || partition >= reported.length) {
+    public long reportedWatermark(int source, int partition) {
+        if (source < 0 || source >= topics.length || assigned[source].contains(partition)) {
             return Long.MIN_VALUE;
         }
-        return reported[partition];
+        long[] r = reported[source];
+        return partition < 0 || partition >= r.length ? Long.MIN_VALUE : r[partition];
+    }
+
+    /** {@link #liveWatermarks(PartitionWatermarks)} for a reader of one topic: partition -> its watermark. */
+    public void liveWatermarks(IntToLongFunction watermarkOf) {
+        Objects.requireNonNull(watermarkOf, "watermarkOf");
+        liveWatermarks((source, partition) -> source == 0 ? watermarkOf.applyAsLong(partition) : Long.MIN_VALUE);
     }
 
     /**
      * Where the task's watermark of each assigned partition stands now: committed beside the live positions (a
      * rebalance, {@link #commit()}) as the partition's report to other members. Task thread.
      */
-    public void liveWatermarks(IntToLongFunction watermarkOf) {
-        this.liveWatermarks = java.util.Objects.requireNonNull(watermarkOf, "watermarkOf");
+    public void liveWatermarks(PartitionWatermarks watermarkOf) {
+        this.liveWatermarks = Objects.requireNonNull(watermarkOf, "watermarkOf");
     }
 
-    private Map<Integer, Long> watermarksOf(Collection<Integer> partitions) {
-        Map<Integer, Long> out = new HashMap<>();
-        for (int p : partitions) {
-            out.put(p, liveWatermarks.applyAsLong(p));
+    private Map<TopicPartition, OffsetAndMetadata> withLiveWatermarks(Map<TopicPartition, Long> positions) {
+        Map<TopicPartition, OffsetAndMetadata> out = new HashMap<>();
+        for (Map.Entry<TopicPartition, Long> e : positions.entrySet()) {
+            TopicPartition tp = e.getKey();
+            out.put(tp, offset(e.getValue(), liveWatermarks.watermarkOf(sourceIndex.get(tp.topic()), tp.partition())));
         }
         return out;
+    }
+
+    private static OffsetAndMetadata offset(long nextOffset, long watermark) {
+        return new OffsetAndMetadata(nextOffset, watermark == Long.MIN_VALUE ? "" : WatermarkReport.format(watermark));
     }
 
     private Map<TopicPartition, OffsetAndMetadata> committedOf(Collection<TopicPartition> partitions) {
         Set<TopicPartition> wanted = new HashSet<>();
         for (TopicPartition tp : partitions) {
-            if (stoppedPositions.containsKey(tp.partition()) && !restoredPositions.containsKey(tp.partition())) {
+            if (stoppedPositions.containsKey(tp) && !restoredPositions.containsKey(tp)) {
                 wanted.add(tp);
             }
         }
@@ -660,33 +852,38 @@ public final class KafkaSourceReader implements SourceReader {
                 + " --instance-id (or its own --checkpoint-dir, from which the default is derived)", e);
     }
 
-    /** The topic this reader consumes. */
+    /** The topic of source 0. */
     public String topic() {
-        return topic;
+        return topics[0];
     }
 
-    /** The partitions this instance owns now, ascending. */
+    /** The partitions of source 0 this instance owns now, ascending. */
     public int[] assignedPartitions() {
-        int[] out = new int[assigned.size()];
+        return assignedPartitions(0);
+    }
+
+    /** The partitions of {@code source} this instance owns now, ascending. */
+    public int[] assignedPartitions(int source) {
+        int[] out = new int[assigned[source].size()];
         int i = 0;
-        for (int p : assigned) {
+        for (int p : assigned[source]) {
             out[i++] = p;
         }
         return out;
     }
 
     /**
-     * Commits the current position of every assigned partition: everything polled so far counts as processed.
+     * Commits the current position of every assigned partition of every topic, each with its live watermark:
+     * everything polled so far counts as processed.
      *
      * @throws KafkaConnectorException when the commit fails (for example the group rebalanced meanwhile)
      */
     public void commit() {
-        Map<Integer, Long> positions = currentPositions();
-        commit(positions, watermarksOf(positions.keySet()));
+        commitOffsets(withLiveWatermarks(allPositions()));
     }
 
     /**
-     * Commits the given next-offsets (partition -> offset of the next record to read), e.g. a checkpoint's positions.
+     * Commits the given next-offsets of source 0 (partition -> offset of the next record to read).
      *
      * @throws KafkaConnectorException when the commit fails
      */
@@ -695,43 +892,81 @@ public final class KafkaSourceReader implements SourceReader {
     }
 
     /**
-     * Commits the positions of everything processed so far (between batches), each with the partition's live
+     * Commits the positions of source 0 processed so far (between batches), each with the partition's live
      * watermark ({@link #liveWatermarks}) as its report.
      *
      * @throws KafkaConnectorException when the commit fails for another reason than a rebalance in progress
      */
     public void commitProcessed(Map<Integer, Long> nextOffsets) {
-        commit(nextOffsets, watermarksOf(nextOffsets.keySet()));
+        commitProcessed(List.of(nextOffsets));
     }
 
     /**
-     * Commits the given next-offsets, each with the partition's watermark at that offset as its metadata (see
-     * {@link WatermarkReport}): the report other members of the group hold their watermark at while they do not
+     * Commits the positions processed so far of every source, in one request: element {@code s} of the list holds
+     * source {@code s}'s partition -> next offset; each with the partition's live watermark as its report.
+     *
+     * @throws KafkaConnectorException when the commit fails for another reason than a rebalance in progress
+     */
+    public void commitProcessed(List<Map<Integer, Long>> nextOffsetsBySource) {
+        Map<TopicPartition, Long> positions = new HashMap<>();
+        for (int s = 0; s < nextOffsetsBySource.size(); s++) {
+            String topic = topicAt(s);
+            for (Map.Entry<Integer, Long> e : nextOffsetsBySource.get(s).entrySet()) {
+                positions.put(new TopicPartition(topic, e.getKey()), e.getValue());
+            }
+        }
+        commitOffsets(withLiveWatermarks(positions));
+    }
+
+    /**
+     * Commits the given next-offsets of source 0, each with the partition's watermark at that offset as its metadata
+     * (see {@link WatermarkReport}): the report other members of the group hold their watermark at while they do not
      * own the partition.
      *
      * @param watermarks partition -> its watermark at the offset committed; partitions missing carry no report
      * @throws KafkaConnectorException when the commit fails for another reason than a rebalance in progress
      */
     public void commit(Map<Integer, Long> nextOffsets, Map<Integer, Long> watermarks) {
+        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+        for (Map.Entry<Integer, Long> e : nextOffsets.entrySet()) {
+            Long w = watermarks.get(e.getKey());
+            offsets.put(new TopicPartition(topics[0], e.getKey()), offset(e.getValue(), w == null ? Long.MIN_VALUE : w));
+        }
+        commitOffsets(offsets);
+    }
+
+    /**
+     * Commits a checkpoint's positions, of any of this reader's topics, each with its watermark as its report; in one
+     * request.
+     *
+     * @throws IllegalArgumentException when a position names a topic this reader does not read
+     * @throws KafkaConnectorException  when the commit fails for another reason than a rebalance in progress
+     */
+    public void commit(Collection<SourcePosition> positions) {
+        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+        for (SourcePosition p : positions) {
+            if (sourceOf(p.topic()) < 0) {
+                throw new IllegalArgumentException("position in topic '" + p.topic() + "', which this reader does not read");
+            }
+            offsets.put(new TopicPartition(p.topic(), p.partition()), offset(p.nextOffset(), p.watermarkMs()));
+        }
+        commitOffsets(offsets);
+    }
+
+    private void commitOffsets(Map<TopicPartition, OffsetAndMetadata> given) {
         // Offsets a rebalance deferred go along, unless the partition moved away meanwhile (its new owner commits it).
-        for (Iterator<Integer> it = deferredCommit.keySet().iterator(); it.hasNext(); ) {
-            if (!assigned.contains(it.next())) {
+        for (Iterator<TopicPartition> it = deferredCommit.keySet().iterator(); it.hasNext(); ) {
+            TopicPartition tp = it.next();
+            if (!assigned[sourceIndex.get(tp.topic())].contains(tp.partition())) {
                 it.remove();
             }
         }
-        Map<Integer, OffsetAndMetadata> all = new HashMap<>(deferredCommit);
-        for (Map.Entry<Integer, Long> e : nextOffsets.entrySet()) {
-            Long w = watermarks.get(e.getKey());
-            all.put(e.getKey(), new OffsetAndMetadata(e.getValue(),
-                    w == null || w == Long.MIN_VALUE ? "" : WatermarkReport.format(w)));
-        }
-        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
-        for (Map.Entry<Integer, OffsetAndMetadata> e : all.entrySet()) {
-            offsets.put(new TopicPartition(topic, e.getKey()), e.getValue());
-        }
+        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>(deferredCommit);
+        offsets.putAll(given);
         if (offsets.isEmpty()) {
             return;
         }
+        String names = String.join(", ", topics);
         try {
             try {
                 consumer.commitSync(offsets);
@@ -743,32 +978,56 @@ public final class KafkaSourceReader implements SourceReader {
             // The group is rebalancing (a member joined, or a dead one's session ran out): normal, and over in
             // seconds. Retried with the next commit, or from poll once the rebalance is through; said once.
             deferredCommit.clear();
-            deferredCommit.putAll(all);
+            deferredCommit.putAll(offsets);
             nextDeferredRetryNanos = System.nanoTime() + DEFERRED_COMMIT_RETRY_NANOS;
             if (deferredAttempts++ == 0) {
                 LOG.info("offset commit of {} deferred while group {} rebalances; retrying until it is through ({})",
-                        topic, groupId, KafkaConnection.rootMessage(e));
+                        names, groupId, KafkaConnection.rootMessage(e));
             }
             return;
         } catch (FencedInstanceIdException e) {
             throw fenced(e);
         } catch (KafkaException e) {
-            throw new KafkaConnectorException("committing offsets of " + topic + " failed: " + KafkaConnection.rootMessage(e), e);
+            throw new KafkaConnectorException("committing offsets of " + names + " failed: " + KafkaConnection.rootMessage(e), e);
         }
         deferredCommit.clear();
         if (deferredAttempts > 0) {
-            LOG.info("offsets of {} committed again after the rebalance ({} attempts deferred)", topic, deferredAttempts);
+            LOG.info("offsets of {} committed again after the rebalance ({} attempts deferred)", names, deferredAttempts);
             deferredAttempts = 0;
         }
     }
 
-    /** The position (offset of the next record to read) of every assigned partition. */
+    /** The position (offset of the next record to read) of every assigned partition of source 0. */
     public Map<Integer, Long> currentPositions() {
+        return currentPositions(0);
+    }
+
+    /** The position (offset of the next record to read) of every assigned partition of {@code source}. */
+    public Map<Integer, Long> currentPositions(int source) {
         Map<Integer, Long> positions = new HashMap<>();
-        for (int p : assigned) {
-            positions.put(p, consumer.position(new TopicPartition(topic, p)));
+        for (int p : assigned[source]) {
+            positions.put(p, consumer.position(new TopicPartition(topics[source], p)));
         }
         return positions;
+    }
+
+    private Map<TopicPartition, Long> allPositions() {
+        Map<TopicPartition, Long> positions = new HashMap<>();
+        for (int s = 0; s < topics.length; s++) {
+            for (int p : assigned[s]) {
+                TopicPartition tp = new TopicPartition(topics[s], p);
+                positions.put(tp, consumer.position(tp));
+            }
+        }
+        return positions;
+    }
+
+    private String topicAt(int source) {
+        if (source < 0 || source >= topics.length) {
+            throw new IllegalArgumentException("this reader has " + topics.length + " source(s) ("
+                    + String.join(", ", topics) + "); no source " + source);
+        }
+        return topics[source];
     }
 
     /**
@@ -776,7 +1035,7 @@ public final class KafkaSourceReader implements SourceReader {
      * committed record's results are still in flight. Runs on the task thread, inside {@link #poll} or {@link #close()}.
      */
     public void beforeRevokeCommit(Runnable flush) {
-        this.beforeRevokeCommit = java.util.Objects.requireNonNull(flush, "flush");
+        this.beforeRevokeCommit = Objects.requireNonNull(flush, "flush");
     }
 
     /** Makes a blocked or the next {@link #poll} return at once (with an empty batch). Any thread. */

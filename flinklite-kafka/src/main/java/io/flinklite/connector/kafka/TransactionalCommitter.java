@@ -22,6 +22,7 @@ import org.apache.kafka.common.errors.UnsupportedVersionException;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -126,7 +127,12 @@ public final class TransactionalCommitter implements CheckpointCoordinator.Commi
      *                                 else) or the broker cannot be asked
      */
     public OptionalLong committedCheckpointId(String inputTopic) {
-        return committedCheckpointId(connection, groupId, inputTopic);
+        return committedCheckpointId(connection, groupId, List.of(inputTopic));
+    }
+
+    /** {@link #committedCheckpointId(String)} of a job reading several topics, whose offsets one transaction commits. */
+    public OptionalLong committedCheckpointId(Collection<String> inputTopics) {
+        return committedCheckpointId(connection, groupId, inputTopics);
     }
 
     /**
@@ -134,6 +140,15 @@ public final class TransactionalCommitter implements CheckpointCoordinator.Commi
      * exactly-once to at-least-once and needs to know whether its last checkpoint's results were committed.
      */
     public static OptionalLong committedCheckpointId(KafkaConnection connection, String groupId, String inputTopic) {
+        return committedCheckpointId(connection, groupId, List.of(inputTopic));
+    }
+
+    /**
+     * As {@link #committedCheckpointId(KafkaConnection, String, String)}, over the offsets of every topic of
+     * {@code inputTopics}: one transaction commits them all, so they must name one checkpoint.
+     */
+    public static OptionalLong committedCheckpointId(KafkaConnection connection, String groupId,
+                                                     Collection<String> inputTopics) {
         Map<TopicPartition, OffsetAndMetadata> offsets;
         try (Admin admin = connection.admin()) {
             long deadline = System.currentTimeMillis() + connection.connectTimeoutMs();
@@ -159,7 +174,7 @@ public final class TransactionalCommitter implements CheckpointCoordinator.Commi
         }
         long found = -1;
         for (Map.Entry<TopicPartition, OffsetAndMetadata> e : offsets.entrySet()) {
-            if (!e.getKey().topic().equals(inputTopic) || e.getValue() == null) {
+            if (!inputTopics.contains(e.getKey().topic()) || e.getValue() == null) {
                 continue;
             }
             long id = parseMetadata(e.getValue().metadata());

@@ -29,6 +29,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -428,6 +429,217 @@ class KafkaConnectorIT {
                     "{\"id\":1,\"timestamp\":1700000000000,\"message\":\"important\"}",
                     "{\"id\":2,\"timestamp\":1700000001000,\"message\":\"critical\"}");
             assertThat(c.lastOffset).containsOnlyKeys(1);
+        }
+    }
+
+    /** Polls a reader of several topics, recording every record and partition event as "source/partition". */
+    private static final class SourcesCollector implements PartitionListener {
+        final Set<String> assigned = new TreeSet<>();
+        final List<String> values = new ArrayList<>();
+        final Map<String, Long> lastOffset = new HashMap<>();
+
+        @Override
+        public void partitionAssigned(int partition) {
+            throw new AssertionError("a reader of several topics names the source of every partition");
+        }
+
+        @Override
+        public void partitionRevoked(int partition) {
+            throw new AssertionError("a reader of several topics names the source of every partition");
+        }
+
+        @Override
+        public void partitionAssigned(int source, int partition) {
+            assigned.add(source + "/" + partition);
+        }
+
+        @Override
+        public void partitionRevoked(int source, int partition) {
+            assigned.remove(source + "/" + partition);
+        }
+
+        void pollUntil(KafkaSourceReader reader, int expected, long atMostMs) {
+            RecordBatch batch = new RecordBatch();
+            long deadline = System.currentTimeMillis() + atMostMs;
+            while (values.size() < expected && System.currentTimeMillis() < deadline) {
+                batch.clear();
+                reader.poll(batch, this, 200);
+                for (int i = 0; i < batch.size(); i++) {
+                    String origin = batch.source(i) + "/" + batch.partition(i);
+                    assertThat(assigned).as("a record arrives after its partition's assignment").contains(origin);
+                    values.add(origin + ":" + new String(batch.payload(i), batch.payloadOffset(i), batch.payloadLength(i),
+                            StandardCharsets.UTF_8));
+                    lastOffset.put(origin, batch.offset(i));
+                }
+            }
+        }
+    }
+
+    private static Map<String, org.apache.kafka.clients.consumer.OffsetAndMetadata> committed(String group) throws Exception {
+        Map<String, org.apache.kafka.clients.consumer.OffsetAndMetadata> out = new TreeMap<>();
+        // The broker's own admin client: not closed here.
+        broker.admin().listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get()
+                .forEach((tp, o) -> out.put(tp.topic() + "-" + tp.partition(), o));
+        return out;
+    }
+
+    @Test
+    void oneConsumerReadsTwoTopicsAsTwoSourcesAndCommitsBothInOneGroupWithEachPartitionsWatermark() throws Exception {
+        broker.createTopic("two-left", 2);
+        broker.createTopic("two-right", 1);
+        produce("two-left", 0, "l0");
+        produce("two-left", 1, "l1");
+        produce("two-right", 0, "r0", "r1");
+        try (KafkaSourceReader reader = new KafkaSourceReader(connection, List.of("two-left", "two-right"), "g-two",
+                KafkaSourceReader.StartFrom.EARLIEST, null)) {
+            assertThat(reader.sourceCount()).isEqualTo(2);
+            assertThat(reader.sourceOf("two-right")).isEqualTo(1);
+            assertThat(reader.sourceOf("elsewhere")).isEqualTo(-1);
+            SourcesCollector c = new SourcesCollector();
+            c.pollUntil(reader, 4, 30_000);
+            assertThat(c.values).containsExactlyInAnyOrder("0/0:l0", "0/1:l1", "1/0:r0", "1/0:r1");
+            assertThat(c.assigned).containsExactly("0/0", "0/1", "1/0");
+            assertThat(reader.partitionCount(0)).isEqualTo(2);
+            assertThat(reader.partitionCount(1)).isEqualTo(1);
+            assertThat(reader.partitionCount()).as("source 0, as a reader of one topic answers").isEqualTo(2);
+            assertThat(reader.topicOf(1, 0)).isEqualTo("two-right");
+            assertThat(reader.topicOf(0, 1)).isEqualTo("two-left");
+            assertThat(reader.assignedPartitions(1)).containsExactly(0);
+            assertThat(reader.currentPositions(1)).containsExactly(Map.entry(0, 2L));
+            assertThat(reader.lag(1, 0)).isZero();
+            reader.liveWatermarks((source, partition) -> 1_000L * (source + 1) + partition);
+            reader.commit();
+        }
+        Map<String, org.apache.kafka.clients.consumer.OffsetAndMetadata> offsets = committed("g-two");
+        assertThat(offsets).containsOnlyKeys("two-left-0", "two-left-1", "two-right-0");
+        assertThat(offsets.get("two-right-0").offset()).isEqualTo(2);
+        assertThat(WatermarkReport.parse(offsets.get("two-left-1").metadata())).isEqualTo(1_001L);
+        assertThat(WatermarkReport.parse(offsets.get("two-right-0").metadata())).isEqualTo(2_000L);
+
+        produce("two-right", 0, "r2");
+        produce("two-left", 1, "l2");
+        try (KafkaSourceReader reader = new KafkaSourceReader(connection, List.of("two-left", "two-right"), "g-two",
+                KafkaSourceReader.StartFrom.EARLIEST, null)) {
+            SourcesCollector c = new SourcesCollector();
+            c.pollUntil(reader, 2, 30_000);
+            assertThat(c.values).as("each topic resumes after its own committed offsets")
+                    .containsExactlyInAnyOrder("1/0:r2", "0/1:l2");
+        }
+    }
+
+    @Test
+    void aTopicNamedTwiceIsRefused() {
+        assertThatThrownBy(() -> new KafkaSourceReader(connection, List.of("same", "same"), "g-twice",
+                KafkaSourceReader.StartFrom.EARLIEST, null))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'same' is named twice");
+    }
+
+    @Test
+    void restoredPositionsGoToTheSourceOfTheirTopicAndAPositionInAnotherTopicIsRefused() {
+        broker.createTopic("restore-left", 1);
+        broker.createTopic("restore-right", 1);
+        produce("restore-left", 0, "a", "b", "c");
+        produce("restore-right", 0, "x", "y", "z");
+        try (KafkaSourceReader reader = new KafkaSourceReader(connection, List.of("restore-left", "restore-right"),
+                "g-restore2", KafkaSourceReader.StartFrom.EARLIEST, null)) {
+            assertThatThrownBy(() -> reader.restorePositions(List.of(
+                    new io.flinklite.runtime.checkpoint.SourcePosition("restore-left", 0, 1, 0),
+                    new io.flinklite.runtime.checkpoint.SourcePosition("restore-other", 0, 1, 0))))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'restore-other'")
+                    .hasMessageContaining("restore-left, restore-right");
+            reader.restorePositions(List.of(
+                    new io.flinklite.runtime.checkpoint.SourcePosition("restore-left", 0, 2, 0),
+                    new io.flinklite.runtime.checkpoint.SourcePosition("restore-right", 0, 1, 0)));
+            SourcesCollector c = new SourcesCollector();
+            c.pollUntil(reader, 3, 30_000);
+            assertThat(c.values).containsExactlyInAnyOrder("0/0:c", "1/0:y", "1/0:z");
+        }
+        try (KafkaSourceReader reader = new KafkaSourceReader(connection, List.of("restore-left", "restore-right"),
+                "g-restore3", KafkaSourceReader.StartFrom.EARLIEST, null)) {
+            reader.restorePositions(1, Map.of(0, 2L));
+            SourcesCollector c = new SourcesCollector();
+            c.pollUntil(reader, 4, 30_000);
+            assertThat(c.values).as("the indexed form: source 1's position only")
+                    .containsExactlyInAnyOrder("0/0:a", "0/0:b", "0/0:c", "1/0:z");
+        }
+    }
+
+    @Test
+    void aRebalanceOfTwoTopicsCommitsWhereTheReaderStoppedInEachAndTheNewOwnerReportsBacklogAndWatermarkPerTopic() {
+        broker.createTopic("move-left", 2);
+        broker.createTopic("move-right", 2);
+        for (int p = 0; p < 2; p++) {
+            produce("move-left", p, "l" + p + "a", "l" + p + "b");
+            produce("move-right", p, "r" + p + "a", "r" + p + "b");
+        }
+        List<String> topics = List.of("move-left", "move-right");
+        try (KafkaSourceReader first = new KafkaSourceReader(connection, topics, "g-move2", KafkaSourceReader.StartFrom.EARLIEST, null);
+             KafkaSourceReader second = new KafkaSourceReader(connection, topics, "g-move2", KafkaSourceReader.StartFrom.EARLIEST, null)) {
+            SourcesCollector one = new SourcesCollector();
+            one.pollUntil(first, 8, 30_000);
+            assertThat(one.values).hasSize(8);
+            first.liveWatermarks((source, partition) -> 5_000L + 10 * source + partition);
+            SourcesCollector two = new SourcesCollector();
+            long deadline = System.currentTimeMillis() + 60_000;
+            RecordBatch batch = new RecordBatch();
+            while (two.assigned.isEmpty() && System.currentTimeMillis() < deadline) {
+                batch.clear();
+                first.poll(batch, one, 100);
+                two.pollUntil(second, 1, 100);
+            }
+            // Range assignment: each member gets one partition number, of both topics (co-partitioned topics meet).
+            while ((two.assigned.size() != 2 || one.assigned.size() != 2) && System.currentTimeMillis() < deadline) {
+                batch.clear();
+                first.poll(batch, one, 100);
+                two.pollUntil(second, 1, 100);
+            }
+            Set<String> all = new TreeSet<>(one.assigned);
+            all.addAll(two.assigned);
+            assertThat(all).containsExactly("0/0", "0/1", "1/0", "1/1");
+            assertThat(one.assigned).doesNotContainAnyElementsOf(two.assigned);
+            assertThat(two.assigned).as("partition p of both topics on one member")
+                    .isIn(Set.of("0/0", "1/0"), Set.of("0/1", "1/1"));
+            // The revocation committed where the first reader stopped in each topic: the new owner reads nothing twice.
+            for (String moved : two.assigned) {
+                int source = moved.charAt(0) - '0';
+                int partition = moved.charAt(2) - '0';
+                produce(topics.get(source), partition, "new-" + moved);
+            }
+            two.pollUntil(second, two.assigned.size(), 30_000);
+            assertThat(two.values).allMatch(v -> v.endsWith(":new-" + v.substring(0, 3)));
+            assertThat(two.values).hasSize(two.assigned.size());
+
+            // The first reader sees each moved partition's backlog and its owner's report, per topic.
+            List<io.flinklite.runtime.checkpoint.SourcePosition> report = new ArrayList<>();
+            for (String moved : two.assigned) {
+                int source = moved.charAt(0) - '0';
+                int partition = moved.charAt(2) - '0';
+                report.add(new io.flinklite.runtime.checkpoint.SourcePosition(topics.get(source), partition, 3,
+                        20_000L + 10 * source + partition));
+                produce(topics.get(source), partition, "waiting");
+            }
+            second.commit(report);
+            long until = System.currentTimeMillis() + 30_000;
+            boolean seen = false;
+            while (!seen && System.currentTimeMillis() < until) {
+                batch.clear();
+                first.poll(batch, one, 100);
+                second.poll(new RecordBatch(), two, 10);
+                seen = true;
+                for (String moved : two.assigned) {
+                    int source = moved.charAt(0) - '0';
+                    int partition = moved.charAt(2) - '0';
+                    seen &= first.lag(source, partition) == 1
+                            && first.reportedWatermark(source, partition) == 20_000L + 10 * source + partition;
+                }
+            }
+            assertThat(seen).as("backlog 1 and the owner's watermark for every moved partition, of both topics").isTrue();
+            for (String kept : one.assigned) {
+                int source = kept.charAt(0) - '0';
+                int partition = kept.charAt(2) - '0';
+                assertThat(first.reportedWatermark(source, partition)).as("its own partition: its records tell")
+                        .isEqualTo(Long.MIN_VALUE);
+            }
         }
     }
 }
