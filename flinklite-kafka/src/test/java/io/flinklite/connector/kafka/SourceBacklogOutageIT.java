@@ -65,8 +65,9 @@ class SourceBacklogOutageIT {
                     b.poll(batch, seenByB, 100);
                 }
                 int other = seenByB.partitions.iterator().next();
-                // Nothing committed for b's partition: its 10 records all wait, as a restarted owner would read them.
-                while (a.lag(other) != 10) {
+                // Known once a refresh answered: 10 when nothing was committed for b's partition, fewer when a read
+                // some of it before the first rebalance moved it and committed its position on the way out.
+                while (a.lag(other) < 0) {
                     assertThat(System.nanoTime() - deadline).as("a learns the backlog of partition " + other).isNegative();
                     batch.clear();
                     a.poll(batch, seenByA, 100);
