@@ -14,6 +14,7 @@ import io.flinklite.runtime.metrics.JobMetrics;
 import io.flinklite.runtime.replay.ArraySourceReader;
 import io.flinklite.runtime.replay.Replay;
 import io.flinklite.runtime.replay.ReplayStats;
+import io.flinklite.runtime.replay.ShuffleReplay;
 import io.flinklite.runtime.state.MemoryState;
 import io.flinklite.runtime.task.StreamTask;
 import io.flinklite.runtime.task.TaskOptions;
@@ -246,6 +247,23 @@ final class FlinkLiteEngine {
             s.max = Double.parseDouble(parts[3]);
             return s;
         }
+    }
+
+    /**
+     * Replays the case through the two stages of a scaled-out job in process ({@link ShuffleReplay}): the lines dealt
+     * round-robin to {@code sourcePartitions} source tasks, {@code repartitions} in-memory repartition partitions
+     * and as many keyed tasks.
+     */
+    static Run runShuffled(ConformanceCase c, int sourcePartitions, int repartitions) throws Exception {
+        List<WindowResult> results = new ArrayList<>();
+        List<String> late = new ArrayList<>();
+        List<String> reports = new ArrayList<>();
+        ShuffleReplay.Stats stats = ShuffleReplay.run(c.spec(), c.linesAsBytes(), sourcePartitions, repartitions,
+                results::add, bytes -> late.add(new String(bytes, StandardCharsets.UTF_8)), reports::add);
+        if (stats.invalidShuffleRecords() != 0) {
+            throw new AssertionError(stats.invalidShuffleRecords() + " invalid shuffle records on " + c.describe());
+        }
+        return new Run(new Outcome(results, late), stats.replay().invalid(), reports.size(), stats.replay());
     }
 
     private static Run replay(ConformanceCase c, InputStream stream) throws Exception {
