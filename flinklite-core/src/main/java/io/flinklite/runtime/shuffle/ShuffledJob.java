@@ -2,6 +2,7 @@ package io.flinklite.runtime.shuffle;
 
 import io.flinklite.api.WindowResult;
 import io.flinklite.api.Sink;
+import io.flinklite.job.AggregateSpec;
 import io.flinklite.job.JobSpec;
 import io.flinklite.runtime.graph.JobGraph;
 import io.flinklite.runtime.graph.JobGraphs;
@@ -48,7 +49,7 @@ public final class ShuffledJob {
         Objects.requireNonNull(out, "out");
         return JobGraphs.shuffleSource(spec, idleTimeoutMs, wallClockWhenIdle,
                 downstream -> new ShuffleWriter(topic, partition, totalPartitions, spec.window().assigner(),
-                        spec.allowedLatenessMs(), new BuiltinAggregator(spec.aggregate().kind(), NO_RESULTS), out,
+                        spec.allowedLatenessMs(), partialStore(spec.aggregate().kind()), out,
                         maxOpenPartials, downstream));
     }
 
@@ -61,6 +62,11 @@ public final class ShuffledJob {
     public KeyedStage<WindowResult> keyedStage(int sourceTopics, Sink<WindowResult> results, Sink<byte[]> late) {
         return new KeyedStage<>(out -> new WindowOperator(spec.window().assigner(), spec.allowedLatenessMs(),
                 new BuiltinAggregator(spec.aggregate().kind(), out), out), sourceTopics, results, late);
+    }
+
+    /** Storage for a source task's partials of a built-in aggregate: the aggregator, never emitting. */
+    public static BuiltinAggregator partialStore(AggregateSpec.Kind kind) {
+        return new BuiltinAggregator(kind, NO_RESULTS);
     }
 
     /** What shapes a keyed task's state: a snapshot of another job is not restored into it. */
