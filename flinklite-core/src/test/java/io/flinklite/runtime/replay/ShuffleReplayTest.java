@@ -110,4 +110,32 @@ class ShuffleReplayTest {
         assertThat(stats.partials()).isLessThan(lines.length / 10);
         assertThat(stats.bytesPerEvent()).isLessThan(10);
     }
+
+    /** As {@link ReplayAllocationTest}: twice the events through both stages, well under a byte more per event. */
+    @Test
+    void theTwoStagesAllocateLessThanAByteAnEvent() throws Exception {
+        Random r = new Random(5);
+        byte[][] events = new byte[400_000][];
+        for (int i = 0; i < events.length; i++) {
+            long ts = 1_700_000_000_000L + i / 2 - r.nextInt(5_000);
+            events[i] = ("{\"id\":" + i + ",\"timestamp\":" + ts + ",\"message\":\"k" + r.nextInt(50)
+                    + "\",\"v\":" + r.nextInt(100) + ".5}").getBytes(StandardCharsets.UTF_8);
+        }
+        byte[][] half = java.util.Arrays.copyOf(events, 200_000);
+        JobSpec[] specs = {JobSpec.defaults().withTypes(null),
+                JobSpec.defaults().withTypes(null).withAggregate(AggregateSpec.parse("avg:v")).withAllowedLatenessMs(2_000)};
+        for (JobSpec spec : specs) {
+            allocated(spec, events);
+            long extra = allocated(spec, events) - allocated(spec, half);
+            assertThat(extra / 200_000.0).as(spec.fingerprint()).isLessThan(1.0);
+        }
+    }
+
+    private static long allocated(JobSpec spec, byte[][] events) throws Exception {
+        com.sun.management.ThreadMXBean threads =
+                (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        long before = threads.getCurrentThreadAllocatedBytes();
+        ShuffleReplay.run(spec, events, 1, 3, w -> { }, null, m -> { });
+        return threads.getCurrentThreadAllocatedBytes() - before;
+    }
 }
