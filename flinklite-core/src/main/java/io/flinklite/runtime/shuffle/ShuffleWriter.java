@@ -12,6 +12,7 @@ import io.flinklite.runtime.state.StateReader;
 import io.flinklite.runtime.state.StateWriter;
 import io.flinklite.runtime.window.LongIntHashMap;
 import io.flinklite.runtime.window.WindowAggregator;
+import io.flinklite.runtime.window.WindowOperator;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -148,7 +149,7 @@ public final class ShuffleWriter implements OneInputOperator<Object>, ObservesId
         this.raw = assigner.isSession() || partialStore == null;
         this.partialStore = partialStore;
         this.slide = assigner.isSession() ? 1 : assigner.slideMs();
-        this.paneSize = assigner.isSession() ? 1 : gcd(assigner.sizeMs(), assigner.slideMs());
+        this.paneSize = assigner.isSession() ? 1 : WindowOperator.paneSize(assigner);
         this.offset = assigner.isSession() ? 0 : assigner.offsetMs();
         this.firstFire = assigner.isSession() ? 0 : assigner.offsetMs() + assigner.sizeMs() - 1;
         this.lateness = allowedLatenessMs;
@@ -156,14 +157,6 @@ public final class ShuffleWriter implements OneInputOperator<Object>, ObservesId
         this.downstream = Objects.requireNonNull(downstream, "downstream");
     }
 
-    private static long gcd(long a, long b) {
-        while (b != 0) {
-            long t = a % b;
-            a = b;
-            b = t;
-        }
-        return a;
-    }
 
     @Override
     public void processElement(Object element, long timestampMs, String key) throws Exception {

@@ -139,10 +139,18 @@ public final class WindowOperator implements OneInputOperator<Object>, ReportsMe
         this.slide = assigner.slideMs();
         this.offset = assigner.offsetMs();
         this.gap = assigner.gapMs();
-        this.paneSize = session ? 0 : gcd(size, slide);
+        this.paneSize = paneSize(assigner);
         this.allowedLateness = allowedLatenessMs;
         this.aggregator = Objects.requireNonNull(aggregator, "aggregator");
         this.output = Objects.requireNonNull(output, "output");
+    }
+
+    /**
+     * The pane size of {@code assigner}'s windows, {@code gcd(size, slide)} on the window grid (0 for sessions): the
+     * unit of accumulation, here and in a scaled-out job's source tasks.
+     */
+    public static long paneSize(WindowAssigner assigner) {
+        return assigner.isSession() ? 0 : gcd(assigner.sizeMs(), assigner.slideMs());
     }
 
     private static long gcd(long a, long b) {
