@@ -109,14 +109,26 @@ public final class JobGraphs {
      */
     public static JobGraph shuffleSource(JobSpec spec, long idleTimeoutMs, boolean wallClockWhenIdle,
                                          io.flinklite.runtime.operator.OperatorFactory writer) {
+        return shuffleSource(spec, null, idleTimeoutMs, wallClockWhenIdle, writer);
+    }
+
+    /**
+     * The same for the built-in job with a user aggregate function reading {@code valueField} (every event needs it,
+     * as in the {@code Pipeline} job of that function); {@code null}: the spec's aggregate decides.
+     */
+    public static JobGraph shuffleSource(JobSpec spec, String valueField, long idleTimeoutMs, boolean wallClockWhenIdle,
+                                         io.flinklite.runtime.operator.OperatorFactory writer) {
         SelectionCache selection = new SelectionCache(spec);
+        EventFormat format = valueField == null ? builtInFormat(spec, selection)
+                : new EventFormat(spec.keyField(), valueField, spec.timestamps(), null);
         return JobGraph.builder()
-                .source(SOURCE, builtInFormat(spec, selection), spec.outOfOrdernessMs(), idleTimeoutMs, wallClockWhenIdle)
+                .source(SOURCE, format, spec.outOfOrdernessMs(), idleTimeoutMs, wallClockWhenIdle)
                 .operator("types", out -> new TypeFilterOperator(selection, out), false)
                 .operator(SHUFFLE, writer)
                 .edge(SOURCE, "types")
                 .edge("types", null, SHUFFLE, 1, EVENT_KEY)
-                .fingerprint("shuffleSource;" + spec.fingerprint())
+                .fingerprint("shuffleSource;" + (valueField == null ? "" : "valueField=" + valueField + ";")
+                        + spec.fingerprint())
                 .build();
     }
 

@@ -55,9 +55,9 @@ public final class ShuffleReplay {
         return run(ShuffledJob.of(spec), lines, sourcePartitions, repartitions, results, lateOutput, invalidReporter);
     }
 
-    /** The same for a configured {@link ShuffledJob} (e.g. a small bound on open partials). */
-    public static Stats run(ShuffledJob job, byte[][] lines, int sourcePartitions, int repartitions,
-                            Sink<WindowResult> results, Sink<byte[]> lateOutput, Consumer<String> invalidReporter)
+    /** The same for any {@link ShuffledJob} (a user aggregate function, a small bound on open partials). */
+    public static <R> Stats run(ShuffledJob<R> job, byte[][] lines, int sourcePartitions, int repartitions,
+                                Sink<? super R> results, Sink<byte[]> lateOutput, Consumer<String> invalidReporter)
             throws Exception {
         Objects.requireNonNull(lines, "lines");
         Objects.requireNonNull(invalidReporter, "invalidReporter");
@@ -66,7 +66,7 @@ public final class ShuffleReplay {
                     + sourcePartitions + " and " + repartitions);
         }
         @SuppressWarnings("unchecked")
-        KeyedStage<WindowResult>[] keyed = new KeyedStage[repartitions];
+        KeyedStage<R>[] keyed = new KeyedStage[repartitions];
         for (int p = 0; p < repartitions; p++) {
             keyed[p] = job.keyedStage(1, results, lateOutput);
         }
@@ -84,7 +84,7 @@ public final class ShuffleReplay {
         long raw = 0;
         long markers = 0;
         long partials = 0;
-        for (KeyedStage<WindowResult> k : keyed) {
+        for (KeyedStage<R> k : keyed) {
             k.finish();
             k.publishMetrics(metrics);
             invalid += k.invalidRecords();
@@ -98,11 +98,11 @@ public final class ShuffleReplay {
 
     /** Repartition partitions in memory: each record goes straight to its keyed task. */
     private static final class InMemoryShuffle implements ShuffleOutput {
-        private final KeyedStage<WindowResult>[] keyed;
+        private final KeyedStage<?>[] keyed;
         long records;
         long bytes;
 
-        InMemoryShuffle(KeyedStage<WindowResult>[] keyed) {
+        InMemoryShuffle(KeyedStage<?>[] keyed) {
             this.keyed = keyed;
         }
 

@@ -138,4 +138,41 @@ class ShuffleReplayTest {
         ShuffleReplay.run(spec, events, 1, 3, w -> { }, null, m -> { });
         return threads.getCurrentThreadAllocatedBytes() - before;
     }
+
+    /** Count and sum of the value, as text "count;sum". */
+    static final class CountSum implements io.flinklite.api.AggregateFunction<io.flinklite.api.Event, double[], String> {
+        @Override public double[] createAccumulator() { return new double[2]; }
+        @Override public double[] add(io.flinklite.api.Event e, double[] a) { a[0]++; a[1] += e.value(); return a; }
+        @Override public String getResult(double[] a) { return (long) a[0] + "," + a[1]; }
+        @Override public double[] merge(double[] a, double[] b) { a[0] += b[0]; a[1] += b[1]; return a; }
+    }
+
+    static final class CountSumText implements io.flinklite.api.AccumulatorSerializer<double[]> {
+        @Override public String toText(double[] a) { return a[0] + ";" + a[1]; }
+        @Override public double[] fromText(String t) {
+            String[] p = t.split(";");
+            return new double[] {Double.parseDouble(p[0]), Double.parseDouble(p[1])};
+        }
+    }
+
+    @Test
+    void aUserAggregateFunctionThroughTheShuffleEqualsTheBuiltInSum() throws Exception {
+        for (long seed = 0; seed < 60; seed++) {
+            Random r = new Random(seed);
+            JobSpec spec = spec(r).withAggregate(AggregateSpec.parse("sum:v"));
+            byte[][] lines = events(r, 300 + r.nextInt(1000), r.nextInt(3) * 700L);
+            List<String> expected = new ArrayList<>();
+            List<String> expectedLate = new ArrayList<>();
+            Replay.run(spec, lines, w -> expected.add(w.key() + "," + w.windowStart() + "," + w.windowEnd() + ","
+                    + w.count() + "," + w.value()), b -> expectedLate.add(new String(b, StandardCharsets.UTF_8)), m -> { });
+            List<String> got = new ArrayList<>();
+            List<String> late = new ArrayList<>();
+            ShuffledJob<io.flinklite.api.Windowed<String>> job =
+                    ShuffledJob.of(spec, "v", new CountSum(), new CountSumText());
+            ShuffleReplay.run(job, lines, 1, 1 + r.nextInt(3), w -> got.add(w.key() + "," + w.windowStart() + ","
+                    + w.windowEnd() + "," + w.value()), b -> late.add(new String(b, StandardCharsets.UTF_8)), m -> { });
+            assertThat(got).as("seed %d %s", seed, spec.fingerprint()).containsExactlyInAnyOrderElementsOf(expected);
+            assertThat(late).containsExactlyInAnyOrderElementsOf(expectedLate);
+        }
+    }
 }
