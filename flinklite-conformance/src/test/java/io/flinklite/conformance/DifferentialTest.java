@@ -140,6 +140,12 @@ class DifferentialTest {
             assertThat(shuffled.invalidLines()).as("invalid lines through the shuffle, seed %d", seed)
                     .isEqualTo(c.invalidLines());
         }
+        FlinkLiteEngine.Run shuffledUser = FlinkLiteEngine.runShuffledUserFunction(c, 1, 3);
+        String shuffledUserDiff = OutcomeDiff.diff(c, flink, shuffledUser.outcome());
+        if (shuffledUserDiff != null) {
+            fail("the user AggregateFunction through the two-stage job (1 source partition, 3 repartitions) differs "
+                    + "from Flink on " + c.describe() + "\n" + shuffledUserDiff);
+        }
         // Three source partitions, each with its own watermark: lateness then depends on how they interleave (as in
         // Flink at parallelism 3), so only cases with no late event and no late firing must agree.
         if (flink.late().isEmpty() && lite.stats().lateFirings() == 0) {

@@ -8,6 +8,7 @@ import io.flinklite.api.Pipeline;
 import io.flinklite.api.Sink;
 import io.flinklite.api.WatermarkStrategy;
 import io.flinklite.api.WindowResult;
+import io.flinklite.api.Windowed;
 import io.flinklite.job.AggregateSpec;
 import io.flinklite.job.JobSpec;
 import io.flinklite.runtime.metrics.JobMetrics;
@@ -15,6 +16,7 @@ import io.flinklite.runtime.replay.ArraySourceReader;
 import io.flinklite.runtime.replay.Replay;
 import io.flinklite.runtime.replay.ReplayStats;
 import io.flinklite.runtime.replay.ShuffleReplay;
+import io.flinklite.runtime.shuffle.ShuffledJob;
 import io.flinklite.runtime.state.MemoryState;
 import io.flinklite.runtime.task.StreamTask;
 import io.flinklite.runtime.task.TaskOptions;
@@ -263,6 +265,24 @@ final class FlinkLiteEngine {
         if (stats.invalidShuffleRecords() != 0) {
             throw new AssertionError(stats.invalidShuffleRecords() + " invalid shuffle records on " + c.describe());
         }
+        return new Run(new Outcome(results, late), stats.replay().invalid(), reports.size(), stats.replay());
+    }
+
+    /**
+     * {@link #runUserApi}'s function through the two stages ({@code ShuffledJob.of(spec, valueField, function,
+     * serializer)}, as {@code --aggregate-class} scaled out): its accumulators cross as the serializer's text.
+     */
+    static Run runShuffledUserFunction(ConformanceCase c, int sourcePartitions, int repartitions) throws Exception {
+        JobSpec spec = c.spec();
+        AggregateSpec.Kind kind = spec.aggregate().kind();
+        List<WindowResult> results = new ArrayList<>();
+        List<String> late = new ArrayList<>();
+        List<String> reports = new ArrayList<>();
+        ShuffledJob<Windowed<Stats>> job = ShuffledJob.of(spec, spec.aggregate().field(), new StatsFunction(),
+                new StatsSerializer());
+        ShuffleReplay.Stats stats = ShuffleReplay.run(job, c.linesAsBytes(), sourcePartitions, repartitions,
+                w -> results.add(w.value().toResult(kind, w.key(), w.windowStart(), w.windowEnd())),
+                bytes -> late.add(new String(bytes, StandardCharsets.UTF_8)), reports::add);
         return new Run(new Outcome(results, late), stats.replay().invalid(), reports.size(), stats.replay());
     }
 
