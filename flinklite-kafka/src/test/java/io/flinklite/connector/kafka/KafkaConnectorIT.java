@@ -242,6 +242,35 @@ class KafkaConnectorIT {
     }
 
     @Test
+    void theBatchCarriesEachRecordsKeyAndHeadersReadFromTheConsumerRecordWhenAsked() {
+        broker.createTopic("kh-in", 1);
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(connection.clientProperties(),
+                new ByteArraySerializer(), new ByteArraySerializer())) {
+            ProducerRecord<byte[], byte[]> keyed = new ProducerRecord<>("kh-in", 0, "order-7".getBytes(StandardCharsets.UTF_8),
+                    "{}".getBytes(StandardCharsets.UTF_8));
+            keyed.headers().add("trace", "abc".getBytes(StandardCharsets.UTF_8)).add("empty", null);
+            producer.send(keyed);
+            producer.send(new ProducerRecord<>("kh-in", 0, null, "{}".getBytes(StandardCharsets.UTF_8)));
+        }
+        try (KafkaSourceReader reader = new KafkaSourceReader(connection, "kh-in", "g-kh", KafkaSourceReader.StartFrom.EARLIEST)) {
+            RecordBatch batch = new RecordBatch();
+            long deadline = System.currentTimeMillis() + 30_000;
+            while (batch.size() < 2 && System.currentTimeMillis() < deadline) {
+                reader.poll(batch, new Collector(), 200);
+            }
+            assertThat(batch.size()).isEqualTo(2);
+            assertThat(new String(batch.key(0), StandardCharsets.UTF_8)).isEqualTo("order-7");
+            assertThat(batch.headerCount(0)).isEqualTo(2);
+            assertThat(batch.headerName(0, 0)).isEqualTo("trace");
+            assertThat(new String(batch.headerValue(0, 0), StandardCharsets.UTF_8)).isEqualTo("abc");
+            assertThat(batch.headerName(0, 1)).isEqualTo("empty");
+            assertThat(batch.headerValue(0, 1)).isNull();
+            assertThat(batch.key(1)).isNull();
+            assertThat(batch.headerCount(1)).isZero();
+        }
+    }
+
+    @Test
     void deadLettersAreForwardedUnchangedWithKeyReasonAndOrigin() {
         broker.createTopic("dl-in", 2);
         broker.createTopic("dl-out", 1);
