@@ -147,6 +147,7 @@ final class ChainedGraph {
         }
         for (SourceRun s : sources) {
             resolveWatermarkTargets(s.output, resolved);
+            s.wired();
         }
     }
 
@@ -729,11 +730,41 @@ final class ChainedGraph {
             Arrays.fill(nextOffsets, -1);
         }
 
+        /**
+         * The one target of this source's elements and the one of its watermarks (the usual graph), else null. The task
+         * loop calls them itself rather than through {@link NodeOutput#emit}, which every node shares: that shared
+         * method is compiled on its own early and then too big to inline into the loop, while this call site is the
+         * loop's own and sees one receiver type.
+         */
+        private EdgeTarget onlyTarget;
+        private OperatorInput onlyWatermarkTarget;
+
+        /** Every edge is wired: notes the single targets, if so. */
+        void wired() {
+            onlyTarget = output.main.length == 1 && !output.countsResults ? output.main[0] : null;
+            onlyWatermarkTarget = output.watermarkTargets.length == 1 ? output.watermarkTargets[0] : null;
+        }
+
+        /** Hands a decoded event down the graph. */
+        void emit(Object event, long timestampMs) throws Exception {
+            EdgeTarget t = onlyTarget;
+            if (t != null) {
+                t.deliver(event, timestampMs);
+            } else {
+                output.emit(event, timestampMs);
+            }
+        }
+
         /** Passes {@code w} down the graph if it is ahead of the last watermark passed. */
         void advanceTo(long w) throws Exception {
             if (w > emittedWatermark) {
                 emittedWatermark = w;
-                output.emitWatermark(w);
+                OperatorInput t = onlyWatermarkTarget;
+                if (t != null) {
+                    t.watermark(w);
+                } else {
+                    output.emitWatermark(w);
+                }
             }
         }
 

@@ -270,7 +270,7 @@ public final class StreamTask implements Snapshottable {
                 continue;
             }
             context.record(s, i);
-            s.output.emit(event, event.timestamp());
+            s.emit(event, event.timestamp());
             context.clear();
             s.advanceTo(s.watermarks.onEvent(partition, event.timestamp()));
             if (s.idle) {
