@@ -12,6 +12,7 @@ import io.flinklite.runtime.metrics.JobMetrics;
 import io.flinklite.runtime.operator.ElementFilter;
 import io.flinklite.runtime.operator.ForwardsWatermarks;
 import io.flinklite.runtime.operator.OneInputOperator;
+import io.flinklite.runtime.operator.OriginSink;
 import io.flinklite.runtime.operator.Operator;
 import io.flinklite.runtime.operator.Output;
 import io.flinklite.runtime.operator.RecordContext;
@@ -561,15 +562,20 @@ final class ChainedGraph {
         }
     }
 
-    /** Writes the original bytes of the record being processed (late data): the element only says that it happened. */
+    /**
+     * Writes the original bytes of the record being processed (late data): the element only says that it happened. An
+     * {@link OriginSink} gets the record's context too (its key, headers, topic, partition, offset).
+     */
     static final class RecordSink extends EdgeTarget {
         private final Sink<byte[]> sink;
+        private final OriginSink originSink;
         private final Context context;
         private final JobMetrics metrics;
 
         RecordSink(KeySelector<Object> key, Sink<byte[]> sink, Context context, JobMetrics metrics) {
             super(key);
             this.sink = sink;
+            this.originSink = sink instanceof OriginSink ? (OriginSink) sink : null;
             this.context = context;
             this.metrics = metrics;
         }
@@ -587,7 +593,11 @@ final class ChainedGraph {
                         context.payloadOffset() + context.payloadLength());
             }
             try {
-                sink.write(copy);
+                if (originSink != null && context.hasRecord()) {
+                    originSink.write(copy, context);
+                } else {
+                    sink.write(copy);
+                }
             } catch (Exception e) {
                 countSinkError(metrics, e);
                 throw e;

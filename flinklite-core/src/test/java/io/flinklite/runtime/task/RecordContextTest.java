@@ -4,6 +4,8 @@ import io.flinklite.api.WindowResult;
 import io.flinklite.job.JobSpec;
 import io.flinklite.runtime.graph.JobGraphs;
 import io.flinklite.runtime.metrics.JobMetrics;
+import io.flinklite.runtime.operator.OriginSink;
+import io.flinklite.runtime.operator.RecordContext;
 import io.flinklite.source.PartitionListener;
 import io.flinklite.source.RecordBatch;
 import io.flinklite.source.RecordMetadata;
@@ -13,6 +15,7 @@ import org.junit.jupiter.api.Test;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -53,6 +56,34 @@ class RecordContextTest {
         }
     }
 
+    /** A bounded source of topic {@code events}: one batch, filled by {@code fill}, then the end. */
+    private static final class OneBatch implements SourceReader {
+        private final Consumer<RecordBatch> fill;
+        private boolean done;
+
+        OneBatch(Consumer<RecordBatch> fill) {
+            this.fill = fill;
+        }
+
+        @Override
+        public boolean poll(RecordBatch batch, PartitionListener listener, long timeoutMs) {
+            if (!done) {
+                done = true;
+                fill.accept(batch);
+            }
+            return false;
+        }
+
+        @Override
+        public String topicOf(int partition) {
+            return "events";
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+
     private static byte[] utf8(String s) {
         return s.getBytes(StandardCharsets.UTF_8);
     }
@@ -70,21 +101,7 @@ class RecordContextTest {
     @Test
     void theContextShowsTheCurrentRecordOfTheBatchWithItsKeyAndHeaders() {
         RecordBatch batch = new RecordBatch();
-        SourceReader reader = new SourceReader() {
-            @Override
-            public boolean poll(RecordBatch b, PartitionListener listener, long timeoutMs) {
-                return false;
-            }
-
-            @Override
-            public String topicOf(int partition) {
-                return "orders-" + partition;
-            }
-
-            @Override
-            public void close() {
-            }
-        };
+        SourceReader reader = new OneBatch(b -> { });
         ChainedGraph chain = graph(batch, reader);
         CountingMetadata metadata = new CountingMetadata();
         byte[] bytes = utf8("xx{\"message\":\"critical\"}yy");
@@ -98,7 +115,7 @@ class RecordContextTest {
 
         context.record(chain.sources()[0], 0);
         assertThat(context.hasRecord()).isTrue();
-        assertThat(context.topic()).isEqualTo("orders-3");
+        assertThat(context.topic()).isEqualTo("events");
         assertThat(context.offset()).isEqualTo(41);
         assertThat(context.recordTimestampMs()).isEqualTo(1_000);
         assertThat(context.key()).isNull();
@@ -126,6 +143,36 @@ class RecordContextTest {
     }
 
     @Test
+    void aLateRecordReachesAnOriginSinkWithItsKeyHeadersAndPosition() throws Exception {
+        byte[] early = utf8("{\"timestamp\":60000,\"message\":\"critical\"}");
+        byte[] late = utf8("{\"timestamp\":0,\"message\":\"critical\"}");
+        SourceReader reader = new OneBatch(batch -> {
+            batch.metadata(new CountingMetadata());
+            batch.add(0, 2, 10, RecordBatch.NO_TIMESTAMP, early, 0, early.length, null);
+            batch.add(0, 2, 11, 777, late, 0, late.length, ORDER);
+        });
+        List<String> written = new ArrayList<>();
+        OriginSink lateSink = new OriginSink() {
+            @Override
+            public void write(byte[] value, RecordContext origin) {
+                written.add(new String(value, StandardCharsets.UTF_8) + " key=" + new String(origin.key(), StandardCharsets.UTF_8)
+                        + " " + origin.headerName(0) + "=" + new String(origin.headerValue(0), StandardCharsets.UTF_8)
+                        + " from " + origin.topic() + "/" + origin.partition() + "@" + origin.offset()
+                        + " ts " + origin.recordTimestampMs());
+            }
+
+            @Override
+            public void write(byte[] value) {
+                written.add("without origin");
+            }
+        };
+        StreamTask.forSpec(JobSpec.defaults(), TaskOptions.replay(), reader, results::add, lateSink,
+                (p, o, payload, off, len, reason, detail) -> { }, new JobMetrics()).run();
+
+        assertThat(written).containsExactly("{\"timestamp\":0,\"message\":\"critical\"} key=order-7 trace=abc from events/2@11 ts 777");
+    }
+
+    @Test
     void theBuiltInJobNeverAsksForKeysOrHeaders() throws Exception {
         CountingMetadata metadata = new CountingMetadata();
         byte[][] events = new byte[1_000][];
@@ -134,27 +181,14 @@ class RecordContextTest {
                     + "\"}");
         }
         // Every record with a handle, and some late ones (to the late sink), so each path that could ask is taken.
-        SourceReader reader = new SourceReader() {
-            boolean done;
-
-            @Override
-            public boolean poll(RecordBatch batch, PartitionListener listener, long timeoutMs) {
-                if (!done) {
-                    done = true;
-                    batch.metadata(metadata);
-                    for (int i = 0; i < events.length; i++) {
-                        batch.add(0, 0, i, RecordBatch.NO_TIMESTAMP, events[i], 0, events[i].length, ORDER);
-                    }
-                    byte[] late = utf8("{\"timestamp\":0,\"message\":\"critical\"}");
-                    batch.add(0, 0, events.length, RecordBatch.NO_TIMESTAMP, late, 0, late.length, ORDER);
-                }
-                return false;
+        SourceReader reader = new OneBatch(batch -> {
+            batch.metadata(metadata);
+            for (int i = 0; i < events.length; i++) {
+                batch.add(0, 0, i, RecordBatch.NO_TIMESTAMP, events[i], 0, events[i].length, ORDER);
             }
-
-            @Override
-            public void close() {
-            }
-        };
+            byte[] late = utf8("{\"timestamp\":0,\"message\":\"critical\"}");
+            batch.add(0, 0, events.length, RecordBatch.NO_TIMESTAMP, late, 0, late.length, ORDER);
+        });
         List<byte[]> late = new ArrayList<>();
         JobMetrics metrics = new JobMetrics();
         StreamTask task = StreamTask.forSpec(JobSpec.defaults(), TaskOptions.replay(), reader, results::add, late::add,
