@@ -22,7 +22,7 @@ import java.util.Objects;
  * <p>Watermarks are generated from every valid record, before any filter, so records a filter drops still advance
  * event time. Building a pipeline only describes the job; the engine runs it.
  *
- * <p>A job may read several sources, each named ({@link #fromEvents(String, String, String, WatermarkStrategy)}),
+ * <p>A job may read several sources, each named ({@link #fromSource(String, String, String, WatermarkStrategy)}),
  * and combine them with {@link DataStream#union} or a join. Each source has its own partitions and watermarks; the
  * runtime binds the job's sources, in the order {@link Job#sources()} gives, to its inputs (in {@code run}: the
  * {@code --input-topic} topics, then the {@code --join-topic}; see {@link JobContext#inputTopics()}).
@@ -46,18 +46,19 @@ public final class Pipeline {
 
     /**
      * A named source, for a job that reads several ({@link DataStream#union}, joins): like
-     * {@link #fromEvents(String, String, WatermarkStrategy)}.
+     * {@link #fromEvents(String, String, WatermarkStrategy)} (Flink's {@code env.fromSource(source, watermarks,
+     * name)}).
      *
      * @param name unique in the job, e.g. {@code orders}: the source's state (partition watermarks, positions) is
      *             checkpointed under it; letters, digits, {@code _} and {@code -}
      */
-    public static DataStream<Event> fromEvents(String name, String keyField, String valueField,
+    public static DataStream<Event> fromSource(String name, String keyField, String valueField,
                                                WatermarkStrategy watermarks) {
-        return fromEvents(name, keyField, valueField, TimestampSpec.defaults(), watermarks);
+        return fromSource(name, keyField, valueField, TimestampSpec.defaults(), watermarks);
     }
 
-    /** A named source ({@link #fromEvents(String, String, String, WatermarkStrategy)}) with its own timestamps. */
-    public static DataStream<Event> fromEvents(String name, String keyField, String valueField,
+    /** A named source ({@link #fromSource(String, String, String, WatermarkStrategy)}) with its own timestamps. */
+    public static DataStream<Event> fromSource(String name, String keyField, String valueField,
                                                TimestampSpec timestamps, WatermarkStrategy watermarks) {
         return new DataStream<>(JobDraft.of(Job.Stream.of(
                 new EventSource(name, keyField, valueField, timestamps, watermarks))));
@@ -69,7 +70,7 @@ public final class Pipeline {
      */
     public static DataStream<Event> fromEvents(String keyField, String valueField, TimestampSpec timestamps,
                                                WatermarkStrategy watermarks) {
-        return fromEvents(DEFAULT_SOURCE_NAME, keyField, valueField, timestamps, watermarks);
+        return fromSource(DEFAULT_SOURCE_NAME, keyField, valueField, timestamps, watermarks);
     }
 
     /** What the source decodes and how it assigns watermarks. Immutable. */
