@@ -58,8 +58,13 @@ public final class KafkaJob {
      */
     @FunctionalInterface
     public interface TaskFactory {
+        /**
+         * @param records a user job's own records to the output topic ({@link io.flinklite.api.JobContext#records()});
+         *                {@code null} when there is no output topic or delivery is exactly-once
+         */
         StreamTask create(Settings settings, TaskOptions options, SourceReader source, Sink<WindowResult> results,
-                          Sink<byte[]> late, DeadLetterHandler deadLetters, JobMetrics metrics) throws Exception;
+                          Sink<io.flinklite.api.OutputRecord> records, Sink<byte[]> late, DeadLetterHandler deadLetters,
+                          JobMetrics metrics) throws Exception;
 
         /**
          * One line naming everything that shapes the task's state, known before the task exists: a checkpoint of
@@ -92,7 +97,7 @@ public final class KafkaJob {
      * The built-in job of {@link Settings#spec()}; over several input topics (each a source of the reader), their
      * union into the one window.
      */
-    public static final TaskFactory BUILT_IN = (settings, options, source, results, late, deadLetters, metrics) ->
+    public static final TaskFactory BUILT_IN = (settings, options, source, results, records, late, deadLetters, metrics) ->
             new StreamTask(JobGraphs.builtIn(settings.spec, source.sourceCount(), options.idleTimeoutMs(),
                     options.wallClockWhenIdle(), results, late), List.of(source), options, deadLetters, metrics);
 
@@ -365,7 +370,9 @@ public final class KafkaJob {
                         });
                     }
                     StreamTask task = settings.join == null
-                            ? settings.taskFactory.create(settings, settings.taskOptions(), source, results, late,
+                            ? settings.taskFactory.create(settings, settings.taskOptions(), source, results,
+                                    recordSink(kafkaOutput, settings.checkpoints != null
+                                    && settings.checkpoints.delivery() == io.flinklite.runtime.checkpoint.Delivery.EXACTLY_ONCE), late,
                                     deadLetters, metrics)
                             : new StreamTask(JobGraphs.join(settings.spec, settings.join, settings.idleTimeoutMs,
                                     settings.wallClockWhenIdle, pairSink(kafkaOutput), late), List.of(source),
@@ -445,6 +452,32 @@ public final class KafkaJob {
     }
 
     /**
+     * Where a user job's own records go ({@link io.flinklite.api.JobContext#records()}): each value printed on the
+     * console and written to the output topic; flushing flushes the Kafka output. {@code null} (the job is told why
+     * when it asks) without an output topic or under exactly-once, whose transaction covers window results only.
+     */
+    private Sink<io.flinklite.api.OutputRecord> recordSink(KafkaOutput kafkaOutput, boolean exactlyOnce) {
+        if (settings.outputTopic == null || exactlyOnce) {
+            return null;
+        }
+        Sink<io.flinklite.api.OutputRecord> topic = kafkaOutput.recordSink(settings.outputTopic);
+        java.io.PrintStream console = settings.console;
+        return new Sink<>() {
+            @Override
+            public void write(io.flinklite.api.OutputRecord record) throws Exception {
+                console.println(record.value());
+                topic.write(record);
+            }
+
+            @Override
+            public void flush() throws Exception {
+                console.flush();
+                kafkaOutput.flush();
+            }
+        };
+    }
+
+    /**
      * {@code results}, whose flush also flushes the Kafka output: every checkpoint and offset commit flushes the
      * results sink first, and the dead letters (and, exactly-once, late events) that share the producer must be
      * acknowledged by then too, even when no result goes to Kafka.
@@ -475,9 +508,13 @@ public final class KafkaJob {
      */
     private void requireBuiltInForSeveralTopics() {
         TaskFactory task = settings.taskFactory;
-        if (settings.inputTopics().size() > 1 && (task.userJob() != null || task.userAggregate() != null)) {
-            throw new IllegalArgumentException("several input topics (or --join-topic) run the built-in job only, not "
-                    + "a --jar job or aggregate; a user job reads one topic");
+        if (settings.inputTopics().size() > 1 && task.userAggregate() != null) {
+            throw new IllegalArgumentException("several input topics (or --join-topic) run the built-in job or a --jar "
+                    + "job, not the built-in job with an --aggregate-class; a user job reads several as its sources");
+        }
+        if (settings.join != null && task.userJob() != null) {
+            throw new IllegalArgumentException("--join is the built-in join; a --jar job joins with the Java API: give "
+                    + "its sources' topics as --input-topic A,B (in the order of the job's sources)");
         }
         if (settings.join != null && !task.extraResultSinks().isEmpty()) {
             throw new IllegalArgumentException("--join-topic writes pairs to the output topic only; the result sinks "

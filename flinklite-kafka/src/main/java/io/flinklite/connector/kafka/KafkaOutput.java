@@ -134,6 +134,21 @@ public final class KafkaOutput implements AutoCloseable {
         };
     }
 
+    /** A sink for a user job's own records ({@link io.flinklite.api.JobContext#records()}): key and value as UTF-8. */
+    public Sink<io.flinklite.api.OutputRecord> recordSink(String topic) {
+        return new SharedProducerSink<>() {
+            @Override
+            public void write(io.flinklite.api.OutputRecord record) {
+                send(topic, record.key() == null ? null : utf8(record.key()), utf8(record.value()), null, 0, 0);
+            }
+
+            @Override
+            public String toString() {
+                return "kafka:" + topic;
+            }
+        };
+    }
+
     /**
      * Forwards a record unchanged (key, value) to {@code topic} with the reason and its origin in headers.
      *
