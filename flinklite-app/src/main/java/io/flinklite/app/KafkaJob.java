@@ -14,6 +14,7 @@ import io.flinklite.connector.kafka.KafkaOutput;
 import io.flinklite.connector.kafka.KafkaSourceReader;
 import io.flinklite.job.Durations;
 import io.flinklite.job.JobSpec;
+import io.flinklite.runtime.checkpoint.EncodedResult;
 import io.flinklite.runtime.checkpoint.SourcePosition;
 import io.flinklite.runtime.graph.JobGraphs;
 import io.flinklite.runtime.join.JoinedPair;
@@ -358,6 +359,12 @@ public final class KafkaJob {
                             checkpointing == null ? output : checkpointing.results(output), activity::recordResult),
                             kafkaOutput);
                     Sink<byte[]> late = settings.lateTopic == null ? null : kafkaOutput.lateSink(settings.lateTopic);
+                    // Results that are not window results (a join's pairs, a user job's records), encoded: to the
+                    // output topic as they come, or under exactly-once into the next checkpoint's transaction.
+                    Sink<EncodedResult> encodedOutput = settings.outputTopic == null ? null
+                            : kafkaOutput.encodedSink(settings.outputTopic);
+                    Sink<EncodedResult> encoded = checkpointing == null ? encodedOutput
+                            : checkpointing.records(encodedOutput);
                     DeadLetterHandler deadLetters = activity.recordDeadLetters(
                             kafkaOutput.deadLetters(settings.deadLetterTopic, source));
                     if (checkpointing != null) {
@@ -371,11 +378,9 @@ public final class KafkaJob {
                     }
                     StreamTask task = settings.join == null
                             ? settings.taskFactory.create(settings, settings.taskOptions(), source, results,
-                                    recordSink(kafkaOutput, settings.checkpoints != null
-                                    && settings.checkpoints.delivery() == io.flinklite.runtime.checkpoint.Delivery.EXACTLY_ONCE), late,
-                                    deadLetters, metrics)
+                                    recordSink(encoded, kafkaOutput), late, deadLetters, metrics)
                             : new StreamTask(JobGraphs.join(settings.spec, settings.join, settings.idleTimeoutMs,
-                                    settings.wallClockWhenIdle, pairSink(kafkaOutput), late), List.of(source),
+                                    settings.wallClockWhenIdle, pairSink(encoded, kafkaOutput), late), List.of(source),
                                     settings.taskOptions(), deadLetters, metrics);
                     running[0] = task;
                     // First of the hooks: a failed write stops the job before anything commits past it.
@@ -426,20 +431,20 @@ public final class KafkaJob {
     }
 
     /**
-     * Where a join's pairs go: each printed on the console as its JSON line, and written to the output topic (keyed
-     * by the join key) unless there is none; flushing also flushes the Kafka output, as for window results.
+     * Where a join's pairs go: each printed on the console as its JSON line, and to {@code encoded} keyed by the join
+     * key (the output topic, or the exactly-once transaction; null: nowhere else); flushing also flushes the Kafka
+     * output, as for window results.
      */
-    private Sink<JoinedPair<byte[], byte[]>> pairSink(KafkaOutput kafkaOutput) {
-        Sink<JoinedPair<byte[], byte[]>> topic = settings.outputTopic == null ? null
-                : kafkaOutput.pairSink(settings.outputTopic);
+    private Sink<JoinedPair<byte[], byte[]>> pairSink(Sink<EncodedResult> encoded, KafkaOutput kafkaOutput) {
         JoinPairJson json = new JoinPairJson();
         java.io.PrintStream console = settings.console;
         return new Sink<>() {
             @Override
             public void write(JoinedPair<byte[], byte[]> pair) throws Exception {
-                console.println(json.toLine(pair));
-                if (topic != null) {
-                    topic.write(pair);
+                String line = json.toLine(pair);
+                console.println(line);
+                if (encoded != null) {
+                    encoded.write(new EncodedResult(WindowResult.keyText(pair.key()), line));
                 }
             }
 
@@ -453,20 +458,19 @@ public final class KafkaJob {
 
     /**
      * Where a user job's own records go ({@link io.flinklite.api.JobContext#records()}): each value printed on the
-     * console and written to the output topic; flushing flushes the Kafka output. {@code null} (the job is told why
-     * when it asks) without an output topic or under exactly-once, whose transaction covers window results only.
+     * console and written to {@code encoded} (the output topic, or the exactly-once transaction); flushing flushes
+     * the Kafka output. {@code null} (the job is told why when it asks) without an output topic.
      */
-    private Sink<io.flinklite.api.OutputRecord> recordSink(KafkaOutput kafkaOutput, boolean exactlyOnce) {
-        if (settings.outputTopic == null || exactlyOnce) {
+    private Sink<io.flinklite.api.OutputRecord> recordSink(Sink<EncodedResult> encoded, KafkaOutput kafkaOutput) {
+        if (encoded == null || settings.outputTopic == null) {
             return null;
         }
-        Sink<io.flinklite.api.OutputRecord> topic = kafkaOutput.recordSink(settings.outputTopic);
         java.io.PrintStream console = settings.console;
         return new Sink<>() {
             @Override
             public void write(io.flinklite.api.OutputRecord record) throws Exception {
                 console.println(record.value());
-                topic.write(record);
+                encoded.write(new EncodedResult(record.key(), record.value()));
             }
 
             @Override
@@ -503,8 +507,8 @@ public final class KafkaJob {
     }
 
     /**
-     * A union or a join runs the built-in job only, and a join's pairs are at-least-once for now: refused in one
-     * line before anything is read, rather than half supported.
+     * What several topics or a join cannot run with: refused in one line before anything is read, rather than half
+     * supported.
      */
     private void requireBuiltInForSeveralTopics() {
         TaskFactory task = settings.taskFactory;
@@ -519,11 +523,6 @@ public final class KafkaJob {
         if (settings.join != null && !task.extraResultSinks().isEmpty()) {
             throw new IllegalArgumentException("--join-topic writes pairs to the output topic only; the result sinks "
                     + task.extraResultSinks() + " take window results");
-        }
-        if (settings.join != null && settings.checkpoints != null
-                && settings.checkpoints.delivery() == io.flinklite.runtime.checkpoint.Delivery.EXACTLY_ONCE) {
-            throw new IllegalArgumentException("--delivery exactly-once does not cover a join's pairs yet; a join runs"
-                    + " at-least-once (leave --delivery out)");
         }
     }
 
