@@ -247,9 +247,8 @@ public final class JobLauncher implements AutoCloseable {
             @Override
             public Sink<OutputRecord> records() {
                 if (records == null) {
-                    throw new IllegalStateException("the job's own records go to the --output-topic, at-least-once: "
-                            + "give an --output-topic, and leave --delivery exactly-once out (its transaction covers "
-                            + "window results only for now)");
+                    throw new IllegalStateException("the job's own records go to the --output-topic: give one "
+                            + "(not none)");
                 }
                 return records;
             }

@@ -20,10 +20,10 @@ public interface JobContext {
     /**
      * The output for results of the job's own type (a join's or a process function's), as records of a key and a
      * text value: the Kafka {@code --output-topic} (unless {@code none}), each record also printed. Flushed with the
-     * other outputs before checkpoints and offset commits, so at-least-once.
+     * other outputs before checkpoints and offset commits (at-least-once), or under {@code --delivery exactly-once}
+     * written by each checkpoint's transaction.
      *
-     * @throws IllegalStateException under {@code --delivery exactly-once}, whose transaction covers window results
-     *                               only for now; and when there is no output topic
+     * @throws IllegalStateException when there is no output topic
      */
     Sink<OutputRecord> records();
 

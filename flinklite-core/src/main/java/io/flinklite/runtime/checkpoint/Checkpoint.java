@@ -100,7 +100,7 @@ public final class Checkpoint {
         Checkpoint c = (Checkpoint) o;
         return id == c.id && previousId == c.previousId && timeMs == c.timeMs && watermarkMs == c.watermarkMs && jobFingerprint.equals(c.jobFingerprint)
                 && delivery.equals(c.delivery) && sources.equals(c.sources) && state.equals(c.state)
-                && pendingResults.equals(c.pendingResults);
+                && pendingResults.equals(c.pendingResults) && pendingRecords.equals(c.pendingRecords);
     }
 
     @Override
@@ -110,7 +110,7 @@ public final class Checkpoint {
 
     @Override
     public String toString() {
-        return "checkpoint " + id + " at " + timeMs + " (" + sources.size() + " partitions, " + pendingResults.size()
+        return "checkpoint " + id + " at " + timeMs + " (" + sources.size() + " partitions, " + pendingCount()
                 + " pending results)";
     }
 }
