@@ -114,11 +114,7 @@ class MultiTopicKafkaJobIT {
         List<Placed> payments = coPartitioned(KafkaTestSupport.disorderedEvents(22, 600, new int[] {0}, base));
         JobSpec spec = JobSpec.defaults();
         JoinSpec join = JoinSpec.parse("interval:-500ms:1s");
-        List<String> expected = new ArrayList<>();
-        JoinPairJson json = new JoinPairJson();
-        JoinReplay.run(spec, join, bytes(orders), bytes(payments), pair -> expected.add(json.toLine(pair)), null,
-                line -> { });
-        assertThat(expected).hasSizeGreaterThan(50);
+        List<String> expected = replayPairs(spec, join, orders, payments);
         KafkaTestSupport.produce(broker.bootstrapServers(), "orders-in", orders);
         KafkaTestSupport.produce(broker.bootstrapServers(), "payments-in", payments);
 
@@ -148,11 +144,7 @@ class MultiTopicKafkaJobIT {
         List<Placed> payments = coPartitioned(KafkaTestSupport.disorderedEvents(32, 600, new int[] {0}, base));
         JobSpec spec = JobSpec.defaults();
         JoinSpec join = JoinSpec.parse("interval:-500ms:1s");
-        List<String> expected = new ArrayList<>();
-        JoinPairJson json = new JoinPairJson();
-        JoinReplay.run(spec, join, bytes(orders), bytes(payments), pair -> expected.add(json.toLine(pair)), null,
-                line -> { });
-        assertThat(expected).hasSizeGreaterThan(50);
+        List<String> expected = replayPairs(spec, join, orders, payments);
 
         // The first halves, a run that stops cleanly (a final checkpoint), the second halves, a run that resumes.
         KafkaTestSupport.produce(broker.bootstrapServers(), "orders-eo", orders.subList(0, 300));
@@ -165,6 +157,17 @@ class MultiTopicKafkaJobIT {
         List<String> got = KafkaTestSupport.values(KafkaTestSupport.readTopic(broker.bootstrapServers(), "pairs-eo",
                 expected.size(), true));
         assertThat(got).containsExactlyInAnyOrderElementsOf(expected);
+    }
+
+    /** The pair lines {@code replay --join-input} gives for the two inputs; enough of them to mean something. */
+    private static List<String> replayPairs(JobSpec spec, JoinSpec join, List<Placed> orders, List<Placed> payments)
+            throws Exception {
+        List<String> expected = new ArrayList<>();
+        JoinPairJson json = new JoinPairJson();
+        JoinReplay.run(spec, join, bytes(orders), bytes(payments), pair -> expected.add(json.toLine(pair)), null,
+                line -> { });
+        assertThat(expected).hasSizeGreaterThan(50);
+        return expected;
     }
 
     /** Runs the exactly-once join of orders-eo and payments-eo until it has read {@code events} records, then stops. */

@@ -5,6 +5,7 @@ import io.flinklite.api.JoinFunction;
 import io.flinklite.api.ProcessJoinFunction;
 import io.flinklite.runtime.operator.ForwardsWatermarks;
 import io.flinklite.runtime.operator.OneInputOperator;
+import io.flinklite.runtime.operator.EmitFailure;
 import io.flinklite.runtime.operator.Output;
 
 import java.util.Objects;
@@ -99,17 +100,6 @@ public final class UserJoinFunctionOperator extends ProcessJoinFunction.Context
             throw e;
         } catch (Exception e) {
             throw new EmitFailure(e);
-        }
-    }
-
-    /** A failure of the output inside {@link Collector#collect}, which cannot throw checked exceptions. */
-    private static final class EmitFailure extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-        final Exception cause;
-
-        EmitFailure(Exception cause) {
-            super(cause.getMessage(), cause, false, false);
-            this.cause = cause;
         }
     }
 }
