@@ -218,6 +218,30 @@ class ApiJoinTest {
     }
 
     @Test
+    void aUnionsWatermarkIsTheMinimumOfItsInputs() throws Exception {
+        WatermarkStrategy wm = WatermarkStrategy.forBoundedOutOfOrderness(1_000);
+        List<String> out = new ArrayList<>();
+        Job<Event, Void, String> job = Pipeline.fromSource("orders", "orderId", null, wm)
+                .union(Pipeline.fromSource("payments", "order", null, wm))
+                .keyBy(Event::key)
+                .process(new KeyedProcessFunction<Event, String>() {
+                    @Override
+                    public void processElement(Event e, Context ctx, Collector<String> o) {
+                        long w = ctx.timerService().currentWatermark();
+                        o.collect((e.timestamp() - T0) + ":" + (w == Long.MIN_VALUE ? "none" : String.valueOf(w - T0)));
+                    }
+                })
+                .sinkTo(out::add);
+        // Read in turns: o@10 s, p@2 s, o@11 s, p@3 s. Orders run ahead (8_999 after the first), but the union waits
+        // for payments: 999 after p@2 s, 1_999 after p@3 s.
+        byte[][] orders = {order(10_000, "a"), order(11_000, "a")};
+        byte[][] payments = {payment(2_000, "b"), payment(3_000, "b")};
+        new StreamTask(JobGraphs.of(job), List.of(new InterleavedSource(orders, payments)), TaskOptions.replay(),
+                DeadLetterHandler.DISCARD, new JobMetrics()).run();
+        assertThat(out).containsExactly("10000:none", "2000:none", "11000:999", "3000:999");
+    }
+
+    @Test
     void aSourceReadTwiceOrTwoSourcesOfOneNameAreRefusedWithTheName() {
         WatermarkStrategy wm = WatermarkStrategy.forBoundedOutOfOrderness(1_000);
         var a = Pipeline.fromSource("a", "k", null, wm);
