@@ -33,10 +33,11 @@ import java.util.Objects;
 
 /**
  * The two ways a job becomes a {@link JobGraph}: the CLI's built-in job ({@link JobSpec}) and a user job built with
- * {@link io.flinklite.api.Pipeline}. Both are a source, filters (and maps), a keyed edge into the window operator
- * ({@code "windows"}), its results to the result sinks and its late side output to the late sinks; a user's process
- * job has the keyed process operator ({@code "process"}) instead, its main output to the result sinks and each side
- * output to its sinks.
+ * {@link io.flinklite.api.Pipeline}. Both are a source (or several: a union, a join's two sides), filters (and
+ * maps), a keyed edge into the window operator ({@code "windows"}), its results to the result sinks and its late side
+ * output to the late sinks; a user's process job has the keyed process operator ({@code "process"}) instead, its
+ * main output to the result sinks and each side output to its sinks; a join (built-in or user) has the two-input join
+ * operator ({@code "join"}), a user join the join function after it.
  *
  * <p>A graph from here is built for one task: the built-in job's operators share one per-type counter table.
  */
