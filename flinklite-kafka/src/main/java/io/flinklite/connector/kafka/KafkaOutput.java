@@ -4,8 +4,6 @@ import io.flinklite.api.Sink;
 import io.flinklite.api.WindowResult;
 import io.flinklite.runtime.checkpoint.CheckpointCoordinator;
 import io.flinklite.runtime.graph.ResultEncoder;
-import io.flinklite.runtime.join.JoinedPair;
-import io.flinklite.runtime.json.JoinPairJson;
 import io.flinklite.runtime.metrics.JobMetrics;
 import io.flinklite.runtime.operator.OriginSink;
 import io.flinklite.runtime.operator.RecordContext;
@@ -117,16 +115,15 @@ public final class KafkaOutput implements AutoCloseable {
     }
 
     /**
-     * A sink for the pairs of a stream-stream join: each goes to {@code topic} as the JSON line {@code replay
-     * --join-input} writes ({@code {"key":K,"left":{...},"right":{...}}}, plus {@code windowStart}/{@code windowEnd} for
-     * window joins), keyed by the join key, so a key's pairs stay in one partition in order.
+     * A sink for results already encoded (a join's pairs as the JSON line {@code replay --join-input} writes, keyed by
+     * the join key so a key's pairs stay in one partition in order; a user job's records: {@link
+     * io.flinklite.runtime.checkpoint.EncodedResult}): key and value as UTF-8, to {@code topic}.
      */
-    public Sink<JoinedPair<byte[], byte[]>> pairSink(String topic) {
-        JoinPairJson json = new JoinPairJson();
+    public Sink<io.flinklite.runtime.checkpoint.EncodedResult> encodedSink(String topic) {
         return new SharedProducerSink<>() {
             @Override
-            public void write(JoinedPair<byte[], byte[]> pair) {
-                send(topic, WindowResult.keyBytes(pair.key()), json.toRecord(pair), null, 0, 0);
+            public void write(io.flinklite.runtime.checkpoint.EncodedResult record) {
+                send(topic, record.key() == null ? null : utf8(record.key()), utf8(record.value()), null, 0, 0);
             }
 
             @Override
