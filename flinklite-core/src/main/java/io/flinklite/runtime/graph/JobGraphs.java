@@ -176,6 +176,7 @@ public final class JobGraphs {
                         strategy.outOfOrdernessMs(), strategy.idleTimeoutMs(), strategy.wallClockWhenIdle());
         String previous = SOURCE;
         List<Object> functions = job.transformations();
+        StringBuilder fingerprint = new StringBuilder("userJob");
         for (int i = 0; i < functions.size(); i++) {
             Object fn = functions.get(i);
             String id;
@@ -190,19 +191,44 @@ public final class JobGraphs {
             }
             b.edge(previous, id);
             previous = id;
+            fingerprint.append(';').append(id).append('=').append(identity(fn));
         }
-        String shape;
         if (job.isProcessJob()) {
             addProcess(b, previous, job);
-            shape = "process=" + job.processFunction().getClass().getName();
+            fingerprint.append(";process=").append(identity(job.processFunction()));
         } else {
             addWindow(b, previous, job);
-            shape = "window=" + job.assigner() + ";allowedLateness=" + job.allowedLatenessMs();
+            fingerprint.append(";window=").append(job.assigner()).append(";allowedLateness=").append(job.allowedLatenessMs())
+                    .append(";aggregate=").append(identity(job.function()));
         }
-        String fingerprint = "userJob;" + shape + ";keyField=" + source.keyField() + ";valueField=" + source.valueField()
-                + ";outOfOrderness=" + strategy.outOfOrdernessMs()
-                + (source.timestamps().equals(TimestampSpec.defaults()) ? "" : ";timestamps=" + source.timestamps());
-        return b.fingerprint(fingerprint).build();
+        fingerprint.append(";keyBy=").append(identity(job.keySelector()))
+                .append(";keyField=").append(source.keyField()).append(";valueField=").append(source.valueField())
+                .append(";outOfOrderness=").append(strategy.outOfOrdernessMs());
+        if (!source.timestamps().equals(TimestampSpec.defaults())) {
+            fingerprint.append(";timestamps=").append(source.timestamps());
+        }
+        return b.fingerprint(fingerprint.toString()).build();
+    }
+
+    /**
+     * How a user function shapes a fingerprint, the same in every run of every build of the job: its class, with
+     * its {@code toString()} when the class declares one (so a function configured by its fields, e.g. which types a
+     * filter keeps or which class an adapter wraps, tells its configurations apart); a lambda or method reference is
+     * only "lambda", its generated class name changing from run to run.
+     */
+    static String identity(Object function) {
+        Class<?> c = function.getClass();
+        if (c.isSynthetic() || c.isHidden()) {
+            return "lambda";
+        }
+        try {
+            if (c.getMethod("toString").getDeclaringClass() != Object.class) {
+                return c.getName() + "(" + function + ")";
+            }
+        } catch (NoSuchMethodException cannotHappen) {
+            // Every class has toString.
+        }
+        return c.getName();
     }
 
     /** The window operator of a window job, its result sinks and its late sinks. */
