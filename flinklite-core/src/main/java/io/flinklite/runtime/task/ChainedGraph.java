@@ -96,6 +96,7 @@ final class ChainedGraph {
             outputs.put(node.id(), out);
             if (op instanceof ReportsMetrics) {
                 reporting.add((ReportsMetrics) op);
+                ((ReportsMetrics) op).registerMetrics(node.id(), metrics);
             }
         }
         reporters = reporting.toArray(new ReportsMetrics[0]);
