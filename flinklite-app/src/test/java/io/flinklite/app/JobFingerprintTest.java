@@ -37,7 +37,7 @@ class JobFingerprintTest {
 
     private static StreamTask task(JobLauncher launcher, JobSpec spec, byte[][] events) throws Exception {
         return launcher.taskFactory().create(new KafkaJob.Settings(CONNECTION, spec), TaskOptions.replay(),
-                new ArraySourceReader(events), r -> { }, null, DeadLetterHandler.DISCARD, new JobMetrics());
+                new ArraySourceReader(events), r -> { }, null, null, DeadLetterHandler.DISCARD, new JobMetrics());
     }
 
     private static byte[][] events(String... messages) {

@@ -117,7 +117,7 @@ class ProcessKafkaJobIT {
         JobMetrics metrics = new JobMetrics();
         KafkaJob job = new KafkaJob(new KafkaJob.Settings(KafkaConnection.of(broker.bootstrapServers()), JobSpec.defaults())
                 .inputTopic("process-in").outputTopic(null).groupId("process").idleTimeoutMs(0)
-                .taskFactory((settings, options, source, results, late, deadLetters, m) ->
+                .taskFactory((settings, options, source, results, records, late, deadLetters, m) ->
                         StreamTask.forJob(kafkaJob, options, source, deadLetters, m)), metrics);
         AtomicReference<Throwable> failure = KafkaTestSupport.startJob(job);
         try {
