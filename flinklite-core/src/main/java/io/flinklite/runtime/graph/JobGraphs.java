@@ -173,8 +173,8 @@ public final class JobGraphs {
      * A user job: its own sources (each with its own settings, idleness included; a node named by the source, in the
      * order {@link Job#sources()} gives), unions and functions, then the window and aggregate of a window job, the
      * keyed process function of a process job, or the join operator ({@value #JOIN}) and the join function
-     * ({@code "join-function"}) of a join job, and sinks. A job of one source has the graph (node ids, state layout,
-     * fingerprint) it had before unions and joins.
+     * ({@code "join-function"}) of a join job, and sinks. A job of one source has the node ids and state layout
+     * it had before unions and joins; its fingerprint names its functions ({@link #identity}).
      *
      * @throws IllegalArgumentException when two sources share a name
      */
