@@ -212,8 +212,8 @@ public final class JobGraphs {
      * A user job: its own sources (each with its own settings, idleness included; a node named by the source, in the
      * order {@link Job#sources()} gives), unions and functions, then the window and aggregate of a window job, the
      * keyed process function of a process job, or the join operator ({@value #JOIN}) and the join function
-     * ({@code "join-function"}) of a join job, and sinks. A job of one source has the graph (node ids, state layout,
-     * fingerprint) it had before unions and joins.
+     * ({@code "join-function"}) of a join job, and sinks. A job of one source has the node ids and state layout
+     * it had before unions and joins; its fingerprint names its functions ({@link #identity}).
      *
      * @throws IllegalArgumentException when two sources share a name
      */
@@ -235,15 +235,21 @@ public final class JobGraphs {
             addJoin(b, tails, rightTails, job);
             shape = "join=" + job.join() + (job.join().isInterval() ? ""
                     : ";window=" + job.assigner() + ";allowedLateness=" + job.allowedLatenessMs())
-                    + ";function=" + job.join().function().getClass().getName();
+                    + ";function=" + identity(job.join().function());
         } else if (job.isProcessJob()) {
             addProcess(b, tails, job);
-            shape = "process=" + job.processFunction().getClass().getName();
+            shape = "process=" + identity(job.processFunction());
         } else {
             addWindow(b, tails, job);
-            shape = "window=" + job.assigner() + ";allowedLateness=" + job.allowedLatenessMs();
+            shape = "window=" + job.assigner() + ";allowedLateness=" + job.allowedLatenessMs()
+                    + ";aggregate=" + identity(job.function());
         }
         StringBuilder fingerprint = new StringBuilder("userJob;").append(shape);
+        appendFunctions(fingerprint, job.stream());
+        if (job.isJoinJob()) {
+            appendFunctions(fingerprint, job.join().right());
+        }
+        fingerprint.append(";keyBy=").append(identity(job.keySelector()));
         for (Pipeline.EventSource source : sources) {
             var strategy = source.watermarks();
             fingerprint.append(single ? "" : ";source=" + source.name())
@@ -252,6 +258,39 @@ public final class JobGraphs {
                     .append(source.timestamps().equals(TimestampSpec.defaults()) ? "" : ";timestamps=" + source.timestamps());
         }
         return b.fingerprint(fingerprint.toString()).build();
+    }
+
+    /** The filters and maps of {@code stream} (and of the streams of its union), in order, by {@link #identity}. */
+    private static void appendFunctions(StringBuilder fingerprint, Job.Stream stream) {
+        if (stream.source() == null) {
+            for (Job.Stream input : stream.unionOf()) {
+                appendFunctions(fingerprint, input);
+            }
+        }
+        for (Object fn : stream.transformations()) {
+            fingerprint.append(fn instanceof FilterFunction ? ";filter=" : ";map=").append(identity(fn));
+        }
+    }
+
+    /**
+     * How a user function shapes a fingerprint, the same in every run of every build of the job: its class, with
+     * its {@code toString()} when the class declares one (so a function configured by its fields, e.g. which types a
+     * filter keeps or which class an adapter wraps, tells its configurations apart); a lambda or method reference is
+     * only "lambda", its generated class name changing from run to run.
+     */
+    static String identity(Object function) {
+        Class<?> c = function.getClass();
+        if (c.isSynthetic() || c.isHidden()) {
+            return "lambda";
+        }
+        try {
+            if (c.getMethod("toString").getDeclaringClass() != Object.class) {
+                return c.getName() + "(" + function + ")";
+            }
+        } catch (NoSuchMethodException cannotHappen) {
+            // Every class has toString.
+        }
+        return c.getName();
     }
 
     /**

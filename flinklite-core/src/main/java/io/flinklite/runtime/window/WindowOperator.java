@@ -113,6 +113,8 @@ public final class WindowOperator implements OneInputOperator<Object>, ReportsMe
     private long prefetchSink;
 
     private long openWindows;
+    /** Where {@link #publishMetrics} sets the open windows and panes: this operator's, see {@link #registerMetrics}. */
+    private JobMetrics.WindowGauges gauges;
     private long firings;
     private long lateFirings;
     private long lateElementCount;
@@ -226,7 +228,13 @@ public final class WindowOperator implements OneInputOperator<Object>, ReportsMe
         output.emitWatermark(watermarkMs);
     }
 
-    /** Accepted (elements in, minus late), late, firings, late firings; open panes and windows. */
+    /** Files the open windows and panes under this operator's id. */
+    @Override
+    public void registerMetrics(String operatorId, JobMetrics metrics) {
+        gauges = metrics.windowOperator(operatorId);
+    }
+
+    /** Accepted (elements in, minus late), late, firings, late firings; open panes and windows (once registered). */
     @Override
     public void publishMetrics(JobMetrics metrics) {
         long lateDelta = lateElementCount - publishedLate;
@@ -234,8 +242,9 @@ public final class WindowOperator implements OneInputOperator<Object>, ReportsMe
         metrics.addLate(lateDelta);
         metrics.addWindowsFlushed(firings - publishedFirings);
         metrics.addLateFirings(lateFirings - publishedLateFirings);
-        metrics.setOpenPanes(openPanes());
-        metrics.setOpenWindows(openWindows);
+        if (gauges != null) {
+            gauges.set(openWindows, openPanes());
+        }
         publishedLate = lateElementCount;
         publishedElements = elementCount;
         publishedFirings = firings;
