@@ -127,6 +127,7 @@ public final class KafkaJob {
         int topicReplicationFactor = -1;
         ResultPrinter.Format format = ResultPrinter.Format.JSON;
         String instanceId;
+        ScaleOut scaleOut;
 
         /** How often the output is flushed and consumed offsets committed without checkpoints, by default (as typed). */
         public static final String DEFAULT_COMMIT_INTERVAL = "5s";
@@ -198,6 +199,15 @@ public final class KafkaJob {
          *           {@link #NO_INSTANCE_ID} for a dynamic member
          */
         public Settings instanceId(String id) { instanceId = id; return this; }
+
+        /**
+         * @param s how to run as two stages through the repartition topic ({@code --scale-out}); {@code null} for the
+         *          fused job on one task (the default)
+         */
+        public Settings scaleOut(ScaleOut s) { scaleOut = s; return this; }
+
+        /** How the job scales out; {@code null} when it runs fused. */
+        public ScaleOut scaleOut() { return scaleOut; }
 
         /** The static member id the consumer joins with, or {@code null} for a dynamic member. */
         public String groupInstanceId() {
