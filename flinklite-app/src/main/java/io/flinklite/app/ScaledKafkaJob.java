@@ -201,6 +201,9 @@ final class ScaledKafkaJob {
         @Override
         public void partitionRevoked(int source, int partition) {
             TaskId id = new TaskId(topics.get(source), partition);
+            if (tasks.task(id) == null) {
+                return; // the clean stop's final checkpoint already took it, and the consumer is closing
+            }
             try {
                 flushOutput.run();
                 List<SourcePosition> positions = tasks.revoked(List.of(id), System.currentTimeMillis());

@@ -46,7 +46,11 @@ public final class TaskManager<T extends TaskManager.Task> implements AutoClosea
         /** Makes what the task has emitted so far durable (results, repartition records). */
         void flush() throws Exception;
 
-        /** Where each partition the task reads resumes (one partition for every task today). */
+        /**
+         * Where each partition the task reads resumes (one partition for every task today): the offset after the
+         * last record its state holds. A partition the task has neither processed nor restored a position of is
+         * left out: its state is then empty, and its next owner resumes at the group's committed offset.
+         */
         List<SourcePosition> positions();
 
         /** The task's watermark, recorded with its snapshot; {@link Long#MIN_VALUE} when none yet. */
