@@ -75,10 +75,7 @@ public final class JobGraphs {
             throw new IllegalArgumentException("a job needs at least one source, got " + sources);
         }
         SelectionCache selection = new SelectionCache(spec);
-        boolean needsValue = spec.aggregate().hasValue();
-        // Only events that reach a value aggregate need a value; others are filtered whatever they carry.
-        EventFormat format = new EventFormat(spec.keyField(), spec.aggregate().field(), spec.timestamps(),
-                needsValue ? e -> selection.selects(e.key()) : e -> false);
+        EventFormat format = builtInFormat(spec, selection);
         JobGraph.Builder b = JobGraph.builder();
         for (int i = 0; i < sources; i++) {
             b.source(sourceId(i), format, spec.outOfOrdernessMs(), idleTimeoutMs, wallClockWhenIdle);
@@ -99,6 +96,36 @@ public final class JobGraphs {
                     .edge(WINDOWS, OperatorTags.LATE_DATA, "late", 1, null);
         }
         return b.fingerprint(spec.fingerprint()).build();
+    }
+
+    /** The id of a scaled-out job's shuffle writer (its state's name in a source task's snapshot). */
+    public static final String SHUFFLE = "shuffle";
+
+    /**
+     * A source task of the built-in job scaled out (issue 12, {@code runtime.shuffle.ShuffledJob}): the one source
+     * ({@value #SOURCE}, the task's partition, its watermark and idleness), the type filter, then keyed by the key
+     * field into {@code writer} ({@value #SHUFFLE}), which writes the repartition stream. Window, lateness and results
+     * are the keyed tasks'.
+     */
+    public static JobGraph shuffleSource(JobSpec spec, long idleTimeoutMs, boolean wallClockWhenIdle,
+                                         io.flinklite.runtime.operator.OperatorFactory writer) {
+        SelectionCache selection = new SelectionCache(spec);
+        return JobGraph.builder()
+                .source(SOURCE, builtInFormat(spec, selection), spec.outOfOrdernessMs(), idleTimeoutMs, wallClockWhenIdle)
+                .operator("types", out -> new TypeFilterOperator(selection, out), false)
+                .operator(SHUFFLE, writer)
+                .edge(SOURCE, "types")
+                .edge("types", null, SHUFFLE, 1, EVENT_KEY)
+                .fingerprint("shuffleSource;" + spec.fingerprint())
+                .build();
+    }
+
+    /** The built-in job's input format: only events that reach a value aggregate need a value. */
+    private static EventFormat builtInFormat(JobSpec spec, SelectionCache selection) {
+        boolean needsValue = spec.aggregate().hasValue();
+        // Events that are filtered out need no value, whatever they carry.
+        return new EventFormat(spec.keyField(), spec.aggregate().field(), spec.timestamps(),
+                needsValue ? e -> selection.selects(e.key()) : e -> false);
     }
 
     /** The id of source {@code i} of the built-in job: {@value #SOURCE}, then {@code events-2}, ... */

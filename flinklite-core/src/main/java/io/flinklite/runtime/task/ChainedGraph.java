@@ -10,6 +10,7 @@ import io.flinklite.runtime.graph.JobGraph;
 import io.flinklite.runtime.json.EventDecoder;
 import io.flinklite.runtime.metrics.JobMetrics;
 import io.flinklite.runtime.operator.ForwardsWatermarks;
+import io.flinklite.runtime.operator.ObservesIdleness;
 import io.flinklite.runtime.operator.OneInputOperator;
 import io.flinklite.runtime.operator.Operator;
 import io.flinklite.runtime.operator.Output;
@@ -399,6 +400,9 @@ final class ChainedGraph {
             }
             if (allIdle != idle) {
                 idle = allIdle;
+                if (operator instanceof ObservesIdleness) {
+                    ((ObservesIdleness) operator).processIdle(allIdle);
+                }
                 output.emitIdle(allIdle);
             }
             if (!allIdle && min > watermark) {
