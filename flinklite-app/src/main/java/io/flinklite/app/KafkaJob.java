@@ -79,10 +79,12 @@ public final class KafkaJob {
 
         /**
          * The two stages {@code --scale-out} runs this job as, per partition; null when this job cannot scale out
-         * (the run is then refused in one line).
+         * (the run is then refused in one line): the built-in job does, with its results going to Kafka only (a
+         * user job or aggregate, or plug-in result sinks, do not yet).
          */
-        default ScaledKafkaJob.Stages stages(Settings settings) {
-            return null;
+        default ScaledKafkaJob.Stages stages(Settings settings, JobMetrics metrics) {
+            return userJob() == null && userAggregate() == null && extraResultSinks().isEmpty()
+                    ? new ShuffleStages(settings, metrics) : null;
         }
 
         /** For the web UI's graph: the user aggregate the built-in chain's window applies, or null for the spec's. */
@@ -438,10 +440,10 @@ public final class KafkaJob {
      */
     private void runScaledOut() throws Exception {
         KafkaConnection connection = settings.connection;
-        ScaledKafkaJob.Stages stages = settings.taskFactory.stages(settings);
+        ScaledKafkaJob.Stages stages = settings.taskFactory.stages(settings, metrics);
         if (stages == null) {
-            throw new IllegalArgumentException("--scale-out runs the built-in job's two stages; this job ("
-                    + settings.fingerprint() + ") has none yet: leave --scale-out out");
+            throw new IllegalArgumentException("--scale-out runs the built-in job with its results in Kafka for now; a"
+                    + " --jar job or aggregate and plug-in result sinks do not scale out yet: leave --scale-out out");
         }
         if (settings.inputTopics().size() > 1) {
             throw new IllegalArgumentException("--scale-out reads one input topic for now, not "
@@ -498,7 +500,8 @@ public final class KafkaJob {
             try (io.flinklite.runtime.task.TaskManager<ScaledKafkaJob.StageTask> tasks =
                          new io.flinklite.runtime.task.TaskManager<>(
                                  id -> id.topic().equals(repartitionTopic) ? stages.keyedTask(id, results, late)
-                                         : stages.sourceTask(id, inputPartitions, repartition, deadLetters),
+                                         : stages.sourceTask(id, inputPartitions, repartition, deadLetters,
+                                                 () -> source.lag(0, id.partition())),
                                  id -> checkpoints.taskStore(id, connection, settings.groupId, null),
                                  settings.fingerprint() + ";scale-out", checkpoints.delivery().label())) {
                 ScaledKafkaJob job = new ScaledKafkaJob(source, tasks, checkpoints.intervalMs(), metrics, () -> {

@@ -42,8 +42,11 @@ final class ScaledKafkaJob {
 
     /** A task of one partition, as the stages build it. */
     interface StageTask extends TaskManager.Task {
-        /** One record of the task's partition, at index {@code i} of {@code batch}. */
-        void process(RecordBatch batch, int i) throws Exception;
+        /**
+         * One record of the task's partition, at index {@code i} of {@code batch}, with its Kafka key ({@code null}
+         * when it has none; only the repartition topic's records are given their key).
+         */
+        void process(RecordBatch batch, int i, byte[] key) throws Exception;
 
         /** Between batches: watermarks, idleness, firing due windows. */
         void afterBatch(long nowMs) throws Exception;
@@ -64,7 +67,8 @@ final class ScaledKafkaJob {
          * The task of input partition {@code id} of an input of {@code sourcePartitions} partitions (its markers name
          * both, so keyed tasks know whom to wait for).
          */
-        StageTask sourceTask(TaskId id, int sourcePartitions, Repartition out, DeadLetterHandler deadLetters);
+        StageTask sourceTask(TaskId id, int sourcePartitions, Repartition out, DeadLetterHandler deadLetters,
+                             java.util.function.LongSupplier lag);
 
         /** The task of repartition partition {@code id}: its windows' results and late records go to these sinks. */
         StageTask keyedTask(TaskId id, Sink<WindowResult> results, Sink<byte[]> late);
@@ -117,7 +121,8 @@ final class ScaledKafkaJob {
                     throw new IllegalStateException("record of " + topics.get(batch.source(i)) + "-"
                             + batch.partition(i) + " at offset " + batch.offset(i) + " for no owned task");
                 }
-                task.process(batch, i);
+                task.process(batch, i, batch.source(i) == 1
+                        ? reader.keyOf(1, batch.partition(i), batch.offset(i)) : null);
             }
             long now = System.currentTimeMillis();
             for (TaskId id : tasks.ownedTasks()) {

@@ -73,7 +73,7 @@ class ScaleOutTaskRuntimeIT {
         }
 
         @Override
-        public void process(RecordBatch batch, int i) {
+        public void process(RecordBatch batch, int i, byte[] key) {
             byte[] value = valueOf(batch, i);
             out.send((int) (idOf(value) % out.partitions()), null, value);
             forwarded++;
@@ -103,7 +103,7 @@ class ScaleOutTaskRuntimeIT {
         }
 
         @Override
-        public void process(RecordBatch batch, int i) {
+        public void process(RecordBatch batch, int i, byte[] key) {
             byte[] value = valueOf(batch, i);
             count++;
             idSum += idOf(value);
@@ -179,11 +179,12 @@ class ScaleOutTaskRuntimeIT {
         }
 
         @Override
-        public ScaledKafkaJob.Stages stages(KafkaJob.Settings settings) {
+        public ScaledKafkaJob.Stages stages(KafkaJob.Settings settings, JobMetrics metrics) {
             return new ScaledKafkaJob.Stages() {
                 @Override
                 public ScaledKafkaJob.StageTask sourceTask(TaskId id, int sourcePartitions,
-                        ScaledKafkaJob.Repartition out, DeadLetterHandler deadLetters) {
+                        ScaledKafkaJob.Repartition out, DeadLetterHandler deadLetters,
+                        java.util.function.LongSupplier lag) {
                     return new ForwardingTask(id, out);
                 }
 
@@ -269,6 +270,61 @@ class ScaleOutTaskRuntimeIT {
         assertThat(forwarded).as("events forwarded by the source tasks").isEqualTo(n);
         assertThat(count).as("events the keyed tasks hold").isEqualTo(n);
         assertThat(idSum).as("each event once").isEqualTo((long) n * (n + 1) / 2);
+    }
+
+    @Test
+    void theBuiltInJobOverUnkeyedInputThroughTheShuffleEqualsOneFusedInstanceWhileTasksMove(@TempDir Path dir)
+            throws Exception {
+        String group = "scale-builtin";
+        int partitions = 3;
+        broker.createTopic(group + "-in", partitions);
+        broker.createTopic(group + "-out", 2);
+        long base = System.currentTimeMillis() - 600_000;
+        // Every key on every partition: the fused job per instance would emit partial counts.
+        List<Placed> events = KafkaTestSupport.disorderedEvents(12, 4_000, new int[] {0, 1, 2}, base);
+        JobSpec spec = JobSpec.defaults();
+        List<String> expected = KafkaTestSupport.replayResults(spec, events);
+        assertThat(expected).hasSizeGreaterThan(50);
+        KafkaTestSupport.produce(broker.bootstrapServers(), group + "-in", events.subList(0, events.size() / 2));
+        CheckpointSettings checkpoints = new CheckpointSettings(dir, 1_000, Delivery.AT_LEAST_ONCE, false, null, null,
+                CheckpointSettings.Store.KAFKA, null);
+
+        JobMetrics first = new JobMetrics();
+        AtomicReference<Throwable> failedA = KafkaTestSupport.startJob(builtIn(group, spec, checkpoints, "a", first));
+        await().atMost(Duration.ofSeconds(60)).until(() -> failedA.get() != null || first.windowsFlushed() > 0
+                && first.lastCheckpointTimeMs() > 0);
+        assertThat(failedA.get()).isNull();
+        JobMetrics second = new JobMetrics();
+        AtomicReference<Throwable> failedB = KafkaTestSupport.startJob(builtIn(group, spec, checkpoints, "b", second));
+        // The second half only once tasks moved: their open windows (spanning both halves) moved with them.
+        await().atMost(Duration.ofSeconds(60)).until(() -> failedB.get() != null
+                || second.tasks() != null && second.tasks().ownedTasks() > 0 && first.tasks().ownedTasks() > 0);
+        assertThat(failedB.get()).isNull();
+        assertThat(second.tasks().restoredBytes()).as("the moved tasks' state").isPositive();
+        KafkaTestSupport.produce(broker.bootstrapServers(), group + "-in", events.subList(events.size() / 2,
+                events.size()));
+        await().atMost(Duration.ofSeconds(120)).until(() -> failedA.get() != null || failedB.get() != null
+                || first.windowsFlushed() + second.windowsFlushed() >= expected.size());
+        assertThat(failedA.get()).isNull();
+        assertThat(failedB.get()).isNull();
+        for (KafkaJob job : jobs) {
+            job.stop();
+            assertThat(job.awaitStopped(30_000)).isTrue();
+        }
+        assertThat(second.tasks().rebalances()).isPositive();
+        assertThat(first.eventsLate() + second.eventsLate()).isZero();
+        List<String> got = KafkaTestSupport.values(KafkaTestSupport.readTopic(broker.bootstrapServers(), group + "-out",
+                expected.size()));
+        assertThat(got).containsExactlyInAnyOrderElementsOf(expected);
+    }
+
+    private KafkaJob builtIn(String group, JobSpec spec, CheckpointSettings checkpoints, String instance,
+                             JobMetrics metrics) {
+        KafkaJob job = new KafkaJob(new KafkaJob.Settings(connection, spec).inputTopic(group + "-in")
+                .outputTopic(group + "-out").groupId(group).idleTimeoutMs(0).checkpoints(checkpoints)
+                .instanceId(instance).scaleOut(new ScaleOut(ScaleOut.SAME_AS_INPUT)), metrics);
+        jobs.add(job);
+        return job;
     }
 
     private static long lagOf(JobMetrics m) {
