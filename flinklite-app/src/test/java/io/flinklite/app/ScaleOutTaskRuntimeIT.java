@@ -318,6 +318,19 @@ class ScaleOutTaskRuntimeIT {
         assertThat(got).containsExactlyInAnyOrderElementsOf(expected);
     }
 
+    @Test
+    void anExistingRepartitionTopicOfAnotherPartitionCountIsRefusedNamingTheFlag(@TempDir Path dir) throws Exception {
+        String group = "scale-mismatch";
+        broker.createTopic(group + "-in", 3);
+        broker.createTopic(group + "-out", 1);
+        broker.createTopic(ScaleOut.repartitionTopic(group), 2);
+        KafkaJob job = builtIn(group, JobSpec.defaults(), new CheckpointSettings(dir, 1_000, Delivery.AT_LEAST_ONCE,
+                false, null, null, CheckpointSettings.Store.DIR, null), "a", new JobMetrics());
+        org.assertj.core.api.Assertions.assertThatThrownBy(job::run).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("'scale-mismatch-repartition' has 2 partitions, this job needs 3")
+                .hasMessageContaining("--repartition-partitions 2");
+    }
+
     private KafkaJob builtIn(String group, JobSpec spec, CheckpointSettings checkpoints, String instance,
                              JobMetrics metrics) {
         KafkaJob job = new KafkaJob(new KafkaJob.Settings(connection, spec).inputTopic(group + "-in")
