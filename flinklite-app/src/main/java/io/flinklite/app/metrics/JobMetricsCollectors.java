@@ -184,36 +184,23 @@ public final class JobMetricsCollectors {
     private static void registerTasks(PrometheusRegistry registry, JobMetrics metrics) {
         gauge(registry, "flinklite_tasks_owned",
                 "Tasks (input and repartition partitions) this instance of a scaled-out job owns",
-                cb -> {
-                    JobMetrics.TaskCounts t = metrics.tasks();
-                    if (t != null) {
-                        cb.call(t.ownedTasks());
-                    }
-                });
+                cb -> ifScaledOut(metrics, t -> cb.call(t.ownedTasks())));
         counter(registry, "flinklite_task_rebalances_total",
                 "Assignment changes (assignments and revocations) a scaled-out instance went through",
-                cb -> {
-                    JobMetrics.TaskCounts t = metrics.tasks();
-                    if (t != null) {
-                        cb.call(t.rebalances());
-                    }
-                });
+                cb -> ifScaledOut(metrics, t -> cb.call(t.rebalances())));
         counter(registry, "flinklite_task_restore_seconds_total",
                 "Time spent restoring the snapshots of tasks that moved to this instance",
-                cb -> {
-                    JobMetrics.TaskCounts t = metrics.tasks();
-                    if (t != null) {
-                        cb.call(t.restoreNanos() / 1e9);
-                    }
-                });
+                cb -> ifScaledOut(metrics, t -> cb.call(t.restoreNanos() / 1e9)));
         counter(registry, "flinklite_task_restored_bytes_total",
                 "State bytes restored from the snapshots of tasks that moved to this instance",
-                cb -> {
-                    JobMetrics.TaskCounts t = metrics.tasks();
-                    if (t != null) {
-                        cb.call(t.restoredBytes());
-                    }
-                });
+                cb -> ifScaledOut(metrics, t -> cb.call(t.restoredBytes())));
+    }
+
+    private static void ifScaledOut(JobMetrics metrics, Consumer<JobMetrics.TaskCounts> report) {
+        JobMetrics.TaskCounts t = metrics.tasks();
+        if (t != null) {
+            report.accept(t);
+        }
     }
 
     /** Only for a join job: absent otherwise, so a window job's scrape does not show join zeros. */
