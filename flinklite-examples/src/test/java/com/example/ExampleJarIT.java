@@ -140,6 +140,57 @@ class ExampleJarIT {
     }
 
     @Test
+    void theOrderPaymentJoinJobReadsTwoTopicsAsItsTwoSourcesAndWritesOneRecordPerPaidOrder() throws Exception {
+        broker.createTopic("join-orders", 2);
+        broker.createTopic("join-payments", 1);
+        broker.createTopic("join-paid", 1);
+        produce("join-orders", List.of(
+                "{\"timestamp\":" + T0 + ",\"orderId\":\"o-1\",\"total\":25.0}",
+                "{\"timestamp\":" + (T0 + 1_000) + ",\"orderId\":\"o-2\",\"total\":10.0}",
+                "{\"timestamp\":" + (T0 + 2_000) + ",\"orderId\":\"o-3\",\"total\":7.0}"));
+        produce("join-payments", List.of(
+                "{\"timestamp\":" + (T0 + 60_000) + ",\"orderId\":\"o-1\",\"amount\":25.0}",
+                // 10 min and 1 ms after its order: outside [0, 10 min].
+                "{\"timestamp\":" + (T0 + 1_000 + 600_001) + ",\"orderId\":\"o-2\",\"amount\":10.0}",
+                // Before its order: outside. Then exactly at the order's time: the lower bound, inclusive.
+                "{\"timestamp\":" + (T0 + 1_999) + ",\"orderId\":\"o-3\",\"amount\":1.0}",
+                "{\"timestamp\":" + (T0 + 2_000) + ",\"orderId\":\"o-3\",\"amount\":6.0}"));
+
+        start("--input-topic", "join-orders,join-payments", "--output-topic", "join-paid", "--group-id", "paid-orders",
+                "--jar", exampleJar().toString(), "--job", "com.example.OrderPaymentJoinJob");
+
+        List<String> values = new ArrayList<>();
+        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500))
+                .failFast(() -> assertThat(process.isAlive()).as(this::logTail).isTrue())
+                .untilAsserted(() -> {
+                    values.addAll(readValues("join-paid", 2 - values.size()));
+                    assertThat(values).as(this::logTail).hasSize(2);
+                });
+        assertThat(values).containsExactlyInAnyOrder(
+                "{\"orderId\":\"o-1\",\"orderTime\":" + T0 + ",\"paymentTime\":" + (T0 + 60_000)
+                        + ",\"total\":25.0,\"paid\":25.0}",
+                "{\"orderId\":\"o-3\",\"orderTime\":" + (T0 + 2_000) + ",\"paymentTime\":" + (T0 + 2_000)
+                        + ",\"total\":7.0,\"paid\":6.0}");
+        int exit = stop();
+        String output = Files.readString(log);
+        assertThat(output).contains("running user job com.example.OrderPaymentJoinJob")
+                .contains("join interval[0,600000]").contains("stopped: output flushed");
+        assertThat(exit).as(output).isIn(0, 143);
+    }
+
+    @Test
+    void aUserJobGivenFewerTopicsThanItHasSourcesIsRefusedNamingBoth() throws Exception {
+        broker.createTopic("join-only-orders", 1);
+        broker.createTopic("join-only-out", 1);
+        start("--input-topic", "join-only-orders", "--output-topic", "join-only-out", "--group-id", "paid-orders-2",
+                "--jar", exampleJar().toString(), "--job", "com.example.OrderPaymentJoinJob");
+        assertThat(process.waitFor(120, TimeUnit.SECONDS)).isTrue();
+        String output = Files.readString(log);
+        assertThat(process.exitValue()).as(output).isNotZero();
+        assertThat(output).contains("reads 2 source(s) [orders, payments] but run reads 1 topic(s) [join-only-orders]");
+    }
+
+    @Test
     void aClassThatIsNotInTheJarIsAClearErrorBeforeAnythingRuns() throws Exception {
         start("--jar", exampleJar().toString(), "--job", "com.example.NoSuchJob");
         assertThat(process.waitFor(120, TimeUnit.SECONDS)).isTrue();

@@ -2,6 +2,7 @@ package io.flinklite.app;
 
 import io.flinklite.api.Sink;
 import io.flinklite.api.WindowResult;
+import io.flinklite.runtime.checkpoint.EncodedResult;
 import io.flinklite.connector.kafka.KafkaCheckpointStore;
 import io.flinklite.connector.kafka.KafkaSourceReader;
 import io.flinklite.connector.kafka.TopicOffsets;
@@ -51,6 +52,7 @@ final class JobCheckpointing implements AutoCloseable {
     private CheckpointRecovery.Recovered recovered;
     private TaskCheckpointer checkpointer;
     private Sink<WindowResult> output;
+    private Sink<EncodedResult> recordOutput;
 
     private JobCheckpointing(CheckpointSettings settings, KafkaJob.Settings job, KafkaSourceReader source, JobMetrics metrics) {
         this.settings = settings;
@@ -207,6 +209,17 @@ final class JobCheckpointing implements AutoCloseable {
     }
 
     /**
+     * As {@link #results}, for the results that are not window results, encoded (a join's pairs, a user job's
+     * records): {@code output} itself under at-least-once, else the pending buffer's record list.
+     *
+     * @param output null when they go nowhere but the console
+     */
+    Sink<EncodedResult> records(Sink<EncodedResult> output) {
+        this.recordOutput = output;
+        return pending != null ? pending.records() : output;
+    }
+
+    /**
      * Restores the recovered checkpoint into {@code task} and starts periodic checkpoints. Switching from exactly-once
      * to at-least-once, the results the restored checkpoint was still to commit (when Kafka does not record its
      * commit) are written first.
@@ -222,14 +235,22 @@ final class JobCheckpointing implements AutoCloseable {
                         + " cannot be restored: " + e.getMessage() + ". Pass --restore-from with an older checkpoint,"
                         + " or --fresh-start to start without state", e);
             }
-            if (pending == null && output != null && !restored.pendingResults().isEmpty()
+            if (pending == null && restored.pendingCount() > 0
                     && TransactionalCommitter.committedCheckpointId(job.connection(),
                     TransactionalCommitter.commitGroupOf(job.groupId()), job.inputTopics()).orElse(0) < restored.id()) {
-                for (WindowResult r : restored.pendingResults()) {
-                    output.write(r);
+                if (output != null) {
+                    for (WindowResult r : restored.pendingResults()) {
+                        output.write(r);
+                    }
+                    output.flush();
                 }
-                output.flush();
-                LOG.info("wrote the {} results exactly-once checkpoint {} was still to commit", restored.pendingResults().size(),
+                if (recordOutput != null) {
+                    for (EncodedResult r : restored.pendingRecords()) {
+                        recordOutput.write(r);
+                    }
+                    recordOutput.flush();
+                }
+                LOG.info("wrote the {} results exactly-once checkpoint {} was still to commit", restored.pendingCount(),
                         restored.id());
             }
         }

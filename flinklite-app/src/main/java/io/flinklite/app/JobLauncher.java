@@ -2,6 +2,7 @@ package io.flinklite.app;
 
 import io.flinklite.api.Job;
 import io.flinklite.api.JobContext;
+import io.flinklite.api.OutputRecord;
 import io.flinklite.api.Sink;
 import io.flinklite.api.Sinks;
 import io.flinklite.api.UserJob;
@@ -138,9 +139,9 @@ public final class JobLauncher implements AutoCloseable {
         return new KafkaJob.TaskFactory() {
             @Override
             public StreamTask create(KafkaJob.Settings settings, TaskOptions options, SourceReader source,
-                                     Sink<WindowResult> kafkaResults, Sink<byte[]> late, DeadLetterHandler deadLetters,
-                                     JobMetrics metrics) throws Exception {
-                return createTask(settings, options, source, kafkaResults, late, deadLetters, metrics);
+                                     Sink<WindowResult> kafkaResults, Sink<OutputRecord> records, Sink<byte[]> late,
+                                     DeadLetterHandler deadLetters, JobMetrics metrics) throws Exception {
+                return createTask(settings, options, source, kafkaResults, records, late, deadLetters, metrics);
             }
 
             @Override
@@ -184,7 +185,7 @@ public final class JobLauncher implements AutoCloseable {
     }
 
     private StreamTask createTask(KafkaJob.Settings settings, TaskOptions options, SourceReader source,
-                                  Sink<WindowResult> kafkaResults, Sink<byte[]> late, DeadLetterHandler deadLetters,
+                                  Sink<WindowResult> kafkaResults, Sink<OutputRecord> records, Sink<byte[]> late, DeadLetterHandler deadLetters,
                                   JobMetrics metrics) throws Exception {
         // The plug-in sinks take part in the same flushes as the Kafka output: before each checkpoint completes, before
         // offsets are committed, at shutdown. So a checkpoint never covers a result one of them has not made durable.
@@ -199,11 +200,14 @@ public final class JobLauncher implements AutoCloseable {
         if (userJob != null) {
             // User functions run on this, the task thread: let them find their own resources.
             Thread.currentThread().setContextClassLoader(jar.classLoader());
-            Job<?, ?, ?> job = buildUserJob(results, late);
+            Job<?, ?, ?> job = buildUserJob(results, records == null ? null : guard(records), late,
+                    settings.inputTopics());
+            requireOneTopicPerSource(job, settings.inputTopics());
             builtJob = job;
             LOG.info("running user job {} from {}: key field {}, value field {}, {}", request.jobClass,
                     jar.path().getFileName(), job.source().keyField(), job.source().valueField(),
                     job.isProcessJob() ? "process function " + job.processFunction().getClass().getName()
+                            : job.isJoinJob() ? "join " + job.join() + " with " + job.join().function().getClass().getName()
                             : "window " + job.assigner());
             return StreamTask.forJob(job, options, source, deadLetters, metrics);
         }
@@ -215,14 +219,42 @@ public final class JobLauncher implements AutoCloseable {
             LOG.info("built-in job with aggregate class {} from {}", aggregate.className(), jar.path().getFileName());
             return StreamTask.forJob(job, options, source, deadLetters, metrics);
         }
-        return KafkaJob.BUILT_IN.create(settings, options, source, results, late, deadLetters, metrics);
+        return KafkaJob.BUILT_IN.create(settings, options, source, results, records, late, deadLetters, metrics);
     }
 
-    private Job<?, ?, ?> buildUserJob(Sink<WindowResult> results, Sink<byte[]> late) throws Exception {
+    /** A user job's sources are bound to the topics one to one, in order: any other count is refused, naming both. */
+    private void requireOneTopicPerSource(Job<?, ?, ?> job, List<String> topics) {
+        List<String> names = new ArrayList<>();
+        for (var s : job.sources()) {
+            names.add(s.name());
+        }
+        if (names.size() != topics.size()) {
+            throw new IllegalArgumentException("job " + request.jobClass + " reads " + names.size() + " source(s) "
+                    + names + " but run reads " + topics.size() + " topic(s) " + topics + ": give --input-topic one "
+                    + "topic per source, in the order of the job's sources (e.g. --input-topic "
+                    + String.join(",", names) + ")");
+        }
+    }
+
+    private Job<?, ?, ?> buildUserJob(Sink<WindowResult> results, Sink<OutputRecord> records, Sink<byte[]> late,
+                                      List<String> topics) throws Exception {
         Map<String, String> parameters = request.parameters;
+        List<String> inputTopics = List.copyOf(topics);
         JobContext context = new JobContext() {
             @Override
             public Sink<WindowResult> results() { return results; }
+
+            @Override
+            public Sink<OutputRecord> records() {
+                if (records == null) {
+                    throw new IllegalStateException("the job's own records go to the --output-topic: give one "
+                            + "(not none)");
+                }
+                return records;
+            }
+
+            @Override
+            public List<String> inputTopics() { return inputTopics; }
 
             @Override
             public Sink<byte[]> lateEvents() { return late; }

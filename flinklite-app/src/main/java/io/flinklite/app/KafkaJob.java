@@ -14,6 +14,7 @@ import io.flinklite.connector.kafka.KafkaOutput;
 import io.flinklite.connector.kafka.KafkaSourceReader;
 import io.flinklite.job.Durations;
 import io.flinklite.job.JobSpec;
+import io.flinklite.runtime.checkpoint.EncodedResult;
 import io.flinklite.runtime.checkpoint.SourcePosition;
 import io.flinklite.runtime.graph.JobGraphs;
 import io.flinklite.runtime.join.JoinedPair;
@@ -58,8 +59,13 @@ public final class KafkaJob {
      */
     @FunctionalInterface
     public interface TaskFactory {
+        /**
+         * @param records a user job's own records to the output topic ({@link io.flinklite.api.JobContext#records()});
+         *                {@code null} when there is no output topic or delivery is exactly-once
+         */
         StreamTask create(Settings settings, TaskOptions options, SourceReader source, Sink<WindowResult> results,
-                          Sink<byte[]> late, DeadLetterHandler deadLetters, JobMetrics metrics) throws Exception;
+                          Sink<io.flinklite.api.OutputRecord> records, Sink<byte[]> late, DeadLetterHandler deadLetters,
+                          JobMetrics metrics) throws Exception;
 
         /**
          * One line naming everything that shapes the task's state, known before the task exists: a checkpoint of
@@ -102,7 +108,7 @@ public final class KafkaJob {
      * The built-in job of {@link Settings#spec()}; over several input topics (each a source of the reader), their
      * union into the one window.
      */
-    public static final TaskFactory BUILT_IN = (settings, options, source, results, late, deadLetters, metrics) ->
+    public static final TaskFactory BUILT_IN = (settings, options, source, results, records, late, deadLetters, metrics) ->
             new StreamTask(JobGraphs.builtIn(settings.spec, source.sourceCount(), options.idleTimeoutMs(),
                     options.wallClockWhenIdle(), results, late), List.of(source), options, deadLetters, metrics);
 
@@ -378,6 +384,12 @@ public final class KafkaJob {
                             checkpointing == null ? output : checkpointing.results(output), activity::recordResult),
                             kafkaOutput);
                     Sink<byte[]> late = settings.lateTopic == null ? null : kafkaOutput.lateSink(settings.lateTopic);
+                    // Results that are not window results (a join's pairs, a user job's records), encoded: to the
+                    // output topic as they come, or under exactly-once into the next checkpoint's transaction.
+                    Sink<EncodedResult> encodedOutput = settings.outputTopic == null ? null
+                            : kafkaOutput.encodedSink(settings.outputTopic);
+                    Sink<EncodedResult> encoded = checkpointing == null ? encodedOutput
+                            : checkpointing.records(encodedOutput);
                     DeadLetterHandler deadLetters = activity.recordDeadLetters(
                             kafkaOutput.deadLetters(settings.deadLetterTopic, source));
                     if (checkpointing != null) {
@@ -390,10 +402,10 @@ public final class KafkaJob {
                         });
                     }
                     StreamTask task = settings.join == null
-                            ? settings.taskFactory.create(settings, settings.taskOptions(), source, results, late,
-                                    deadLetters, metrics)
+                            ? settings.taskFactory.create(settings, settings.taskOptions(), source, results,
+                                    recordSink(encoded, kafkaOutput), late, deadLetters, metrics)
                             : new StreamTask(JobGraphs.join(settings.spec, settings.join, settings.idleTimeoutMs,
-                                    settings.wallClockWhenIdle, pairSink(kafkaOutput), late), List.of(source),
+                                    settings.wallClockWhenIdle, pairSink(encoded, kafkaOutput), late), List.of(source),
                                     settings.taskOptions(), deadLetters, metrics);
                     running[0] = task;
                     // First of the hooks: a failed write stops the job before anything commits past it.
@@ -535,21 +547,46 @@ public final class KafkaJob {
     }
 
     /**
-     * Where a join's pairs go: each printed on the console as its JSON line, and written to the output topic (keyed
-     * by the join key) unless there is none; flushing also flushes the Kafka output, as for window results.
+     * Where a join's pairs go: each printed on the console as its JSON line, and to {@code encoded} keyed by the join
+     * key (the output topic, or the exactly-once transaction; null: nowhere else); flushing also flushes the Kafka
+     * output, as for window results.
      */
-    private Sink<JoinedPair<byte[], byte[]>> pairSink(KafkaOutput kafkaOutput) {
-        Sink<JoinedPair<byte[], byte[]>> topic = settings.outputTopic == null ? null
-                : kafkaOutput.pairSink(settings.outputTopic);
+    private Sink<JoinedPair<byte[], byte[]>> pairSink(Sink<EncodedResult> encoded, KafkaOutput kafkaOutput) {
         JoinPairJson json = new JoinPairJson();
         java.io.PrintStream console = settings.console;
         return new Sink<>() {
             @Override
             public void write(JoinedPair<byte[], byte[]> pair) throws Exception {
-                console.println(json.toLine(pair));
-                if (topic != null) {
-                    topic.write(pair);
+                String line = json.toLine(pair);
+                console.println(line);
+                if (encoded != null) {
+                    encoded.write(new EncodedResult(WindowResult.keyText(pair.key()), line));
                 }
+            }
+
+            @Override
+            public void flush() throws Exception {
+                console.flush();
+                kafkaOutput.flush();
+            }
+        };
+    }
+
+    /**
+     * Where a user job's own records go ({@link io.flinklite.api.JobContext#records()}): each value printed on the
+     * console and written to {@code encoded} (the output topic, or the exactly-once transaction); flushing flushes
+     * the Kafka output. {@code null} (the job is told why when it asks) without an output topic.
+     */
+    private Sink<io.flinklite.api.OutputRecord> recordSink(Sink<EncodedResult> encoded, KafkaOutput kafkaOutput) {
+        if (encoded == null || settings.outputTopic == null) {
+            return null;
+        }
+        java.io.PrintStream console = settings.console;
+        return new Sink<>() {
+            @Override
+            public void write(io.flinklite.api.OutputRecord record) throws Exception {
+                console.println(record.value());
+                encoded.write(new EncodedResult(record.key(), record.value()));
             }
 
             @Override
@@ -586,23 +623,22 @@ public final class KafkaJob {
     }
 
     /**
-     * A union or a join runs the built-in job only, and a join's pairs are at-least-once for now: refused in one
-     * line before anything is read, rather than half supported.
+     * What several topics or a join cannot run with: refused in one line before anything is read, rather than half
+     * supported.
      */
     private void requireBuiltInForSeveralTopics() {
         TaskFactory task = settings.taskFactory;
-        if (settings.inputTopics().size() > 1 && (task.userJob() != null || task.userAggregate() != null)) {
-            throw new IllegalArgumentException("several input topics (or --join-topic) run the built-in job only, not "
-                    + "a --jar job or aggregate; a user job reads one topic");
+        if (settings.inputTopics().size() > 1 && task.userAggregate() != null) {
+            throw new IllegalArgumentException("several input topics (or --join-topic) run the built-in job or a --jar "
+                    + "job, not the built-in job with an --aggregate-class; a user job reads several as its sources");
+        }
+        if (settings.join != null && task.userJob() != null) {
+            throw new IllegalArgumentException("--join is the built-in join; a --jar job joins with the Java API: give "
+                    + "its sources' topics as --input-topic A,B (in the order of the job's sources)");
         }
         if (settings.join != null && !task.extraResultSinks().isEmpty()) {
             throw new IllegalArgumentException("--join-topic writes pairs to the output topic only; the result sinks "
                     + task.extraResultSinks() + " take window results");
-        }
-        if (settings.join != null && settings.checkpoints != null
-                && settings.checkpoints.delivery() == io.flinklite.runtime.checkpoint.Delivery.EXACTLY_ONCE) {
-            throw new IllegalArgumentException("--delivery exactly-once does not cover a join's pairs yet; a join runs"
-                    + " at-least-once (leave --delivery out)");
         }
     }
 

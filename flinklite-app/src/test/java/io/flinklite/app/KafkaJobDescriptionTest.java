@@ -65,7 +65,8 @@ class KafkaJobDescriptionTest {
             @Override
             public io.flinklite.runtime.task.StreamTask create(KafkaJob.Settings settings,
                     io.flinklite.runtime.task.TaskOptions options, io.flinklite.source.SourceReader source,
-                    io.flinklite.api.Sink<io.flinklite.api.WindowResult> results, io.flinklite.api.Sink<byte[]> late,
+                    io.flinklite.api.Sink<io.flinklite.api.WindowResult> results,
+                    io.flinklite.api.Sink<io.flinklite.api.OutputRecord> records, io.flinklite.api.Sink<byte[]> late,
                     io.flinklite.source.DeadLetterHandler deadLetters, JobMetrics metrics) {
                 throw new UnsupportedOperationException();
             }

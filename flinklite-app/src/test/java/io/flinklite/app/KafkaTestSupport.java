@@ -153,8 +153,15 @@ final class KafkaTestSupport {
 
     /** Every record of {@code topic} now, read until {@code expected} arrived or 60 s passed, then 1 s longer. */
     static List<ConsumerRecord<byte[], byte[]>> readTopic(String bootstrap, String topic, int expected) {
+        return readTopic(bootstrap, topic, expected, false);
+    }
+
+    /** As {@link #readTopic(String, String, int)}; {@code readCommitted}: only what committed transactions wrote. */
+    static List<ConsumerRecord<byte[], byte[]>> readTopic(String bootstrap, String topic, int expected,
+                                                          boolean readCommitted) {
         Properties p = new Properties();
         p.put("bootstrap.servers", bootstrap);
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, readCommitted ? "read_committed" : "read_uncommitted");
         p.put(ConsumerConfig.GROUP_ID_CONFIG, "check-" + topic + "-" + System.nanoTime());
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();

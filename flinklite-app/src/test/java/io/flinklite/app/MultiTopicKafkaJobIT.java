@@ -5,6 +5,7 @@ import io.flinklite.connector.kafka.embedded.EmbeddedKafkaBroker;
 import io.flinklite.connector.kafka.embedded.SharedKafkaBroker;
 import io.flinklite.job.JobSpec;
 import io.flinklite.job.JoinSpec;
+import io.flinklite.runtime.checkpoint.Delivery;
 import io.flinklite.runtime.json.JoinPairJson;
 import io.flinklite.runtime.metrics.JobMetrics;
 import io.flinklite.runtime.replay.JoinReplay;
@@ -12,6 +13,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -110,11 +114,7 @@ class MultiTopicKafkaJobIT {
         List<Placed> payments = coPartitioned(KafkaTestSupport.disorderedEvents(22, 600, new int[] {0}, base));
         JobSpec spec = JobSpec.defaults();
         JoinSpec join = JoinSpec.parse("interval:-500ms:1s");
-        List<String> expected = new ArrayList<>();
-        JoinPairJson json = new JoinPairJson();
-        JoinReplay.run(spec, join, bytes(orders), bytes(payments), pair -> expected.add(json.toLine(pair)), null,
-                line -> { });
-        assertThat(expected).hasSizeGreaterThan(50);
+        List<String> expected = replayPairs(spec, join, orders, payments);
         KafkaTestSupport.produce(broker.bootstrapServers(), "orders-in", orders);
         KafkaTestSupport.produce(broker.bootstrapServers(), "payments-in", payments);
 
@@ -132,6 +132,57 @@ class MultiTopicKafkaJobIT {
         List<String> got = KafkaTestSupport.values(KafkaTestSupport.readTopic(broker.bootstrapServers(), "pairs-out",
                 expected.size()));
         assertThat(got).containsExactlyInAnyOrderElementsOf(expected);
+    }
+
+    @Test
+    void anExactlyOnceJoinWritesEveryPairOnceAcrossARestart(@TempDir Path dir) throws Exception {
+        broker.createTopic("orders-eo", 2);
+        broker.createTopic("payments-eo", 2);
+        broker.createTopic("pairs-eo", 2);
+        long base = System.currentTimeMillis() - 600_000;
+        List<Placed> orders = coPartitioned(KafkaTestSupport.disorderedEvents(31, 600, new int[] {0}, base));
+        List<Placed> payments = coPartitioned(KafkaTestSupport.disorderedEvents(32, 600, new int[] {0}, base));
+        JobSpec spec = JobSpec.defaults();
+        JoinSpec join = JoinSpec.parse("interval:-500ms:1s");
+        List<String> expected = replayPairs(spec, join, orders, payments);
+
+        // The first halves, a run that stops cleanly (a final checkpoint), the second halves, a run that resumes.
+        KafkaTestSupport.produce(broker.bootstrapServers(), "orders-eo", orders.subList(0, 300));
+        KafkaTestSupport.produce(broker.bootstrapServers(), "payments-eo", payments.subList(0, 300));
+        runUntilRead(spec, join, dir, 600);
+        KafkaTestSupport.produce(broker.bootstrapServers(), "orders-eo", orders.subList(300, 600));
+        KafkaTestSupport.produce(broker.bootstrapServers(), "payments-eo", payments.subList(300, 600));
+        runUntilRead(spec, join, dir, 600);
+
+        List<String> got = KafkaTestSupport.values(KafkaTestSupport.readTopic(broker.bootstrapServers(), "pairs-eo",
+                expected.size(), true));
+        assertThat(got).containsExactlyInAnyOrderElementsOf(expected);
+    }
+
+    /** The pair lines {@code replay --join-input} gives for the two inputs; enough of them to mean something. */
+    private static List<String> replayPairs(JobSpec spec, JoinSpec join, List<Placed> orders, List<Placed> payments)
+            throws Exception {
+        List<String> expected = new ArrayList<>();
+        JoinPairJson json = new JoinPairJson();
+        JoinReplay.run(spec, join, bytes(orders), bytes(payments), pair -> expected.add(json.toLine(pair)), null,
+                line -> { });
+        assertThat(expected).hasSizeGreaterThan(50);
+        return expected;
+    }
+
+    /** Runs the exactly-once join of orders-eo and payments-eo until it has read {@code events} records, then stops. */
+    private void runUntilRead(JobSpec spec, JoinSpec join, Path dir, long events) throws Exception {
+        JobMetrics metrics = new JobMetrics();
+        KafkaJob job = new KafkaJob(new KafkaJob.Settings(connection, spec).inputTopic("orders-eo")
+                .join("payments-eo", join).outputTopic("pairs-eo").groupId("join-eo").idleTimeoutMs(0)
+                .checkpoints(new CheckpointSettings(dir, 500, Delivery.EXACTLY_ONCE, false, null)), metrics);
+        AtomicReference<Throwable> failure = start(job);
+        await().atMost(Duration.ofSeconds(60)).until(() -> failure.get() != null || metrics.eventsTotal() >= events);
+        assertThat(failure.get()).isNull();
+        job.stop();
+        assertThat(job.awaitStopped(30_000)).isTrue();
+        assertThat(failure.get()).isNull();
+        assertThat(metrics.eventsTotal()).isEqualTo(events);
     }
 
     /** Each event on the partition of its key (important: 0, critical and normal: 1), the same in both topics. */

@@ -146,6 +146,26 @@ public class Event {
         return copy;
     }
 
+    /**
+     * A self-contained copy of this event, the payload bytes copied, that stays valid after the call: what to keep of
+     * the engine's reused event (a join buffers its input's events this way).
+     */
+    public final Event copy() {
+        Event e = new Event();
+        boolean idKnown = hasId();
+        byte[] bytes = payload == null ? null : copyPayload();
+        e.set(id(), idKnown, timestamp, key, value, hasValue, bytes, 0, bytes == null ? 0 : bytes.length);
+        return e;
+    }
+
+    /** An event as {@link EventSerializer} reads it back. */
+    static Event restored(long id, boolean hasId, long timestamp, String key, double value, boolean hasValue,
+                          byte[] payload) {
+        Event e = new Event();
+        e.set(id, hasId, timestamp, key, value, hasValue, payload, 0, payload == null ? 0 : payload.length);
+        return e;
+    }
+
     @Override
     public final String toString() {
         return "Event{id=" + id() + ", timestamp=" + timestamp + ", key=" + key

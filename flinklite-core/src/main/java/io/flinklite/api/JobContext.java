@@ -1,5 +1,6 @@
 package io.flinklite.api;
 
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -15,6 +16,23 @@ public interface JobContext {
      * {@link Sinks#toWindowResults}.
      */
     Sink<WindowResult> results();
+
+    /**
+     * The output for results of the job's own type (a join's or a process function's), as records of a key and a
+     * text value: the Kafka {@code --output-topic} (unless {@code none}), each record also printed. Flushed with the
+     * other outputs before checkpoints and offset commits (at-least-once), or under {@code --delivery exactly-once}
+     * written by each checkpoint's transaction.
+     *
+     * @throws IllegalStateException when there is no output topic
+     */
+    Sink<OutputRecord> records();
+
+    /**
+     * The topics the job reads, by source: {@code run}'s {@code --input-topic} list, in the order given (then the
+     * {@code --join-topic}). The job's sources ({@link Job#sources()}, in their order) are bound to these one to
+     * one; a job must have as many sources as there are topics.
+     */
+    List<String> inputTopics();
 
     /** The {@code --late-topic} output for events later than the allowed lateness, or {@code null} when none is set. */
     Sink<byte[]> lateEvents();

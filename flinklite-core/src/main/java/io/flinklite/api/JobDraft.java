@@ -6,88 +6,125 @@ import java.util.List;
 
 /**
  * Everything said about a job so far, carried from one builder step to the next ({@link DataStream} to {@link Job}).
- * Immutable; each {@code with...} returns a copy. The builder types give it its static typing.
+ * Immutable once a {@code with...} has returned it: each returns a changed copy. The builder types give it its
+ * static typing.
  */
 final class JobDraft {
-    final Pipeline.EventSource source;
-    final List<Object> transformations;
-    final KeySelector<?> keySelector;
-    final WindowAssigner assigner;
-    final long allowedLatenessMs;
-    final List<Sink<byte[]>> lateSinks;
-    final AggregateFunction<?, ?, ?> function;
-    final AccumulatorSerializer<?> serializer;
-    final List<Sink<?>> sinks;
-    /** The process function of a job built with {@link KeyedStream#process}; {@code null} for a window job. */
-    final KeyedProcessFunction<?, ?> processFunction;
+    /** The (first) input: sources, unions and the transformations up to the key. */
+    private Job.Stream stream;
+    private KeySelector<?> keySelector;
+    private WindowAssigner assigner;
+    private long allowedLatenessMs;
+    private List<Sink<byte[]>> lateSinks = List.of();
+    private AggregateFunction<?, ?, ?> function;
+    private AccumulatorSerializer<?> serializer;
+    private List<Sink<?>> sinks = List.of();
+    /** The process function of a job built with {@link KeyedStream#process}; {@code null} otherwise. */
+    private KeyedProcessFunction<?, ?> processFunction;
     /** A process job's side outputs with their sinks, in the order given. */
-    final List<Job.SideOutput<?>> sideOutputs;
+    private List<Job.SideOutput<?>> sideOutputs = List.of();
+    /** The join of a join job ({@link KeyedStream#intervalJoin}, {@link DataStream#join}); {@code null} otherwise. */
+    private Job.Join join;
 
-    private JobDraft(Pipeline.EventSource source, List<Object> transformations, KeySelector<?> keySelector,
-                     WindowAssigner assigner, long allowedLatenessMs, List<Sink<byte[]>> lateSinks,
-                     AggregateFunction<?, ?, ?> function, AccumulatorSerializer<?> serializer, List<Sink<?>> sinks,
-                     KeyedProcessFunction<?, ?> processFunction, List<Job.SideOutput<?>> sideOutputs) {
-        this.source = source;
-        this.transformations = transformations;
-        this.keySelector = keySelector;
-        this.assigner = assigner;
-        this.allowedLatenessMs = allowedLatenessMs;
-        this.lateSinks = lateSinks;
-        this.function = function;
-        this.serializer = serializer;
-        this.sinks = sinks;
-        this.processFunction = processFunction;
-        this.sideOutputs = sideOutputs;
+    private JobDraft() {
     }
 
-    static JobDraft of(Pipeline.EventSource source) {
-        return new JobDraft(source, List.of(), null, null, 0, List.of(), null, null, List.of(), null, List.of());
+    static JobDraft of(Job.Stream stream) {
+        JobDraft d = new JobDraft();
+        d.stream = stream;
+        return d;
     }
 
-    JobDraft withTransformation(Object fn) {
-        List<Object> next = new ArrayList<>(transformations);
-        next.add(fn);
-        return new JobDraft(source, Collections.unmodifiableList(next), keySelector, assigner, allowedLatenessMs,
-                lateSinks, function, serializer, sinks, processFunction, sideOutputs);
+    private JobDraft copy() {
+        JobDraft d = new JobDraft();
+        d.stream = stream;
+        d.keySelector = keySelector;
+        d.assigner = assigner;
+        d.allowedLatenessMs = allowedLatenessMs;
+        d.lateSinks = lateSinks;
+        d.function = function;
+        d.serializer = serializer;
+        d.sinks = sinks;
+        d.processFunction = processFunction;
+        d.sideOutputs = sideOutputs;
+        d.join = join;
+        return d;
+    }
+
+    Job.Stream stream() { return stream; }
+    KeySelector<?> keySelector() { return keySelector; }
+    WindowAssigner assigner() { return assigner; }
+    long allowedLatenessMs() { return allowedLatenessMs; }
+    List<Sink<byte[]>> lateSinks() { return lateSinks; }
+    AggregateFunction<?, ?, ?> function() { return function; }
+    AccumulatorSerializer<?> serializer() { return serializer; }
+    List<Sink<?>> sinks() { return sinks; }
+    KeyedProcessFunction<?, ?> processFunction() { return processFunction; }
+    List<Job.SideOutput<?>> sideOutputs() { return sideOutputs; }
+    Job.Join join() { return join; }
+
+    JobDraft withStream(Job.Stream s) {
+        JobDraft d = copy();
+        d.stream = s;
+        return d;
     }
 
     JobDraft withKeySelector(KeySelector<?> k) {
-        return new JobDraft(source, transformations, k, assigner, allowedLatenessMs, lateSinks, function, serializer, sinks, processFunction, sideOutputs);
+        JobDraft d = copy();
+        d.keySelector = k;
+        return d;
     }
 
     JobDraft withAssigner(WindowAssigner a) {
-        return new JobDraft(source, transformations, keySelector, a, allowedLatenessMs, lateSinks, function, serializer, sinks, processFunction, sideOutputs);
+        JobDraft d = copy();
+        d.assigner = a;
+        return d;
     }
 
     JobDraft withAllowedLateness(long ms) {
-        return new JobDraft(source, transformations, keySelector, assigner, ms, lateSinks, function, serializer, sinks, processFunction, sideOutputs);
+        JobDraft d = copy();
+        d.allowedLatenessMs = ms;
+        return d;
     }
 
     JobDraft withLateSink(Sink<byte[]> s) {
-        return new JobDraft(source, transformations, keySelector, assigner, allowedLatenessMs, appended(lateSinks, s),
-                function, serializer, sinks, processFunction, sideOutputs);
+        JobDraft d = copy();
+        d.lateSinks = appended(lateSinks, s);
+        return d;
     }
 
     JobDraft withAggregate(AggregateFunction<?, ?, ?> f, AccumulatorSerializer<?> s) {
-        return new JobDraft(source, transformations, keySelector, assigner, allowedLatenessMs, lateSinks, f, s, sinks, processFunction, sideOutputs);
+        JobDraft d = copy();
+        d.function = f;
+        d.serializer = s;
+        return d;
     }
 
     JobDraft withSink(Sink<?> s) {
-        return new JobDraft(source, transformations, keySelector, assigner, allowedLatenessMs, lateSinks, function,
-                serializer, appended(sinks, s), processFunction, sideOutputs);
+        JobDraft d = copy();
+        d.sinks = appended(sinks, s);
+        return d;
     }
 
     JobDraft withProcess(KeyedProcessFunction<?, ?> f) {
-        return new JobDraft(source, transformations, keySelector, assigner, allowedLatenessMs, lateSinks, function,
-                serializer, sinks, f, sideOutputs);
+        JobDraft d = copy();
+        d.processFunction = f;
+        return d;
     }
 
     JobDraft withSideOutput(Job.SideOutput<?> side) {
-        return new JobDraft(source, transformations, keySelector, assigner, allowedLatenessMs, lateSinks, function,
-                serializer, sinks, processFunction, appended(sideOutputs, side));
+        JobDraft d = copy();
+        d.sideOutputs = appended(sideOutputs, side);
+        return d;
     }
 
-    private static <T> List<T> appended(List<T> list, T item) {
+    JobDraft withJoin(Job.Join j) {
+        JobDraft d = copy();
+        d.join = j;
+        return d;
+    }
+
+    static <T> List<T> appended(List<T> list, T item) {
         List<T> next = new ArrayList<>(list);
         next.add(item);
         return Collections.unmodifiableList(next);

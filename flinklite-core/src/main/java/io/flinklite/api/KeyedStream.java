@@ -4,7 +4,8 @@ import java.util.Objects;
 
 /**
  * A stream partitioned by a string key; {@link #window} groups each key's elements into event-time windows,
- * {@link #process} hands them to a function with keyed state and timers.
+ * {@link #process} hands them to a function with keyed state and timers, {@link #intervalJoin} pairs them with
+ * another keyed stream's.
  *
  * @param <T> the element type
  */
@@ -27,5 +28,15 @@ public final class KeyedStream<T> {
      */
     public <OUT> ProcessedStream<T, OUT> process(KeyedProcessFunction<? super T, OUT> function) {
         return new ProcessedStream<>(draft.withProcess(Objects.requireNonNull(function, "function")));
+    }
+
+    /**
+     * Starts an interval join with {@code other}, as Flink's {@code keyBy(..).intervalJoin(other.keyBy(..))
+     * .between(lower, upper).process(function)}: each key's elements of this stream (left) pair with those of
+     * {@code other} (right) of the same key within the bounds. Each side keeps its own key selector.
+     */
+    public <T2> IntervalJoin<T, T2> intervalJoin(KeyedStream<T2> other) {
+        Objects.requireNonNull(other, "other");
+        return new IntervalJoin<>(draft, other.draft.stream(), other.draft.keySelector());
     }
 }

@@ -59,6 +59,14 @@ public interface StateSerializer<T> {
         return BuiltinSerializers.DOUBLES;
     }
 
+    /**
+     * {@link Event}s, every field and the payload bytes included, e.g. {@code 1700000000000,7,12.5,eyJ...,=critical}
+     * (timestamp, id, value, payload in base64, key; {@code -} for a missing one): what a join of events keeps.
+     */
+    static StateSerializer<Event> events() {
+        return EventSerializer.INSTANCE;
+    }
+
     /** {@code true} and {@code false}. */
     static StateSerializer<Boolean> booleans() {
         return BuiltinSerializers.BOOLEANS;

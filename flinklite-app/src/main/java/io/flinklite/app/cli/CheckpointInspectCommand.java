@@ -163,8 +163,8 @@ public final class CheckpointInspectCommand implements Callable<Integer> {
         if (state.panesPerKey().size() > maxKeys) {
             out.println("    ... " + (state.panesPerKey().size() - maxKeys) + " more keys (--max-keys)");
         }
-        if (!c.pendingResults().isEmpty()) {
-            out.println("  pending results (committed with this checkpoint's transaction): " + c.pendingResults().size());
+        if (c.pendingCount() > 0) {
+            out.println("  pending results (committed with this checkpoint's transaction): " + c.pendingCount());
         }
     }
 

@@ -34,6 +34,7 @@ public final class Checkpoint {
     private final long watermarkMs;
     private final StateTape state;
     private final List<WindowResult> pendingResults;
+    private final List<EncodedResult> pendingRecords;
 
     /**
      * @param id             positive, increasing by one per checkpoint of a job (restarts continue the sequence)
@@ -50,6 +51,16 @@ public final class Checkpoint {
      */
     public Checkpoint(long id, long previousId, long timeMs, String jobFingerprint, String delivery, List<SourcePosition> sources,
                       long watermarkMs, StateTape state, List<WindowResult> pendingResults) {
+        this(id, previousId, timeMs, jobFingerprint, delivery, sources, watermarkMs, state, pendingResults, List.of());
+    }
+
+    /**
+     * As {@link #Checkpoint(long, long, long, String, String, List, long, StateTape, List)}, with the pending results
+     * that are not window results (a join's pairs, a user job's records), encoded.
+     */
+    public Checkpoint(long id, long previousId, long timeMs, String jobFingerprint, String delivery, List<SourcePosition> sources,
+                      long watermarkMs, StateTape state, List<WindowResult> pendingResults,
+                      List<EncodedResult> pendingRecords) {
         if (id <= 0 || id > MAX_ID) {
             throw new IllegalArgumentException("checkpoint id must be in [1, " + MAX_ID + "], got " + id);
         }
@@ -65,6 +76,7 @@ public final class Checkpoint {
         this.watermarkMs = watermarkMs;
         this.state = Objects.requireNonNull(state, "state");
         this.pendingResults = List.copyOf(pendingResults);
+        this.pendingRecords = List.copyOf(pendingRecords);
     }
 
     public long id() { return id; }
@@ -77,6 +89,10 @@ public final class Checkpoint {
     public long watermarkMs() { return watermarkMs; }
     public StateTape state() { return state; }
     public List<WindowResult> pendingResults() { return pendingResults; }
+    /** Pending results other than window results, encoded, in firing order; empty unless delivery is exactly-once. */
+    public List<EncodedResult> pendingRecords() { return pendingRecords; }
+    /** Every pending result, of both kinds. */
+    public int pendingCount() { return pendingResults.size() + pendingRecords.size(); }
 
     @Override
     public boolean equals(Object o) {
@@ -84,7 +100,7 @@ public final class Checkpoint {
         Checkpoint c = (Checkpoint) o;
         return id == c.id && previousId == c.previousId && timeMs == c.timeMs && watermarkMs == c.watermarkMs && jobFingerprint.equals(c.jobFingerprint)
                 && delivery.equals(c.delivery) && sources.equals(c.sources) && state.equals(c.state)
-                && pendingResults.equals(c.pendingResults);
+                && pendingResults.equals(c.pendingResults) && pendingRecords.equals(c.pendingRecords);
     }
 
     @Override
@@ -94,7 +110,7 @@ public final class Checkpoint {
 
     @Override
     public String toString() {
-        return "checkpoint " + id + " at " + timeMs + " (" + sources.size() + " partitions, " + pendingResults.size()
+        return "checkpoint " + id + " at " + timeMs + " (" + sources.size() + " partitions, " + pendingCount()
                 + " pending results)";
     }
 }

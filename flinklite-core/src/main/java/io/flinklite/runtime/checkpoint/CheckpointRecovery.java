@@ -144,7 +144,7 @@ public final class CheckpointRecovery {
                 break;
             }
             LOG.log(System.Logger.Level.INFO, "committing checkpoint " + id + " (written, but its transaction had not"
-                    + " committed when the previous run stopped): " + next.pendingResults().size() + " results");
+                    + " committed when the previous run stopped): " + next.pendingCount() + " results");
             rollForward.commit(next);
             chainEnd = next;
         }

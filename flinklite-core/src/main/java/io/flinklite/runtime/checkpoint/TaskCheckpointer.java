@@ -149,8 +149,9 @@ public final class TaskCheckpointer implements BatchHook, AutoCloseable {
             }
         }
         List<WindowResult> results = pending == null ? List.of() : pending.drain();
+        List<EncodedResult> records = pending == null ? List.of() : pending.drainRecords();
         Checkpoint checkpoint = new Checkpoint(id, previousId, timeMs, fingerprint, delivery.label(), sources,
-                task.watermarkMs(), state, results);
+                task.watermarkMs(), state, results, records);
         previousId = id;
         return checkpoint;
     }

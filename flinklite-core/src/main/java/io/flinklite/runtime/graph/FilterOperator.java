@@ -2,13 +2,13 @@ package io.flinklite.runtime.graph;
 
 import io.flinklite.api.FilterFunction;
 import io.flinklite.runtime.metrics.JobMetrics;
-import io.flinklite.runtime.operator.ForwardsWatermarks;
+import io.flinklite.runtime.operator.ElementFilter;
 import io.flinklite.runtime.operator.OneInputOperator;
 import io.flinklite.runtime.operator.Output;
 import io.flinklite.runtime.operator.ReportsMetrics;
 
 /** A user {@link FilterFunction}: forwards what it accepts, counts what it drops as filtered. Stateless. */
-final class FilterOperator implements OneInputOperator<Object>, ReportsMetrics, ForwardsWatermarks {
+final class FilterOperator implements OneInputOperator<Object>, ElementFilter<Object>, ReportsMetrics {
     private final FilterFunction<Object> filter;
     private final Output<Object> output;
     private long filtered;
@@ -21,11 +21,18 @@ final class FilterOperator implements OneInputOperator<Object>, ReportsMetrics, 
 
     @Override
     public void processElement(Object element, long timestampMs, String key) throws Exception {
-        if (filter.filter(element)) {
+        if (keep(element)) {
             output.emit(element, timestampMs);
-        } else {
-            filtered++;
         }
+    }
+
+    @Override
+    public boolean keep(Object element) throws Exception {
+        if (filter.filter(element)) {
+            return true;
+        }
+        filtered++;
+        return false;
     }
 
     @Override

@@ -7,6 +7,8 @@ import io.flinklite.api.KeyedProcessFunction;
 import io.flinklite.api.KeySelector;
 import io.flinklite.api.MapFunction;
 import io.flinklite.api.OutputTag;
+import io.flinklite.api.Pipeline;
+import io.flinklite.api.StateSerializer;
 import io.flinklite.api.Sink;
 import io.flinklite.api.WindowResult;
 import io.flinklite.api.Windowed;
@@ -16,6 +18,8 @@ import io.flinklite.job.TimestampSpec;
 import io.flinklite.runtime.join.IntervalJoinOperator;
 import io.flinklite.runtime.join.JoinedPair;
 import io.flinklite.runtime.join.JsonPayloadCodec;
+import io.flinklite.runtime.join.UserElementCodec;
+import io.flinklite.runtime.join.UserJoinFunctionOperator;
 import io.flinklite.runtime.join.WindowJoinOperator;
 import io.flinklite.runtime.operator.OperatorTags;
 import io.flinklite.runtime.operator.Output;
@@ -29,10 +33,11 @@ import java.util.Objects;
 
 /**
  * The two ways a job becomes a {@link JobGraph}: the CLI's built-in job ({@link JobSpec}) and a user job built with
- * {@link io.flinklite.api.Pipeline}. Both are a source, filters (and maps), a keyed edge into the window operator
- * ({@code "windows"}), its results to the result sinks and its late side output to the late sinks; a user's process
- * job has the keyed process operator ({@code "process"}) instead, its main output to the result sinks and each side
- * output to its sinks.
+ * {@link io.flinklite.api.Pipeline}. Both are a source (or several: a union, a join's two sides), filters (and
+ * maps), a keyed edge into the window operator ({@code "windows"}), its results to the result sinks and its late side
+ * output to the late sinks; a user's process job has the keyed process operator ({@code "process"}) instead, its
+ * main output to the result sinks and each side output to its sinks; a join (built-in or user) has the two-input join
+ * operator ({@code "join"}), a user join the join function after it.
  *
  * <p>A graph from here is built for one task: the built-in job's operators share one per-type counter table.
  */
@@ -192,61 +197,154 @@ public final class JobGraphs {
     }
 
     /**
-     * A user job: its own source settings (idleness included), functions, then the window and aggregate of a window
-     * job or the keyed process function of a process job, and sinks.
+     * A user job: its own sources (each with its own settings, idleness included; a node named by the source, in the
+     * order {@link Job#sources()} gives), unions and functions, then the window and aggregate of a window job, the
+     * keyed process function of a process job, or the join operator ({@value #JOIN}) and the join function
+     * ({@code "join-function"}) of a join job, and sinks. A job of one source has the graph (node ids, state layout,
+     * fingerprint) it had before unions and joins.
+     *
+     * @throws IllegalArgumentException when two sources share a name
      */
     public static <T, ACC, OUT> JobGraph of(Job<T, ACC, OUT> job) {
-        var source = job.source();
-        var strategy = source.watermarks();
-        JobGraph.Builder b = JobGraph.builder()
-                .source(SOURCE, new EventFormat(source.keyField(), source.valueField(), source.timestamps(), null),
-                        strategy.outOfOrdernessMs(), strategy.idleTimeoutMs(), strategy.wallClockWhenIdle());
-        String previous = SOURCE;
-        List<Object> functions = job.transformations();
+        List<Pipeline.EventSource> sources = job.sources();
+        java.util.Set<String> names = new java.util.HashSet<>();
+        for (Pipeline.EventSource s : sources) {
+            if (!names.add(s.name())) {
+                throw new IllegalArgumentException("two sources of the job are named '" + s.name()
+                        + "': give each Pipeline.fromEvents its own name");
+            }
+        }
+        boolean single = sources.size() == 1;
+        JobGraph.Builder b = JobGraph.builder();
+        List<String> tails = addStream(b, job.stream(), single, new int[] {0});
+        String shape;
+        if (job.isJoinJob()) {
+            List<String> rightTails = addStream(b, job.join().right(), false, new int[] {0});
+            addJoin(b, tails, rightTails, job);
+            shape = "join=" + job.join() + (job.join().isInterval() ? ""
+                    : ";window=" + job.assigner() + ";allowedLateness=" + job.allowedLatenessMs())
+                    + ";function=" + job.join().function().getClass().getName();
+        } else if (job.isProcessJob()) {
+            addProcess(b, tails, job);
+            shape = "process=" + job.processFunction().getClass().getName();
+        } else {
+            addWindow(b, tails, job);
+            shape = "window=" + job.assigner() + ";allowedLateness=" + job.allowedLatenessMs();
+        }
+        StringBuilder fingerprint = new StringBuilder("userJob;").append(shape);
+        for (Pipeline.EventSource source : sources) {
+            var strategy = source.watermarks();
+            fingerprint.append(single ? "" : ";source=" + source.name())
+                    .append(";keyField=").append(source.keyField()).append(";valueField=").append(source.valueField())
+                    .append(";outOfOrderness=").append(strategy.outOfOrdernessMs())
+                    .append(source.timestamps().equals(TimestampSpec.defaults()) ? "" : ";timestamps=" + source.timestamps());
+        }
+        return b.fingerprint(fingerprint.toString()).build();
+    }
+
+    /**
+     * The nodes of {@code stream}: its source (a node named by it), or the nodes of each stream of its union, then a
+     * node per transformation.
+     *
+     * @param plainIds the stream is the job's only one: its transformations are {@code filter-N}/{@code map-N} as
+     *                 they have always been; otherwise prefixed with the first source's name
+     * @param counter  numbers the transformations of a union's streams apart
+     * @return the nodes whose main output is the stream (several for a union without transformations after it)
+     */
+    private static List<String> addStream(JobGraph.Builder b, Job.Stream stream, boolean plainIds, int[] counter) {
+        List<String> tails = new java.util.ArrayList<>();
+        if (stream.source() != null) {
+            Pipeline.EventSource source = stream.source();
+            var strategy = source.watermarks();
+            b.source(source.name(), new EventFormat(source.keyField(), source.valueField(), source.timestamps(), null),
+                    strategy.outOfOrdernessMs(), strategy.idleTimeoutMs(), strategy.wallClockWhenIdle());
+            tails.add(source.name());
+        } else {
+            for (Job.Stream input : stream.unionOf()) {
+                tails.addAll(addStream(b, input, false, counter));
+            }
+        }
+        String prefix = plainIds ? "" : stream.sources().get(0).name() + (stream.source() == null ? "-union-" : "-");
+        List<Object> functions = stream.transformations();
         for (int i = 0; i < functions.size(); i++) {
             Object fn = functions.get(i);
             String id;
+            int n = plainIds ? i + 1 : ++counter[0];
             if (fn instanceof FilterFunction) {
-                id = "filter-" + (i + 1);
+                id = prefix + "filter-" + n;
                 b.operator(id, out -> new FilterOperator((FilterFunction<?>) fn, out), false);
             } else if (fn instanceof MapFunction) {
-                id = "map-" + (i + 1);
+                id = prefix + "map-" + n;
                 b.operator(id, out -> new MapOperator((MapFunction<?, ?>) fn, out), false);
             } else {
                 throw new IllegalArgumentException("unsupported transformation " + fn.getClass().getName());
             }
-            b.edge(previous, id);
-            previous = id;
+            for (String tail : tails) {
+                b.edge(tail, id);
+            }
+            tails = List.of(id);
         }
-        String shape;
-        if (job.isProcessJob()) {
-            addProcess(b, previous, job);
-            shape = "process=" + job.processFunction().getClass().getName();
-        } else {
-            addWindow(b, previous, job);
-            shape = "window=" + job.assigner() + ";allowedLateness=" + job.allowedLatenessMs();
+        return tails;
+    }
+
+    /**
+     * The join of a join job: each input keyed by its own selector into the interval or window join ({@value #JOIN},
+     * elements kept with the job's serializers), its pairs through the join function ({@code "join-function"}) to
+     * the output sinks, late elements of either input (their original bytes) to the late sinks.
+     */
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private static <T, ACC, OUT> void addJoin(JobGraph.Builder b, List<String> left, List<String> right,
+                                              Job<T, ACC, OUT> job) {
+        Job.Join join = job.join();
+        OutputTag<Object> late = (OutputTag<Object>) (OutputTag<?>) OperatorTags.LATE_DATA;
+        b.operator(JOIN, out -> {
+            Output<JoinedPair<Object, Object>> pairOut = (Output<JoinedPair<Object, Object>>) (Output<?>) out;
+            UserElementCodec<Object> leftCodec = new UserElementCodec<>((StateSerializer<Object>) join.leftSerializer());
+            UserElementCodec<Object> rightCodec = new UserElementCodec<>((StateSerializer<Object>) join.rightSerializer());
+            return join.isInterval()
+                    ? new IntervalJoinOperator<>(join.lowerBoundMs(), join.upperBoundMs(), leftCodec, rightCodec,
+                            pairOut, late, late)
+                    : new WindowJoinOperator<>(job.assigner(), job.allowedLatenessMs(), leftCodec, rightCodec,
+                            pairOut, late, late);
+        });
+        for (String id : left) {
+            b.edge(id, null, JOIN, 1, job.keySelector());
         }
-        String fingerprint = "userJob;" + shape + ";keyField=" + source.keyField() + ";valueField=" + source.valueField()
-                + ";outOfOrderness=" + strategy.outOfOrdernessMs()
-                + (source.timestamps().equals(TimestampSpec.defaults()) ? "" : ";timestamps=" + source.timestamps());
-        return b.fingerprint(fingerprint).build();
+        for (String id : right) {
+            b.edge(id, null, JOIN, 2, join.rightKeySelector());
+        }
+        b.operator("join-function", out -> new UserJoinFunctionOperator(join.function(), (Output<Object>) (Output<?>) out),
+                false);
+        b.edge(JOIN, "join-function");
+        List<Sink<OUT>> sinks = job.outputSinks();
+        for (int i = 0; i < sinks.size(); i++) {
+            String id = "results-" + (i + 1);
+            b.sink(id, sinks.get(i), JobGraph.SinkKind.ELEMENTS).edge("join-function", id);
+        }
+        addLateSinks(b, JOIN, job.lateSinks());
+    }
+
+    /** Each late sink gets the original bytes of every element {@code operator} sends to its late-data output. */
+    private static void addLateSinks(JobGraph.Builder b, String operator, List<Sink<byte[]>> lateSinks) {
+        for (int i = 0; i < lateSinks.size(); i++) {
+            String id = "late-" + (i + 1);
+            b.sink(id, lateSinks.get(i), JobGraph.SinkKind.RECORDS).edge(operator, OperatorTags.LATE_DATA, id, 1, null);
+        }
     }
 
     /** The window operator of a window job, its result sinks and its late sinks. */
-    private static <T, ACC, OUT> void addWindow(JobGraph.Builder b, String previous, Job<T, ACC, OUT> job) {
+    private static <T, ACC, OUT> void addWindow(JobGraph.Builder b, List<String> tails, Job<T, ACC, OUT> job) {
         b.operator(WINDOWS, out -> new WindowOperator(job.assigner(), job.allowedLatenessMs(),
                 new UserAggregator<T, ACC, OUT>(job.function(), job.serializer(), out), out));
-        b.edge(previous, null, WINDOWS, 1, job.keySelector());
+        for (String previous : tails) {
+            b.edge(previous, null, WINDOWS, 1, job.keySelector());
+        }
         List<Sink<Windowed<OUT>>> sinks = job.sinks();
         for (int i = 0; i < sinks.size(); i++) {
             String id = "results-" + (i + 1);
             b.sink(id, sinks.get(i), JobGraph.SinkKind.ELEMENTS).edge(WINDOWS, id);
         }
-        List<Sink<byte[]>> lateSinks = job.lateSinks();
-        for (int i = 0; i < lateSinks.size(); i++) {
-            String id = "late-" + (i + 1);
-            b.sink(id, lateSinks.get(i), JobGraph.SinkKind.RECORDS).edge(WINDOWS, OperatorTags.LATE_DATA, id, 1, null);
-        }
+        addLateSinks(b, WINDOWS, job.lateSinks());
     }
 
     /**
@@ -254,10 +352,12 @@ public final class JobGraphs {
      * output to the output sinks and each side output to its sinks.
      */
     @SuppressWarnings("unchecked")
-    private static <T, ACC, OUT> void addProcess(JobGraph.Builder b, String previous, Job<T, ACC, OUT> job) {
+    private static <T, ACC, OUT> void addProcess(JobGraph.Builder b, List<String> tails, Job<T, ACC, OUT> job) {
         KeyedProcessFunction<Object, OUT> function = (KeyedProcessFunction<Object, OUT>) job.processFunction();
         b.operator(PROCESS, out -> new KeyedProcessOperator<>(function, (Output<OUT>) (Output<?>) out));
-        b.edge(previous, null, PROCESS, 1, job.keySelector());
+        for (String previous : tails) {
+            b.edge(previous, null, PROCESS, 1, job.keySelector());
+        }
         List<Sink<OUT>> sinks = job.outputSinks();
         for (int i = 0; i < sinks.size(); i++) {
             String id = "results-" + (i + 1);

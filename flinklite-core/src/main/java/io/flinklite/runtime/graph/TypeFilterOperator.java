@@ -2,7 +2,7 @@ package io.flinklite.runtime.graph;
 
 import io.flinklite.api.Event;
 import io.flinklite.runtime.metrics.JobMetrics;
-import io.flinklite.runtime.operator.ForwardsWatermarks;
+import io.flinklite.runtime.operator.ElementFilter;
 import io.flinklite.runtime.operator.OneInputOperator;
 import io.flinklite.runtime.operator.Output;
 import io.flinklite.runtime.operator.ReportsMetrics;
@@ -11,7 +11,7 @@ import io.flinklite.runtime.operator.ReportsMetrics;
  * The built-in job's filter: keeps the events whose type (key) the spec selects, and counts events by type
  * (accepted, filtered and, through {@link LateTypeCounter} sharing its {@link SelectionCache}, late). Stateless.
  */
-final class TypeFilterOperator implements OneInputOperator<Event>, ReportsMetrics, ForwardsWatermarks {
+final class TypeFilterOperator implements OneInputOperator<Event>, ElementFilter<Event>, ReportsMetrics {
     private final SelectionCache selection;
     private final Output<Object> output;
     private long filtered;
@@ -23,11 +23,18 @@ final class TypeFilterOperator implements OneInputOperator<Event>, ReportsMetric
 
     @Override
     public void processElement(Event event, long timestampMs, String key) throws Exception {
-        if (selection.selectAndCount(event.key())) {
+        if (keep(event)) {
             output.emit(event, timestampMs);
-        } else {
-            filtered++;
         }
+    }
+
+    @Override
+    public boolean keep(Event event) {
+        if (selection.selectAndCount(event.key())) {
+            return true;
+        }
+        filtered++;
+        return false;
     }
 
     @Override

@@ -10,6 +10,7 @@ import io.flinklite.api.WindowResult;
 import io.flinklite.runtime.graph.ResultEncoder;
 import io.flinklite.job.Timestamps;
 import io.flinklite.runtime.checkpoint.Checkpoint;
+import io.flinklite.runtime.checkpoint.EncodedResult;
 import io.flinklite.runtime.checkpoint.CorruptCheckpointException;
 import io.flinklite.runtime.checkpoint.Delivery;
 import io.flinklite.runtime.checkpoint.SourcePosition;
@@ -45,6 +46,8 @@ import java.util.zip.CheckedOutputStream;
  *   "sources" : [ {"topic":"flink-events","partition":0,"nextOffset":1234,"watermarkMs":1699999994999,
  *                  "topicId":"x3dTfXqBQ6yYkN0SgZbnNw"}, ... ],   (topicId: optional, absent in older files)
  *   "pendingResults" : [ {"key":"critical","windowStart":...,"windowEnd":...,"count":42}, ... ],
+ *   "pendingRecords" : [ {"key":"o-1","value":"{\"key\":\"o-1\",\"left\":...}"}, ... ],  (optional: only when
+ *                  an exactly-once job has pending results that are not window results, e.g. a join's pairs)
  *   "state" : { ...the operators' state tape... },
  *   "checksum" : "crc32c:1a2b3c4d"
  * }
@@ -109,6 +112,19 @@ public final class CheckpointJson {
             writeResult(g, r);
         }
         g.writeEndArray();
+        if (!checkpoint.pendingRecords().isEmpty()) {
+            // Only when there are some: the files of window jobs keep exactly the layout older builds read.
+            g.writeArrayFieldStart("pendingRecords");
+            for (EncodedResult r : checkpoint.pendingRecords()) {
+                g.writeStartObject();
+                if (r.key() != null) {
+                    g.writeStringField("key", r.key());
+                }
+                g.writeStringField("value", r.value());
+                g.writeEndObject();
+            }
+            g.writeEndArray();
+        }
         g.writeFieldName("state");
         try {
             writeTape(checkpoint.state(), g);
@@ -249,6 +265,7 @@ public final class CheckpointJson {
         long watermarkMs = Long.MIN_VALUE;
         List<SourcePosition> sources = null;
         List<WindowResult> pending = List.of();
+        List<EncodedResult> pendingRecords = List.of();
         StateTape state = null;
         while (p.nextToken() == JsonToken.FIELD_NAME) {
             String name = p.currentName();
@@ -273,6 +290,7 @@ public final class CheckpointJson {
                 case "watermarkMs": watermarkMs = longValue(p, name); break;
                 case "sources": sources = readSources(p); break;
                 case "pendingResults": pending = readResults(p); break;
+                case "pendingRecords": pendingRecords = readRecords(p); break;
                 case "state": state = readTape(p); break;
                 default: p.skipChildren(); break; // "time", "checksum", and fields of later minor revisions
             }
@@ -305,7 +323,8 @@ public final class CheckpointJson {
                 throw new CorruptCheckpointException("partition " + s.topicPartition() + " appears twice in \"sources\"");
             }
         }
-        return new Checkpoint(id, previousId, timeMs, fingerprint, delivery, sources, watermarkMs, state, pending);
+        return new Checkpoint(id, previousId, timeMs, fingerprint, delivery, sources, watermarkMs, state, pending,
+                pendingRecords);
     }
 
     /** The current token as a 64-bit integer; anything else (a string, a fraction, a bigger number) is refused. */
@@ -369,6 +388,27 @@ public final class CheckpointJson {
         StringBuilder json = new StringBuilder(96);
         ResultEncoder.WINDOW_RESULTS.appendValue(r, json);
         g.writeRawValue(json.toString());
+    }
+
+    private static List<EncodedResult> readRecords(JsonParser p) throws IOException {
+        expect(p, JsonToken.START_ARRAY, "pendingRecords");
+        List<EncodedResult> out = new ArrayList<>();
+        while (p.nextToken() == JsonToken.START_OBJECT) {
+            String key = null;
+            String value = null;
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String name = p.currentName();
+                p.nextToken();
+                switch (name) {
+                    case "key": key = p.getValueAsString(); break;
+                    case "value": value = p.getValueAsString(); break;
+                    default: p.skipChildren(); break;
+                }
+            }
+            requirePresent(value, "pendingRecords[].value");
+            out.add(new EncodedResult(key, value));
+        }
+        return out;
     }
 
     private static List<WindowResult> readResults(JsonParser p) throws IOException {

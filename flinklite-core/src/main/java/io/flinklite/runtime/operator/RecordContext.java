@@ -7,7 +7,9 @@ package io.flinklite.runtime.operator;
  *
  * <p>One instance per task, repositioned by the source for every record it hands down the chain (no allocation), so
  * it is valid only during the synchronous call chain of that record. Output emitted from a watermark (a window firing
- * on a timer) has no record: {@link #hasRecord()} is then false. Task thread only.
+ * on a timer) has no record: {@link #hasRecord()} is then false, and every other method throws
+ * {@link IllegalStateException}. The key and headers are read from the source's own record only when asked. Task
+ * thread only.
  */
 public interface RecordContext {
 

@@ -5,6 +5,7 @@ import io.flinklite.api.KeyedProcessFunction;
 import io.flinklite.api.OutputTag;
 import io.flinklite.api.TimerService;
 import io.flinklite.runtime.operator.OneInputOperator;
+import io.flinklite.runtime.operator.EmitFailure;
 import io.flinklite.runtime.operator.Output;
 import io.flinklite.runtime.state.StateFormatException;
 import io.flinklite.runtime.state.StateReader;
@@ -149,17 +150,6 @@ public final class KeyedProcessOperator<IN, OUT> implements OneInputOperator<IN>
     public void restoreState(StateReader in) {
         watermark = Math.max(watermark, in.readLong("watermark"));
         backend.restore(in);
-    }
-
-    /** A failure of the output inside {@link Collector#collect}, which cannot throw checked exceptions. */
-    private static final class EmitFailure extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-        final Exception cause;
-
-        EmitFailure(Exception cause) {
-            super(cause.getMessage(), cause, false, false);
-            this.cause = cause;
-        }
     }
 
     /** The one object behind every context, the timer service and the collector the function gets. */

@@ -9,9 +9,11 @@ import io.flinklite.runtime.graph.EventFormat;
 import io.flinklite.runtime.graph.JobGraph;
 import io.flinklite.runtime.json.EventDecoder;
 import io.flinklite.runtime.metrics.JobMetrics;
+import io.flinklite.runtime.operator.ElementFilter;
 import io.flinklite.runtime.operator.ForwardsWatermarks;
 import io.flinklite.runtime.operator.ObservesIdleness;
 import io.flinklite.runtime.operator.OneInputOperator;
+import io.flinklite.runtime.operator.OriginSink;
 import io.flinklite.runtime.operator.Operator;
 import io.flinklite.runtime.operator.Output;
 import io.flinklite.runtime.operator.RecordContext;
@@ -54,10 +56,12 @@ final class ChainedGraph {
     private final Sink<?>[] sinks;
     /** Outputs whose main output feeds a result sink: their emitted elements are the job's results. */
     private final NodeOutput[] resultOutputs;
-    private final Context context = new Context();
+    private final Context context;
 
-    ChainedGraph(JobGraph graph, List<? extends SourceReader> readers, TaskOptions options, ResultTimer timer,
-                 JobMetrics metrics) {
+    /** @param batch the task's batch, which every source's records pass through: the {@link RecordContext}'s view */
+    ChainedGraph(JobGraph graph, List<? extends SourceReader> readers, RecordBatch batch, TaskOptions options,
+                 ResultTimer timer, JobMetrics metrics) {
+        this.context = new Context(batch);
         int total = 0;
         for (SourceReader r : readers) {
             total += r.sourceCount();
@@ -131,6 +135,9 @@ final class ChainedGraph {
             from.add(e.tag(), target);
         }
         resultOutputs = counting.toArray(new NodeOutput[0]);
+        for (OperatorRun op : operators) {
+            op.fuseFilterInputs();
+        }
         // Watermark targets, from the last operator back (topological order), so that an operator that merely
         // forwards watermarks is resolved before the outputs that feed it.
         Map<OperatorRun, OperatorInput[]> resolved = new IdentityHashMap<>();
@@ -142,6 +149,7 @@ final class ChainedGraph {
         }
         for (SourceRun s : sources) {
             resolveWatermarkTargets(s.output, resolved);
+            s.wired();
         }
     }
 
@@ -370,13 +378,28 @@ final class ChainedGraph {
                 if (input != 1) {
                     throw new IllegalArgumentException("operator '" + node.id() + "' has one input, not " + input);
                 }
-                t = new OneInput(key, this, (OneInputOperator<Object>) operator);
+                t = operator instanceof ElementFilter
+                        ? new FilterInput(this, (ElementFilter<Object>) operator)
+                        : new OneInput(key, this, (OneInputOperator<Object>) operator);
             } else {
                 TwoInputOperator<Object, Object> two = (TwoInputOperator<Object, Object>) operator;
                 t = input == 1 ? new FirstInput(key, this, two) : new SecondInput(key, this, two);
             }
             inputs = NodeOutput.append(inputs, t);
             return t;
+        }
+
+        /** Once every edge is wired: points each {@link FilterInput} of this operator at what follows it. */
+        void fuseFilterInputs() {
+            EdgeTarget next = null;
+            for (EdgeTarget in : inputs) {
+                if (in instanceof FilterInput) {
+                    if (next == null) {
+                        next = output.countsResults || output.main.length != 1 ? new EmitTo(output) : output.main[0];
+                    }
+                    ((FilterInput) in).next = next;
+                }
+            }
         }
 
         /** The operator only forwards watermarks and has one input edge: the runtime passes them past it. */
@@ -390,6 +413,15 @@ final class ChainedGraph {
          */
         void inputAdvanced() throws Exception {
             EdgeTarget[] in = inputs;
+            if (in.length == 1 && !idle && !in[0].idle) {
+                // One active input (the usual case, and per record in the built-in job): its watermark is the minimum.
+                long w = in[0].watermark;
+                if (w > watermark) {
+                    watermark = w;
+                    operator.processWatermark(w);
+                }
+                return;
+            }
             long min = Long.MAX_VALUE;
             boolean allIdle = true;
             for (int i = 0; i < in.length; i++) {
@@ -450,6 +482,44 @@ final class ChainedGraph {
         }
     }
 
+    /**
+     * The input of an {@link ElementFilter}: asks the filter and hands a kept element straight to the filter's one
+     * downstream target ({@link #next}), instead of through the filter's {@code processElement} and output. Unkeyed
+     * whatever the edge says: a filter does not use the key.
+     */
+    static final class FilterInput extends OperatorInput {
+        private final ElementFilter<Object> filter;
+        /** What follows the filter: its one main target, or its whole output; set once wiring is done. */
+        EdgeTarget next;
+
+        FilterInput(OperatorRun run, ElementFilter<Object> filter) {
+            super(null, run);
+            this.filter = filter;
+        }
+
+        @Override
+        void deliver(Object element, long timestampMs) throws Exception {
+            if (filter.keep(element)) {
+                next.deliver(element, timestampMs);
+            }
+        }
+    }
+
+    /** Hands an element to a whole output (several targets, or one that counts results): see {@link FilterInput}. */
+    static final class EmitTo extends EdgeTarget {
+        private final NodeOutput output;
+
+        EmitTo(NodeOutput output) {
+            super(null);
+            this.output = output;
+        }
+
+        @Override
+        void deliver(Object element, long timestampMs) throws Exception {
+            output.emit(element, timestampMs);
+        }
+    }
+
     static final class FirstInput extends OperatorInput {
         private final TwoInputOperator<Object, Object> operator;
 
@@ -496,15 +566,20 @@ final class ChainedGraph {
         }
     }
 
-    /** Writes the original bytes of the record being processed (late data): the element only says that it happened. */
+    /**
+     * Writes the original bytes of the record being processed (late data): the element only says that it happened. An
+     * {@link OriginSink} gets the record's context too (its key, headers, topic, partition, offset).
+     */
     static final class RecordSink extends EdgeTarget {
         private final Sink<byte[]> sink;
+        private final OriginSink originSink;
         private final Context context;
         private final JobMetrics metrics;
 
         RecordSink(KeySelector<Object> key, Sink<byte[]> sink, Context context, JobMetrics metrics) {
             super(key);
             this.sink = sink;
+            this.originSink = sink instanceof OriginSink ? (OriginSink) sink : null;
             this.context = context;
             this.metrics = metrics;
         }
@@ -522,7 +597,11 @@ final class ChainedGraph {
                         context.payloadOffset() + context.payloadLength());
             }
             try {
-                sink.write(copy);
+                if (originSink != null && context.hasRecord()) {
+                    originSink.write(copy, context);
+                } else {
+                    sink.write(copy);
+                }
             } catch (Exception e) {
                 countSinkError(metrics, e);
                 throw e;
@@ -530,58 +609,63 @@ final class ChainedGraph {
         }
     }
 
-    /** The task's one {@link RecordContext}, repositioned for every record a source hands down the chain. */
+    /**
+     * The task's one {@link RecordContext}: a view of one record of the task's {@link RecordBatch}, repositioned for
+     * every record a source hands down the chain by naming its index (two writes per record; what a consumer asks
+     * for is read from the batch only then).
+     */
     static final class Context implements RecordContext {
+        private final RecordBatch batch;
         private SourceRun source;
-        private boolean hasRecord;
-        private int partition;
-        private long offset;
-        private long timestampMs;
-        private byte[] payload;
-        private int payloadOffset;
-        private int payloadLength;
+        /** The record's index in {@link #batch}; -1 outside a record's call chain. */
+        private int index = -1;
 
-        void record(SourceRun source, int partition, long offset, long timestampMs, byte[] payload, int payloadOffset,
-                    int payloadLength) {
+        Context(RecordBatch batch) {
+            this.batch = batch;
+        }
+
+        void record(SourceRun source, int index) {
             this.source = source;
-            this.hasRecord = true;
-            this.partition = partition;
-            this.offset = offset;
-            this.timestampMs = timestampMs;
-            this.payload = payload;
-            this.payloadOffset = payloadOffset;
-            this.payloadLength = payloadLength;
+            this.index = index;
         }
 
         void clear() {
-            hasRecord = false;
-            payload = null;
+            index = -1;
         }
 
-        @Override public boolean hasRecord() { return hasRecord; }
+        private int at() {
+            if (index < 0) {
+                throw new IllegalStateException("no record is being processed (a watermark or timer is)");
+            }
+            return index;
+        }
 
-        @Override public String topic() { return source == null ? null : source.reader.topicOf(source.index, partition); }
+        @Override public boolean hasRecord() { return index >= 0; }
 
-        @Override public int partition() { return partition; }
+        @Override public String topic() { return source.reader.topicOf(source.index, batch.partition(at())); }
 
-        @Override public long offset() { return offset; }
+        @Override public int partition() { return batch.partition(at()); }
 
-        @Override public long recordTimestampMs() { return timestampMs == RecordBatch.NO_TIMESTAMP ? -1 : timestampMs; }
+        @Override public long offset() { return batch.offset(at()); }
 
-        /** Record keys and headers do not reach the task yet ({@link RecordBatch} carries values only). */
-        @Override public byte[] key() { return null; }
+        @Override public long recordTimestampMs() {
+            long t = batch.timestamp(at());
+            return t == RecordBatch.NO_TIMESTAMP ? -1 : t;
+        }
 
-        @Override public int headerCount() { return 0; }
+        @Override public byte[] key() { return batch.key(at()); }
 
-        @Override public String headerName(int i) { throw new IndexOutOfBoundsException(i); }
+        @Override public int headerCount() { return batch.headerCount(at()); }
 
-        @Override public byte[] headerValue(int i) { throw new IndexOutOfBoundsException(i); }
+        @Override public String headerName(int i) { return batch.headerName(at(), i); }
 
-        @Override public byte[] payload() { return payload; }
+        @Override public byte[] headerValue(int i) { return batch.headerValue(at(), i); }
 
-        @Override public int payloadOffset() { return payloadOffset; }
+        @Override public byte[] payload() { return batch.payload(at()); }
 
-        @Override public int payloadLength() { return payloadLength; }
+        @Override public int payloadOffset() { return batch.payloadOffset(at()); }
+
+        @Override public int payloadLength() { return batch.payloadLength(at()); }
     }
 
     /**
@@ -660,11 +744,41 @@ final class ChainedGraph {
             Arrays.fill(nextOffsets, -1);
         }
 
+        /**
+         * The one target of this source's elements and the one of its watermarks (the usual graph), else null. The task
+         * loop calls them itself rather than through {@link NodeOutput#emit}, which every node shares: that shared
+         * method is compiled on its own early and then too big to inline into the loop, while this call site is the
+         * loop's own and sees one receiver type.
+         */
+        private EdgeTarget onlyTarget;
+        private OperatorInput onlyWatermarkTarget;
+
+        /** Every edge is wired: notes the single targets, if so. */
+        void wired() {
+            onlyTarget = output.main.length == 1 && !output.countsResults ? output.main[0] : null;
+            onlyWatermarkTarget = output.watermarkTargets.length == 1 ? output.watermarkTargets[0] : null;
+        }
+
+        /** Hands a decoded event down the graph. */
+        void emit(Object event, long timestampMs) throws Exception {
+            EdgeTarget t = onlyTarget;
+            if (t != null) {
+                t.deliver(event, timestampMs);
+            } else {
+                output.emit(event, timestampMs);
+            }
+        }
+
         /** Passes {@code w} down the graph if it is ahead of the last watermark passed. */
         void advanceTo(long w) throws Exception {
             if (w > emittedWatermark) {
                 emittedWatermark = w;
-                output.emitWatermark(w);
+                OperatorInput t = onlyWatermarkTarget;
+                if (t != null) {
+                    t.watermark(w);
+                } else {
+                    output.emitWatermark(w);
+                }
             }
         }
 

@@ -80,7 +80,7 @@ public final class StreamTask implements Snapshottable {
         this.deadLetters = Objects.requireNonNull(deadLetters, "deadLetters");
         this.resultTimer = new ResultTimer(metrics);
         this.fingerprint = graph.fingerprint();
-        this.chain = new ChainedGraph(graph, readers, options, resultTimer, metrics);
+        this.chain = new ChainedGraph(graph, readers, batch, options, resultTimer, metrics);
         this.sources = chain.sources();
         this.readers = chain.readers();
         this.reporters = chain.reporters();
@@ -280,8 +280,8 @@ public final class StreamTask implements Snapshottable {
                 invalid(s, partition, offset, payload, payloadOffset, payloadLength, reason);
                 continue;
             }
-            context.record(s, partition, offset, records.timestamp(i), payload, payloadOffset, payloadLength);
-            s.output.emit(event, event.timestamp());
+            context.record(s, i);
+            s.emit(event, event.timestamp());
             context.clear();
             s.advanceTo(s.watermarks.onEvent(partition, event.timestamp()));
             if (s.idle) {

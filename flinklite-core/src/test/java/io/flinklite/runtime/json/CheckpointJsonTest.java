@@ -33,6 +33,21 @@ class CheckpointJsonTest {
     }
 
     @Test
+    void roundTripsPendingRecordsAndLeavesThemOutWhenThereAreNone() throws IOException {
+        Checkpoint c = Checkpoints.sample(7);
+        Checkpoint withRecords = new Checkpoint(c.id(), c.previousId(), c.timeMs(), c.jobFingerprint(), "exactly-once",
+                c.sources(), c.watermarkMs(), c.state(), c.pendingResults(), List.of(
+                        new io.flinklite.runtime.checkpoint.EncodedResult("o-1", "{\"key\":\"o-1\",\"left\":{\"a\":\"\u00e9\"}}"),
+                        new io.flinklite.runtime.checkpoint.EncodedResult(null, "plain text, no key")));
+        byte[] file = encode(withRecords);
+        Checkpoint back = CheckpointJson.read(file);
+        assertThat(back).isEqualTo(withRecords);
+        assertThat(back.pendingRecords()).isEqualTo(withRecords.pendingRecords());
+        assertThat(back.pendingCount()).isEqualTo(c.pendingResults().size() + 2);
+        assertThat(new String(encode(c), java.nio.charset.StandardCharsets.UTF_8)).doesNotContain("pendingRecords");
+    }
+
+    @Test
     void roundTripsNonFiniteDoublesAndValueResults() throws IOException {
         StateTape state = new StateTape.Writer().startObject()
                 .field("min", Double.POSITIVE_INFINITY).field("max", Double.NEGATIVE_INFINITY).field("avg", Double.NaN)

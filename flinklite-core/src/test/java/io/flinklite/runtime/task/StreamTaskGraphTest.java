@@ -15,6 +15,8 @@ import io.flinklite.job.TimestampSpec;
 import io.flinklite.runtime.graph.EventFormat;
 import io.flinklite.runtime.graph.JobGraph;
 import io.flinklite.runtime.metrics.JobMetrics;
+import io.flinklite.runtime.operator.ElementFilter;
+import io.flinklite.runtime.operator.OneInputOperator;
 import io.flinklite.runtime.operator.OperatorTags;
 import io.flinklite.runtime.operator.Output;
 import io.flinklite.runtime.operator.TwoInputOperator;
@@ -73,6 +75,74 @@ class StreamTaskGraphTest {
                 WindowResult.ofCount("a", T0, T0 + 10, 2),
                 WindowResult.ofCount("a", T0 + 50, T0 + 60, 1));
         assertThat(task.watermarkMs()).isEqualTo(Long.MAX_VALUE);
+    }
+
+    /** Keeps the events of key "a"; the runtime fuses it into its input edges. */
+    private static final class KeepA implements OneInputOperator<Event>, ElementFilter<Event> {
+        private final Output<Object> out;
+        int dropped;
+
+        KeepA(Output<Object> out) {
+            this.out = out;
+        }
+
+        @Override
+        public boolean keep(Event e) {
+            if (e.key().equals("a")) {
+                return true;
+            }
+            dropped++;
+            return false;
+        }
+
+        @Override
+        public void processElement(Event e, long timestampMs, String key) throws Exception {
+            if (keep(e)) {
+                out.emit(e, timestampMs);
+            }
+        }
+
+        @Override
+        public void processWatermark(long watermarkMs) throws Exception {
+            out.emitWatermark(watermarkMs);
+        }
+    }
+
+    @Test
+    void aFilterFedByAUnionAndFeedingTwoWindowOperatorsKeepsTheSameElementsAndTheMinimumWatermark() throws Exception {
+        List<WindowResult> first = new ArrayList<>();
+        List<WindowResult> second = new ArrayList<>();
+        KeepA[] filter = new KeepA[1];
+        JobGraph graph = JobGraph.builder()
+                .source("left", EVENTS, 0, 0, false)
+                .source("right", EVENTS, 0, 0, false)
+                .operator("keep-a", out -> filter[0] = new KeepA(out), false)
+                .operator("w1", out -> new WindowOperator(WindowAssigner.tumbling(10), 0,
+                        new BuiltinAggregator(AggregateSpec.Kind.COUNT, out), out))
+                .operator("w2", out -> new WindowOperator(WindowAssigner.tumbling(10), 0,
+                        new BuiltinAggregator(AggregateSpec.Kind.COUNT, out), out))
+                .sink("first", (io.flinklite.api.Sink<WindowResult>) first::add, JobGraph.SinkKind.ELEMENTS)
+                .sink("second", (io.flinklite.api.Sink<WindowResult>) second::add, JobGraph.SinkKind.ELEMENTS)
+                .edge("left", "keep-a")
+                .edge("right", "keep-a")
+                .edge("keep-a", null, "w1", 1, (Event e) -> e.key())
+                .edge("keep-a", null, "w2", 1, (Event e) -> e.key())
+                .edge("w1", "first")
+                .edge("w2", "second")
+                .fingerprint("fused-filter-test")
+                .build();
+        // As in the union test: the right source's event at 2 ms is on time only through the filter's minimum.
+        JobMetrics metrics = new JobMetrics();
+        StreamTask task = new StreamTask(graph, List.of(
+                new ArraySourceReader(lines(event(1, "a"), event(3, "b"), event(50, "a"))),
+                new ArraySourceReader(lines(event(2, "a"), event(4, "b")))), TaskOptions.replay(), IGNORE, metrics);
+        task.run();
+        List<WindowResult> expected = List.of(WindowResult.ofCount("a", T0, T0 + 10, 2),
+                WindowResult.ofCount("a", T0 + 50, T0 + 60, 1));
+        assertThat(first).containsExactlyElementsOf(expected);
+        assertThat(second).containsExactlyElementsOf(expected);
+        assertThat(filter[0].dropped).isEqualTo(2);
+        assertThat(metrics.resultsWritten()).as("two result operators, two results each").isEqualTo(4);
     }
 
     @Test

@@ -4,9 +4,9 @@ import io.flinklite.api.Sink;
 import io.flinklite.api.WindowResult;
 import io.flinklite.runtime.checkpoint.CheckpointCoordinator;
 import io.flinklite.runtime.graph.ResultEncoder;
-import io.flinklite.runtime.join.JoinedPair;
-import io.flinklite.runtime.json.JoinPairJson;
 import io.flinklite.runtime.metrics.JobMetrics;
+import io.flinklite.runtime.operator.OriginSink;
+import io.flinklite.runtime.operator.RecordContext;
 import io.flinklite.source.DeadLetterHandler;
 import io.flinklite.source.InvalidReason;
 import org.apache.kafka.clients.producer.Callback;
@@ -115,16 +115,15 @@ public final class KafkaOutput implements AutoCloseable {
     }
 
     /**
-     * A sink for the pairs of a stream-stream join: each goes to {@code topic} as the JSON line {@code replay
-     * --join-input} writes ({@code {"key":K,"left":{...},"right":{...}}}, plus {@code windowStart}/{@code windowEnd} for
-     * window joins), keyed by the join key, so a key's pairs stay in one partition in order.
+     * A sink for results already encoded (a join's pairs as the JSON line {@code replay --join-input} writes, keyed by
+     * the join key so a key's pairs stay in one partition in order; a user job's records: {@link
+     * io.flinklite.runtime.checkpoint.EncodedResult}): key and value as UTF-8, to {@code topic}.
      */
-    public Sink<JoinedPair<byte[], byte[]>> pairSink(String topic) {
-        JoinPairJson json = new JoinPairJson();
+    public Sink<io.flinklite.runtime.checkpoint.EncodedResult> encodedSink(String topic) {
         return new SharedProducerSink<>() {
             @Override
-            public void write(JoinedPair<byte[], byte[]> pair) {
-                send(topic, WindowResult.keyBytes(pair.key()), json.toRecord(pair), null, 0, 0);
+            public void write(io.flinklite.runtime.checkpoint.EncodedResult record) {
+                send(topic, record.key() == null ? null : utf8(record.key()), utf8(record.value()), null, 0, 0);
             }
 
             @Override
@@ -142,26 +141,27 @@ public final class KafkaOutput implements AutoCloseable {
     public void forward(String topic, byte[] key, byte[] value, String reason, String sourceTopic, int sourcePartition,
                         long sourceOffset) {
         RecordHeaders headers = new RecordHeaders();
-        int size = add(headers, HEADER_REASON, utf8(reason))
+        int size = addOrigin(headers, utf8(reason), sourceTopic, sourcePartition, sourceOffset);
+        send(topic, key, value, headers, size, 4);
+    }
+
+    /** The reason and origin headers of a forwarded record; returns their size. */
+    private static int addOrigin(RecordHeaders headers, byte[] reason, String sourceTopic, int sourcePartition,
+                                 long sourceOffset) {
+        return add(headers, HEADER_REASON, reason)
                 + add(headers, HEADER_TOPIC, utf8(sourceTopic))
                 + add(headers, HEADER_PARTITION, utf8(Integer.toString(sourcePartition)))
                 + add(headers, HEADER_OFFSET, utf8(Long.toString(sourceOffset)));
-        send(topic, key, value, headers, size, 4);
     }
 
     /**
      * A sink for late events (later than the allowed lateness): each goes to {@code topic} unchanged, with the
-     * header {@value #HEADER_REASON}{@code =late}.
+     * header {@value #HEADER_REASON}{@code =late}. Written by the engine with the record's origin
+     * ({@link OriginSink}), it also keeps the record's key and headers, and names where it was read
+     * ({@value #HEADER_TOPIC}, {@value #HEADER_PARTITION}, {@value #HEADER_OFFSET}), as a dead letter does.
      */
     public Sink<byte[]> lateSink(String topic) {
-        return new SharedProducerSink<>() {
-            @Override
-            public void write(byte[] event) {
-                RecordHeaders headers = new RecordHeaders();
-                int size = add(headers, HEADER_REASON, LATE);
-                send(topic, null, event, headers, size, 1);
-            }
-        };
+        return new LateSink(topic);
     }
 
     /**
@@ -418,6 +418,34 @@ public final class KafkaOutput implements AutoCloseable {
         @Override
         public void close() {
             KafkaOutput.this.flush();
+        }
+    }
+
+    private final class LateSink extends SharedProducerSink<byte[]> implements OriginSink {
+        private final String topic;
+
+        LateSink(String topic) {
+            this.topic = topic;
+        }
+
+        @Override
+        public void write(byte[] event) {
+            RecordHeaders headers = new RecordHeaders();
+            int size = add(headers, HEADER_REASON, LATE);
+            send(topic, null, event, headers, size, 1);
+        }
+
+        @Override
+        public void write(byte[] event, RecordContext origin) {
+            RecordHeaders headers = new RecordHeaders();
+            int size = 0;
+            int n = origin.headerCount();
+            for (int i = 0; i < n; i++) {
+                size += add(headers, origin.headerName(i), origin.headerValue(i));
+            }
+            // After the record's own headers: a reader's lastHeader(reason) is ours even for a record that had one.
+            size += addOrigin(headers, LATE, origin.topic(), origin.partition(), origin.offset());
+            send(topic, origin.key(), event, headers, size, n + 4);
         }
     }
 

@@ -3,6 +3,7 @@ package io.flinklite.connector.kafka;
 import io.flinklite.runtime.checkpoint.SourcePosition;
 import io.flinklite.source.PartitionListener;
 import io.flinklite.source.RecordBatch;
+import io.flinklite.source.RecordMetadata;
 import io.flinklite.source.SourceReader;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ListConsumerGroupOffsetsSpec;
@@ -165,6 +166,37 @@ public final class KafkaSourceReader implements SourceReader {
     private int[] currentSources = new int[0];
     private int currentSize;
     private int keyCursor;
+
+    /**
+     * The key and headers of a record in the task's batch, read from its {@code ConsumerRecord} (the batch's handle)
+     * only when the engine asks (a dead letter, a late record, an operator reading its record context).
+     */
+    private static final RecordMetadata RECORD_METADATA = new RecordMetadata() {
+        @Override
+        public byte[] key(Object handle) {
+            return record(handle).key();
+        }
+
+        @Override
+        public int headerCount(Object handle) {
+            return record(handle).headers().toArray().length;
+        }
+
+        @Override
+        public String headerName(Object handle, int i) {
+            return record(handle).headers().toArray()[i].key();
+        }
+
+        @Override
+        public byte[] headerValue(Object handle, int i) {
+            return record(handle).headers().toArray()[i].value();
+        }
+
+        @SuppressWarnings("unchecked")
+        private ConsumerRecord<byte[], byte[]> record(Object handle) {
+            return (ConsumerRecord<byte[], byte[]>) handle;
+        }
+    };
 
     /**
      * Creates the consumer; nothing is read before the first {@link #poll}.
@@ -347,13 +379,14 @@ public final class KafkaSourceReader implements SourceReader {
         currentSize = 0;
         keyCursor = 0;
         boolean one = topics.length == 1;
+        batch.metadata(RECORD_METADATA);
         for (ConsumerRecord<byte[], byte[]> r : records) {
             // One topic: no lookup per record. Several: a hash lookup of the record's (interned) topic string.
             int source = one ? 0 : sourceIndex.get(r.topic());
             currentSources[currentSize] = source;
             current[currentSize++] = r;
             byte[] value = r.value();
-            batch.add(source, r.partition(), r.offset(), r.timestamp(), value, 0, value == null ? 0 : value.length);
+            batch.add(source, r.partition(), r.offset(), r.timestamp(), value, 0, value == null ? 0 : value.length, r);
         }
         return true;
     }

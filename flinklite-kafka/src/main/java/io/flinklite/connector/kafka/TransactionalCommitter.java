@@ -262,22 +262,11 @@ public final class TransactionalCommitter implements CheckpointCoordinator.Commi
         }
         if (outputTopic != null) {
             for (WindowResult r : checkpoint.pendingResults()) {
-                byte[] key = ResultEncoder.WINDOW_RESULTS.key(r);
-                byte[] value = ResultEncoder.WINDOW_RESULTS.value(r);
-                String tooLarge = limits.tooLarge(outputTopic, key.length, value.length, 0, 0);
-                if (tooLarge == null) {
-                    producer.send(new ProducerRecord<>(outputTopic, key, value));
-                    continue;
-                }
-                if (count) {
-                    metrics.addOutputRecordsTooLarge(1);
-                }
-                ProducerRecord<byte[], byte[]> truncated = tooLargeTopic == null ? null
-                        : KafkaOutput.truncatedDeadLetter(tooLargeTopic, outputTopic, key, value, null, tooLarge, limits);
-                if (truncated == null) {
-                    throw KafkaOutput.neverWritable(outputTopic, tooLarge, tooLargeTopic);
-                }
-                producer.send(truncated);
+                sendResult(ResultEncoder.WINDOW_RESULTS.key(r), ResultEncoder.WINDOW_RESULTS.value(r), count);
+            }
+            for (io.flinklite.runtime.checkpoint.EncodedResult r : checkpoint.pendingRecords()) {
+                sendResult(r.key() == null ? null : r.key().getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                        r.value().getBytes(java.nio.charset.StandardCharsets.UTF_8), count);
             }
         }
         Map<TopicPartition, OffsetAndMetadata> offsets = offsetsOf(checkpoint);
@@ -288,6 +277,24 @@ public final class TransactionalCommitter implements CheckpointCoordinator.Commi
             producer.sendOffsetsToTransaction(offsets, new ConsumerGroupMetadata(groupId));
         }
         producer.commitTransaction();
+    }
+
+    /** One pending result to the output topic, or truncated to the too-large topic when the broker would refuse it. */
+    private void sendResult(byte[] key, byte[] value, boolean count) {
+        String tooLarge = limits.tooLarge(outputTopic, key == null ? 0 : key.length, value.length, 0, 0);
+        if (tooLarge == null) {
+            producer.send(new ProducerRecord<>(outputTopic, key, value));
+            return;
+        }
+        if (count) {
+            metrics.addOutputRecordsTooLarge(1);
+        }
+        ProducerRecord<byte[], byte[]> truncated = tooLargeTopic == null ? null
+                : KafkaOutput.truncatedDeadLetter(tooLargeTopic, outputTopic, key, value, null, tooLarge, limits);
+        if (truncated == null) {
+            throw KafkaOutput.neverWritable(outputTopic, tooLarge, tooLargeTopic);
+        }
+        producer.send(truncated);
     }
 
     private void abortQuietly() {

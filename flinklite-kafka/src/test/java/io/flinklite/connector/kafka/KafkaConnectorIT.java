@@ -6,6 +6,8 @@ import io.flinklite.api.Sink;
 import io.flinklite.api.WindowResult;
 import io.flinklite.connector.kafka.embedded.EmbeddedKafkaBroker;
 import io.flinklite.runtime.metrics.JobMetrics;
+import io.flinklite.runtime.operator.OriginSink;
+import io.flinklite.runtime.operator.RecordContext;
 import io.flinklite.source.DeadLetterHandler;
 import io.flinklite.source.InvalidReason;
 import io.flinklite.source.PartitionListener;
@@ -239,6 +241,74 @@ class KafkaConnectorIT {
         assertThat(byKey).containsEntry("critical",
                 "{\"key\":\"critical\",\"windowStart\":1700000000000,\"windowEnd\":1700000010000,\"count\":42}")
                 .containsEntry("important", "{\"key\":\"important\",\"windowStart\":0,\"windowEnd\":5000,\"count\":3,\"value\":1.5}");
+    }
+
+    @Test
+    void theBatchCarriesEachRecordsKeyAndHeadersReadFromTheConsumerRecordWhenAsked() {
+        broker.createTopic("kh-in", 1);
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(connection.clientProperties(),
+                new ByteArraySerializer(), new ByteArraySerializer())) {
+            ProducerRecord<byte[], byte[]> keyed = new ProducerRecord<>("kh-in", 0, "order-7".getBytes(StandardCharsets.UTF_8),
+                    "{}".getBytes(StandardCharsets.UTF_8));
+            keyed.headers().add("trace", "abc".getBytes(StandardCharsets.UTF_8)).add("empty", null);
+            producer.send(keyed);
+            producer.send(new ProducerRecord<>("kh-in", 0, null, "{}".getBytes(StandardCharsets.UTF_8)));
+        }
+        try (KafkaSourceReader reader = new KafkaSourceReader(connection, "kh-in", "g-kh", KafkaSourceReader.StartFrom.EARLIEST)) {
+            RecordBatch batch = new RecordBatch();
+            long deadline = System.currentTimeMillis() + 30_000;
+            while (batch.size() < 2 && System.currentTimeMillis() < deadline) {
+                reader.poll(batch, new Collector(), 200);
+            }
+            assertThat(batch.size()).isEqualTo(2);
+            assertThat(new String(batch.key(0), StandardCharsets.UTF_8)).isEqualTo("order-7");
+            assertThat(batch.headerCount(0)).isEqualTo(2);
+            assertThat(batch.headerName(0, 0)).isEqualTo("trace");
+            assertThat(new String(batch.headerValue(0, 0), StandardCharsets.UTF_8)).isEqualTo("abc");
+            assertThat(batch.headerName(0, 1)).isEqualTo("empty");
+            assertThat(batch.headerValue(0, 1)).isNull();
+            assertThat(batch.key(1)).isNull();
+            assertThat(batch.headerCount(1)).isZero();
+        }
+    }
+
+    @Test
+    void aLateEventWrittenWithItsOriginKeepsKeyAndHeadersAndNamesWhereItWasRead() throws Exception {
+        broker.createTopic("late-origin", 1);
+        RecordContext origin = new RecordContext() {
+            @Override public boolean hasRecord() { return true; }
+            @Override public String topic() { return "events"; }
+            @Override public int partition() { return 3; }
+            @Override public long offset() { return 42; }
+            @Override public long recordTimestampMs() { return -1; }
+            @Override public byte[] key() { return "order-7".getBytes(StandardCharsets.UTF_8); }
+            @Override public int headerCount() { return 1; }
+            @Override public String headerName(int i) { return "trace"; }
+            @Override public byte[] headerValue(int i) { return "abc".getBytes(StandardCharsets.UTF_8); }
+            @Override public byte[] payload() { return null; }
+            @Override public int payloadOffset() { return 0; }
+            @Override public int payloadLength() { return 0; }
+        };
+        try (KafkaOutput output = new KafkaOutput(connection, "it")) {
+            Sink<byte[]> late = output.lateSink("late-origin");
+            assertThat(late).isInstanceOf(OriginSink.class);
+            ((OriginSink) late).write("{\"timestamp\":0}".getBytes(StandardCharsets.UTF_8), origin);
+            late.write("{\"timestamp\":1}".getBytes(StandardCharsets.UTF_8));
+            output.flush();
+        }
+        List<ConsumerRecord<byte[], byte[]>> out = readAll("late-origin", 2);
+        ConsumerRecord<byte[], byte[]> r = out.get(0);
+        assertThat(new String(r.value(), StandardCharsets.UTF_8)).isEqualTo("{\"timestamp\":0}");
+        assertThat(new String(r.key(), StandardCharsets.UTF_8)).isEqualTo("order-7");
+        assertThat(header(r, "trace")).isEqualTo("abc");
+        assertThat(header(r, KafkaOutput.HEADER_REASON)).isEqualTo("late");
+        assertThat(header(r, KafkaOutput.HEADER_TOPIC)).isEqualTo("events");
+        assertThat(header(r, KafkaOutput.HEADER_PARTITION)).isEqualTo("3");
+        assertThat(header(r, KafkaOutput.HEADER_OFFSET)).isEqualTo("42");
+        ConsumerRecord<byte[], byte[]> plain = out.get(1);
+        assertThat(plain.key()).isNull();
+        assertThat(header(plain, KafkaOutput.HEADER_REASON)).isEqualTo("late");
+        assertThat(plain.headers().lastHeader(KafkaOutput.HEADER_TOPIC)).isNull();
     }
 
     @Test
