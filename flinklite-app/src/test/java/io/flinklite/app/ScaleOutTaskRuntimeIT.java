@@ -169,7 +169,8 @@ class ScaleOutTaskRuntimeIT {
         @Override
         public io.flinklite.runtime.task.StreamTask create(KafkaJob.Settings settings,
                 io.flinklite.runtime.task.TaskOptions options, io.flinklite.source.SourceReader source,
-                Sink<WindowResult> results, Sink<byte[]> late, DeadLetterHandler deadLetters, JobMetrics metrics) {
+                Sink<WindowResult> results, Sink<io.flinklite.api.OutputRecord> records, Sink<byte[]> late,
+                DeadLetterHandler deadLetters, JobMetrics metrics) {
             throw new UnsupportedOperationException("scale-out only");
         }
 
