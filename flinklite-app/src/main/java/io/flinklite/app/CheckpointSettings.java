@@ -118,6 +118,25 @@ public final class CheckpointSettings {
         return new DirectoryCheckpointStore(dir);
     }
 
+    /**
+     * The store of one task's snapshots of a scaled-out job ({@link io.flinklite.runtime.checkpoint.TaskId}): under
+     * {@link Store#KAFKA} the checkpoint topic, records keyed by the task; else the task's subdirectory of
+     * {@link #dir()}, which instances may share.
+     *
+     * @param committer the exactly-once transaction a Kafka store writes in; null under at-least-once
+     */
+    public io.flinklite.runtime.checkpoint.CheckpointStore taskStore(io.flinklite.runtime.checkpoint.TaskId task,
+            io.flinklite.connector.kafka.KafkaConnection connection, String groupId,
+            io.flinklite.connector.kafka.TransactionalCommitter committer) {
+        // A stage task's state is not the fused job's layout (RestoreCheck): its own restore is its check.
+        io.flinklite.runtime.checkpoint.CheckpointValidator validator = io.flinklite.runtime.checkpoint.CheckpointValidator.NONE;
+        return store == Store.KAFKA
+                ? KafkaCheckpointStore.create(connection, checkpointTopic(groupId), task.key(),
+                        io.flinklite.runtime.checkpoint.CheckpointStore.DEFAULT_RETAIN, validator, committer)
+                : new DirectoryCheckpointStore(task.directoryIn(dir),
+                        io.flinklite.runtime.checkpoint.CheckpointStore.DEFAULT_RETAIN, validator);
+    }
+
     /** The checkpoint topic of a job consuming in {@code groupId}, under {@link Store#KAFKA}. */
     public String checkpointTopic(String groupId) {
         return checkpointTopic != null ? checkpointTopic : KafkaCheckpointStore.defaultTopic(groupId);

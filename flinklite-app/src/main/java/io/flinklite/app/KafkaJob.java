@@ -75,6 +75,16 @@ public final class KafkaJob {
             return null;
         }
 
+        /**
+         * The two stages {@code --scale-out} runs this job as, per partition; null when this job cannot scale out
+         * (the run is then refused in one line): the built-in job does, with its results going to Kafka only (a
+         * user job or aggregate, or plug-in result sinks, do not yet).
+         */
+        default ScaledKafkaJob.Stages stages(Settings settings, JobMetrics metrics) {
+            return userJob() == null && userAggregate() == null && extraResultSinks().isEmpty()
+                    ? new ShuffleStages(settings, metrics) : null;
+        }
+
         /** For the web UI's graph: the user aggregate the built-in chain's window applies, or null for the spec's. */
         default String userAggregate() {
             return null;
@@ -125,6 +135,7 @@ public final class KafkaJob {
         int topicReplicationFactor = -1;
         ResultPrinter.Format format = ResultPrinter.Format.JSON;
         String instanceId;
+        ScaleOut scaleOut;
 
         /** How often the output is flushed and consumed offsets committed without checkpoints, by default (as typed). */
         public static final String DEFAULT_COMMIT_INTERVAL = "5s";
@@ -196,6 +207,15 @@ public final class KafkaJob {
          *           {@link #NO_INSTANCE_ID} for a dynamic member
          */
         public Settings instanceId(String id) { instanceId = id; return this; }
+
+        /**
+         * @param s how to run as two stages through the repartition topic ({@code --scale-out}); {@code null} for the
+         *          fused job on one task (the default)
+         */
+        public Settings scaleOut(ScaleOut s) { scaleOut = s; return this; }
+
+        /** How the job scales out; {@code null} when it runs fused. */
+        public ScaleOut scaleOut() { return scaleOut; }
 
         /** The static member id the consumer joins with, or {@code null} for a dynamic member. */
         public String groupInstanceId() {
@@ -307,6 +327,11 @@ public final class KafkaJob {
                 throw new IllegalArgumentException("--too-large-to-dead-letter needs a --dead-letter-topic to write them to");
             }
             requireBuiltInForSeveralTopics();
+            if (settings.scaleOut != null) {
+                runScaledOut();
+                failed = false;
+                return;
+            }
             String instanceId = settings.groupInstanceId();
             LOG.info("reading {} at {} in group {}{}; job {}{}", reading, connection.bootstrapServers(), settings.groupId,
                     instanceId == null ? "" : " as instance " + instanceId, settings.spec,
@@ -416,6 +441,97 @@ public final class KafkaJob {
      */
     static String fingerprint(String graphFingerprint, List<String> topics) {
         return topics.size() == 1 ? graphFingerprint : graphFingerprint + ";sources=" + String.join(",", topics);
+    }
+
+    /**
+     * {@code --scale-out}: this instance's share of the job as tasks of the partitions it is assigned (see
+     * {@link ScaledKafkaJob}), the repartition topic created when missing.
+     */
+    private void runScaledOut() throws Exception {
+        KafkaConnection connection = settings.connection;
+        ScaledKafkaJob.Stages stages = settings.taskFactory.stages(settings, metrics);
+        if (stages == null) {
+            throw new IllegalArgumentException("--scale-out runs the built-in job with its results in Kafka for now; a"
+                    + " --jar job or aggregate and plug-in result sinks do not scale out yet: leave --scale-out out");
+        }
+        if (settings.inputTopics().size() > 1) {
+            throw new IllegalArgumentException("--scale-out reads one input topic for now, not "
+                    + String.join(",", settings.inputTopics()) + " (or a --join-topic)");
+        }
+        CheckpointSettings checkpoints = settings.checkpoints;
+        if (checkpoints == null) {
+            throw new IllegalArgumentException("--scale-out moves each task's state with its partition, through its"
+                    + " snapshots: give --checkpoint-dir (shared by the instances) or --checkpoint-store kafka");
+        }
+        if (checkpoints.delivery() == io.flinklite.runtime.checkpoint.Delivery.EXACTLY_ONCE) {
+            throw new IllegalArgumentException("--scale-out runs at-least-once for now; leave --delivery exactly-once out");
+        }
+        if (settings.startFrom != KafkaSourceReader.StartFrom.EARLIEST) {
+            // One policy for both topics of the consumer: a keyed task starting "latest" would skip what the source
+            // tasks wrote before it was assigned.
+            throw new IllegalArgumentException("--scale-out needs --start-from earliest (the repartition topic must be"
+                    + " read from its start)");
+        }
+        int inputPartitions = connection.partitionCount(settings.inputTopic, "create it first, or name another with"
+                + " --input-topic");
+        String repartitionTopic = ScaleOut.repartitionTopic(settings.groupId);
+        int repartitionPartitions = settings.scaleOut.ensureRepartitionTopic(connection, settings.groupId,
+                inputPartitions, settings.topicReplicationFactor);
+        String instanceId = settings.groupInstanceId();
+        LOG.info("scaled out: reading {} ({} partitions) and {} ({} partitions) at {} in group {}{}; job {}; task"
+                        + " snapshots in {}", settings.inputTopic, inputPartitions, repartitionTopic, repartitionPartitions,
+                connection.bootstrapServers(), settings.groupId, instanceId == null ? "" : " as instance " + instanceId,
+                settings.spec, checkpoints.describeStore(settings.groupId));
+        try (BrokerWatch brokerWatch = new BrokerWatch(connection, metrics);
+             KafkaOutput kafkaOutput = new KafkaOutput(connection, "flinklite-" + settings.groupId,
+                     java.util.Arrays.asList(settings.outputTopic, settings.lateTopic, settings.deadLetterTopic,
+                             repartitionTopic), settings.tooLargeTopic(), metrics);
+             KafkaSourceReader source = new KafkaSourceReader(connection, List.of(settings.inputTopic, repartitionTopic),
+                     settings.groupId, settings.startFrom, instanceId)) {
+            reader = source;
+            Sink<WindowResult> output = settings.outputTopic == null ? null : kafkaOutput.resultSink(settings.outputTopic);
+            Sink<WindowResult> results = alsoFlushing(new ResultPrinter(settings.console, settings.format, output,
+                    activity::recordResult), kafkaOutput);
+            Sink<byte[]> late = settings.lateTopic == null ? null : kafkaOutput.lateSink(settings.lateTopic);
+            DeadLetterHandler deadLetters = activity.recordDeadLetters(
+                    kafkaOutput.deadLetters(settings.deadLetterTopic, source));
+            ScaledKafkaJob.Repartition repartition = new ScaledKafkaJob.Repartition() {
+                @Override
+                public int partitions() {
+                    return repartitionPartitions;
+                }
+
+                @Override
+                public void send(int partition, byte[] key, byte[] value) {
+                    kafkaOutput.repartition(repartitionTopic, partition, key, value);
+                }
+            };
+            try (io.flinklite.runtime.task.TaskManager<ScaledKafkaJob.StageTask> tasks =
+                         new io.flinklite.runtime.task.TaskManager<>(
+                                 id -> id.topic().equals(repartitionTopic) ? stages.keyedTask(id, results, late)
+                                         : stages.sourceTask(id, inputPartitions, repartition, deadLetters,
+                                                 () -> source.lag(0, id.partition())),
+                                 id -> checkpoints.taskStore(id, connection, settings.groupId, null),
+                                 stages.fingerprint() + ";scale-out", checkpoints.delivery().label())) {
+                ScaledKafkaJob job = new ScaledKafkaJob(source, tasks, checkpoints.intervalMs(), metrics, () -> {
+                    try {
+                        results.flush();
+                    } catch (RuntimeException e) {
+                        throw e;
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e.getMessage(), e);
+                    }
+                    kafkaOutput.checkWrites();
+                });
+                stopTask = job::stop;
+                if (!stopRequested) {
+                    metrics.setJobState(JobMetrics.JobState.RUNNING);
+                    job.run();
+                }
+            }
+        } finally {
+            reader = null;
+        }
     }
 
     /** The task's positions of each source, by source index: the reader's topics in the same order. */

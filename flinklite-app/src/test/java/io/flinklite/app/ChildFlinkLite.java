@@ -58,8 +58,17 @@ final class ChildFlinkLite implements AutoCloseable {
         return startMain(Main.class, args);
     }
 
+    /** {@code flinklite ARGS} with {@code workingDir} as its working directory (relative paths resolve there). */
+    static ChildFlinkLite startIn(Path workingDir, String... args) throws Exception {
+        return startMain(Main.class, workingDir, args);
+    }
+
     /** {@code mainClass ARGS} (a test's helper process) in a JVM of its own, on the test classpath. */
     static ChildFlinkLite startMain(Class<?> mainClass, String... args) throws Exception {
+        return startMain(mainClass, null, args);
+    }
+
+    private static ChildFlinkLite startMain(Class<?> mainClass, Path workingDir, String... args) throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         String[] command = new String[args.length + 4];
         command[0] = java;
@@ -67,7 +76,11 @@ final class ChildFlinkLite implements AutoCloseable {
         command[2] = System.getProperty("java.class.path");
         command[3] = mainClass.getName();
         System.arraycopy(args, 0, command, 4, args.length);
-        return new ChildFlinkLite(new ProcessBuilder(command).start());
+        ProcessBuilder builder = new ProcessBuilder(command);
+        if (workingDir != null) {
+            builder.directory(workingDir.toFile());
+        }
+        return new ChildFlinkLite(builder.start());
     }
 
     /** SIGKILL, and waits for the process to end: no shutdown hook runs, a Kafka consumer does not leave its group. */

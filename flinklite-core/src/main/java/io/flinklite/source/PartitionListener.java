@@ -44,6 +44,16 @@ public interface PartitionListener {
         partitionRevoked(partition);
     }
 
+    /**
+     * As {@link #partitionRevoked(int, int)}, for a partition taken away without a hand-over (Kafka's session of this
+     * member expired: another member may own it and have resumed it already). A listener that saves a partition's
+     * state when it is revoked must not save it here, or it could overwrite the new owner's. By default the same as
+     * a revocation.
+     */
+    default void partitionLost(int source, int partition) {
+        partitionRevoked(source, partition);
+    }
+
     private void requireSourceZero(int source) {
         if (source != 0) {
             throw new IllegalStateException("a listener of one source was told of a partition of source " + source

@@ -98,6 +98,19 @@ public final class RunOptions {
                     + "default.replication.factor (default: ${DEFAULT-VALUE}).")
     int topicReplicationFactor;
 
+    @Option(names = "--scale-out", negatable = true, defaultValue = "false",
+            description = "Run the job as two stages through the topic <group-id>-repartition, so that every instance "
+                    + "started with the same command line in the group shares one job: source tasks (one per input "
+                    + "partition) pre-aggregate and send watermarks, keyed tasks (one per repartition partition) run "
+                    + "the windows; each task's state moves with its partition. See README \"Scaling out\" "
+                    + "(default: off, one fused task per instance).")
+    boolean scaleOut;
+
+    @Option(names = "--repartition-partitions", paramLabel = "N", defaultValue = "" + io.flinklite.app.ScaleOut.SAME_AS_INPUT,
+            description = "Partitions of the repartition topic --scale-out creates; -1 for as many as the input topic "
+                    + "(default: ${DEFAULT-VALUE}).")
+    int repartitionPartitions;
+
     @Option(names = "--format", paramLabel = "json|text", defaultValue = "json", converter = FormatConverter.class,
             description = "How window results are printed on stdout as they fire: JSON lines as in the output topic, "
                     + "or readable text; logs and the status line go to stderr (default: ${DEFAULT-VALUE}).")
@@ -135,6 +148,17 @@ public final class RunOptions {
             throw new UsageException("--topic-replication-factor", Integer.toString(topicReplicationFactor),
                     "must be positive, or -1 for the broker's default");
         }
+        io.flinklite.app.ScaleOut scale = null;
+        if (scaleOut) {
+            try {
+                scale = new io.flinklite.app.ScaleOut(repartitionPartitions);
+            } catch (IllegalArgumentException e) {
+                throw new UsageException("--repartition-partitions", Integer.toString(repartitionPartitions),
+                        "must be positive, or -1 for as many as the input topic");
+            }
+        } else if (repartitionPartitions != io.flinklite.app.ScaleOut.SAME_AS_INPUT) {
+            throw UsageException.of("--repartition-partitions", "only applies with --scale-out");
+        }
         if (idleWallClock && idleTimeoutMs == 0) {
             throw UsageException.of("--idle-wall-clock", "needs an --idle-timeout above 0s");
         }
@@ -154,7 +178,8 @@ public final class RunOptions {
                 .instanceId(instanceId == null ? null : instanceId.trim().equalsIgnoreCase("none")
                         ? KafkaJob.Settings.NO_INSTANCE_ID : instanceId.trim())
                 .console(System.out, format)
-                .createTopics(createTopics, topicPartitions, topicReplicationFactor);
+                .createTopics(createTopics, topicPartitions, topicReplicationFactor)
+                .scaleOut(scale);
     }
 
     /** {@code --input-topic} split at commas (a Kafka topic name cannot hold one). */

@@ -41,6 +41,7 @@ public final class JobMetricsCollectors {
         registerEventOutcomes(registry, metrics);
         registerWindowsAndResults(registry, metrics);
         registerWatermarks(registry, metrics, nowMs);
+        registerTasks(registry, metrics);
         registerCheckpoints(registry, metrics);
         registerJoin(registry, metrics);
 
@@ -181,6 +182,32 @@ public final class JobMetricsCollectors {
                         }
                     }
                 }, "topic", "partition");
+    }
+
+    /**
+     * Only for a scaled-out job ({@code --scale-out}): absent otherwise. Each task's watermark and lag are the
+     * partition gauges of its topic (the input's for a source task, the repartition topic's for a keyed task).
+     */
+    private static void registerTasks(PrometheusRegistry registry, JobMetrics metrics) {
+        gauge(registry, "flinklite_tasks_owned",
+                "Tasks (input and repartition partitions) this instance of a scaled-out job owns",
+                cb -> ifScaledOut(metrics, t -> cb.call(t.ownedTasks())));
+        counter(registry, "flinklite_task_rebalances_total",
+                "Assignment changes (assignments and revocations) a scaled-out instance went through",
+                cb -> ifScaledOut(metrics, t -> cb.call(t.rebalances())));
+        counter(registry, "flinklite_task_restore_seconds_total",
+                "Time spent restoring the snapshots of tasks that moved to this instance",
+                cb -> ifScaledOut(metrics, t -> cb.call(t.restoreNanos() / 1e9)));
+        counter(registry, "flinklite_task_restored_bytes_total",
+                "State bytes restored from the snapshots of tasks that moved to this instance",
+                cb -> ifScaledOut(metrics, t -> cb.call(t.restoredBytes())));
+    }
+
+    private static void ifScaledOut(JobMetrics metrics, Consumer<JobMetrics.TaskCounts> report) {
+        JobMetrics.TaskCounts t = metrics.tasks();
+        if (t != null) {
+            report.accept(t);
+        }
     }
 
     /** Only for a join job: absent otherwise, so a window job's scrape does not show join zeros. */

@@ -94,6 +94,10 @@ public final class StatusLine implements AutoCloseable {
                     .append(String.format(Locale.ROOT, ", %.1f s behind", (nowMs - watermarkMs) / 1000.0));
         }
         line.append(" | open windows ").append(metrics.openWindows());
+        JobMetrics.TaskCounts tasks = metrics.tasks();
+        if (tasks != null) {
+            line.append(" | tasks ").append(tasks.ownedTasks()).append(", rebalances ").append(tasks.rebalances());
+        }
         long checkpointMs = metrics.lastCheckpointTimeMs();
         if (checkpointMs == 0) {
             line.append(" | no checkpoint yet");

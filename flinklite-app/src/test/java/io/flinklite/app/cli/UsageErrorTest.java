@@ -126,6 +126,7 @@ class UsageErrorTest {
                 {"--metrics-port=70000", "--metrics-port '70000' (from the command line): must be between 0 and 65535"},
                 {"--status-interval=soon", "--status-interval 'soon' (from the command line): bad duration"},
                 {"--timestamp-field=.ts", "--timestamp-field '.ts' (from the command line): bad field path"},
+                {"--repartition-partitions=4", "only applies with --scale-out"},
         };
         for (Object[] c : cases) {
             List<String> args = new ArrayList<>(List.of("run", "--bootstrap-servers=127.0.0.1:9", "--connect-timeout=2s"));

@@ -142,6 +142,18 @@ class MetricsServerTest {
     }
 
     @Test
+    void taskMetricsAppearOnlyForAScaledOutJob() {
+        assertThat(Http.scrape(server.port()).keySet()).as("a fused job shows no task zeros")
+                .noneMatch(name -> name.startsWith("flinklite_task"));
+        metrics.setTasks(new JobMetrics.TaskCounts(4, 3, 1_500_000_000L, 8_192));
+        assertThat(Http.scrape(server.port()))
+                .containsEntry("flinklite_tasks_owned", 4.0)
+                .containsEntry("flinklite_task_rebalances_total", 3.0)
+                .containsEntry("flinklite_task_restore_seconds_total", 1.5)
+                .containsEntry("flinklite_task_restored_bytes_total", 8_192.0);
+    }
+
+    @Test
     void watermarkLagAndPartitionsAreMeasuredAgainstTheWallClock() {
         metrics.setWatermarkMs(NOW_MS - 5_001);
         metrics.setPartitions(new PartitionStats[] {

@@ -24,6 +24,15 @@ class StatusLineTest {
     }
 
     @Test
+    void aScaledOutInstanceShowsItsTasksAndRebalances() {
+        JobMetrics metrics = new JobMetrics();
+        StatusLine line = new StatusLine(metrics, 0);
+        assertThat(line.next(NOW_MS, 10 * SECOND_NANOS)).doesNotContain("tasks");
+        metrics.setTasks(new JobMetrics.TaskCounts(4, 3, 1_000_000, 2_048));
+        assertThat(line.next(NOW_MS, 11 * SECOND_NANOS)).contains(" | tasks 4, rebalances 3");
+    }
+
+    @Test
     void ratesCountOnlyTheEventsSinceThePreviousLine() {
         JobMetrics metrics = new JobMetrics();
         metrics.addEventsTotal(1_000);

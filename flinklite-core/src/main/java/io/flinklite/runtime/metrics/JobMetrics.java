@@ -98,6 +98,7 @@ public final class JobMetrics {
     private volatile CheckpointListener checkpointListener = NO_CHECKPOINT_LISTENER;
     private volatile JobState jobState = JobState.STARTING;
     private volatile boolean sourceAssigned;
+    private volatile TaskCounts tasks;
     private volatile long kafkaUnreachableSinceMs;
 
     /** Per input partition: its watermark and how far the consumer is behind the partition's end. */
@@ -262,6 +263,23 @@ public final class JobMetrics {
 
     /** Called by the job runner as the job starts, ends or fails; see {@link JobState}. */
     public void setJobState(JobState state) { this.jobState = state; }
+
+    /**
+     * What a scaled-out job's instance does with its tasks (run --scale-out): how many it owns now, the rebalances
+     * it went through, and the state it restored when tasks moved to it. Immutable.
+     *
+     * @param ownedTasks    tasks (partitions of the input and of the repartition topic) this instance owns now
+     * @param rebalances    assignment changes seen (each assignment and each revocation)
+     * @param restoreNanos  time spent restoring moved tasks' snapshots, in total
+     * @param restoredBytes state restored, in total (the snapshots' encoded state)
+     */
+    public record TaskCounts(int ownedTasks, long rebalances, long restoreNanos, long restoredBytes) { }
+
+    /** Publishes the task counts of a scaled-out job; its per-task watermark and lag go in {@link #setPartitions}. */
+    public void setTasks(TaskCounts counts) { this.tasks = counts; }
+
+    /** The task counts of a scaled-out job; null for a job that runs fused on one task. */
+    public TaskCounts tasks() { return tasks; }
 
     /**
      * Called by the task thread after each batch: whether the source has any input partition assigned (a consumer

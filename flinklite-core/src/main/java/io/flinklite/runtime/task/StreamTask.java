@@ -165,27 +165,7 @@ public final class StreamTask implements Snapshottable, AutoCloseable {
      */
     public void run() throws Exception {
         while (!stopRequested) {
-            long now = 0;
-            boolean more = false;
-            for (ChainedGraph.ReaderRun r : readers) {
-                if (r.ended) {
-                    continue;
-                }
-                now = pollOnce(r);
-                more |= !r.ended;
-            }
-            if (!more) {
-                chain.finish();
-                endOfInput = true;
-            }
-            publishMetrics();
-            if (endOfInput) {
-                flushSinks();
-            }
-            for (BatchHook hook : hooks) {
-                hook.afterBatch(this, now);
-            }
-            if (endOfInput) {
+            if (!runOnce()) {
                 return;
             }
         }
@@ -202,6 +182,37 @@ public final class StreamTask implements Snapshottable, AutoCloseable {
     @Override
     public void close() throws Exception {
         chain.closeOperators();
+    }
+
+    /**
+     * One round of what {@link #run()} repeats: poll each reader once and process what came, publish the metrics,
+     * run the hooks. For a caller that drives several tasks on its thread (a scaled-out instance's source tasks,
+     * each fed by the one consumer); it flushes and snapshots them itself.
+     *
+     * @return false once every bounded input ended (the sinks are then flushed): do not call it again
+     */
+    public boolean runOnce() throws Exception {
+        long now = 0;
+        boolean more = false;
+        for (ChainedGraph.ReaderRun r : readers) {
+            if (r.ended) {
+                continue;
+            }
+            now = pollOnce(r);
+            more |= !r.ended;
+        }
+        if (!more) {
+            chain.finish();
+            endOfInput = true;
+        }
+        publishMetrics();
+        if (endOfInput) {
+            flushSinks();
+        }
+        for (BatchHook hook : hooks) {
+            hook.afterBatch(this, now);
+        }
+        return !endOfInput;
     }
 
     /** One poll of {@code r} and everything it leads to, for each of its sources; returns the time after the poll. */

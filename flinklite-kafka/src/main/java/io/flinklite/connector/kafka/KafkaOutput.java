@@ -198,6 +198,33 @@ public final class KafkaOutput implements AutoCloseable {
         };
     }
 
+    /**
+     * Writes one record of a scaled-out job's repartition topic to {@code partition} (the shuffle's partitioner
+     * chose it, so the record's key alone does not decide). {@link #flush()} and {@link #checkWrites()} cover it as
+     * every other write. Such a record cannot be truncated into the dead letters (its window would be wrong): one
+     * too large for the topic fails the job, naming the topic and the limit.
+     */
+    public void repartition(String topic, int partition, byte[] key, byte[] value) {
+        if (failure.get() != null) {
+            return;
+        }
+        String tooLarge = limits.tooLarge(topic, key == null ? -1 : key.length, value == null ? -1 : value.length, 0, 0);
+        if (tooLarge != null) {
+            failures.incrementAndGet();
+            fail(new KafkaConnectorException("a record of repartition topic '" + topic + "' is too large: " + tooLarge
+                    + "; raise the topic's max.message.bytes (and the producer's max.request.size)"));
+            return;
+        }
+        try {
+            producer.send(new ProducerRecord<>(topic, partition, null, key, value), callback);
+        } catch (KafkaException e) {
+            failures.incrementAndGet();
+            metrics.addOutputWriteFailures(1);
+            fail(new KafkaConnectorException("writing to Kafka topic '" + topic + "' failed: "
+                    + KafkaConnection.rootMessage(e), e));
+        }
+    }
+
     private void send(String topic, byte[] key, byte[] value, RecordHeaders headers, int headerBytes, int headerCount) {
         if (failure.get() != null) {
             // The job is stopping at the failure; what it would write now is recomputed from the last commit.

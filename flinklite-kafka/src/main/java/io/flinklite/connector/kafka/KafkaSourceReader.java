@@ -410,7 +410,7 @@ public final class KafkaSourceReader implements SourceReader {
                     LOG.warn("flushing output and committing offsets before a rebalance failed; records since the last"
                             + " commit will be read again: {}", KafkaConnection.rootMessage(e));
                 }
-                revoke(partitions, positions);
+                revoke(partitions, positions, false);
             }
 
             @Override
@@ -425,7 +425,7 @@ public final class KafkaSourceReader implements SourceReader {
                         // No position: the partition resumes at the group's committed offset.
                     }
                 }
-                revoke(partitions, positions);
+                revoke(partitions, positions, true);
             }
 
             @Override
@@ -462,7 +462,7 @@ public final class KafkaSourceReader implements SourceReader {
         });
     }
 
-    private void revoke(Collection<TopicPartition> partitions, Map<TopicPartition, Long> positions) {
+    private void revoke(Collection<TopicPartition> partitions, Map<TopicPartition, Long> positions, boolean lost) {
         for (TopicPartition tp : partitions) {
             int source = sourceOf(tp.topic());
             if (source < 0) {
@@ -474,7 +474,11 @@ public final class KafkaSourceReader implements SourceReader {
             }
             setBacklog(source, tp.partition(), -1);
             if (assigned[source].remove(tp.partition()) && listener != null) {
-                listener.partitionRevoked(source, tp.partition());
+                if (lost) {
+                    listener.partitionLost(source, tp.partition());
+                } else {
+                    listener.partitionRevoked(source, tp.partition());
+                }
             }
         }
         nextRefreshNanos = Long.MIN_VALUE;
@@ -1067,6 +1071,21 @@ public final class KafkaSourceReader implements SourceReader {
      * Work to do before the offsets of revoked partitions are committed, typically flushing the output so that no
      * committed record's results are still in flight. Runs on the task thread, inside {@link #poll} or {@link #close()}.
      */
+    /**
+     * Moves the next read of an assigned partition to {@code nextOffset}: for a listener that restores a partition's
+     * own state when it is assigned ({@link PartitionListener#partitionAssigned(int, int)}, called inside
+     * {@link #poll} on the task thread, before any record of the partition is returned) and resumes where that state
+     * was taken. Task thread only.
+     *
+     * @throws IllegalStateException when the partition is not assigned to this reader
+     */
+    public void seek(int source, int partition, long nextOffset) {
+        if (!assigned[source].contains(partition)) {
+            throw new IllegalStateException(topicAt(source) + "-" + partition + " is not assigned to this reader");
+        }
+        consumer.seek(new TopicPartition(topicAt(source), partition), nextOffset);
+    }
+
     public void beforeRevokeCommit(Runnable flush) {
         this.beforeRevokeCommit = Objects.requireNonNull(flush, "flush");
     }

@@ -1,0 +1,263 @@
+package io.flinklite.app;
+
+import io.flinklite.api.Sink;
+import io.flinklite.api.WindowResult;
+import io.flinklite.runtime.checkpoint.SourcePosition;
+import io.flinklite.runtime.checkpoint.TaskId;
+import io.flinklite.runtime.metrics.JobMetrics;
+import io.flinklite.runtime.shuffle.KeyedStage;
+import io.flinklite.runtime.shuffle.ShuffleOutput;
+import io.flinklite.runtime.shuffle.ShuffledJob;
+import io.flinklite.runtime.state.StateReader;
+import io.flinklite.runtime.state.StateWriter;
+import io.flinklite.runtime.task.StreamTask;
+import io.flinklite.runtime.task.TaskOptions;
+import io.flinklite.source.DeadLetterHandler;
+import io.flinklite.source.InvalidReason;
+import io.flinklite.source.PartitionListener;
+import io.flinklite.source.RecordBatch;
+import io.flinklite.source.SourceReader;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.function.LongSupplier;
+
+/**
+ * The built-in job's two stages ({@link ShuffledJob}) as the scale-out task runtime runs them: a source task is the
+ * shuffle's source graph on a {@link StreamTask} of its own, fed the records of its one partition by the instance's
+ * consumer and stepped once per poll ({@link StreamTask#runOnce()}); a keyed task is a {@link KeyedStage} given each
+ * repartition record with its key.
+ */
+final class ShuffleStages implements ScaledKafkaJob.Stages {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ShuffleStages.class);
+
+    private final ShuffledJob job;
+    private final TaskOptions options;
+    private final long idleTimeoutMs;
+    private final boolean wallClockWhenIdle;
+    private final JobMetrics metrics;
+    private final String fingerprint;
+
+    ShuffleStages(KafkaJob.Settings settings, JobMetrics metrics) {
+        this.job = ShuffledJob.of(settings.spec());
+        this.options = settings.taskOptions();
+        this.idleTimeoutMs = settings.idleTimeoutMs;
+        this.wallClockWhenIdle = settings.wallClockWhenIdle;
+        this.metrics = metrics;
+        this.fingerprint = settings.spec().fingerprint();
+    }
+
+    @Override
+    public String fingerprint() {
+        return fingerprint;
+    }
+
+    @Override
+    public ScaledKafkaJob.StageTask sourceTask(TaskId id, int sourcePartitions, ScaledKafkaJob.Repartition out,
+                                               DeadLetterHandler deadLetters, LongSupplier lag) {
+        ShuffleOutput shuffle = new ShuffleOutput() {
+            @Override
+            public int partitions() {
+                return out.partitions();
+            }
+
+            @Override
+            public void send(int partition, byte[] key, int keyLength, byte[] value, int valueLength) {
+                // The writer reuses its arrays; the producer keeps what it is given until sent.
+                out.send(partition, key == null ? null : Arrays.copyOf(key, keyLength), Arrays.copyOf(value, valueLength));
+            }
+        };
+        PartitionFeed feed = new PartitionFeed(id, lag);
+        // The feed calls the partition 0; dead letters name the real one.
+        DeadLetterHandler named = (partition, offset, payload, payloadOffset, payloadLength, reason, detail) ->
+                deadLetters.deadLetter(id.partition(), offset, payload, payloadOffset, payloadLength, reason, detail);
+        StreamTask task = new StreamTask(job.sourceGraph(id.topic(), id.partition(), sourcePartitions, idleTimeoutMs,
+                wallClockWhenIdle, shuffle), List.of(feed), options, named, metrics);
+        return new SourceTask(id, feed, task);
+    }
+
+    @Override
+    public ScaledKafkaJob.StageTask keyedTask(TaskId id, Sink<WindowResult> results, Sink<byte[]> late) {
+        return new KeyedTask(id, job.keyedStage(1, results, late), metrics);
+    }
+
+    /**
+     * The reader of a source task: its one partition (partition 0 to the task), holding the records the consumer
+     * delivered since the last step. The consumer's lag of the partition is the task's.
+     */
+    private static final class PartitionFeed implements SourceReader {
+        private final TaskId id;
+        private final LongSupplier lag;
+        private final RecordBatch pending = new RecordBatch();
+        private boolean announced;
+
+        PartitionFeed(TaskId id, LongSupplier lag) {
+            this.id = id;
+            this.lag = lag;
+        }
+
+        void add(RecordBatch batch, int i) {
+            pending.add(0, batch.offset(i), batch.timestamp(i), batch.payload(i), batch.payloadOffset(i),
+                    batch.payloadLength(i));
+        }
+
+        @Override
+        public boolean poll(RecordBatch batch, PartitionListener listener, long timeoutMs) {
+            if (!announced) {
+                announced = true;
+                listener.partitionAssigned(0);
+            }
+            for (int i = 0; i < pending.size(); i++) {
+                batch.add(0, pending.offset(i), pending.timestamp(i), pending.payload(i), pending.payloadOffset(i),
+                        pending.payloadLength(i));
+            }
+            pending.clear();
+            return true; // unbounded: a moved partition ends the task, not its input
+        }
+
+        @Override
+        public int partitionCount() {
+            return 1;
+        }
+
+        @Override
+        public void restorePositions(Map<Integer, Long> nextOffsets) {
+            // The task manager seeks the consumer to the snapshot's positions.
+        }
+
+        @Override
+        public String topicOf(int partition) {
+            return id.topic();
+        }
+
+        @Override
+        public long lag(int partition) {
+            return lag.getAsLong();
+        }
+
+        @Override
+        public void close() { }
+    }
+
+    private static final class SourceTask implements ScaledKafkaJob.StageTask {
+        private final TaskId id;
+        private final PartitionFeed feed;
+        private final StreamTask task;
+
+        SourceTask(TaskId id, PartitionFeed feed, StreamTask task) {
+            this.id = id;
+            this.feed = feed;
+            this.task = task;
+        }
+
+        @Override
+        public void process(RecordBatch batch, int i, byte[] key) {
+            feed.add(batch, i);
+        }
+
+        @Override
+        public void afterBatch(long nowMs) throws Exception {
+            task.runOnce();
+        }
+
+        @Override
+        public void flush() throws Exception {
+            task.flushSinks();
+        }
+
+        @Override
+        public List<SourcePosition> positions() {
+            Long next = task.positions(0).get(0);
+            return next == null ? List.of()
+                    : List.of(new SourcePosition(id.topic(), id.partition(), next, task.partitionWatermark(0, 0)));
+        }
+
+        @Override
+        public long watermarkMs() {
+            return task.watermarkMs();
+        }
+
+        @Override
+        public void snapshotState(StateWriter out) {
+            task.snapshotState(out);
+        }
+
+        @Override
+        public void restoreState(StateReader in) {
+            task.restoreState(in);
+        }
+    }
+
+    private static final class KeyedTask implements ScaledKafkaJob.StageTask {
+        private final TaskId id;
+        private final KeyedStage<WindowResult> stage;
+        private final JobMetrics metrics;
+        private long nextOffset = -1;
+        private long invalidLogged;
+
+        KeyedTask(TaskId id, KeyedStage<WindowResult> stage, JobMetrics metrics) {
+            this.id = id;
+            this.stage = stage;
+            this.metrics = metrics;
+        }
+
+        @Override
+        public void process(RecordBatch batch, int i, byte[] key) throws Exception {
+            byte[] value = batch.payload(i);
+            if (value == null) {
+                metrics.addInvalid(InvalidReason.NULL_VALUE, 1);
+            } else {
+                stage.process(key, 0, key == null ? 0 : key.length, value, batch.payloadOffset(i), batch.payloadLength(i));
+            }
+            nextOffset = batch.offset(i) + 1;
+        }
+
+        @Override
+        public void afterBatch(long nowMs) {
+            stage.publishMetrics(metrics);
+            long invalid = stage.invalidRecords();
+            if (invalid > invalidLogged) {
+                // Not a user's record: something else wrote to the job's internal topic. Counted, skipped, said.
+                LOG.warn("task {}: {} invalid record(s) in the repartition topic skipped; last: {}", id,
+                        invalid - invalidLogged, stage.lastInvalid());
+                invalidLogged = invalid;
+            }
+        }
+
+        @Override
+        public void flush() { }
+
+        @Override
+        public List<SourcePosition> positions() {
+            return nextOffset < 0 ? List.of()
+                    : List.of(new SourcePosition(id.topic(), id.partition(), nextOffset, stage.watermark()));
+        }
+
+        @Override
+        public long watermarkMs() {
+            return stage.watermark();
+        }
+
+        @Override
+        public void snapshotState(StateWriter out) {
+            out.writeLong("nextOffset", nextOffset);
+            out.writeLong("invalidLogged", invalidLogged);
+            out.beginObject("stage");
+            stage.snapshotState(out);
+            out.endObject();
+        }
+
+        @Override
+        public void restoreState(StateReader in) {
+            nextOffset = in.readLong("nextOffset");
+            invalidLogged = in.readLong("invalidLogged");
+            in.beginObject("stage");
+            stage.restoreState(in);
+            in.endObject();
+        }
+    }
+}
