@@ -8,9 +8,13 @@ import io.flinklite.runtime.json.KeyInterner;
 import io.flinklite.runtime.metrics.JobMetrics;
 import io.flinklite.runtime.operator.OperatorTags;
 import io.flinklite.runtime.operator.Output;
+import io.flinklite.runtime.state.StateFormatException;
 import io.flinklite.runtime.state.StateReader;
 import io.flinklite.runtime.state.StateWriter;
+import io.flinklite.runtime.window.LongIntHashMap;
 import io.flinklite.runtime.window.WindowOperator;
+
+import java.util.Arrays;
 
 import java.util.Objects;
 import java.util.function.Function;
@@ -25,6 +29,11 @@ import java.util.function.Function;
  *   <li>MARKER: into the {@link SourceWatermarks} table; when the job's watermark advances the window operator fires
  *   what is due.</li>
  * </ul>
+ * A RAW or PARTIAL record at or below the highest sequence number already taken from its source partition (same
+ * lineage) is a resend by a source task restored from an older snapshot: skipped and counted
+ * ({@link #duplicatesSkipped()}), so at-least-once recovery does not merge a partial twice. A record of another
+ * lineage starts that source partition's numbering afresh (a source task that started without a snapshot); a
+ * jump in the numbering is counted ({@link #sequenceGaps()}: records of the repartition topic lost).
  * A record that is not a valid shuffle record is skipped and counted ({@link #invalidRecords()},
  * {@link #lastInvalid()}); it never stops the task.
  *
@@ -45,6 +54,14 @@ public final class KeyedStage<R> {
     private long rawRecords;
     private long markers;
     private long resultCount;
+    /** Source partition ({@link ShuffleRecords#originSource}) -> index into the two arrays below. */
+    private final LongIntHashMap origins = new LongIntHashMap(16);
+    private long[] originSources = new long[16];
+    private int[] originLineages = new int[16];
+    private long[] originSequences = new long[16];
+    private int originCount;
+    private long duplicates;
+    private long gaps;
 
     /**
      * @param windowOperator builds the job's window operator around the stage's output
@@ -96,6 +113,10 @@ public final class KeyedStage<R> {
             invalid(e.getMessage());
             return;
         }
+        if (kind != ShuffleRecords.MARKER && !firstTime(value, off)) {
+            duplicates++;
+            return;
+        }
         switch (kind) {
             case ShuffleRecords.RAW: {
                 rawRecords++;
@@ -131,6 +152,40 @@ public final class KeyedStage<R> {
                 advance();
             }
         }
+    }
+
+    /** Whether the keyed record at {@code off} is new (and takes its sequence number), or a resend. */
+    private boolean firstTime(byte[] value, int off) {
+        long source = ShuffleRecords.originSource(value, off);
+        int lineage = ShuffleRecords.originLineage(value, off);
+        long sequence = ShuffleRecords.originSequence(value, off);
+        int i = origins.get(source);
+        if (i == LongIntHashMap.MISSING) {
+            i = addOrigin(source);
+        } else if (originLineages[i] == lineage) {
+            long last = originSequences[i];
+            if (sequence <= last) {
+                return false;
+            }
+            if (sequence != last + 1) {
+                gaps++;
+            }
+        }
+        originLineages[i] = lineage;
+        originSequences[i] = sequence;
+        return true;
+    }
+
+    private int addOrigin(long source) {
+        if (originCount == originSources.length) {
+            int n = originCount * 2;
+            originSources = Arrays.copyOf(originSources, n);
+            originLineages = Arrays.copyOf(originLineages, n);
+            originSequences = Arrays.copyOf(originSequences, n);
+        }
+        originSources[originCount] = source;
+        origins.put(source, originCount);
+        return originCount++;
     }
 
     private void advance() throws Exception {
@@ -172,14 +227,34 @@ public final class KeyedStage<R> {
 
     public long results() { return resultCount; }
 
+    /** Keyed records skipped because their source partition had sent them before (a restored source task). */
+    public long duplicatesSkipped() { return duplicates; }
+
+    /** Times a source partition's numbering jumped forward (records of the repartition stream missing). */
+    public long sequenceGaps() { return gaps; }
+
     /** The window operator's counters (accepted raw elements, late, firings, open panes and windows). */
     public void publishMetrics(JobMetrics metrics) {
         windows.publishMetrics(metrics);
     }
 
-    /** Writes {@code "watermark", "sources": {the table}, "windows": {the window operator's state}}. */
+    /**
+     * Writes {@code "watermark", "origins": [{"source", "lineage", "sequence"}], "duplicates", "gaps", "sources":
+     * {the table}, "windows": {the window operator's state}}.
+     */
     public void snapshotState(StateWriter w) {
         w.writeLong("watermark", watermark);
+        w.beginArray("origins");
+        for (int i = 0; i < originCount; i++) {
+            w.beginObject(null);
+            w.writeLong("source", originSources[i]);
+            w.writeLong("lineage", originLineages[i]);
+            w.writeLong("sequence", originSequences[i]);
+            w.endObject();
+        }
+        w.endArray();
+        w.writeLong("duplicates", duplicates);
+        w.writeLong("gaps", gaps);
         w.beginObject("sources");
         sources.snapshotState(w);
         w.endObject();
@@ -191,6 +266,21 @@ public final class KeyedStage<R> {
     /** Restores what {@link #snapshotState} wrote into this fresh stage. */
     public void restoreState(StateReader r) {
         watermark = r.readLong("watermark");
+        r.beginArray("origins");
+        while (r.hasNext()) {
+            r.beginObject(null);
+            long source = r.readLong("source");
+            if (origins.get(source) != LongIntHashMap.MISSING) {
+                throw new StateFormatException("source " + source + " twice in a keyed task's sequence table");
+            }
+            int i = addOrigin(source);
+            originLineages[i] = (int) r.readLong("lineage");
+            originSequences[i] = r.readLong("sequence");
+            r.endObject();
+        }
+        r.endArray();
+        duplicates = r.readLong("duplicates");
+        gaps = r.readLong("gaps");
         r.beginObject("sources");
         sources.restoreState(r);
         r.endObject();

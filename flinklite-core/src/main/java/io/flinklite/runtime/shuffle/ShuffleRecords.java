@@ -10,10 +10,18 @@ import java.nio.charset.StandardCharsets;
  * encoder (one reused buffer) and its decoders. Big-endian; every value starts with {@link #VERSION} and a kind byte:
  *
  * <pre>
- * RAW      1 | 1 | timestamp (8) | flags (1: bit 0 has value, bit 1 has id) | value (8, double) | id (8) | original bytes
- * PARTIAL  1 | 2 | pane start (8) | accumulator (the aggregator's WindowAggregator.writePartial form)
- * MARKER   1 | 3 | source partition (4) | total source partitions (4) | watermark (8) | idle (1) | topic length (2) | topic (UTF-8)
+ * RAW      2 | 1 | origin (20) | timestamp (8) | flags (1: bit 0 has value, bit 1 has id) | value (8, double) | id (8) | original bytes
+ * PARTIAL  2 | 2 | origin (20) | pane start (8) | accumulator (the aggregator's WindowAggregator.writePartial form)
+ * MARKER   2 | 3 | source partition (4) | total source partitions (4) | watermark (8) | idle (1) | topic length (2) | topic (UTF-8)
+ * origin = source topic's String.hashCode (4) | source partition (4) | lineage (4) | sequence (8)
  * </pre>
+ *
+ * The origin makes a record resent by a source task restored from an older snapshot recognisable: {@code sequence}
+ * counts the RAW and PARTIAL records the source task sent to the record's repartition partition (1, 2, ...; part of
+ * the source task's snapshot, so a restored task resends the same records with the same numbers), {@code lineage}
+ * names the run of that counter (fixed by the first element a task with no snapshot reads, so two fresh starts at
+ * the same offset agree and a start elsewhere does not), and a keyed task skips what it has already merged (see
+ * {@link KeyedStage}).
  *
  * RAW and PARTIAL records are keyed: the record key is the window key's UTF-8 bytes (see {@link ShufflePartitioner});
  * a MARKER has no key and goes to every partition. A MARKER's watermark is {@link Long#MIN_VALUE} before its source
@@ -23,15 +31,19 @@ import java.nio.charset.StandardCharsets;
  * {@link #length()}).
  */
 public final class ShuffleRecords {
-    public static final byte VERSION = 1;
+    public static final byte VERSION = 2;
     public static final byte RAW = 1;
     public static final byte PARTIAL = 2;
     public static final byte MARKER = 3;
 
+    /** Bytes of a RAW or PARTIAL record's origin (after the version and kind). */
+    private static final int ORIGIN = 4 + 4 + 4 + 8;
+    /** Where a RAW or PARTIAL record's own fields start. */
+    private static final int BODY = 2 + ORIGIN;
     /** Bytes before a RAW record's original bytes. */
-    public static final int RAW_HEADER = 2 + 8 + 1 + 8 + 8;
+    public static final int RAW_HEADER = BODY + 8 + 1 + 8 + 8;
     /** Bytes before a PARTIAL record's accumulator. */
-    public static final int PARTIAL_HEADER = 2 + 8;
+    public static final int PARTIAL_HEADER = BODY + 8;
     private static final int MARKER_FIXED = 2 + 4 + 4 + 8 + 1 + 2;
 
     private final ByteArrayWriter out = new ByteArrayWriter(256);
@@ -41,9 +53,14 @@ public final class ShuffleRecords {
 
     public int length() { return out.length(); }
 
-    /** A RAW record of {@code event} (its original bytes, event time {@code timestampMs}, value and id). */
-    public ShuffleRecords encodeRaw(Event event, long timestampMs) {
-        out.reset().putByte(VERSION).putByte(RAW).putLong(timestampMs)
+    /**
+     * A RAW record of {@code event} (its original bytes, event time {@code timestampMs}, value and id) from the source
+     * partition {@code sourcePartition} of the topic whose name has hash {@code topicHash}, the {@code sequence}-th
+     * keyed record of {@code lineage} for its repartition partition.
+     */
+    public ShuffleRecords encodeRaw(int topicHash, int sourcePartition, int lineage, long sequence, Event event,
+                                    long timestampMs) {
+        origin(RAW, topicHash, sourcePartition, lineage, sequence).putLong(timestampMs)
                 .putByte((event.hasValue() ? 1 : 0) | (event.hasId() ? 2 : 0))
                 .putDouble(event.hasValue() ? event.value() : 0.0)
                 .putLong(event.hasId() ? event.id() : 0L);
@@ -53,13 +70,18 @@ public final class ShuffleRecords {
         return this;
     }
 
-    /** Starts a PARTIAL record of the pane at {@code paneStart}; the caller appends the accumulator to {@link #body()}. */
-    public ByteArrayWriter beginPartial(long paneStart) {
-        return out.reset().putByte(VERSION).putByte(PARTIAL).putLong(paneStart);
+    /**
+     * Starts a PARTIAL record of the pane at {@code paneStart} (origin as {@link #encodeRaw}); the caller appends the
+     * accumulator to the returned buffer.
+     */
+    public ByteArrayWriter beginPartial(int topicHash, int sourcePartition, int lineage, long sequence, long paneStart) {
+        return origin(PARTIAL, topicHash, sourcePartition, lineage, sequence).putLong(paneStart);
     }
 
-    /** The buffer being written (for {@link #beginPartial}). */
-    ByteArrayWriter body() { return out; }
+    private ByteArrayWriter origin(byte kind, int topicHash, int sourcePartition, int lineage, long sequence) {
+        return out.reset().putByte(VERSION).putByte(kind).putInt(topicHash).putInt(sourcePartition).putInt(lineage)
+                .putLong(sequence);
+    }
 
     /** A MARKER; {@code topicUtf8} is the source topic's name in UTF-8 (at most 65535 bytes). */
     public ShuffleRecords encodeMarker(byte[] topicUtf8, int sourcePartition, int totalPartitions, long watermarkMs,
@@ -106,17 +128,29 @@ public final class ShuffleRecords {
         return kind;
     }
 
-    public static long rawTimestamp(byte[] b, int off) { return ByteArrayWriter.getLong(b, off + 2); }
+    /** A RAW or PARTIAL record's source: topic hash in the high 32 bits, source partition in the low 32. */
+    public static long originSource(byte[] b, int off) { return ByteArrayWriter.getLong(b, off + 2); }
 
-    public static boolean rawHasValue(byte[] b, int off) { return (b[off + 10] & 1) != 0; }
+    public static int originLineage(byte[] b, int off) { return ByteArrayWriter.getInt(b, off + 10); }
 
-    public static boolean rawHasId(byte[] b, int off) { return (b[off + 10] & 2) != 0; }
+    public static long originSequence(byte[] b, int off) { return ByteArrayWriter.getLong(b, off + 14); }
 
-    public static double rawValue(byte[] b, int off) { return ByteArrayWriter.getDouble(b, off + 11); }
+    /** The {@link #originSource} of {@code topicName}'s partition {@code partition}. */
+    public static long source(String topicName, int partition) {
+        return ((long) topicName.hashCode() << 32) | (partition & 0xffffffffL);
+    }
 
-    public static long rawId(byte[] b, int off) { return ByteArrayWriter.getLong(b, off + 19); }
+    public static long rawTimestamp(byte[] b, int off) { return ByteArrayWriter.getLong(b, off + BODY); }
 
-    public static long partialPaneStart(byte[] b, int off) { return ByteArrayWriter.getLong(b, off + 2); }
+    public static boolean rawHasValue(byte[] b, int off) { return (b[off + BODY + 8] & 1) != 0; }
+
+    public static boolean rawHasId(byte[] b, int off) { return (b[off + BODY + 8] & 2) != 0; }
+
+    public static double rawValue(byte[] b, int off) { return ByteArrayWriter.getDouble(b, off + BODY + 9); }
+
+    public static long rawId(byte[] b, int off) { return ByteArrayWriter.getLong(b, off + BODY + 17); }
+
+    public static long partialPaneStart(byte[] b, int off) { return ByteArrayWriter.getLong(b, off + BODY); }
 
     public static int markerPartition(byte[] b, int off) { return ByteArrayWriter.getInt(b, off + 2); }
 
@@ -142,13 +176,19 @@ public final class ShuffleRecords {
         }
         switch (kind) {
             case RAW:
-                return "raw ts=" + rawTimestamp(b, off) + (rawHasValue(b, off) ? " value=" + rawValue(b, off) : "")
+                return "raw " + describeOrigin(b, off) + " ts=" + rawTimestamp(b, off) + (rawHasValue(b, off) ? " value=" + rawValue(b, off) : "")
                         + " bytes=" + (len - RAW_HEADER);
             case PARTIAL:
-                return "partial pane=" + partialPaneStart(b, off) + " accumulator bytes=" + (len - PARTIAL_HEADER);
+                return "partial " + describeOrigin(b, off) + " pane=" + partialPaneStart(b, off) + " accumulator bytes=" + (len - PARTIAL_HEADER);
             default:
                 return "marker " + markerTopic(b, off) + "/" + markerPartition(b, off) + " of " + markerTotal(b, off)
                         + " watermark=" + markerWatermark(b, off) + (markerIdle(b, off) ? " idle" : "");
         }
+    }
+
+    private static String describeOrigin(byte[] b, int off) {
+        long source = originSource(b, off);
+        return "from topic#" + Integer.toHexString((int) (source >>> 32)) + "/" + (int) source + " seq="
+                + Integer.toHexString(originLineage(b, off)) + ":" + originSequence(b, off);
     }
 }

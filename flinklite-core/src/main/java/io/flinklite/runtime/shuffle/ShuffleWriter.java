@@ -41,6 +41,14 @@ import java.util.Objects;
  *   in a single task), and whenever the watermark passes a firing or cleanup time of the window grid
  *   ({@code k * slide + offset + size - 1}, plus the allowed lateness); the advances in between change nothing the
  *   keyed side can observe and are coalesced. Session jobs send one per advance.</li>
+ *   <li><b>Sequence numbers.</b> Every RAW and PARTIAL record carries its origin ({@link ShuffleRecords}): this
+ *   source partition, a lineage and the count of keyed records sent to its repartition partition so far. What is
+ *   sent, and in which order, is a function of the partition's records and the restored state only (element
+ *   timestamps, watermarks from them, the open-partials bound), so a task restored from a snapshot after a crash
+ *   resends exactly the records it sent after that snapshot, with the same numbers, and keyed tasks skip them.
+ *   Markers carry no number: idleness (wall clock) sends them, and they are idempotent on the keyed side. Exception:
+ *   with {@code wallClockWhenIdle} the watermark follows the wall clock and so do flushes; a replay may then cut
+ *   partials differently.</li>
  * </ul>
  *
  * <p>Task thread only. Per element: no allocation once the key and pane are known (a new pane takes a slot of the
@@ -82,6 +90,7 @@ public final class ShuffleWriter implements OneInputOperator<Object>, ObservesId
 
     private final byte[] topic;
     private final String topicName;
+    private final int topicHash;
     private final int sourcePartition;
     private final int totalPartitions;
     private final ShuffleOutput out;
@@ -103,6 +112,11 @@ public final class ShuffleWriter implements OneInputOperator<Object>, ObservesId
     private final List<Pane> freePanes = new ArrayList<>();
     private int openPartials;
     private final ShuffleRecords records = new ShuffleRecords();
+    /** Keyed records sent per repartition partition: the last sequence number used there. */
+    private final long[] sequences;
+    /** The lineage of {@link #sequences}; set by the first element when no snapshot was restored. */
+    private int lineage;
+    private boolean hasLineage;
 
     private long watermark = Long.MIN_VALUE;
     private boolean idle;
@@ -132,6 +146,7 @@ public final class ShuffleWriter implements OneInputOperator<Object>, ObservesId
                          Output<Object> downstream) {
         this.topicName = Objects.requireNonNull(topic, "topic");
         this.topic = topic.getBytes(StandardCharsets.UTF_8);
+        this.topicHash = topic.hashCode();
         if (this.topic.length > 0xffff) {
             throw new IllegalArgumentException("topic name too long for a shuffle marker: " + this.topic.length + " bytes");
         }
@@ -146,6 +161,7 @@ public final class ShuffleWriter implements OneInputOperator<Object>, ObservesId
         this.out = Objects.requireNonNull(out, "out");
         this.partitions = out.partitions();
         ShufflePartitioner.partition(new byte[0], 0, partitions); // validates the partition count
+        this.sequences = new long[partitions];
         this.raw = assigner.isSession() || partialStore == null;
         this.partialStore = partialStore;
         this.slide = assigner.isSession() ? 1 : assigner.slideMs();
@@ -160,6 +176,10 @@ public final class ShuffleWriter implements OneInputOperator<Object>, ObservesId
 
     @Override
     public void processElement(Object element, long timestampMs, String key) throws Exception {
+        if (!hasLineage) {
+            lineage = lineageOf((Event) element, timestampMs);
+            hasLineage = true;
+        }
         KeyPanes kp = keys.get(key);
         if (kp == null) {
             kp = new KeyPanes(key, partitions);
@@ -184,11 +204,25 @@ public final class ShuffleWriter implements OneInputOperator<Object>, ObservesId
         }
     }
 
+    /**
+     * A fresh run's lineage: a hash of its first element, so that two runs starting at the same record (a replay
+     * from the beginning after a crash before any snapshot) number alike and runs starting elsewhere do not.
+     */
+    private static int lineageOf(Event first, long timestampMs) {
+        int h = Long.hashCode(timestampMs) * 31 + first.key().hashCode();
+        if (first.payload() != null) {
+            for (int i = first.payloadOffset(), end = i + first.payloadLength(); i < end; i++) {
+                h = h * 31 + first.payload()[i];
+            }
+        }
+        return h;
+    }
+
     private void sendRaw(KeyPanes kp, Event event, long timestampMs) throws Exception {
         if (!marked || markedWatermark != watermark) {
             sendMarker();
         }
-        records.encodeRaw(event, timestampMs);
+        records.encodeRaw(topicHash, sourcePartition, lineage, ++sequences[kp.partition], event, timestampMs);
         send(kp.partition, kp.bytes, kp.bytes.length);
         rawSent++;
     }
@@ -226,7 +260,8 @@ public final class ShuffleWriter implements OneInputOperator<Object>, ObservesId
             KeyPanes kp = p.keys[i];
             p.keys[i] = null;
             int slot = kp.panes.remove(p.start);
-            partialStore.writePartial(slot, records.beginPartial(p.start));
+            partialStore.writePartial(slot, records.beginPartial(topicHash, sourcePartition, lineage,
+                    ++sequences[kp.partition], p.start));
             send(kp.partition, kp.bytes, kp.bytes.length);
             partialStore.free(slot);
             partialsSent++;
@@ -318,8 +353,9 @@ public final class ShuffleWriter implements OneInputOperator<Object>, ObservesId
     // ---- snapshot / restore ----
 
     /**
-     * Writes {@code "source", "watermark", "idle", "marked", "markedWatermark", "panes": [{"start", "keys": [{"key",
-     * <accumulator fields>}]}]}. A restore resends nothing: the marker state says what the keyed side has seen.
+     * Writes {@code "source", "watermark", "idle", "marked", "markedWatermark", "hasLineage", "lineage" (0 before the first
+     * element), "sequences": [per repartition partition], "panes": [{"start", "keys": [{"key", <accumulator
+     * fields>}]}]}. A restore resends nothing: the marker state says what the keyed side has seen.
      */
     @Override
     public void snapshotState(StateWriter w) {
@@ -328,6 +364,13 @@ public final class ShuffleWriter implements OneInputOperator<Object>, ObservesId
         w.writeBoolean("idle", idle);
         w.writeBoolean("marked", marked);
         w.writeLong("markedWatermark", markedWatermark);
+        w.writeBoolean("hasLineage", hasLineage);
+        w.writeLong("lineage", lineage);
+        w.beginArray("sequences");
+        for (long s : sequences) {
+            w.writeLong(null, s);
+        }
+        w.endArray();
         w.beginArray("panes");
         for (int i = 0; i < paneCount; i++) {
             Pane p = panes[i];
@@ -357,6 +400,23 @@ public final class ShuffleWriter implements OneInputOperator<Object>, ObservesId
         idle = r.readBoolean("idle");
         marked = r.readBoolean("marked");
         markedWatermark = r.readLong("markedWatermark");
+        hasLineage = r.readBoolean("hasLineage");
+        lineage = (int) r.readLong("lineage");
+        r.beginArray("sequences");
+        int n = 0;
+        while (r.hasNext()) {
+            long s = r.readLong(null);
+            if (n == sequences.length) {
+                throw new StateFormatException("shuffle writer state for more than " + sequences.length
+                        + " repartition partitions (the repartition topic's count must not change)");
+            }
+            sequences[n++] = s;
+        }
+        r.endArray();
+        if (n != sequences.length) {
+            throw new StateFormatException("shuffle writer state for " + n + " repartition partitions, the topic has "
+                    + sequences.length);
+        }
         r.beginArray("panes");
         while (r.hasNext()) {
             r.beginObject(null);

@@ -27,27 +27,33 @@ class ShuffleRecordsTest {
         assertThat(ShuffleRecords.markerWatermark(m, 0)).isEqualTo(-17L);
         assertThat(ShuffleRecords.markerIdle(m, 0)).isTrue();
 
-        r.encodeRaw(Event.of(42, 1_700_000_000_123L, "k", -2.5), 1_700_000_000_123L);
+        r.encodeRaw("in".hashCode(), 3, 9, 77, Event.of(42, 1_700_000_000_123L, "k", -2.5), 1_700_000_000_123L);
         byte[] raw = Arrays.copyOf(r.array(), r.length());
         assertThat(ShuffleRecords.kind(raw, 0, raw.length)).isEqualTo(ShuffleRecords.RAW);
         assertThat(ShuffleRecords.rawTimestamp(raw, 0)).isEqualTo(1_700_000_000_123L);
         assertThat(ShuffleRecords.rawValue(raw, 0)).isEqualTo(-2.5);
         assertThat(ShuffleRecords.rawHasValue(raw, 0)).isTrue();
         assertThat(ShuffleRecords.rawId(raw, 0)).isEqualTo(42);
-        assertThat(ShuffleRecords.describe(raw, 0, raw.length)).startsWith("raw ts=1700000000123");
+        assertThat(ShuffleRecords.originSource(raw, 0)).isEqualTo(ShuffleRecords.source("in", 3));
+        assertThat(ShuffleRecords.originLineage(raw, 0)).isEqualTo(9);
+        assertThat(ShuffleRecords.originSequence(raw, 0)).isEqualTo(77);
+        assertThat(ShuffleRecords.describe(raw, 0, raw.length)).contains("seq=9:77 ts=1700000000123");
     }
 
     @Test
     void badRecordsAreNamedAndTheKeyedStageCountsAndSkipsThem() throws Exception {
-        assertThatThrownBy(() -> ShuffleRecords.kind(new byte[] {2, 1}, 0, 2)).hasMessageContaining("version 2");
-        assertThatThrownBy(() -> ShuffleRecords.kind(new byte[] {1, 9}, 0, 2)).hasMessageContaining("kind 9");
-        assertThatThrownBy(() -> ShuffleRecords.kind(new byte[] {1, 2, 0}, 0, 3)).hasMessageContaining("truncated");
+        assertThatThrownBy(() -> ShuffleRecords.kind(new byte[] {1, 1}, 0, 2)).hasMessageContaining("version 1");
+        assertThatThrownBy(() -> ShuffleRecords.kind(new byte[] {2, 9}, 0, 2)).hasMessageContaining("kind 9");
+        assertThatThrownBy(() -> ShuffleRecords.kind(new byte[] {2, 2, 0}, 0, 3)).hasMessageContaining("truncated");
         List<WindowResult> results = new ArrayList<>();
         KeyedStage<WindowResult> k = ShuffledJob.of(JobSpec.defaults()).keyedStage(1, results::add, null);
         byte[] key = "k".getBytes(StandardCharsets.UTF_8);
-        k.process(key, 0, 1, new byte[] {1, 9, 0}, 0, 3);
-        k.process(key, 0, 1, new byte[] {1, 2, 0, 0, 0, 0, 0, 0, 0, 0, 7}, 0, 11); // partial of 1 byte, count needs 8
-        k.process(null, 0, 0, new byte[] {1, 1}, 0, 2);
+        k.process(key, 0, 1, new byte[] {2, 9, 0}, 0, 3);
+        byte[] shortPartial = new byte[ShuffleRecords.PARTIAL_HEADER + 1];
+        shortPartial[0] = 2;
+        shortPartial[1] = 2;
+        k.process(key, 0, 1, shortPartial, 0, shortPartial.length); // partial of 1 byte, count needs 8
+        k.process(null, 0, 0, new byte[] {2, 1}, 0, 2);
         assertThat(k.invalidRecords()).isEqualTo(3);
         assertThat(k.lastInvalid()).contains("2 bytes");
     }
