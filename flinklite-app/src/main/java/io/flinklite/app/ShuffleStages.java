@@ -198,6 +198,7 @@ final class ShuffleStages implements ScaledKafkaJob.Stages {
         private final JobMetrics metrics;
         private long nextOffset = -1;
         private long invalidLogged;
+        private long duplicatesPublished;
 
         KeyedTask(TaskId id, KeyedStage<WindowResult> stage, JobMetrics metrics) {
             this.id = id;
@@ -219,6 +220,9 @@ final class ShuffleStages implements ScaledKafkaJob.Stages {
         @Override
         public void afterBatch(long nowMs) {
             stage.publishMetrics(metrics);
+            long duplicates = stage.duplicatesSkipped();
+            metrics.addShuffleDuplicatesSkipped(duplicates - duplicatesPublished);
+            duplicatesPublished = duplicates;
             long invalid = stage.invalidRecords();
             if (invalid > invalidLogged) {
                 // Not a user's record: something else wrote to the job's internal topic. Counted, skipped, said.
@@ -258,6 +262,7 @@ final class ShuffleStages implements ScaledKafkaJob.Stages {
             in.beginObject("stage");
             stage.restoreState(in);
             in.endObject();
+            duplicatesPublished = stage.duplicatesSkipped(); // counted by the run that skipped them
         }
     }
 }

@@ -120,6 +120,9 @@ public final class JobMetricsCollectors {
         counter(registry, "flinklite_output_records_too_large_total",
                 "Records larger than their topic's max.message.bytes or the producer's max.request.size",
                 cb -> cb.call(metrics.outputRecordsTooLarge()));
+        counter(registry, "flinklite_shuffle_duplicates_skipped_total",
+                "Repartition records keyed tasks skipped as resends of a source task restored from an older snapshot",
+                cb -> cb.call(metrics.shuffleDuplicatesSkipped()));
         counter(registry, "flinklite_sink_errors_total",
                 "Failed attempts to write to a sink, retried or not: kafka (the job's topics, and a user job's own "
                         + "sinks) and each plug-in sink (jdbc, cassandra)",

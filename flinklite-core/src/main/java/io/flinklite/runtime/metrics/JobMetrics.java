@@ -83,6 +83,7 @@ public final class JobMetrics {
     private final AtomicLong checkpointFailures = new AtomicLong();
     private final AtomicLong checkpointsSkipped = new AtomicLong();
     private final AtomicLong sinkErrors = new AtomicLong();
+    private final AtomicLong shuffleDuplicatesSkipped = new AtomicLong();
     private final ConcurrentHashMap<String, SinkCounters> sinks = new ConcurrentHashMap<>();
     private final AtomicLong resultsWritten = new AtomicLong();
     private final AtomicLong outputWriteFailures = new AtomicLong();
@@ -188,6 +189,8 @@ public final class JobMetrics {
      * failures are in {@link #sink(String)}.
      */
     public void addSinkErrors(long n) { sinkErrors.addAndGet(n); }
+    /** Counts repartition records a keyed task skipped as resends of a restored source task (scale-out). */
+    public void addShuffleDuplicatesSkipped(long n) { shuffleDuplicatesSkipped.addAndGet(n); }
     /**
      * Counts events of one type (the built-in job's key value, e.g. {@code critical}) by outcome. At most
      * {@link #MAX_TYPES} types are kept apart, so a key field with unbounded values cannot flood the exporter; the
@@ -323,6 +326,7 @@ public final class JobMetrics {
     public long outputWriteFailures() { return outputWriteFailures.get(); }
     public long outputRecordsTooLarge() { return outputRecordsTooLarge.get(); }
     public long sinkErrors() { return sinkErrors.get(); }
+    public long shuffleDuplicatesSkipped() { return shuffleDuplicatesSkipped.get(); }
     /** Open panes of all window operators: the built-in job's one window operator's. */
     public long openPanes() {
         long n = 0;
