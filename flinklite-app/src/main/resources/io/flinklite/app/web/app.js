@@ -195,7 +195,7 @@ function render(job, parts, cps, results) {
     const list = el("ul");
     for (const p of job.peers) {
       const li = el("li", {}, (p.self ? "this instance: " : "") + p.clientId + " on " + p.host + ", partitions " +
-        (p.partitions.length ? p.partitions.join(", ") : "none"));
+        assignment(p));
       // No link: the group coordinator tells a member's host, not the --metrics-port its UI serves on, and this
       // instance's port is only a guess for another (two instances on one host cannot share it).
       if (!p.self) li.append(el("span", {class: "muted peer-ui"}, " (its web UI: on " + p.host +
@@ -243,3 +243,13 @@ async function refresh() {
   }
 }
 refresh();
+
+/**
+ * A member's partitions: "0, 1" for a job of one input topic, "orders 0, 1; payments none" for several (partition 0
+ * of two topics is two partitions). topics[] is absent in answers of a build that read one topic only.
+ */
+function assignment(p) {
+  const list = parts => parts.length ? parts.join(", ") : "none";
+  if (!p.topics || p.topics.length <= 1) return list(p.partitions);
+  return p.topics.map(t => t.topic + " " + list(t.partitions)).join("; ");
+}
