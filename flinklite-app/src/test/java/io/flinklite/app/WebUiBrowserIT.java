@@ -192,6 +192,8 @@ class WebUiBrowserIT {
                     .isEqualTo(List.of());
             assertThat(((Number) narrow.get("peerLinks")).intValue()).as("links to other members").isZero();
             assertThat((String) narrow.get("peers")).contains("on 10.1.2.3, partitions 7")
+                    .as("a member of a job of several input topics: each topic's partitions")
+                    .contains("on 10.1.2.4, partitions ui-in 3; ui-right none")
                     .contains("at its own --metrics-port, which the consumer group does not tell");
             browser.manage().window().setSize(new org.openqa.selenium.Dimension(1400, 1500));
 
@@ -248,8 +250,9 @@ class WebUiBrowserIT {
     }
 
     /**
-     * The page rendered once from the live API with long keys, many-digit values and a second group member added,
-     * measured in the same script (the next refresh redraws it): which sections scroll sideways, and the peers.
+     * The page rendered once from the live API with long keys, many-digit values and two group members added (one as
+     * a job of two input topics describes it), measured in the same script (the next refresh redraws it): which
+     * sections scroll sideways, and the peers.
      */
     @SuppressWarnings("unchecked")
     private static Map<String, Object> narrowPage() {
@@ -260,7 +263,9 @@ class WebUiBrowserIT {
                   const first = results.results[0];
                   results.results = Array.from({length: 15}, (_, i) => Object.assign({}, first,
                       {key: "checkout-service/eu-west-1/production/" + i, value: 0.30000000000000004 + i}));
-                  job.peers = job.peers.concat([{clientId: "flinklite-source", host: "10.1.2.3", partitions: [7], self: false}]);
+                  job.peers = job.peers.concat([{clientId: "flinklite-source", host: "10.1.2.3", partitions: [7], self: false},
+                      {clientId: "flinklite-source", host: "10.1.2.4", partitions: [3], self: false,
+                       topics: [{topic: "ui-in", partitions: [3]}, {topic: "ui-right", partitions: []}]}]);
                   render(job, parts, cps, results);
                   done({
                     wide: [...document.querySelectorAll("section")].filter(s => s.scrollWidth > s.clientWidth)
