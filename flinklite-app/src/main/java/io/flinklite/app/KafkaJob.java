@@ -328,7 +328,7 @@ public final class KafkaJob {
             LOG.info("reading {} at {} in group {}{}; job {}{}", reading, connection.bootstrapServers(), settings.groupId,
                     instanceId == null ? "" : " as instance " + instanceId,
                     settings.join == null ? settings.spec : JobGraphs.describeJoin(settings.spec, settings.join),
-                    settings.join == null ? "" : " with " + settings.joinTopic);
+                    settings.join == null ? "" : " (right input " + settings.joinTopic + ")");
             try (BrokerWatch brokerWatch = new BrokerWatch(connection, metrics);
                  KafkaOutput kafkaOutput = new KafkaOutput(connection, "flinklite-" + settings.groupId,
                     java.util.Arrays.asList(settings.outputTopic, settings.lateTopic, settings.deadLetterTopic),
