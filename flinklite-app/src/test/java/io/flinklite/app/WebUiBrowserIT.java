@@ -191,6 +191,8 @@ class WebUiBrowserIT {
             assertThat(narrow.get("wide")).as("sections that scroll sideways at %s px", narrow.get("viewport"))
                     .isEqualTo(List.of());
             assertThat(((Number) narrow.get("peerLinks")).intValue()).as("links to other members").isZero();
+            assertThat((List<String>) narrow.get("series")).as("a two-topic sample's partitions by topic")
+                    .contains("ui-in-0", "ui-right-0");
             assertThat((String) narrow.get("peers")).contains("on 10.1.2.3, partitions 7")
                     .as("a member of a job of several input topics: each topic's partitions")
                     .contains("on 10.1.2.4, partitions ui-in 3; ui-right none")
@@ -266,8 +268,13 @@ class WebUiBrowserIT {
                   job.peers = job.peers.concat([{clientId: "flinklite-source", host: "10.1.2.3", partitions: [7], self: false},
                       {clientId: "flinklite-source", host: "10.1.2.4", partitions: [3], self: false,
                        topics: [{topic: "ui-in", partitions: [3]}, {topic: "ui-right", partitions: []}]}]);
+                  // The newest sample as a job of two topics gives it: partition 0 of each.
+                  const newest = parts.timeline.samples[parts.timeline.samples.length - 1];
+                  newest.partitions = {"0": newest.watermarkMs};
+                  newest.topicPartitions = {"ui-in-0": newest.watermarkMs, "ui-right-0": newest.watermarkMs};
                   render(job, parts, cps, results);
                   done({
+                    series: [...document.querySelectorAll('#chart polyline')].map(l => l.getAttribute('data-series')),
                     wide: [...document.querySelectorAll("section")].filter(s => s.scrollWidth > s.clientWidth)
                         .map(s => (s.querySelector("h2") || s).textContent.slice(0, 40)),
                     peerLinks: document.querySelectorAll("#peers a").length,

@@ -264,9 +264,18 @@ public final class WebConsole implements AutoCloseable {
         for (Timeline.Sample s : timeline.samples()) {
             j.beginObject().field("timeMs", s.timeMs()).fieldOrNull("watermarkMs", s.watermarkMs(), Long.MIN_VALUE)
                     .field("read", s.counters()[Counter.READ.ordinal()]);
+            // v1's partitions (partition -> watermark) predates several input topics: it keeps meaning the first
+            // topic's, so that no key repeats; topicPartitions keys every partition as Kafka prints it.
             j.beginObject("partitions");
             for (int i = 0; i < s.partitions().length; i++) {
-                j.fieldOrNull(Integer.toString(s.partitions()[i]), s.partitionWatermarks()[i], Long.MIN_VALUE);
+                if (s.topics()[i].equals(s.topics()[0])) {
+                    j.fieldOrNull(Integer.toString(s.partitions()[i]), s.partitionWatermarks()[i], Long.MIN_VALUE);
+                }
+            }
+            j.endObject();
+            j.beginObject("topicPartitions");
+            for (int i = 0; i < s.partitions().length; i++) {
+                j.fieldOrNull(s.topics()[i] + "-" + s.partitions()[i], s.partitionWatermarks()[i], Long.MIN_VALUE);
             }
             j.endObject().endObject();
         }

@@ -113,7 +113,10 @@ function renderChart(timeline, jobWatermark) {
   series.set("job", []);
   for (const s of samples) {
     if (s.watermarkMs !== null) series.get("job").push([s.timeMs, s.watermarkMs]);
-    for (const [p, wm] of Object.entries(s.partitions)) {
+    // One topic: series by partition number; several: by topic-partition, since each topic has its own partition 0.
+    const byPartition = s.topicPartitions && Object.keys(s.topicPartitions).length > Object.keys(s.partitions).length
+      ? s.topicPartitions : s.partitions;
+    for (const [p, wm] of Object.entries(byPartition)) {
       if (wm === null) continue;
       if (!series.has(p)) series.set(p, []);
       series.get(p).push([s.timeMs, wm]);

@@ -152,6 +152,8 @@ class WebApiTest {
         assertThat(samples).hasSize(2);
         assertThat(samples.get(1)).containsEntry("timeMs", NOW_MS + 1_000).containsEntry("read", 1_000);
         assertThat(map(samples.get(1).get("partitions"))).containsEntry("0", NOW_MS - 6_000).containsEntry("1", null);
+        assertThat(map(samples.get(1).get("topicPartitions"))).containsEntry("in-0", NOW_MS - 6_000)
+                .containsEntry("in-1", null);
 
         Map<String, Object> checkpoints = json("/api/v1/checkpoints");
         assertThat(checkpoints).containsEntry("completed", 2).containsEntry("failed", 1).containsEntry("lastId", 5);
@@ -188,6 +190,16 @@ class WebApiTest {
         assertThat(peers.get(0)).as("v1's partitions[]: the first topic's").containsEntry("partitions", List.of(0, 1));
         assertThat(list(peers.get(1).get("topics"))).containsExactly(
                 Map.of("topic", "orders", "partitions", List.of()), Map.of("topic", "payments", "partitions", List.of(1)));
+
+        metrics.setPartitions(new PartitionStats[] {
+                new PartitionStats("orders", 0, NOW_MS - 5_000, 0, false, 40),
+                new PartitionStats("payments", 0, NOW_MS - 9_000, 0, false, 7)});
+        console.sampleNow();
+        Map<String, Object> sample = list(map(json("/api/v1/partitions").get("timeline")).get("samples")).get(0);
+        assertThat(map(sample.get("topicPartitions"))).containsExactly(Map.entry("orders-0", NOW_MS - 5_000),
+                Map.entry("payments-0", NOW_MS - 9_000));
+        assertThat(map(sample.get("partitions"))).as("v1's partitions: the first topic's, no key twice")
+                .containsExactly(Map.entry("0", NOW_MS - 5_000));
 
         Map<String, Object> restored = map(json("/api/v1/checkpoints").get("restored"));
         assertThat(list(restored.get("sources"))).containsExactly(
