@@ -28,6 +28,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * Checkpoints of a {@link KafkaJob}: recovery at startup, the results sink the delivery guarantee needs, periodic
@@ -49,6 +50,8 @@ final class JobCheckpointing implements AutoCloseable {
     private final PendingResults<WindowResult> pending;
     /** By input topic, in source order: the topic's id, recorded with each position. */
     private final Map<String, String> topicIds = new LinkedHashMap<>();
+    /** What {@link #recover} checked against; every checkpoint this job writes carries it. */
+    private String fingerprint;
     private CheckpointRecovery.Recovered recovered;
     private TaskCheckpointer checkpointer;
     private Sink<WindowResult> output;
@@ -94,49 +97,52 @@ final class JobCheckpointing implements AutoCloseable {
     }
 
     /**
-     * Decides which checkpoint to resume from (see {@link CheckpointRecovery}); under exactly-once it first fences
-     * earlier instances and commits checkpoints that were written but not committed.
+     * Opens the job's checkpoint store (and, under exactly-once, its transactional committer), recovering nothing
+     * yet: the task is built between this and {@link #recover}, with {@link #results} as its result sink, so that
+     * recovery checks checkpoints against the fingerprint of the graph the task runs. The caller closes it.
      */
-    static JobCheckpointing recover(CheckpointSettings settings, KafkaJob.Settings job, KafkaSourceReader source,
-                                    JobMetrics metrics) throws Exception {
-        JobCheckpointing c = new JobCheckpointing(settings, job, source, metrics);
-        try {
-            String fingerprint = job.fingerprint();
-            long now = System.currentTimeMillis();
-            if (c.committer != null) {
-                c.committer.initTransactions();
-                try {
-                    c.recovered = CheckpointRecovery.exactlyOnce(c.store, fingerprint,
-                            c.committer.committedCheckpointId(job.inputTopics()), c.committer, settings.freshStart(), now);
-                } catch (UnrecoverableCheckpointException | IncompatibleCheckpointException e) {
-                    if (settings.restoreFrom() == null) {
-                        throw e;
-                    }
-                    // The checkpoint to restore was named: what the directory holds only matters for its roll-forward.
-                    LOG.warn("{}; restoring {} as asked", e.getMessage(), settings.restoreFrom());
+    static JobCheckpointing open(CheckpointSettings settings, KafkaJob.Settings job, KafkaSourceReader source,
+                                 JobMetrics metrics) {
+        return new JobCheckpointing(settings, job, source, metrics);
+    }
+
+    /**
+     * Decides which checkpoint to resume from (see {@link CheckpointRecovery}), refusing one of another
+     * {@code fingerprint} ({@link KafkaJob#fingerprint} of the task); under exactly-once it first fences earlier
+     * instances and commits checkpoints that were written but not committed. Once, before {@link #attach}.
+     */
+    void recover(String fingerprint) throws Exception {
+        this.fingerprint = Objects.requireNonNull(fingerprint, "fingerprint");
+        long now = System.currentTimeMillis();
+        if (committer != null) {
+            committer.initTransactions();
+            try {
+                recovered = CheckpointRecovery.exactlyOnce(store, fingerprint,
+                        committer.committedCheckpointId(job.inputTopics()), committer, settings.freshStart(), now);
+            } catch (UnrecoverableCheckpointException | IncompatibleCheckpointException e) {
+                if (settings.restoreFrom() == null) {
+                    throw e;
                 }
-            } else if (settings.restoreFrom() == null) {
-                c.recovered = CheckpointRecovery.atLeastOnce(c.store, fingerprint, settings.freshStart(), now);
+                // The checkpoint to restore was named: what the directory holds only matters for its roll-forward.
+                LOG.warn("{}; restoring {} as asked", e.getMessage(), settings.restoreFrom());
             }
-            if (settings.restoreFrom() != null) {
-                c.recovered = CheckpointRecovery.fromFile(c.store, settings.restoreFrom(), fingerprint);
-            }
-            if (c.recovered.checkpoint().isPresent()) {
-                requireSameInput(c.recovered.checkpoint().get(), job, c.store.location(), c.topicIds);
-            }
-        } catch (Exception | Error e) {
-            c.close();
-            throw e;
+        } else if (settings.restoreFrom() == null) {
+            recovered = CheckpointRecovery.atLeastOnce(store, fingerprint, settings.freshStart(), now);
         }
-        metrics.addCheckpointsSkipped(c.recovered.skipped());
-        c.recovered.checkpoint().ifPresentOrElse(
+        if (settings.restoreFrom() != null) {
+            recovered = CheckpointRecovery.fromFile(store, settings.restoreFrom(), fingerprint);
+        }
+        if (recovered.checkpoint().isPresent()) {
+            requireSameInput(recovered.checkpoint().get(), job, store.location(), topicIds);
+        }
+        metrics.addCheckpointsSkipped(recovered.skipped());
+        recovered.checkpoint().ifPresentOrElse(
                 cp -> LOG.info("restoring checkpoint {} of {}, taken {} ({} partitions, watermark {}); delivery {}", cp.id(),
-                        c.store.location(), Timestamps.format(cp.timeMs()), cp.sources().size(),
+                        store.location(), Timestamps.format(cp.timeMs()), cp.sources().size(),
                         cp.watermarkMs() == Long.MIN_VALUE ? "none yet" : Timestamps.format(cp.watermarkMs()),
                         settings.delivery()),
                 () -> LOG.info("no checkpoint to restore in {}: starting without state; delivery {}",
-                        c.store.location(), settings.delivery()));
-        return c;
+                        store.location(), settings.delivery()));
     }
 
     /** The checkpoint {@link #recover} chose to resume from; empty for a start without state. */
@@ -256,7 +262,7 @@ final class JobCheckpointing implements AutoCloseable {
         }
         CheckpointCoordinator.Committer commit = commitStep();
         checkpointer = new TaskCheckpointer(store, settings.intervalMs(), System.currentTimeMillis(), recovered,
-                job.inputTopics(), new java.util.ArrayList<>(topicIds.values()), job.fingerprint(), settings.delivery(), pending, commit, this::completed, metrics);
+                job.inputTopics(), new java.util.ArrayList<>(topicIds.values()), fingerprint, settings.delivery(), pending, commit, this::completed, metrics);
         task.addHook(checkpointer);
     }
 

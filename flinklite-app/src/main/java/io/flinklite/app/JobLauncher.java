@@ -145,11 +145,6 @@ public final class JobLauncher implements AutoCloseable {
             }
 
             @Override
-            public String fingerprint(KafkaJob.Settings settings) {
-                return JobLauncher.this.fingerprint(settings.spec());
-            }
-
-            @Override
             public String userJob() {
                 return userJob == null ? null : request.jobClass + " " + new TreeMap<>(request.parameters);
             }
@@ -168,20 +163,6 @@ public final class JobLauncher implements AutoCloseable {
                 return out;
             }
         };
-    }
-
-    /**
-     * What the job's checkpoints must match: a user job's class and parameters (its state shape is its own
-     * business), or the built-in spec plus the user aggregate and its value field.
-     */
-    String fingerprint(JobSpec spec) {
-        if (userJob != null) {
-            return "userJob=" + request.jobClass + ";parameters=" + new TreeMap<>(request.parameters);
-        }
-        if (aggregate != null) {
-            return spec.fingerprint() + ";aggregateClass=" + aggregate.className() + ";valueField=" + request.valueField;
-        }
-        return spec.fingerprint();
     }
 
     private StreamTask createTask(KafkaJob.Settings settings, TaskOptions options, SourceReader source,

@@ -68,14 +68,6 @@ public final class KafkaJob {
                           JobMetrics metrics) throws Exception;
 
         /**
-         * One line naming everything that shapes the task's state, known before the task exists: a checkpoint of
-         * another fingerprint is refused on recovery. The built-in job's is its spec's.
-         */
-        default String fingerprint(Settings settings) {
-            return settings.spec().fingerprint();
-        }
-
-        /**
          * For the web UI's graph: one line naming the user job the task runs instead of the built-in chain (a
          * {@code --jar --job} class and its parameters), or null when it runs the built-in chain.
          */
@@ -234,15 +226,6 @@ public final class KafkaJob {
 
         public KafkaConnection connection() { return connection; }
         public JobSpec spec() { return spec; }
-        /** What the job's checkpoints are checked against: see {@link TaskFactory#fingerprint}. */
-        public String fingerprint() {
-            String own = taskFactory.fingerprint(this);
-            List<String> topics = inputTopics();
-            // One topic: its name is checked against each position instead, as it always was. Several: which topic
-            // is which source (a join's left and right) shapes the state.
-            return topics.size() == 1 ? own
-                    : own + ";sources=" + String.join(",", topics) + (join == null ? "" : ";join=" + join);
-        }
         /** The input topic: source 0. */
         public String inputTopic() { return inputTopic; }
         /** Every topic the job reads, by source index (one consumer reads them all): the inputs, then the join's right. */
@@ -354,7 +337,7 @@ public final class KafkaJob {
                 JobCheckpointing checkpointing = null;
                 try {
                     checkpointing = settings.checkpoints == null ? null
-                            : JobCheckpointing.recover(settings.checkpoints, settings, source, metrics);
+                            : JobCheckpointing.open(settings.checkpoints, settings, source, metrics);
                     Sink<WindowResult> output = settings.outputTopic == null ? null : kafkaOutput.resultSink(settings.outputTopic);
                     Sink<WindowResult> results = alsoFlushing(new ResultPrinter(settings.console, settings.format,
                             checkpointing == null ? output : checkpointing.results(output), activity::recordResult),
@@ -368,46 +351,50 @@ public final class KafkaJob {
                             : checkpointing.records(encodedOutput);
                     DeadLetterHandler deadLetters = activity.recordDeadLetters(
                             kafkaOutput.deadLetters(settings.deadLetterTopic, source));
-                    if (checkpointing != null) {
-                        checkpointing.restored().ifPresent(cp -> {
-                            List<JobActivity.Position> positions = new ArrayList<>();
-                            for (SourcePosition p : cp.sources()) {
-                                positions.add(new JobActivity.Position(p.topic(), p.partition(), p.nextOffset()));
-                            }
-                            positions.sort(java.util.Comparator.comparingInt((JobActivity.Position p) -> topics.indexOf(p.topic()))
-                                    .thenComparingInt(JobActivity.Position::partition));
-                            activity.restoredFrom(new JobActivity.Restored(cp.id(), cp.timeMs(), cp.watermarkMs(), positions));
-                        });
-                    }
-                    StreamTask task = settings.join == null
+                    // Closed (its operators and user functions) after the final checkpoint, also on failure or stop.
+                    try (StreamTask task = settings.join == null
                             ? settings.taskFactory.create(settings, settings.taskOptions(), source, results,
                                     recordSink(encoded, kafkaOutput), late, deadLetters, metrics)
                             : new StreamTask(JobGraphs.join(settings.spec, settings.join, settings.idleTimeoutMs,
                                     settings.wallClockWhenIdle, pairSink(encoded, kafkaOutput), late), List.of(source),
-                                    settings.taskOptions(), deadLetters, metrics);
-                    running[0] = task;
-                    // First of the hooks: a failed write stops the job before anything commits past it.
-                    task.addHook((t, nowMs) -> kafkaOutput.checkWrites());
-                    if (checkpointing != null) {
-                        checkpointing.attach(task);
-                    } else {
-                        task.addHook(new CommitHook(source, settings.commitIntervalMs));
+                                    settings.taskOptions(), deadLetters, metrics)) {
+                        running[0] = task;
+                        if (checkpointing != null) {
+                            // After the task is built: its graph's fingerprint is what a checkpoint must match.
+                            checkpointing.recover(fingerprint(task.fingerprint(), settings.inputTopics()));
+                            checkpointing.restored().ifPresent(cp -> {
+                                List<JobActivity.Position> positions = new ArrayList<>();
+                                for (SourcePosition p : cp.sources()) {
+                                    positions.add(new JobActivity.Position(p.topic(), p.partition(), p.nextOffset()));
+                                }
+                                positions.sort(java.util.Comparator.comparingInt((JobActivity.Position p) -> topics.indexOf(p.topic()))
+                                        .thenComparingInt(JobActivity.Position::partition));
+                                activity.restoredFrom(new JobActivity.Restored(cp.id(), cp.timeMs(), cp.watermarkMs(), positions));
+                            });
+                        }
+                        // First of the hooks: a failed write stops the job before anything commits past it.
+                        task.addHook((t, nowMs) -> kafkaOutput.checkWrites());
+                        if (checkpointing != null) {
+                            checkpointing.attach(task);
+                        } else {
+                            task.addHook(new CommitHook(source, settings.commitIntervalMs));
+                        }
+                        source.liveWatermarks((s, p) -> task.partitionWatermark(s, p));
+                        stopTask = task::stop;
+                        if (!stopRequested) {
+                            // Ready (/health/ready) from here once the source has partitions; see JobMetrics.ready().
+                            metrics.setJobState(JobMetrics.JobState.RUNNING);
+                            task.run();
+                        }
+                        // run() flushed the sinks; the dead letters share the producer, so flush it once more for them.
+                        kafkaOutput.flush();
+                        if (checkpointing != null) {
+                            checkpointing.finish(task);
+                        }
+                        source.commitProcessed(positionsBySource(task));
+                        LOG.info(checkpointing != null ? "stopped: output flushed, offsets committed, final checkpoint written"
+                                : "stopped: output flushed, offsets committed");
                     }
-                    source.liveWatermarks((s, p) -> task.partitionWatermark(s, p));
-                    stopTask = task::stop;
-                    if (!stopRequested) {
-                        // Ready (/health/ready) from here once the source has partitions; see JobMetrics.ready().
-                        metrics.setJobState(JobMetrics.JobState.RUNNING);
-                        task.run();
-                    }
-                    // run() flushed the sinks; the dead letters share the producer, so flush it once more for them.
-                    kafkaOutput.flush();
-                    if (checkpointing != null) {
-                        checkpointing.finish(task);
-                    }
-                    source.commitProcessed(positionsBySource(task));
-                    LOG.info(checkpointing != null ? "stopped: output flushed, offsets committed, final checkpoint written"
-                            : "stopped: output flushed, offsets committed");
                 } finally {
                     // Before the consumer closes: a checkpoint in flight still commits its offsets through it.
                     if (checkpointing != null) {
@@ -422,6 +409,16 @@ public final class KafkaJob {
             reader = null;
             stopped.countDown();
         }
+    }
+
+    /**
+     * The one fingerprint of a Kafka job's checkpoints, which recovery checks: that of the graph the task runs
+     * ({@link StreamTask#fingerprint()}, made by {@link JobGraphs} from what shapes the operators' state), and for a
+     * reader of several topics, which topic is which source (a join's left and right, the per-source watermarks). With
+     * one topic it is the graph's alone, as it always was: the topic is checked against each recorded position instead.
+     */
+    static String fingerprint(String graphFingerprint, List<String> topics) {
+        return topics.size() == 1 ? graphFingerprint : graphFingerprint + ";sources=" + String.join(",", topics);
     }
 
     /** The task's positions of each source, by source index: the reader's topics in the same order. */
@@ -597,6 +594,21 @@ public final class KafkaJob {
     }
 
     /**
+     * The web UI's one-line name of the job, known before the task exists: the spec (and join), the user job, or the
+     * spec with the user aggregate. The checkpoint {@link #fingerprint} is the graph's, once the task is built.
+     */
+    private String displayName() {
+        TaskFactory task = settings.taskFactory;
+        if (settings.join != null) {
+            return JobGraphs.joinFingerprint(settings.spec, settings.join);
+        }
+        if (task.userJob() != null) {
+            return "userJob=" + task.userJob();
+        }
+        return settings.spec.fingerprint() + (task.userAggregate() == null ? "" : ";aggregate=" + task.userAggregate());
+    }
+
+    /**
      * What this job is, for the web UI: the chain the task runs (source, decode with watermarks, filter and key,
      * window, and the sinks the settings configure), each node with the counters of its records in and out, and the
      * settings it runs with (Kafka client properties that name a secret masked).
@@ -604,7 +616,7 @@ public final class KafkaJob {
     public JobDescription description() {
         JobSpec spec = settings.spec;
         TaskFactory task = settings.taskFactory;
-        JobDescription.Builder b = new JobDescription.Builder(settings.fingerprint());
+        JobDescription.Builder b = new JobDescription.Builder(displayName());
         b.node("source", "source", "Kafka source", "topic " + settings.inputTopic + ", group " + settings.groupId,
                 List.of(), null, Counter.READ);
         b.node("decode", "operator", "decode + watermarks", "JSON, field " + JobSpec.TIMESTAMP_FIELD
@@ -639,7 +651,7 @@ public final class KafkaJob {
                 settings.deadLetterTopic == null ? "counted and logged" : "topic " + settings.deadLetterTopic,
                 List.of("decode"), Counter.INVALID, null);
 
-        b.setting("job", settings.fingerprint())
+        b.setting("job", displayName())
                 .setting("input-topic", settings.inputTopic)
                 .setting("output-topic", settings.outputTopic == null ? "none" : settings.outputTopic)
                 .setting("late-topic", settings.lateTopic)

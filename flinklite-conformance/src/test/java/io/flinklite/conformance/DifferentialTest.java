@@ -45,6 +45,9 @@ class DifferentialTest {
     private static final Path FAILURES = Paths.get("target", "conformance-failures");
 
     private final Map<Long, Outcome> flinkOutcomes = new LinkedHashMap<>();
+    /** Per seed: the case without the lines behind the watermark, and Flink's outcome on it. */
+    private final Map<Long, ConformanceCase> onTimeCases = new LinkedHashMap<>();
+    private final Map<Long, Outcome> flinkOnTime = new LinkedHashMap<>();
     private int minimizationsLeft = Integer.getInteger("conformance.minimize", 3);
 
     @TestFactory
@@ -90,6 +93,18 @@ class DifferentialTest {
             for (ConformanceCase c : cases) {
                 flinkOutcomes.put(c.seed(), byId.get(c.id()));
             }
+            onTimeCases.clear();
+            flinkOnTime.clear();
+            List<ConformanceCase> onTime = new ArrayList<>();
+            for (ConformanceCase c : cases) {
+                ConformanceCase d = aheadOfTheWatermarkOnly(c);
+                onTimeCases.put(c.seed(), d);
+                onTime.add(d);
+            }
+            Map<String, Outcome> onTimeById = FlinkReference.run(onTime);
+            for (ConformanceCase d : onTime) {
+                flinkOnTime.put(d.seed(), onTimeById.get(d.id()));
+            }
         }
         ConformanceCase c = CaseGenerator.generate(seed);
         Outcome flink = flinkOutcomes.get(seed);
@@ -127,6 +142,68 @@ class DifferentialTest {
                     + "job agrees, on " + c.describe() + "\n" + apiDiff);
         }
         assertThat(userApi.invalidLines()).as("invalid lines of the Java API job, seed %d", seed).isEqualTo(c.invalidLines());
+
+        // The same job scaled out (issue 12): two stages through in-memory repartitions. One source partition: the
+        // keyed tasks see the fused job's watermarks exactly, whatever the number of repartitions.
+        for (int m : new int[] {1, 3}) {
+            FlinkLiteEngine.Run shuffled = FlinkLiteEngine.runShuffled(c, 1, m);
+            String shuffleDiff = OutcomeDiff.diff(c, flink, shuffled.outcome());
+            if (shuffleDiff != null) {
+                fail("the two-stage job (1 source partition, " + m + " repartitions) differs from Flink, though the "
+                        + "fused job agrees, on " + c.describe() + "\n" + shuffleDiff);
+            }
+            assertThat(shuffled.invalidLines()).as("invalid lines through the shuffle, seed %d", seed)
+                    .isEqualTo(c.invalidLines());
+        }
+        FlinkLiteEngine.Run shuffledUser = FlinkLiteEngine.runShuffledUserFunction(c, 1, 3);
+        String shuffledUserDiff = OutcomeDiff.diff(c, flink, shuffledUser.outcome());
+        if (shuffledUserDiff != null) {
+            fail("the user AggregateFunction through the two-stage job (1 source partition, 3 repartitions) differs "
+                    + "from Flink on " + c.describe() + "\n" + shuffledUserDiff);
+        }
+        // Three source partitions, each with its own watermark: lateness then depends on how they interleave (as in
+        // Flink at source parallelism 3). So: the case without the lines behind the watermark (which never move it,
+        // so every remaining line is ahead of it, in any interleaving), against Flink's own outcome on it.
+        ConformanceCase onTime = onTimeCases.get(seed);
+        if (onTime != null) {
+            Outcome flinkOnTimeOutcome = flinkOnTime.get(seed);
+            assertThat(flinkOnTimeOutcome.late()).as("Flink on the case without lines behind the watermark, seed %d", seed)
+                    .isEmpty();
+            FlinkLiteEngine.Run three = FlinkLiteEngine.runShuffled(onTime, 3, 3);
+            String threeDiff = OutcomeDiff.diff(onTime, flinkOnTimeOutcome, three.outcome());
+            if (threeDiff != null) {
+                fail("the two-stage job (3 source partitions, 3 repartitions) differs from Flink on the case without "
+                        + "the lines behind the watermark, " + onTime.describe() + "\n" + threeDiff);
+            }
+        }
+    }
+
+    /**
+     * {@code c} without the valid lines at or behind the watermark of the lines before them (late, or skipping the
+     * windows that already fired): such a line never moves the watermark, so every remaining line is ahead of it
+     * (and of any lower watermark another interleaving gives).
+     */
+    private static ConformanceCase aheadOfTheWatermarkOnly(ConformanceCase c) {
+        List<String> kept = new ArrayList<>();
+        long max = Long.MIN_VALUE;
+        long bound = c.spec().outOfOrdernessMs();
+        // A session window [ts, ts + gap) also merges with a fired session ending at ts (touching ends), one that a
+        // lower watermark would not have fired yet: for sessions a line must be 2 ms ahead. (W + 1 <= max: such a
+        // line does not move the watermark either.)
+        long margin = c.spec().window().assigner().isSession() ? 1 : 0;
+        for (String line : c.lines()) {
+            ReferenceEvent e = ReferenceParser.parse(line, c.spec().keyField(), c.spec().aggregate().field());
+            if (e == null) {
+                kept.add(line); // invalid: never moves the watermark either
+                continue;
+            }
+            long watermark = max == Long.MIN_VALUE ? Long.MIN_VALUE : max - bound - 1;
+            if (e.timestamp > watermark + margin) {
+                kept.add(line);
+            }
+            max = Math.max(max, e.timestamp);
+        }
+        return new ConformanceCase("ahead-" + c.id(), c.seed(), c.spec(), kept, c.exactValues(), c.invalidLines());
     }
 
     private String failureReport(ConformanceCase c, Outcome flink, Outcome lite, String diff) throws Exception {

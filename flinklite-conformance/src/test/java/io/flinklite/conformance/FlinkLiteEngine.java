@@ -8,12 +8,15 @@ import io.flinklite.api.Pipeline;
 import io.flinklite.api.Sink;
 import io.flinklite.api.WatermarkStrategy;
 import io.flinklite.api.WindowResult;
+import io.flinklite.api.Windowed;
 import io.flinklite.job.AggregateSpec;
 import io.flinklite.job.JobSpec;
 import io.flinklite.runtime.metrics.JobMetrics;
 import io.flinklite.runtime.replay.ArraySourceReader;
 import io.flinklite.runtime.replay.Replay;
 import io.flinklite.runtime.replay.ReplayStats;
+import io.flinklite.runtime.replay.ShuffleReplay;
+import io.flinklite.runtime.shuffle.ShuffledJob;
 import io.flinklite.runtime.state.MemoryState;
 import io.flinklite.runtime.task.StreamTask;
 import io.flinklite.runtime.task.TaskOptions;
@@ -246,6 +249,41 @@ final class FlinkLiteEngine {
             s.max = Double.parseDouble(parts[3]);
             return s;
         }
+    }
+
+    /**
+     * Replays the case through the two stages of a scaled-out job in process ({@link ShuffleReplay}): the lines dealt
+     * round-robin to {@code sourcePartitions} source tasks, {@code repartitions} in-memory repartition partitions
+     * and as many keyed tasks.
+     */
+    static Run runShuffled(ConformanceCase c, int sourcePartitions, int repartitions) throws Exception {
+        List<WindowResult> results = new ArrayList<>();
+        List<String> late = new ArrayList<>();
+        List<String> reports = new ArrayList<>();
+        ShuffleReplay.Stats stats = ShuffleReplay.run(c.spec(), c.linesAsBytes(), sourcePartitions, repartitions,
+                results::add, bytes -> late.add(new String(bytes, StandardCharsets.UTF_8)), reports::add);
+        if (stats.invalidShuffleRecords() != 0) {
+            throw new AssertionError(stats.invalidShuffleRecords() + " invalid shuffle records on " + c.describe());
+        }
+        return new Run(new Outcome(results, late), stats.replay().invalid(), reports.size(), stats.replay());
+    }
+
+    /**
+     * {@link #runUserApi}'s function through the two stages ({@code ShuffledJob.of(spec, valueField, function,
+     * serializer)}, as {@code --aggregate-class} scaled out): its accumulators cross as the serializer's text.
+     */
+    static Run runShuffledUserFunction(ConformanceCase c, int sourcePartitions, int repartitions) throws Exception {
+        JobSpec spec = c.spec();
+        AggregateSpec.Kind kind = spec.aggregate().kind();
+        List<WindowResult> results = new ArrayList<>();
+        List<String> late = new ArrayList<>();
+        List<String> reports = new ArrayList<>();
+        ShuffledJob<Windowed<Stats>> job = ShuffledJob.of(spec, spec.aggregate().field(), new StatsFunction(),
+                new StatsSerializer());
+        ShuffleReplay.Stats stats = ShuffleReplay.run(job, c.linesAsBytes(), sourcePartitions, repartitions,
+                w -> results.add(w.value().toResult(kind, w.key(), w.windowStart(), w.windowEnd())),
+                bytes -> late.add(new String(bytes, StandardCharsets.UTF_8)), reports::add);
+        return new Run(new Outcome(results, late), stats.replay().invalid(), reports.size(), stats.replay());
     }
 
     private static Run replay(ConformanceCase c, InputStream stream) throws Exception {

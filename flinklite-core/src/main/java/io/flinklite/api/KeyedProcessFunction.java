@@ -53,6 +53,14 @@ public abstract class KeyedProcessFunction<IN, OUT> {
     }
 
     /**
+     * Releases what {@link #open} acquired; called once when the task ends (input ended, failed or stopped), after
+     * the last element, timer and checkpoint, also when {@code open} or a later call failed. An exception here is
+     * logged and reported, but never hides the error that ended the task. The default does nothing.
+     */
+    public void close() throws Exception {
+    }
+
+    /**
      * Processes one element; may read and change the current key's state, register and delete its timers, and
      * emit to {@code out} and side outputs, with the element's timestamp.
      */

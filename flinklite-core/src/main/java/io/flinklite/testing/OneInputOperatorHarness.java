@@ -26,9 +26,11 @@ import java.util.function.Function;
 public final class OneInputOperatorHarness<IN, OUT> extends OperatorHarness<OUT, OneInputOperatorHarness<IN, OUT>> {
     private final Function<Output<OUT>, ? extends OneInputOperator<IN>> factory;
     private final OneInputOperator<IN> operator;
+    private final int edges;
 
-    private OneInputOperatorHarness(Function<Output<OUT>, ? extends OneInputOperator<IN>> factory) {
-        super(1);
+    private OneInputOperatorHarness(int edges, Function<Output<OUT>, ? extends OneInputOperator<IN>> factory) {
+        super(edges);
+        this.edges = edges;
         this.factory = Objects.requireNonNull(factory, "factory");
         this.operator = Objects.requireNonNull(factory.apply(output), "the factory returned null");
     }
@@ -39,7 +41,22 @@ public final class OneInputOperatorHarness<IN, OUT> extends OperatorHarness<OUT,
      */
     public static <IN, OUT> OneInputOperatorHarness<IN, OUT> of(
             Function<Output<OUT>, ? extends OneInputOperator<IN>> factory) {
-        return new OneInputOperatorHarness<>(factory);
+        return new OneInputOperatorHarness<>(1, factory);
+    }
+
+    /**
+     * A harness whose operator's one input is the union of {@code edges} edges, as when two topics feed one window:
+     * each edge has its own watermark ({@link #processWatermark(int, long)}, {@link #endInput(int)}), and the operator
+     * sees their minimum whenever it advances, as in a task (an edge without a watermark yet holds it back).
+     *
+     * @throws IllegalArgumentException when {@code edges} is below 1
+     */
+    public static <IN, OUT> OneInputOperatorHarness<IN, OUT> unionOf(int edges,
+            Function<Output<OUT>, ? extends OneInputOperator<IN>> factory) {
+        if (edges < 1) {
+            throw new IllegalArgumentException("a union needs at least one edge, not " + edges);
+        }
+        return new OneInputOperatorHarness<>(edges, factory);
     }
 
     @Override
@@ -49,7 +66,7 @@ public final class OneInputOperatorHarness<IN, OUT> extends OperatorHarness<OUT,
 
     @Override
     public OneInputOperatorHarness<IN, OUT> fresh() {
-        OneInputOperatorHarness<IN, OUT> h = new OneInputOperatorHarness<>(factory);
+        OneInputOperatorHarness<IN, OUT> h = new OneInputOperatorHarness<>(edges, factory);
         h.output.copySettings(output);
         return h;
     }
@@ -66,15 +83,27 @@ public final class OneInputOperatorHarness<IN, OUT> extends OperatorHarness<OUT,
         return processElement(value, timestamp, null);
     }
 
-    /** The input's watermark; the operator sees it only when it advances. */
+    /** The input's watermark (of a union: every edge's); the operator sees it only when it advances. */
     public OneInputOperatorHarness<IN, OUT> processWatermark(long watermark) throws Exception {
-        watermark(0, watermark);
+        watermark(-1, watermark);
         return this;
     }
 
-    /** The input ended: watermark {@code Long.MAX_VALUE}, then {@code finish()}. */
+    /** Edge {@code edge}'s watermark (0-based, see {@link #unionOf}); the operator gets the minimum over the edges. */
+    public OneInputOperatorHarness<IN, OUT> processWatermark(int edge, long watermark) throws Exception {
+        watermark(Objects.checkIndex(edge, edges), watermark);
+        return this;
+    }
+
+    /** The input (of a union: every edge) ended: watermark {@code Long.MAX_VALUE}, then {@code finish()}. */
     public OneInputOperatorHarness<IN, OUT> endInput() throws Exception {
-        end(0);
+        end(-1);
+        return this;
+    }
+
+    /** Edge {@code edge} of a union ended; the operator finishes once every edge has. */
+    public OneInputOperatorHarness<IN, OUT> endInput(int edge) throws Exception {
+        end(Objects.checkIndex(edge, edges));
         return this;
     }
 }

@@ -132,12 +132,19 @@ public final class JobMetricsCollectors {
         counter(registry, "flinklite_sink_give_ups_total",
                 "Writes a plug-in sink abandoned: the job stopped, and recomputes those results when restarted",
                 cb -> metrics.sinks().forEach((name, counters) -> cb.call(counters.giveUps(), name)), "sink");
+        // The unlabelled two are the totals, which for the built-in job's one window operator they always were.
         gauge(registry, "flinklite_open_windows",
-                "Windows (per key) holding state, waiting for the watermark",
+                "Windows (per key) holding state, waiting for the watermark, over all window operators",
                 cb -> cb.call(metrics.openWindows()));
         gauge(registry, "flinklite_open_panes",
-                "Panes (slide-sized slices per key) holding state",
+                "Panes (slide-sized slices per key) holding state, over all window operators",
                 cb -> cb.call(metrics.openPanes()));
+        gauge(registry, "flinklite_operator_open_windows",
+                "Windows (per key) one window operator holds, by its id in the job graph",
+                cb -> metrics.windowOperators().forEach((id, g) -> cb.call(g.openWindows(), id)), "operator");
+        gauge(registry, "flinklite_operator_open_panes",
+                "Panes (or session windows) one window operator holds, by its id in the job graph",
+                cb -> metrics.windowOperators().forEach((id, g) -> cb.call(g.openPanes(), id)), "operator");
     }
 
     private static void registerWatermarks(PrometheusRegistry registry, JobMetrics metrics, LongSupplier nowMs) {

@@ -80,7 +80,7 @@ public final class UserAggregate {
         }
         DataStream<Event> events = Pipeline.fromEvents(spec.keyField(), valueField, spec.timestamps(), watermarks);
         if (!spec.selectsAllTypes()) {
-            events = events.filter(e -> spec.selects(e.key()));
+            events = events.filter(new TypeSelection(spec));
         }
         WindowedStream<Event> windows = events.keyBy(Event::key)
                 .window(spec.window().assigner())
@@ -90,6 +90,28 @@ public final class UserAggregate {
         }
         return windows.aggregate(aggregate, aggregate)
                 .sinkTo(Sinks.toWindowResults(results, CountAndValue::count, CountAndValue::value));
+    }
+
+    /**
+     * The spec's type filter, named by the types it keeps: they are then part of the job's fingerprint, so a
+     * checkpoint taken keeping other types is refused.
+     */
+    private static final class TypeSelection implements io.flinklite.api.FilterFunction<Event> {
+        private final JobSpec spec;
+
+        TypeSelection(JobSpec spec) {
+            this.spec = spec;
+        }
+
+        @Override
+        public boolean filter(Event e) {
+            return spec.selects(e.key());
+        }
+
+        @Override
+        public String toString() {
+            return "types=" + String.join(",", new java.util.TreeSet<>(spec.types()));
+        }
     }
 
     /** The first generic argument {@code index} of {@code iface} as {@code c} (or a superclass) implements it. */
@@ -144,6 +166,12 @@ public final class UserAggregate {
             this.className = className;
             this.function = function;
             this.serializer = serializer;
+        }
+
+        /** The user's class: what the job's fingerprint knows this aggregate by. */
+        @Override
+        public String toString() {
+            return className;
         }
 
         @Override

@@ -89,8 +89,9 @@ class MetricsServerTest {
         }
         jdbc.failedAttempt();
         jdbc.gaveUp();
-        metrics.setOpenWindows(7);
-        metrics.setOpenPanes(9);
+        // Two window operators (a user job with two windows): each its own series, the unlabelled ones their sum.
+        metrics.windowOperator("windows").set(5, 6);
+        metrics.windowOperator("windows-2").set(2, 3);
         metrics.addTypeCounts("critical", 6, 0, 1);
         metrics.addTypeCounts("normal", 0, 3, 0);
 
@@ -113,7 +114,11 @@ class MetricsServerTest {
                 .containsEntry("flinklite_sink_retries_total{sink=\"jdbc\"}", 7.0)
                 .containsEntry("flinklite_sink_give_ups_total{sink=\"jdbc\"}", 1.0)
                 .containsEntry("flinklite_open_windows", 7.0)
-                .containsEntry("flinklite_open_panes", 9.0);
+                .containsEntry("flinklite_open_panes", 9.0)
+                .containsEntry("flinklite_operator_open_windows{operator=\"windows\"}", 5.0)
+                .containsEntry("flinklite_operator_open_windows{operator=\"windows-2\"}", 2.0)
+                .containsEntry("flinklite_operator_open_panes{operator=\"windows\"}", 6.0)
+                .containsEntry("flinklite_operator_open_panes{operator=\"windows-2\"}", 3.0);
         double outcomes = samples.entrySet().stream()
                 .filter(e -> e.getKey().startsWith("flinklite_events_outcome_total{"))
                 .mapToDouble(Map.Entry::getValue).sum();

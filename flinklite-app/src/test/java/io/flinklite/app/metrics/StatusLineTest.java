@@ -31,7 +31,7 @@ class StatusLineTest {
 
         metrics.addEventsTotal(2_000_000);
         metrics.setWatermarkMs(NOW_MS - 5_200);
-        metrics.setOpenWindows(12);
+        metrics.windowOperator("windows").set(12, 20);
         metrics.checkpointCompleted(1, NOW_MS - 3_000, 1, 1);
         assertThat(line.next(NOW_MS, 10 * SECOND_NANOS)).isEqualTo("flinklite: 200,000 events/s (2,001,000 total)"
                 + " | watermark 2027-01-15T07:59:54.800Z, 5.2 s behind | open windows 12 | last checkpoint 3 s ago");

@@ -16,7 +16,7 @@ import java.util.jar.JarOutputStream;
 import java.util.stream.Stream;
 
 /** Compiles Java sources with the JDK's compiler and packs the classes into a jar: a user's job jar, for tests. */
-final class TestJars {
+public final class TestJars {
     private TestJars() {
     }
 
@@ -24,7 +24,7 @@ final class TestJars {
      * @param sources class name (e.g. {@code com.example.Hello}) to its source text
      * @return the jar, in {@code dir}
      */
-    static Path compile(Path dir, String jarName, Map<String, String> sources) throws IOException {
+    public static Path compile(Path dir, String jarName, Map<String, String> sources) throws IOException {
         Path src = Files.createDirectories(dir.resolve("src-" + jarName));
         Path classes = Files.createDirectories(dir.resolve("classes-" + jarName));
         List<String> args = new ArrayList<>(List.of("-d", classes.toString(), "-classpath",

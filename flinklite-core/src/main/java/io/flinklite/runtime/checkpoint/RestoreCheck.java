@@ -49,13 +49,15 @@ public final class RestoreCheck implements CheckpointValidator {
             }
             Optional<JobSpec> spec = JobSpec.fromFingerprint(checkpoint.jobFingerprint());
             if (spec.isPresent()) {
-                StreamTask task = StreamTask.forSpec(spec.get(), TaskOptions.defaults(), NoInput.INSTANCE, result -> { },
-                        null, DeadLetterHandler.DISCARD, new JobMetrics());
-                TaskCheckpointer.restore(task, checkpoint);
+                try (StreamTask task = StreamTask.forSpec(spec.get(), TaskOptions.defaults(), NoInput.INSTANCE,
+                        result -> { }, null, DeadLetterHandler.DISCARD, new JobMetrics())) {
+                    TaskCheckpointer.restore(task, checkpoint);
+                }
             }
         } catch (CorruptCheckpointException e) {
             throw e;
-        } catch (RuntimeException e) {
+        } catch (Exception e) {
+            // A restore failure, or (a task of built-in operators only) a failed close: either way not restorable.
             throw new CorruptCheckpointException("its state cannot be restored: " + e.getMessage(), e);
         }
     }

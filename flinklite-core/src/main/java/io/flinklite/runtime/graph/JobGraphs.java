@@ -80,10 +80,7 @@ public final class JobGraphs {
             throw new IllegalArgumentException("a job needs at least one source, got " + sources);
         }
         SelectionCache selection = new SelectionCache(spec);
-        boolean needsValue = spec.aggregate().hasValue();
-        // Only events that reach a value aggregate need a value; others are filtered whatever they carry.
-        EventFormat format = new EventFormat(spec.keyField(), spec.aggregate().field(), spec.timestamps(),
-                needsValue ? e -> selection.selects(e.key()) : e -> false);
+        EventFormat format = builtInFormat(spec, selection);
         JobGraph.Builder b = JobGraph.builder();
         for (int i = 0; i < sources; i++) {
             b.source(sourceId(i), format, spec.outOfOrdernessMs(), idleTimeoutMs, wallClockWhenIdle);
@@ -104,6 +101,48 @@ public final class JobGraphs {
                     .edge(WINDOWS, OperatorTags.LATE_DATA, "late", 1, null);
         }
         return b.fingerprint(spec.fingerprint()).build();
+    }
+
+    /** The id of a scaled-out job's shuffle writer (its state's name in a source task's snapshot). */
+    public static final String SHUFFLE = "shuffle";
+
+    /**
+     * A source task of the built-in job scaled out (issue 12, {@code runtime.shuffle.ShuffledJob}): the one source
+     * ({@value #SOURCE}, the task's partition, its watermark and idleness), the type filter, then keyed by the key
+     * field into {@code writer} ({@value #SHUFFLE}), which writes the repartition stream. Window, lateness and results
+     * are the keyed tasks'.
+     */
+    public static JobGraph shuffleSource(JobSpec spec, long idleTimeoutMs, boolean wallClockWhenIdle,
+                                         io.flinklite.runtime.operator.OperatorFactory writer) {
+        return shuffleSource(spec, null, idleTimeoutMs, wallClockWhenIdle, writer);
+    }
+
+    /**
+     * The same for the built-in job with a user aggregate function reading {@code valueField} (every event needs it,
+     * as in the {@code Pipeline} job of that function); {@code null}: the spec's aggregate decides.
+     */
+    public static JobGraph shuffleSource(JobSpec spec, String valueField, long idleTimeoutMs, boolean wallClockWhenIdle,
+                                         io.flinklite.runtime.operator.OperatorFactory writer) {
+        SelectionCache selection = new SelectionCache(spec);
+        EventFormat format = valueField == null ? builtInFormat(spec, selection)
+                : new EventFormat(spec.keyField(), valueField, spec.timestamps(), null);
+        return JobGraph.builder()
+                .source(SOURCE, format, spec.outOfOrdernessMs(), idleTimeoutMs, wallClockWhenIdle)
+                .operator("types", out -> new TypeFilterOperator(selection, out), false)
+                .operator(SHUFFLE, writer)
+                .edge(SOURCE, "types")
+                .edge("types", null, SHUFFLE, 1, EVENT_KEY)
+                .fingerprint("shuffleSource;" + (valueField == null ? "" : "valueField=" + valueField + ";")
+                        + spec.fingerprint())
+                .build();
+    }
+
+    /** The built-in job's input format: only events that reach a value aggregate need a value. */
+    private static EventFormat builtInFormat(JobSpec spec, SelectionCache selection) {
+        boolean needsValue = spec.aggregate().hasValue();
+        // Events that are filtered out need no value, whatever they carry.
+        return new EventFormat(spec.keyField(), spec.aggregate().field(), spec.timestamps(),
+                needsValue ? e -> selection.selects(e.key()) : e -> false);
     }
 
     /** The id of source {@code i} of the built-in job: {@value #SOURCE}, then {@code events-2}, ... */
@@ -190,8 +229,8 @@ public final class JobGraphs {
      * A user job: its own sources (each with its own settings, idleness included; a node named by the source, in the
      * order {@link Job#sources()} gives), unions and functions, then the window and aggregate of a window job, the
      * keyed process function of a process job, or the join operator ({@value #JOIN}) and the join function
-     * ({@code "join-function"}) of a join job, and sinks. A job of one source has the graph (node ids, state layout,
-     * fingerprint) it had before unions and joins.
+     * ({@code "join-function"}) of a join job, and sinks. A job of one source has the node ids and state layout
+     * it had before unions and joins; its fingerprint names its functions ({@link #identity}).
      *
      * @throws IllegalArgumentException when two sources share a name
      */
@@ -213,15 +252,21 @@ public final class JobGraphs {
             addJoin(b, tails, rightTails, job);
             shape = "join=" + job.join() + (job.join().isInterval() ? ""
                     : ";window=" + job.assigner() + ";allowedLateness=" + job.allowedLatenessMs())
-                    + ";function=" + job.join().function().getClass().getName();
+                    + ";function=" + identity(job.join().function());
         } else if (job.isProcessJob()) {
             addProcess(b, tails, job);
-            shape = "process=" + job.processFunction().getClass().getName();
+            shape = "process=" + identity(job.processFunction());
         } else {
             addWindow(b, tails, job);
-            shape = "window=" + job.assigner() + ";allowedLateness=" + job.allowedLatenessMs();
+            shape = "window=" + job.assigner() + ";allowedLateness=" + job.allowedLatenessMs()
+                    + ";aggregate=" + identity(job.function());
         }
         StringBuilder fingerprint = new StringBuilder("userJob;").append(shape);
+        appendFunctions(fingerprint, job.stream());
+        if (job.isJoinJob()) {
+            appendFunctions(fingerprint, job.join().right());
+        }
+        fingerprint.append(";keyBy=").append(identity(job.keySelector()));
         for (Pipeline.EventSource source : sources) {
             var strategy = source.watermarks();
             fingerprint.append(single ? "" : ";source=" + source.name())
@@ -230,6 +275,39 @@ public final class JobGraphs {
                     .append(source.timestamps().equals(TimestampSpec.defaults()) ? "" : ";timestamps=" + source.timestamps());
         }
         return b.fingerprint(fingerprint.toString()).build();
+    }
+
+    /** The filters and maps of {@code stream} (and of the streams of its union), in order, by {@link #identity}. */
+    private static void appendFunctions(StringBuilder fingerprint, Job.Stream stream) {
+        if (stream.source() == null) {
+            for (Job.Stream input : stream.unionOf()) {
+                appendFunctions(fingerprint, input);
+            }
+        }
+        for (Object fn : stream.transformations()) {
+            fingerprint.append(fn instanceof FilterFunction ? ";filter=" : ";map=").append(identity(fn));
+        }
+    }
+
+    /**
+     * How a user function shapes a fingerprint, the same in every run of every build of the job: its class, with
+     * its {@code toString()} when the class declares one (so a function configured by its fields, e.g. which types a
+     * filter keeps or which class an adapter wraps, tells its configurations apart); a lambda or method reference is
+     * only "lambda", its generated class name changing from run to run.
+     */
+    static String identity(Object function) {
+        Class<?> c = function.getClass();
+        if (c.isSynthetic() || c.isHidden()) {
+            return "lambda";
+        }
+        try {
+            if (c.getMethod("toString").getDeclaringClass() != Object.class) {
+                return c.getName() + "(" + function + ")";
+            }
+        } catch (NoSuchMethodException cannotHappen) {
+            // Every class has toString.
+        }
+        return c.getName();
     }
 
     /**

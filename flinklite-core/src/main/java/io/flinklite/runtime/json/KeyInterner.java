@@ -9,7 +9,7 @@ import java.util.Arrays;
  * further new keys get a fresh {@code String} each time (correct, just not shared), so a stream of unique keys
  * cannot exhaust memory.
  */
-final class KeyInterner {
+public final class KeyInterner {
     static final int MAX_ENTRIES = 1 << 16;
 
     private byte[][] bytes = new byte[256][];
@@ -26,7 +26,7 @@ final class KeyInterner {
     }
 
     /** The string for UTF-8 {@code b[from, to)}. */
-    String intern(byte[] b, int from, int to) {
+    public String intern(byte[] b, int from, int to) {
         int h = HASH_SEED;
         for (int i = from; i < to; i++) {
             h = hashStep(h, b[i]);

@@ -71,8 +71,9 @@ public final class JobMetrics {
     private final AtomicLongArray eventsInvalid = new AtomicLongArray(InvalidReason.values().length);
     private final AtomicLong windowsFlushed = new AtomicLong();
     private final AtomicLong lateFirings = new AtomicLong();
-    private final AtomicLong openPanes = new AtomicLong();
-    private final AtomicLong openWindows = new AtomicLong();
+    /** By operator id, in id order: each window operator's gauges (a job may have several). */
+    private final java.util.concurrent.ConcurrentSkipListMap<String, WindowGauges> windowOperators =
+            new java.util.concurrent.ConcurrentSkipListMap<>();
     private final AtomicLong watermarkMs = new AtomicLong(Long.MIN_VALUE);
     private final AtomicLong lastCheckpointTimeMs = new AtomicLong();
     private final AtomicLong lastCheckpointId = new AtomicLong();
@@ -218,8 +219,19 @@ public final class JobMetrics {
         joinStateBytes.set(bytes);
     }
 
-    public void setOpenPanes(long n) { openPanes.set(n); }
-    public void setOpenWindows(long n) { openWindows.set(n); }
+    /**
+     * The gauges of the window operator {@code operatorId} (its id in the job graph), created on first use: the task
+     * wires each window operator to its own, so that two window operators do not overwrite each other's.
+     */
+    public WindowGauges windowOperator(String operatorId) {
+        return windowOperators.computeIfAbsent(java.util.Objects.requireNonNull(operatorId, "operatorId"),
+                id -> new WindowGauges());
+    }
+
+    /** Every window operator's gauges, by operator id in id order; empty for a job without windows. */
+    public Map<String, WindowGauges> windowOperators() {
+        return java.util.Collections.unmodifiableMap(windowOperators);
+    }
     public void setWatermarkMs(long ms) { watermarkMs.set(ms); }
     public void setPartitions(PartitionStats[] stats) { partitions.set(stats.clone()); }
 
@@ -293,7 +305,14 @@ public final class JobMetrics {
     public long outputWriteFailures() { return outputWriteFailures.get(); }
     public long outputRecordsTooLarge() { return outputRecordsTooLarge.get(); }
     public long sinkErrors() { return sinkErrors.get(); }
-    public long openPanes() { return openPanes.get(); }
+    /** Open panes of all window operators: the built-in job's one window operator's. */
+    public long openPanes() {
+        long n = 0;
+        for (WindowGauges g : windowOperators.values()) {
+            n += g.openPanes();
+        }
+        return n;
+    }
     /** True once a join operator reported (the job joins two inputs): its metrics mean something. */
     public boolean isJoin() { return join; }
     public long joinPairs() { return joinPairs.get(); }
@@ -301,7 +320,14 @@ public final class JobMetrics {
     public long joinLate(int side) { return joinLate.get(side); }
     public long joinStateElements() { return joinStateElements.get(); }
     public long joinStateBytes() { return joinStateBytes.get(); }
-    public long openWindows() { return openWindows.get(); }
+    /** Open windows of all window operators: the built-in job's one window operator's. */
+    public long openWindows() {
+        long n = 0;
+        for (WindowGauges g : windowOperators.values()) {
+            n += g.openWindows();
+        }
+        return n;
+    }
     /** The combined watermark, epoch ms; {@link Long#MIN_VALUE} before the first record. */
     public long watermarkMs() { return watermarkMs.get(); }
     /** Epoch ms of the last successful checkpoint write; 0 before the first. */
@@ -333,4 +359,24 @@ public final class JobMetrics {
      * Ready to serve: the task loop is running, the source has input partitions assigned, and Kafka answers.
      */
     public boolean ready() { return jobState == JobState.RUNNING && sourceAssigned && kafkaUnreachableSinceMs == 0; }
+
+    /**
+     * What one window operator holds: windows (per key) waiting for the watermark, and panes (or session windows)
+     * holding accumulators. Set by the operator between batches, read by any thread.
+     */
+    public static final class WindowGauges {
+        private final AtomicLong openWindows = new AtomicLong();
+        private final AtomicLong openPanes = new AtomicLong();
+
+        WindowGauges() {
+        }
+
+        public void set(long windows, long panes) {
+            openWindows.set(windows);
+            openPanes.set(panes);
+        }
+
+        public long openWindows() { return openWindows.get(); }
+        public long openPanes() { return openPanes.get(); }
+    }
 }

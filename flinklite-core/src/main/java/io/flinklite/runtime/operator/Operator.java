@@ -48,7 +48,10 @@ public interface Operator extends Snapshottable {
     default void restoreState(StateReader in) {
     }
 
-    /** Releases resources; called once, last, also after a failure. */
+    /**
+     * Releases resources and closes the user functions the operator runs: called once, last (after the final
+     * checkpoint), whether the task ended, failed or was stopped; the task closes its operators in reverse graph order.
+     */
     default void close() throws Exception {
     }
 }

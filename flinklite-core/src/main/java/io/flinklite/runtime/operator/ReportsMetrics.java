@@ -9,6 +9,14 @@ import io.flinklite.runtime.metrics.JobMetrics;
  */
 public interface ReportsMetrics {
 
+    /**
+     * Called once by the task as it wires the graph, before any {@link #publishMetrics}: the operator's id, under which
+     * it files gauges of its own (e.g. {@link JobMetrics#windowOperator}), so that two operators of one kind keep
+     * theirs apart. The default files nothing.
+     */
+    default void registerMetrics(String operatorId, JobMetrics metrics) {
+    }
+
     /** Adds the counts since the previous call to {@code metrics} and sets the gauges. Task thread, between batches. */
     void publishMetrics(JobMetrics metrics);
 }

@@ -60,12 +60,28 @@ public final class KeyedProcessOperator<IN, OUT> implements OneInputOperator<IN>
         try {
             function.open(backend);
         } catch (RuntimeException e) {
-            throw e;
+            throw closedAfter(e);
         } catch (Exception e) {
-            throw new IllegalStateException(function.getClass().getName() + ".open failed: " + e.getMessage(), e);
+            throw closedAfter(new IllegalStateException(function.getClass().getName() + ".open failed: " + e.getMessage(), e));
         } finally {
             backend.seal();
         }
+    }
+
+    /** A failed open still gets its close (no operator exists to close it later), which must not hide the failure. */
+    private RuntimeException closedAfter(RuntimeException openFailure) {
+        try {
+            function.close();
+        } catch (Exception e) {
+            openFailure.addSuppressed(e);
+        }
+        return openFailure;
+    }
+
+    /** Closes the function, once: the task calls this once when it ends. */
+    @Override
+    public void close() throws Exception {
+        function.close();
     }
 
     /** The operator's watermark; {@link Long#MIN_VALUE} before the first. */

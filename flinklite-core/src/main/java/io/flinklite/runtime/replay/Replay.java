@@ -61,9 +61,11 @@ public final class Replay {
         JobMetrics metrics = new JobMetrics();
         DeadLetterHandler report = (partition, offset, payload, off, len, reason, detail) ->
                 invalidReporter.accept("line " + offset + ": " + reason.label() + ": " + detail);
-        StreamTask task = StreamTask.forSpec(spec, TaskOptions.replay(), source, results, lateOutput, report, metrics);
-        long start = System.nanoTime();
-        task.run();
+        long start;
+        try (StreamTask task = StreamTask.forSpec(spec, TaskOptions.replay(), source, results, lateOutput, report, metrics)) {
+            start = System.nanoTime();
+            task.run();
+        }
         return new ReplayStats(metrics, System.nanoTime() - start);
     }
 }

@@ -11,6 +11,7 @@ import io.flinklite.runtime.json.EventDecoder;
 import io.flinklite.runtime.metrics.JobMetrics;
 import io.flinklite.runtime.operator.ElementFilter;
 import io.flinklite.runtime.operator.ForwardsWatermarks;
+import io.flinklite.runtime.operator.ObservesIdleness;
 import io.flinklite.runtime.operator.OneInputOperator;
 import io.flinklite.runtime.operator.OriginSink;
 import io.flinklite.runtime.operator.Operator;
@@ -100,6 +101,7 @@ final class ChainedGraph {
             outputs.put(node.id(), out);
             if (op instanceof ReportsMetrics) {
                 reporting.add((ReportsMetrics) op);
+                ((ReportsMetrics) op).registerMetrics(node.id(), metrics);
             }
         }
         reporters = reporting.toArray(new ReportsMetrics[0]);
@@ -202,6 +204,36 @@ final class ChainedGraph {
     void finish() throws Exception {
         for (OperatorRun op : operators) {
             op.operator.finish();
+        }
+    }
+
+    /**
+     * Closes every operator, from the last in topological order to the first (an operator is closed after everything
+     * downstream of it, as in Flink), each exactly once however often this is called. A failing close does not stop
+     * the others: each failure is logged, the first is thrown with the later ones suppressed.
+     */
+    void closeOperators() throws Exception {
+        Exception first = null;
+        for (int i = operators.length - 1; i >= 0; i--) {
+            OperatorRun op = operators[i];
+            if (op.closed) {
+                continue;
+            }
+            op.closed = true;
+            try {
+                op.operator.close();
+            } catch (Exception e) {
+                System.getLogger(ChainedGraph.class.getName()).log(System.Logger.Level.WARNING,
+                        "closing operator '" + op.node.id() + "' failed: " + e, e);
+                if (first == null) {
+                    first = e;
+                } else {
+                    first.addSuppressed(e);
+                }
+            }
+        }
+        if (first != null) {
+            throw first;
         }
     }
 
@@ -363,6 +395,8 @@ final class ChainedGraph {
         private EdgeTarget[] inputs = NO_TARGETS;
         private long watermark = Long.MIN_VALUE;
         private boolean idle;
+        /** Set once {@link Operator#close} was called, so that no operator is closed twice. */
+        private boolean closed;
 
         OperatorRun(JobGraph.OperatorNode node, Operator operator, NodeOutput output) {
             this.node = node;
@@ -431,6 +465,9 @@ final class ChainedGraph {
             }
             if (allIdle != idle) {
                 idle = allIdle;
+                if (operator instanceof ObservesIdleness) {
+                    ((ObservesIdleness) operator).processIdle(allIdle);
+                }
                 output.emitIdle(allIdle);
             }
             if (!allIdle && min > watermark) {

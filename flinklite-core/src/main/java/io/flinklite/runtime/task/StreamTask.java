@@ -47,7 +47,7 @@ import java.util.TreeMap;
  * thread: from a {@link BatchHook}, or before {@link #run()}. The per-record path allocates nothing for the built-in
  * job once every key has been seen.
  */
-public final class StreamTask implements Snapshottable {
+public final class StreamTask implements Snapshottable, AutoCloseable {
     private final TaskOptions options;
     private final JobMetrics metrics;
     private final DeadLetterHandler deadLetters;
@@ -158,8 +158,8 @@ public final class StreamTask implements Snapshottable {
 
     /**
      * Runs until every bounded input ended (every window fired, operators finished, sinks flushed) or {@link #stop()}
-     * is called (sinks flushed; open windows stay open, to be restored from a checkpoint). The caller closes the
-     * sources and sinks.
+     * is called (sinks flushed; open windows stay open, to be restored from a checkpoint). The caller then
+     * {@linkplain #close() closes} the task, and the sources and sinks.
      *
      * @throws Exception from a source, a sink, an operator or a hook; the task is then unusable
      */
@@ -190,6 +190,18 @@ public final class StreamTask implements Snapshottable {
             }
         }
         flushSinks();
+    }
+
+    /**
+     * Ends the task: {@linkplain Operator#close closes} every operator once, the last in graph order first, whether
+     * {@link #run()} ended, failed or was stopped (call it after the last checkpoint; a closed task is not
+     * snapshotted). Further calls do nothing. A failing close is logged and does not keep the others from closing;
+     * the first failure is thrown, and under try-with-resources it is suppressed by the error that ended the run.
+     * The sources and sinks stay the caller's to close.
+     */
+    @Override
+    public void close() throws Exception {
+        chain.closeOperators();
     }
 
     /** One poll of {@code r} and everything it leads to, for each of its sources; returns the time after the poll. */

@@ -4,6 +4,7 @@ import io.flinklite.api.Event;
 import io.flinklite.api.WindowResult;
 import io.flinklite.job.AggregateSpec;
 import io.flinklite.runtime.operator.Output;
+import io.flinklite.runtime.state.ByteArrayWriter;
 import io.flinklite.runtime.state.StateReader;
 import io.flinklite.runtime.state.StateWriter;
 
@@ -116,6 +117,27 @@ public final class BuiltinAggregator extends WindowAggregator {
             countScratch[i] = counts[slots[i]];
         }
         out.writeLongPairArray(name, startField, starts, "count", countScratch, count);
+    }
+
+    /** The count (8 bytes), then for value aggregates the sum, min or max (8 bytes, an IEEE double). */
+    @Override
+    public void writePartial(int slot, ByteArrayWriter out) {
+        out.putLong(counts[slot]);
+        if (kind != AggregateSpec.Kind.COUNT) {
+            out.putDouble(values[slot]);
+        }
+    }
+
+    @Override
+    public void mergePartial(int slot, byte[] b, int off, int len) {
+        int expected = kind == AggregateSpec.Kind.COUNT ? 8 : 16;
+        if (len != expected) {
+            throw new IllegalArgumentException("a " + kind + " partial has " + expected + " bytes, got " + len);
+        }
+        counts[slot] += ByteArrayWriter.getLong(b, off);
+        if (expected == 16) {
+            values[slot] = combine(values[slot], ByteArrayWriter.getDouble(b, off + 8));
+        }
     }
 
     @Override

@@ -7,9 +7,9 @@ import java.util.Arrays;
  * deletion: no boxing and no allocation except when it grows. Holds a key's panes (pane start -> accumulator slot)
  * and windows (window start -> timer flags). Not thread-safe; the task thread owns it.
  */
-final class LongIntHashMap {
+public final class LongIntHashMap {
     /** Returned by {@link #get} for an absent key. */
-    static final int MISSING = -1;
+    public static final int MISSING = -1;
     /** Up to this many entries, {@link #sortedEntries} sorts by insertion (quadratic, but no lookups). */
     private static final int INSERTION_SORT_MAX = 16;
 
@@ -19,7 +19,7 @@ final class LongIntHashMap {
     private int size;
     private int resizeAt;
 
-    LongIntHashMap(int expected) {
+    public LongIntHashMap(int expected) {
         int capacity = Integer.highestOneBit(Math.max(4, expected * 2 - 1)) << 1;
         allocate(capacity);
     }
@@ -37,12 +37,12 @@ final class LongIntHashMap {
         return (int) (h ^ (h >>> 32)) & mask;
     }
 
-    int size() { return size; }
+    public int size() { return size; }
 
-    boolean isEmpty() { return size == 0; }
+    public boolean isEmpty() { return size == 0; }
 
     /** The value for {@code key}, or {@link #MISSING}. */
-    int get(long key) {
+    public int get(long key) {
         int i = slotOf(key);
         while (true) {
             int v = values[i];
@@ -57,7 +57,7 @@ final class LongIntHashMap {
     }
 
     /** Sets {@code key} to {@code value} (>= 0). */
-    void put(long key, int value) {
+    public void put(long key, int value) {
         int i = slotOf(key);
         while (true) {
             int v = values[i];
@@ -78,7 +78,7 @@ final class LongIntHashMap {
     }
 
     /** Removes {@code key}; returns its value or {@link #MISSING}. */
-    int remove(long key) {
+    public int remove(long key) {
         int i = slotOf(key);
         while (true) {
             int v = values[i];

@@ -4,9 +4,11 @@ import io.flinklite.api.AccumulatorSerializer;
 import io.flinklite.api.AggregateFunction;
 import io.flinklite.api.Windowed;
 import io.flinklite.runtime.operator.Output;
+import io.flinklite.runtime.state.ByteArrayWriter;
 import io.flinklite.runtime.state.StateReader;
 import io.flinklite.runtime.state.StateWriter;
 
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Objects;
 
@@ -73,6 +75,19 @@ public final class UserAggregator<T, ACC, OUT> extends WindowAggregator {
             }
         }
         output.emit(new Windowed<>(key, start, end, function.getResult(result)), end - 1);
+    }
+
+    /** The accumulator's text ({@link AccumulatorSerializer#toText}) in UTF-8: the same form snapshots keep. */
+    @Override
+    public void writePartial(int slot, ByteArrayWriter out) {
+        out.putUtf8(serializer.toText(acc(slot)));
+    }
+
+    /** {@link AggregateFunction#merge} of the slot's accumulator and the decoded partial. */
+    @Override
+    public void mergePartial(int slot, byte[] b, int off, int len) {
+        ACC partial = serializer.fromText(new String(b, off, len, StandardCharsets.UTF_8));
+        accumulators[slot] = function.merge(acc(slot), partial);
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.flinklite.runtime.window;
 
+import io.flinklite.runtime.state.ByteArrayWriter;
 import io.flinklite.runtime.state.StateReader;
 import io.flinklite.runtime.state.StateWriter;
 
@@ -19,7 +20,7 @@ public abstract class WindowAggregator {
     private int liveSlots;
 
     /** An empty accumulator's slot. */
-    final int newSlot() {
+    public final int newSlot() {
         liveSlots++;
         int slot = freeCount > 0 ? freeSlots[--freeCount] : nextSlot++;
         ensureCapacity(slot + 1);
@@ -28,7 +29,7 @@ public abstract class WindowAggregator {
     }
 
     /** Returns {@code slot} for reuse. */
-    final void free(int slot) {
+    public final void free(int slot) {
         liveSlots--;
         release(slot);
         if (freeCount == freeSlots.length) {
@@ -38,7 +39,7 @@ public abstract class WindowAggregator {
     }
 
     /** Slots in use: the number of open panes or session accumulators. */
-    final int liveSlots() {
+    public final int liveSlots() {
         return liveSlots;
     }
 
@@ -78,6 +79,25 @@ public abstract class WindowAggregator {
             out.endObject();
         }
         out.endArray();
+    }
+
+    /**
+     * Appends the accumulator of {@code slot} in the shuffle's binary form (the body of a partial record, see
+     * {@code runtime.shuffle.ShuffleRecords}), for {@link #mergePartial} on the keyed side of a two-stage job.
+     *
+     * @throws UnsupportedOperationException when this aggregator's accumulators cannot be pre-aggregated
+     */
+    public void writePartial(int slot, ByteArrayWriter out) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " takes no partial accumulators");
+    }
+
+    /**
+     * Merges the accumulator {@link #writePartial} wrote into {@code b[off, off + len)} into {@code slot}.
+     *
+     * @throws IllegalArgumentException when the bytes are not such an accumulator
+     */
+    public void mergePartial(int slot, byte[] b, int off, int len) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " takes no partial accumulators");
     }
 
     /** Writes the accumulator of {@code slot} as fields of the current object. */

@@ -113,10 +113,14 @@ public final class WindowOperator implements OneInputOperator<Object>, ReportsMe
     private long prefetchSink;
 
     private long openWindows;
+    /** Where {@link #publishMetrics} sets the open windows and panes: this operator's, see {@link #registerMetrics}. */
+    private JobMetrics.WindowGauges gauges;
     private long firings;
     private long lateFirings;
     private long lateElementCount;
     private long elementCount;
+    private long partials;
+    private long latePartials;
     // What publishMetrics reported so far.
     private long publishedFirings;
     private long publishedLateFirings;
@@ -137,10 +141,18 @@ public final class WindowOperator implements OneInputOperator<Object>, ReportsMe
         this.slide = assigner.slideMs();
         this.offset = assigner.offsetMs();
         this.gap = assigner.gapMs();
-        this.paneSize = session ? 0 : gcd(size, slide);
+        this.paneSize = paneSize(assigner);
         this.allowedLateness = allowedLatenessMs;
         this.aggregator = Objects.requireNonNull(aggregator, "aggregator");
         this.output = Objects.requireNonNull(output, "output");
+    }
+
+    /**
+     * The pane size of {@code assigner}'s windows, {@code gcd(size, slide)} on the window grid (0 for sessions): the
+     * unit of accumulation, here and in a scaled-out job's source tasks.
+     */
+    public static long paneSize(WindowAssigner assigner) {
+        return assigner.isSession() ? 0 : gcd(assigner.sizeMs(), assigner.slideMs());
     }
 
     private static long gcd(long a, long b) {
@@ -216,7 +228,13 @@ public final class WindowOperator implements OneInputOperator<Object>, ReportsMe
         output.emitWatermark(watermarkMs);
     }
 
-    /** Accepted (elements in, minus late), late, firings, late firings; open panes and windows. */
+    /** Files the open windows and panes under this operator's id. */
+    @Override
+    public void registerMetrics(String operatorId, JobMetrics metrics) {
+        gauges = metrics.windowOperator(operatorId);
+    }
+
+    /** Accepted (elements in, minus late), late, firings, late firings; open panes and windows (once registered). */
     @Override
     public void publishMetrics(JobMetrics metrics) {
         long lateDelta = lateElementCount - publishedLate;
@@ -224,8 +242,9 @@ public final class WindowOperator implements OneInputOperator<Object>, ReportsMe
         metrics.addLate(lateDelta);
         metrics.addWindowsFlushed(firings - publishedFirings);
         metrics.addLateFirings(lateFirings - publishedLateFirings);
-        metrics.setOpenPanes(openPanes());
-        metrics.setOpenWindows(openWindows);
+        if (gauges != null) {
+            gauges.set(openWindows, openPanes());
+        }
         publishedLate = lateElementCount;
         publishedElements = elementCount;
         publishedFirings = firings;
@@ -253,6 +272,55 @@ public final class WindowOperator implements OneInputOperator<Object>, ReportsMe
             ks.panes.put(pane, slot);
         }
         aggregator.add(slot, element);
+        registerWindows(ks, lastStart, lowest);
+        return false;
+    }
+
+    /**
+     * The keyed side of a two-stage job (runtime.shuffle): merges a partial accumulator of {@code key}'s pane
+     * starting at {@code paneStart} (what {@link WindowAggregator#writePartial} wrote into {@code b[off, off + len)})
+     * as if the pane's elements had arrived one by one: the pane's windows are registered, and one already past its
+     * firing time but within the allowed lateness fires again with its full contents. A partial whose windows are all
+     * past their cleanup time is dropped and counted ({@link #latePartials()}): its source task sends a pane's partial
+     * before the watermark that passes it, so that only happens when an idle source partition came back behind the
+     * job's watermark.
+     *
+     * @throws IllegalStateException    for session windows (their elements are shuffled raw)
+     * @throws IllegalArgumentException when {@code paneStart} is not a pane start of this operator's window grid
+     */
+    public void mergePartial(String key, long paneStart, byte[] b, int off, int len) throws Exception {
+        if (session) {
+            throw new IllegalStateException("session windows take no partial accumulators; their elements go raw");
+        }
+        if (WindowAssigner.windowStart(paneStart, offset, paneSize) != paneStart) {
+            throw new IllegalArgumentException("a partial for pane " + paneStart + " is not on the pane grid of "
+                    + assigner + " (pane size " + paneSize + " ms)");
+        }
+        long lastStart = WindowAssigner.windowStart(paneStart, offset, slide);
+        long lowest = paneStart - size;
+        if (lastStart <= lowest || cleanupTime(lastStart + size - 1) <= watermark) {
+            latePartials++;
+            return;
+        }
+        KeyState ks = keyState(key);
+        int slot = ks.panes.get(paneStart);
+        if (slot == LongIntHashMap.MISSING) {
+            slot = aggregator.newSlot();
+            ks.panes.put(paneStart, slot);
+        }
+        aggregator.mergePartial(slot, b, off, len);
+        partials++;
+        registerWindows(ks, lastStart, lowest);
+    }
+
+    /** Partial accumulators merged ({@link #mergePartial}). */
+    public long partials() { return partials; }
+
+    /** Partial accumulators dropped because all their windows were past their cleanup time. */
+    public long latePartials() { return latePartials; }
+
+    /** Registers (or fires again, when already past their firing time) the windows {@code (lowest, lastStart]}. */
+    private void registerWindows(KeyState ks, long lastStart, long lowest) throws Exception {
         for (long start = lastStart; start > lowest; start -= slide) {
             long end = start + size;
             long maxTs = end - 1;
@@ -281,7 +349,6 @@ public final class WindowOperator implements OneInputOperator<Object>, ReportsMe
             }
             // Otherwise the window's firing and cleanup timers are registered already.
         }
-        return false;
     }
 
     private void fireWindow(KeyState ks, long start, long end, boolean late) throws Exception {

@@ -1,0 +1,201 @@
+package io.flinklite.runtime.shuffle;
+
+import io.flinklite.api.Event;
+import io.flinklite.api.OutputTag;
+import io.flinklite.api.Sink;
+import io.flinklite.runtime.json.DecodedEvent;
+import io.flinklite.runtime.json.KeyInterner;
+import io.flinklite.runtime.metrics.JobMetrics;
+import io.flinklite.runtime.operator.OperatorTags;
+import io.flinklite.runtime.operator.Output;
+import io.flinklite.runtime.state.StateReader;
+import io.flinklite.runtime.state.StateWriter;
+import io.flinklite.runtime.window.WindowOperator;
+
+import java.util.Objects;
+import java.util.function.Function;
+
+/**
+ * A keyed task of a scaled-out job (stage 2): one repartition partition's records into the job's window operator.
+ *
+ * <ul>
+ *   <li>RAW: an element of the window operator, judged against this task's watermark; a late one goes to the late
+ *   sink as its original bytes.</li>
+ *   <li>PARTIAL: merged into the key's pane accumulator ({@link WindowOperator#mergePartial}).</li>
+ *   <li>MARKER: into the {@link SourceWatermarks} table; when the job's watermark advances the window operator fires
+ *   what is due.</li>
+ * </ul>
+ * A record that is not a valid shuffle record is skipped and counted ({@link #invalidRecords()},
+ * {@link #lastInvalid()}); it never stops the task.
+ *
+ * <p>Task thread only. Per record: no allocation for keys seen before (an interning table) and built-in aggregates.
+ *
+ * @param <R> the window operator's result type
+ */
+public final class KeyedStage<R> {
+    private final WindowOperator windows;
+    private final SourceWatermarks sources;
+    private final Sink<? super R> results;
+    private final Sink<byte[]> late;
+    private final KeyInterner keys = new KeyInterner();
+    private final DecodedEvent event = new DecodedEvent();
+    private long watermark = Long.MIN_VALUE;
+    private long invalid;
+    private String lastInvalid;
+    private long rawRecords;
+    private long markers;
+    private long resultCount;
+
+    /**
+     * @param windowOperator builds the job's window operator around the stage's output
+     * @param sourceTopics   how many source topics feed the repartition stream
+     * @param late           the late events' original bytes; {@code null} to only count them
+     */
+    public KeyedStage(Function<Output<Object>, WindowOperator> windowOperator, int sourceTopics,
+                      Sink<? super R> results, Sink<byte[]> late) {
+        this.results = Objects.requireNonNull(results, "results");
+        this.late = late;
+        this.sources = new SourceWatermarks(sourceTopics);
+        this.windows = Objects.requireNonNull(windowOperator.apply(new StageOutput()), "window operator");
+    }
+
+    private final class StageOutput implements Output<Object> {
+        @Override
+        @SuppressWarnings("unchecked")
+        public void emit(Object element, long timestampMs) throws Exception {
+            resultCount++;
+            results.write((R) element);
+        }
+
+        @Override
+        public <X> void emitSide(OutputTag<X> tag, X element, long timestampMs) throws Exception {
+            if (tag == OperatorTags.LATE_DATA && late != null) {
+                late.write(((Event) element).copyPayload());
+            }
+        }
+
+        @Override
+        public void emitWatermark(long watermarkMs) {
+        }
+    }
+
+    /**
+     * One record of this task's repartition partition: key {@code key[keyOff, keyOff + keyLen)} ({@code null} for a
+     * marker), value {@code value[off, off + len)}.
+     *
+     * @throws Exception from a sink only
+     */
+    public void process(byte[] key, int keyOff, int keyLen, byte[] value, int off, int len) throws Exception {
+        byte kind;
+        try {
+            kind = ShuffleRecords.kind(value, off, len);
+            if (kind != ShuffleRecords.MARKER && key == null) {
+                throw new IllegalArgumentException("a keyed shuffle record without a key");
+            }
+        } catch (IllegalArgumentException e) {
+            invalid(e.getMessage());
+            return;
+        }
+        switch (kind) {
+            case ShuffleRecords.RAW: {
+                rawRecords++;
+                long ts = ShuffleRecords.rawTimestamp(value, off);
+                boolean hasValue = ShuffleRecords.rawHasValue(value, off);
+                String k = keys.intern(key, keyOff, keyOff + keyLen);
+                event.fill(ShuffleRecords.rawId(value, off), ShuffleRecords.rawHasId(value, off), ts, k,
+                        hasValue ? ShuffleRecords.rawValue(value, off) : 0.0, hasValue, value,
+                        off + ShuffleRecords.RAW_HEADER, len - ShuffleRecords.RAW_HEADER);
+                windows.processElement(event, ts, k);
+                break;
+            }
+            case ShuffleRecords.PARTIAL: {
+                String k = keys.intern(key, keyOff, keyOff + keyLen);
+                try {
+                    windows.mergePartial(k, ShuffleRecords.partialPaneStart(value, off), value,
+                            off + ShuffleRecords.PARTIAL_HEADER, len - ShuffleRecords.PARTIAL_HEADER);
+                } catch (IllegalArgumentException | IllegalStateException e) {
+                    invalid(e.getMessage());
+                }
+                break;
+            }
+            default: {
+                markers++;
+                try {
+                    sources.update(ShuffleRecords.markerTopic(value, off), ShuffleRecords.markerPartition(value, off),
+                            ShuffleRecords.markerTotal(value, off), ShuffleRecords.markerWatermark(value, off),
+                            ShuffleRecords.markerIdle(value, off));
+                } catch (IllegalArgumentException e) {
+                    invalid(e.getMessage());
+                    return;
+                }
+                advance();
+            }
+        }
+    }
+
+    private void advance() throws Exception {
+        long w = sources.watermark();
+        if (w > watermark) {
+            watermark = w;
+            windows.processWatermark(w);
+        }
+    }
+
+    private void invalid(String message) {
+        invalid++;
+        lastInvalid = message;
+    }
+
+    /** Every source ended (their markers said {@link Long#MAX_VALUE}) or the replay is over: flush held output. */
+    public void finish() throws Exception {
+        windows.finish();
+    }
+
+    /** The job's watermark as this task knows it; {@link Long#MIN_VALUE} while held. */
+    public long watermark() { return watermark; }
+
+    /** Whether every source partition has reported (before that the watermark is held). */
+    public boolean allSourcesReported() { return sources.allReported(); }
+
+    public SourceWatermarks sources() { return sources; }
+
+    public WindowOperator windowOperator() { return windows; }
+
+    public long invalidRecords() { return invalid; }
+
+    /** What was wrong with the last invalid record; {@code null} if none. */
+    public String lastInvalid() { return lastInvalid; }
+
+    public long rawRecords() { return rawRecords; }
+
+    public long markers() { return markers; }
+
+    public long results() { return resultCount; }
+
+    /** The window operator's counters (accepted raw elements, late, firings, open panes and windows). */
+    public void publishMetrics(JobMetrics metrics) {
+        windows.publishMetrics(metrics);
+    }
+
+    /** Writes {@code "watermark", "sources": {the table}, "windows": {the window operator's state}}. */
+    public void snapshotState(StateWriter w) {
+        w.writeLong("watermark", watermark);
+        w.beginObject("sources");
+        sources.snapshotState(w);
+        w.endObject();
+        w.beginObject("windows");
+        windows.snapshotState(w);
+        w.endObject();
+    }
+
+    /** Restores what {@link #snapshotState} wrote into this fresh stage. */
+    public void restoreState(StateReader r) {
+        watermark = r.readLong("watermark");
+        r.beginObject("sources");
+        sources.restoreState(r);
+        r.endObject();
+        r.beginObject("windows");
+        windows.restoreState(r);
+        r.endObject();
+    }
+}
