@@ -295,7 +295,7 @@ public final class KafkaJob {
     public KafkaJob(Settings settings, JobMetrics metrics) {
         this.settings = settings;
         this.metrics = metrics;
-        this.groupMembers = new ConsumerGroupMembers(settings.connection, settings.groupId, settings.inputTopic);
+        this.groupMembers = new ConsumerGroupMembers(settings.connection, settings.groupId, settings.inputTopics());
         metrics.setCheckpointListener(activity.checkpointListener());
     }
 
@@ -334,8 +334,9 @@ public final class KafkaJob {
             }
             String instanceId = settings.groupInstanceId();
             LOG.info("reading {} at {} in group {}{}; job {}{}", reading, connection.bootstrapServers(), settings.groupId,
-                    instanceId == null ? "" : " as instance " + instanceId, settings.spec,
-                    settings.join == null ? "" : "; join " + settings.join + " with " + settings.joinTopic);
+                    instanceId == null ? "" : " as instance " + instanceId,
+                    settings.join == null ? settings.spec : JobGraphs.describeJoin(settings.spec, settings.join),
+                    settings.join == null ? "" : " (right input " + settings.joinTopic + ")");
             try (BrokerWatch brokerWatch = new BrokerWatch(connection, metrics);
                  KafkaOutput kafkaOutput = new KafkaOutput(connection, "flinklite-" + settings.groupId,
                     java.util.Arrays.asList(settings.outputTopic, settings.lateTopic, settings.deadLetterTopic),
@@ -387,10 +388,12 @@ public final class KafkaJob {
                             // After the task is built: its graph's fingerprint is what a checkpoint must match.
                             checkpointing.recover(fingerprint(task.fingerprint(), settings.inputTopics()));
                             checkpointing.restored().ifPresent(cp -> {
-                                Map<Integer, Long> positions = new TreeMap<>();
+                                List<JobActivity.Position> positions = new ArrayList<>();
                                 for (SourcePosition p : cp.sources()) {
-                                    positions.put(p.partition(), p.nextOffset());
+                                    positions.add(new JobActivity.Position(p.topic(), p.partition(), p.nextOffset()));
                                 }
+                                positions.sort(java.util.Comparator.comparingInt((JobActivity.Position p) -> topics.indexOf(p.topic()))
+                                        .thenComparingInt(JobActivity.Position::partition));
                                 activity.restoredFrom(new JobActivity.Restored(cp.id(), cp.timeMs(), cp.watermarkMs(), positions));
                             });
                         }

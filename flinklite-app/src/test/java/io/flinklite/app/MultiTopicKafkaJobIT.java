@@ -1,5 +1,8 @@
 package io.flinklite.app;
 
+import io.flinklite.app.metrics.MetricsConfig;
+import io.flinklite.app.metrics.MetricsServer;
+import io.flinklite.app.web.WebConsole;
 import io.flinklite.connector.kafka.KafkaConnection;
 import io.flinklite.connector.kafka.embedded.EmbeddedKafkaBroker;
 import io.flinklite.connector.kafka.embedded.SharedKafkaBroker;
@@ -14,13 +17,19 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
+import org.yaml.snakeyaml.Yaml;
 
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
-
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
 
 import static io.flinklite.app.KafkaTestSupport.Placed;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -149,10 +158,10 @@ class MultiTopicKafkaJobIT {
         // The first halves, a run that stops cleanly (a final checkpoint), the second halves, a run that resumes.
         KafkaTestSupport.produce(broker.bootstrapServers(), "orders-eo", orders.subList(0, 300));
         KafkaTestSupport.produce(broker.bootstrapServers(), "payments-eo", payments.subList(0, 300));
-        runUntilRead(spec, join, dir, 600);
+        runUntilRead(spec, join, dir, 600, false);
         KafkaTestSupport.produce(broker.bootstrapServers(), "orders-eo", orders.subList(300, 600));
         KafkaTestSupport.produce(broker.bootstrapServers(), "payments-eo", payments.subList(300, 600));
-        runUntilRead(spec, join, dir, 600);
+        runUntilRead(spec, join, dir, 600, true);
 
         List<String> got = KafkaTestSupport.values(KafkaTestSupport.readTopic(broker.bootstrapServers(), "pairs-eo",
                 expected.size(), true));
@@ -170,8 +179,11 @@ class MultiTopicKafkaJobIT {
         return expected;
     }
 
-    /** Runs the exactly-once join of orders-eo and payments-eo until it has read {@code events} records, then stops. */
-    private void runUntilRead(JobSpec spec, JoinSpec join, Path dir, long events) throws Exception {
+    /**
+     * Runs the exactly-once join of orders-eo and payments-eo until it has read {@code events} records, then stops;
+     * with {@code restored}, checks that the web API names both topics' partitions, restored and assigned.
+     */
+    private void runUntilRead(JobSpec spec, JoinSpec join, Path dir, long events, boolean restored) throws Exception {
         JobMetrics metrics = new JobMetrics();
         KafkaJob job = new KafkaJob(new KafkaJob.Settings(connection, spec).inputTopic("orders-eo")
                 .join("payments-eo", join).outputTopic("pairs-eo").groupId("join-eo").idleTimeoutMs(0)
@@ -179,10 +191,44 @@ class MultiTopicKafkaJobIT {
         AtomicReference<Throwable> failure = start(job);
         await().atMost(Duration.ofSeconds(60)).until(() -> failure.get() != null || metrics.eventsTotal() >= events);
         assertThat(failure.get()).isNull();
+        if (restored) {
+            assertWebApiNamesBothTopics(job, metrics);
+        }
         job.stop();
         assertThat(job.awaitStopped(30_000)).isTrue();
         assertThat(failure.get()).isNull();
         assertThat(metrics.eventsTotal()).isEqualTo(events);
+    }
+
+    /** Partition 0 and 1 of both topics, restored and assigned: keyed by partition alone, two would hide the others. */
+    @SuppressWarnings("unchecked")
+    private static void assertWebApiNamesBothTopics(KafkaJob job, JobMetrics metrics) throws Exception {
+        try (WebConsole console = job.webConsole();
+             MetricsServer server = MetricsServer.start(
+                     new MetricsConfig("127.0.0.1", 0, Duration.ZERO), metrics, console)) {
+            Function<String, Map<String, Object>> api = path -> {
+                try {
+                    String body = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                                    URI.create("http://127.0.0.1:" + server.port() + "/api/v1/" + path)).build(),
+                            HttpResponse.BodyHandlers.ofString()).body();
+                    return new Yaml().load(body);
+                } catch (Exception e) {
+                    throw new AssertionError(e);
+                }
+            };
+            Map<String, Object> restoredFrom = (Map<String, Object>) api.apply("checkpoints").get("restored");
+            assertThat((List<Map<String, Object>>) restoredFrom.get("sources"))
+                    .extracting(p -> p.get("topic") + "-" + p.get("partition"))
+                    .containsExactly("orders-eo-0", "orders-eo-1", "payments-eo-0", "payments-eo-1");
+            // The group's description is cached, and the coordinator may answer before the assignment: ask again.
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+                List<Map<String, Object>> peers = (List<Map<String, Object>>) api.apply("job").get("peers");
+                assertThat(peers).hasSize(1);
+                assertThat(peers.get(0)).containsEntry("self", true).containsEntry("topics", List.of(
+                        Map.of("topic", "orders-eo", "partitions", List.of(0, 1)),
+                        Map.of("topic", "payments-eo", "partitions", List.of(0, 1))));
+            });
+        }
     }
 
     /** Each event on the partition of its key (important: 0, critical and normal: 1), the same in both topics. */

@@ -191,7 +191,11 @@ class WebUiBrowserIT {
             assertThat(narrow.get("wide")).as("sections that scroll sideways at %s px", narrow.get("viewport"))
                     .isEqualTo(List.of());
             assertThat(((Number) narrow.get("peerLinks")).intValue()).as("links to other members").isZero();
+            assertThat((List<String>) narrow.get("series")).as("a two-topic sample's partitions by topic")
+                    .contains("ui-in-0", "ui-right-0");
             assertThat((String) narrow.get("peers")).contains("on 10.1.2.3, partitions 7")
+                    .as("a member of a job of several input topics: each topic's partitions")
+                    .contains("on 10.1.2.4, partitions ui-in 3; ui-right none")
                     .contains("at its own --metrics-port, which the consumer group does not tell");
             browser.manage().window().setSize(new org.openqa.selenium.Dimension(1400, 1500));
 
@@ -248,8 +252,9 @@ class WebUiBrowserIT {
     }
 
     /**
-     * The page rendered once from the live API with long keys, many-digit values and a second group member added,
-     * measured in the same script (the next refresh redraws it): which sections scroll sideways, and the peers.
+     * The page rendered once from the live API with long keys, many-digit values and two group members added (one as
+     * a job of two input topics describes it), measured in the same script (the next refresh redraws it): which
+     * sections scroll sideways, and the peers.
      */
     @SuppressWarnings("unchecked")
     private static Map<String, Object> narrowPage() {
@@ -260,9 +265,16 @@ class WebUiBrowserIT {
                   const first = results.results[0];
                   results.results = Array.from({length: 15}, (_, i) => Object.assign({}, first,
                       {key: "checkout-service/eu-west-1/production/" + i, value: 0.30000000000000004 + i}));
-                  job.peers = job.peers.concat([{clientId: "flinklite-source", host: "10.1.2.3", partitions: [7], self: false}]);
+                  job.peers = job.peers.concat([{clientId: "flinklite-source", host: "10.1.2.3", partitions: [7], self: false},
+                      {clientId: "flinklite-source", host: "10.1.2.4", partitions: [3], self: false,
+                       topics: [{topic: "ui-in", partitions: [3]}, {topic: "ui-right", partitions: []}]}]);
+                  // The newest sample as a job of two topics gives it: partition 0 of each.
+                  const newest = parts.timeline.samples[parts.timeline.samples.length - 1];
+                  newest.partitions = {"0": newest.watermarkMs};
+                  newest.topicPartitions = {"ui-in-0": newest.watermarkMs, "ui-right-0": newest.watermarkMs};
                   render(job, parts, cps, results);
                   done({
+                    series: [...document.querySelectorAll('#chart polyline')].map(l => l.getAttribute('data-series')),
                     wide: [...document.querySelectorAll("section")].filter(s => s.scrollWidth > s.clientWidth)
                         .map(s => (s.querySelector("h2") || s).textContent.slice(0, 40)),
                     peerLinks: document.querySelectorAll("#peers a").length,

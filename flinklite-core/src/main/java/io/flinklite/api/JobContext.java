@@ -23,14 +23,21 @@ public interface JobContext {
      * other outputs before checkpoints and offset commits (at-least-once), or under {@code --delivery exactly-once}
      * written by each checkpoint's transaction.
      *
+     * <p>The default is a context without that output: a context a job's own test implements needs this method only
+     * when the job writes records (the runtime's context always implements it).
+     *
      * @throws IllegalStateException when there is no output topic
      */
-    Sink<OutputRecord> records();
+    default Sink<OutputRecord> records() {
+        throw new IllegalStateException("this JobContext has no output for records (run gives one with --output-topic)");
+    }
 
     /**
      * The topics the job reads, by source: {@code run}'s {@code --input-topic} list, in the order given (then the
      * {@code --join-topic}). The job's sources ({@link Job#sources()}, in their order) are bound to these one to
      * one; a job must have as many sources as there are topics.
+     *
+     * <p>No default: no list would be true of every context, and a wrong one would bind sources to topics silently.
      */
     List<String> inputTopics();
 

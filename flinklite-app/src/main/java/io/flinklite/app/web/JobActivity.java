@@ -38,10 +38,18 @@ public final class JobActivity {
     /** One checkpoint attempt: {@code completed} (with its id, duration and size) or {@code failed}. */
     public record CheckpointEvent(long id, long timeMs, long durationNanos, long sizeBytes, boolean completed) { }
 
-    /** The checkpoint the job resumed from. */
-    public record Restored(long id, long timeMs, long watermarkMs, Map<Integer, Long> positions) {
+    /** Where a restored checkpoint resumes one input partition. */
+    public record Position(String topic, int partition, long nextOffset) { }
+
+    /**
+     * The checkpoint the job resumed from.
+     *
+     * @param positions every input partition's position, in the job's topic order, then by partition; topic and
+     *                  partition together identify one (a job may read several topics)
+     */
+    public record Restored(long id, long timeMs, long watermarkMs, List<Position> positions) {
         public Restored {
-            positions = Map.copyOf(positions);
+            positions = List.copyOf(positions);
         }
     }
 

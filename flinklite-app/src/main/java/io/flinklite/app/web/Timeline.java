@@ -24,11 +24,13 @@ public final class Timeline {
      *
      * @param timeMs              wall clock of the sample
      * @param watermarkMs         the job's watermark; {@link Long#MIN_VALUE} before the first record
-     * @param partitions          partition numbers
+     * @param topics              each partition's topic (a job may read several)
+     * @param partitions          partition numbers, same order
      * @param partitionWatermarks each partition's watermark, same order; {@link Long#MIN_VALUE} before its first record
      * @param counters            every {@link Counter}'s value, by ordinal
      */
-    public record Sample(long timeMs, long watermarkMs, int[] partitions, long[] partitionWatermarks, long[] counters) { }
+    public record Sample(long timeMs, long watermarkMs, String[] topics, int[] partitions, long[] partitionWatermarks,
+                         long[] counters) { }
 
     private final Sample[] ring = new Sample[CAPACITY];
     private long count;
@@ -36,9 +38,11 @@ public final class Timeline {
     /** Takes one sample of {@code metrics} at {@code nowMs}. */
     public void sample(JobMetrics metrics, long nowMs) {
         JobMetrics.PartitionStats[] stats = metrics.partitions();
+        String[] topics = new String[stats.length];
         int[] partitions = new int[stats.length];
         long[] watermarks = new long[stats.length];
         for (int i = 0; i < stats.length; i++) {
+            topics[i] = stats[i].topic();
             partitions[i] = stats[i].partition();
             watermarks[i] = stats[i].watermarkMs();
         }
@@ -46,7 +50,7 @@ public final class Timeline {
         for (Counter c : COUNTERS) {
             counters[c.ordinal()] = c.read(metrics);
         }
-        Sample s = new Sample(nowMs, metrics.watermarkMs(), partitions, watermarks, counters);
+        Sample s = new Sample(nowMs, metrics.watermarkMs(), topics, partitions, watermarks, counters);
         synchronized (ring) {
             ring[(int) (count++ % CAPACITY)] = s;
         }

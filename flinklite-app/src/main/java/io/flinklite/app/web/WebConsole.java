@@ -207,9 +207,22 @@ public final class WebConsole implements AutoCloseable {
         j.beginArray("peers");
         for (Peer p : peerList()) {
             j.beginObject().field("clientId", p.clientId()).field("host", p.host()).field("self", p.self());
+            // v1's partitions[] predates several input topics: it keeps meaning the first topic's partitions.
             j.beginArray("partitions");
-            for (int part : p.partitions()) {
-                j.value(part);
+            for (List<Integer> first : p.partitions().values()) {
+                for (int part : first) {
+                    j.value(part);
+                }
+                break;
+            }
+            j.endArray();
+            j.beginArray("topics");
+            for (Map.Entry<String, List<Integer>> t : p.partitions().entrySet()) {
+                j.beginObject().field("topic", t.getKey()).beginArray("partitions");
+                for (int part : t.getValue()) {
+                    j.value(part);
+                }
+                j.endArray().endObject();
             }
             j.endArray().endObject();
         }
@@ -251,9 +264,18 @@ public final class WebConsole implements AutoCloseable {
         for (Timeline.Sample s : timeline.samples()) {
             j.beginObject().field("timeMs", s.timeMs()).fieldOrNull("watermarkMs", s.watermarkMs(), Long.MIN_VALUE)
                     .field("read", s.counters()[Counter.READ.ordinal()]);
+            // v1's partitions (partition -> watermark) predates several input topics: it keeps meaning the first
+            // topic's, so that no key repeats; topicPartitions keys every partition as Kafka prints it.
             j.beginObject("partitions");
             for (int i = 0; i < s.partitions().length; i++) {
-                j.fieldOrNull(Integer.toString(s.partitions()[i]), s.partitionWatermarks()[i], Long.MIN_VALUE);
+                if (s.topics()[i].equals(s.topics()[0])) {
+                    j.fieldOrNull(Integer.toString(s.partitions()[i]), s.partitionWatermarks()[i], Long.MIN_VALUE);
+                }
+            }
+            j.endObject();
+            j.beginObject("topicPartitions");
+            for (int i = 0; i < s.partitions().length; i++) {
+                j.fieldOrNull(s.topics()[i] + "-" + s.partitions()[i], s.partitionWatermarks()[i], Long.MIN_VALUE);
             }
             j.endObject().endObject();
         }
@@ -273,11 +295,22 @@ public final class WebConsole implements AutoCloseable {
         } else {
             j.beginObject("restored").field("id", r.id()).field("timeMs", r.timeMs())
                     .fieldOrNull("watermarkMs", r.watermarkMs(), Long.MIN_VALUE);
+            // v1's positions (partition -> offset) predates several input topics: it keeps meaning the first
+            // topic's; sources[] names the topic of every position.
             j.beginObject("positions");
-            for (Map.Entry<Integer, Long> e : new java.util.TreeMap<>(r.positions()).entrySet()) {
-                j.field(Integer.toString(e.getKey()), e.getValue());
+            String first = r.positions().isEmpty() ? null : r.positions().get(0).topic();
+            for (JobActivity.Position p : r.positions()) {
+                if (p.topic().equals(first)) {
+                    j.field(Integer.toString(p.partition()), p.nextOffset());
+                }
             }
-            j.endObject().endObject();
+            j.endObject();
+            j.beginArray("sources");
+            for (JobActivity.Position p : r.positions()) {
+                j.beginObject().field("topic", p.topic()).field("partition", p.partition())
+                        .field("nextOffset", p.nextOffset()).endObject();
+            }
+            j.endArray().endObject();
         }
         j.beginArray("history");
         for (JobActivity.CheckpointEvent c : activity.checkpointHistory()) {

@@ -113,7 +113,10 @@ function renderChart(timeline, jobWatermark) {
   series.set("job", []);
   for (const s of samples) {
     if (s.watermarkMs !== null) series.get("job").push([s.timeMs, s.watermarkMs]);
-    for (const [p, wm] of Object.entries(s.partitions)) {
+    // One topic: series by partition number; several: by topic-partition, since each topic has its own partition 0.
+    const byPartition = s.topicPartitions && Object.keys(s.topicPartitions).length > Object.keys(s.partitions).length
+      ? s.topicPartitions : s.partitions;
+    for (const [p, wm] of Object.entries(byPartition)) {
       if (wm === null) continue;
       if (!series.has(p)) series.set(p, []);
       series.get(p).push([s.timeMs, wm]);
@@ -195,7 +198,7 @@ function render(job, parts, cps, results) {
     const list = el("ul");
     for (const p of job.peers) {
       const li = el("li", {}, (p.self ? "this instance: " : "") + p.clientId + " on " + p.host + ", partitions " +
-        (p.partitions.length ? p.partitions.join(", ") : "none"));
+        assignment(p));
       // No link: the group coordinator tells a member's host, not the --metrics-port its UI serves on, and this
       // instance's port is only a guess for another (two instances on one host cannot share it).
       if (!p.self) li.append(el("span", {class: "muted peer-ui"}, " (its web UI: on " + p.host +
@@ -243,3 +246,13 @@ async function refresh() {
   }
 }
 refresh();
+
+/**
+ * A member's partitions: "0, 1" for a job of one input topic, "orders 0, 1; payments none" for several (partition 0
+ * of two topics is two partitions). topics[] is absent in answers of a build that read one topic only.
+ */
+function assignment(p) {
+  const list = parts => parts.length ? parts.join(", ") : "none";
+  if (!p.topics || p.topics.length <= 1) return list(p.partitions);
+  return p.topics.map(t => t.topic + " " + list(t.partitions)).join("; ");
+}

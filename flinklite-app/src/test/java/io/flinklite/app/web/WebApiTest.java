@@ -98,8 +98,8 @@ class WebApiTest {
 
     @Test
     void aRunningJobShowsItsPartitionsTimelineRatesCheckpointsResultsAndDeadLetters() {
-        start(chain(), List.of(new Peer("flinklite-source", "10.0.0.7", List.of(2), false),
-                new Peer("flinklite-source", "10.0.0.5", List.of(0, 1), true)));
+        start(chain(), List.of(new Peer("flinklite-source", "10.0.0.7", Map.of("in", List.of(2)), false),
+                new Peer("flinklite-source", "10.0.0.5", Map.of("in", List.of(0, 1)), true)));
         metrics.setJobState(JobState.RUNNING);
         metrics.setSourceAssigned(true);
         console.sampleNow();
@@ -117,7 +117,8 @@ class WebApiTest {
         metrics.checkpointCompleted(4, NOW_MS - 500, 2_500_000, 8_192);
         metrics.checkpointFailed();
         metrics.checkpointCompleted(5, NOW_MS, 1_000_000, 9_000);
-        activity.restoredFrom(new JobActivity.Restored(3, NOW_MS - 60_000, NOW_MS - 70_000, Map.of(0, 400L, 1, 17L)));
+        activity.restoredFrom(new JobActivity.Restored(3, NOW_MS - 60_000, NOW_MS - 70_000,
+                List.of(new JobActivity.Position("in", 0, 400), new JobActivity.Position("in", 1, 17))));
         for (int i = 0; i < JobActivity.RESULT_CAPACITY + 5; i++) {
             activity.recordResult(WindowResult.ofCount("k\"" + i, i * 10_000L, i * 10_000L + 10_000, i));
         }
@@ -151,6 +152,8 @@ class WebApiTest {
         assertThat(samples).hasSize(2);
         assertThat(samples.get(1)).containsEntry("timeMs", NOW_MS + 1_000).containsEntry("read", 1_000);
         assertThat(map(samples.get(1).get("partitions"))).containsEntry("0", NOW_MS - 6_000).containsEntry("1", null);
+        assertThat(map(samples.get(1).get("topicPartitions"))).containsEntry("in-0", NOW_MS - 6_000)
+                .containsEntry("in-1", null);
 
         Map<String, Object> checkpoints = json("/api/v1/checkpoints");
         assertThat(checkpoints).containsEntry("completed", 2).containsEntry("failed", 1).containsEntry("lastId", 5);
@@ -164,6 +167,48 @@ class WebApiTest {
         assertThat(list(results.get("results"))).extracting(r -> r.get("key")).containsExactly("k\"104", "k\"103", "k\"102");
         assertThat(list(json("/api/v1/results?limit=" + JobActivity.RESULT_CAPACITY).get("results")))
                 .hasSize(JobActivity.RESULT_CAPACITY);
+    }
+
+    @Test
+    void withSeveralInputTopicsPeersAndRestoredPositionsNameTheTopicOfEveryPartition() {
+        // Partition 0 of both topics: keyed by partition alone, one would hide the other.
+        Map<String, List<Integer>> assigned = new java.util.LinkedHashMap<>();
+        assigned.put("orders", List.of(0, 1));
+        assigned.put("payments", List.of(0));
+        Map<String, List<Integer>> other = new java.util.LinkedHashMap<>();
+        other.put("orders", List.of());
+        other.put("payments", List.of(1));
+        start(chain(), List.of(new Peer("flinklite-source", "10.0.0.5", assigned, true),
+                new Peer("flinklite-source", "10.0.0.7", other, false)));
+        activity.restoredFrom(new JobActivity.Restored(9, NOW_MS - 1_000, NOW_MS - 2_000, List.of(
+                new JobActivity.Position("orders", 0, 40), new JobActivity.Position("orders", 1, 41),
+                new JobActivity.Position("payments", 0, 7), new JobActivity.Position("payments", 1, 8))));
+
+        List<Map<String, Object>> peers = list(json("/api/v1/job").get("peers"));
+        assertThat(list(peers.get(0).get("topics"))).containsExactly(
+                Map.of("topic", "orders", "partitions", List.of(0, 1)), Map.of("topic", "payments", "partitions", List.of(0)));
+        assertThat(peers.get(0)).as("v1's partitions[]: the first topic's").containsEntry("partitions", List.of(0, 1));
+        assertThat(list(peers.get(1).get("topics"))).containsExactly(
+                Map.of("topic", "orders", "partitions", List.of()), Map.of("topic", "payments", "partitions", List.of(1)));
+
+        metrics.setPartitions(new PartitionStats[] {
+                new PartitionStats("orders", 0, NOW_MS - 5_000, 0, false, 40),
+                new PartitionStats("payments", 0, NOW_MS - 9_000, 0, false, 7)});
+        console.sampleNow();
+        Map<String, Object> sample = list(map(json("/api/v1/partitions").get("timeline")).get("samples")).get(0);
+        assertThat(map(sample.get("topicPartitions"))).containsExactly(Map.entry("orders-0", NOW_MS - 5_000),
+                Map.entry("payments-0", NOW_MS - 9_000));
+        assertThat(map(sample.get("partitions"))).as("v1's partitions: the first topic's, no key twice")
+                .containsExactly(Map.entry("0", NOW_MS - 5_000));
+
+        Map<String, Object> restored = map(json("/api/v1/checkpoints").get("restored"));
+        assertThat(list(restored.get("sources"))).containsExactly(
+                Map.of("topic", "orders", "partition", 0, "nextOffset", 40),
+                Map.of("topic", "orders", "partition", 1, "nextOffset", 41),
+                Map.of("topic", "payments", "partition", 0, "nextOffset", 7),
+                Map.of("topic", "payments", "partition", 1, "nextOffset", 8));
+        assertThat(restored).as("v1's positions: the first topic's")
+                .containsEntry("positions", Map.of("0", 40, "1", 41));
     }
 
     @Test

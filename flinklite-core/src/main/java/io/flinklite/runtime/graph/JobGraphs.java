@@ -209,6 +209,23 @@ public final class JobGraphs {
     }
 
     /**
+     * The built-in join as a person reads it, e.g. {@code join=interval:-5s:250ms;outOfOrderness=5s;types=...;
+     * keyField=message}: the join and only the spec's settings that apply to it (see {@link #join}), in the spec's
+     * own notation. Not a fingerprint: that one keeps the whole spec, so that checkpoints taken so far still match.
+     */
+    public static String describeJoin(JobSpec spec, JoinSpec join) {
+        StringBuilder out = new StringBuilder("join=").append(join);
+        for (String part : spec.fingerprint().split(";")) {
+            boolean unused = part.startsWith("window=") || part.startsWith("aggregate=")
+                    || join.isInterval() && part.startsWith("allowedLateness=");
+            if (!unused) {
+                out.append(';').append(part);
+            }
+        }
+        return out.toString();
+    }
+
+    /**
      * A user job: its own sources (each with its own settings, idleness included; a node named by the source, in the
      * order {@link Job#sources()} gives), unions and functions, then the window and aggregate of a window job, the
      * keyed process function of a process job, or the join operator ({@value #JOIN}) and the join function

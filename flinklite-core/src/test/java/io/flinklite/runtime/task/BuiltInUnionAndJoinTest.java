@@ -130,6 +130,17 @@ class BuiltInUnionAndJoinTest {
         assertThat(m2.eventsLate()).isEqualTo(1);
     }
 
+    @Test
+    void aJoinIsDescribedByTheSettingsThatApplyToItNotTheWindowAndAggregateItIgnores() {
+        JobSpec spec = JobSpec.defaults().withAllowedLatenessMs(2_000);
+
+        assertThat(JobGraphs.describeJoin(spec, JoinSpec.parse("interval:-5s:250ms")))
+                .isEqualTo("join=interval:-5s:250ms;outOfOrderness=5s;types=critical,important;keyField=message");
+        assertThat(JobGraphs.describeJoin(spec, JoinSpec.parse("tumbling:10s")))
+                .as("a window join has allowed lateness")
+                .isEqualTo("join=tumbling:10s;outOfOrderness=5s;allowedLateness=2s;types=critical,important;keyField=message");
+    }
+
     private static byte[] line(long ts, String type) {
         return ("{\"timestamp\":" + (T0 + ts) + ",\"message\":\"" + type + "\"}").getBytes(StandardCharsets.UTF_8);
     }

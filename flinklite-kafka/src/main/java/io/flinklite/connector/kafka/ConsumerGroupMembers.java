@@ -7,6 +7,8 @@ import org.apache.kafka.common.TopicPartition;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
@@ -33,11 +35,15 @@ public final class ConsumerGroupMembers implements AutoCloseable {
      * @param memberId   the coordinator's id of the member
      * @param clientId   the member's {@code client.id}
      * @param host       the address the member connected from, as the broker saw it (without the leading slash)
-     * @param partitions its assigned partitions of the job's input topic, ascending
+     * @param partitions its assigned partitions of each of the job's input topics: topic to partitions ascending,
+     *                   in the order the job names its topics, every input topic present (an empty list where it
+     *                   has none)
      */
-    public record Member(String memberId, String clientId, String host, List<Integer> partitions) {
+    public record Member(String memberId, String clientId, String host, Map<String, List<Integer>> partitions) {
         public Member {
-            partitions = List.copyOf(partitions);
+            Map<String, List<Integer>> copy = new LinkedHashMap<>();
+            partitions.forEach((topic, parts) -> copy.put(topic, List.copyOf(parts)));
+            partitions = Collections.unmodifiableMap(copy);
         }
     }
 
@@ -55,8 +61,9 @@ public final class ConsumerGroupMembers implements AutoCloseable {
     private List<Member> cached = List.of();
     private long cachedAtMs = Long.MIN_VALUE;
 
-    public ConsumerGroupMembers(KafkaConnection connection, String groupId, String topic) {
-        this(new AdminDescriber(connection, groupId, topic), System::currentTimeMillis);
+    /** @param topics the job's input topics, in the order the job names them (one group may read several) */
+    public ConsumerGroupMembers(KafkaConnection connection, String groupId, List<String> topics) {
+        this(new AdminDescriber(connection, groupId, topics), System::currentTimeMillis);
     }
 
     ConsumerGroupMembers(Describer describer, LongSupplier clockMs) {
@@ -91,17 +98,34 @@ public final class ConsumerGroupMembers implements AutoCloseable {
         describer.close();
     }
 
+    /** The coordinator's description of one member, its assignment narrowed to the job's {@code topics}. */
+    static Member member(MemberDescription m, List<String> topics) {
+        Map<String, List<Integer>> parts = new LinkedHashMap<>();
+        for (String topic : topics) {
+            parts.put(topic, new ArrayList<>());
+        }
+        for (TopicPartition tp : m.assignment().topicPartitions()) {
+            List<Integer> ofTopic = parts.get(tp.topic());
+            if (ofTopic != null) {
+                ofTopic.add(tp.partition());
+            }
+        }
+        parts.values().forEach(l -> l.sort(null));
+        String host = m.host().startsWith("/") ? m.host().substring(1) : m.host();
+        return new Member(m.consumerId(), m.clientId(), host, parts);
+    }
+
     /** The real one: an admin client, created at the first question. */
     private static final class AdminDescriber implements Describer {
         private final KafkaConnection connection;
         private final String groupId;
-        private final String topic;
+        private final List<String> topics;
         private Admin admin;
 
-        AdminDescriber(KafkaConnection connection, String groupId, String topic) {
+        AdminDescriber(KafkaConnection connection, String groupId, List<String> topics) {
             this.connection = connection;
             this.groupId = groupId;
-            this.topic = topic;
+            this.topics = List.copyOf(topics);
         }
 
         @Override
@@ -115,15 +139,7 @@ public final class ConsumerGroupMembers implements AutoCloseable {
             ConsumerGroupDescription group = groups.get(groupId);
             if (group != null) {
                 for (MemberDescription m : group.members()) {
-                    List<Integer> parts = new ArrayList<>();
-                    for (TopicPartition tp : m.assignment().topicPartitions()) {
-                        if (tp.topic().equals(topic)) {
-                            parts.add(tp.partition());
-                        }
-                    }
-                    parts.sort(null);
-                    String host = m.host().startsWith("/") ? m.host().substring(1) : m.host();
-                    members.add(new Member(m.consumerId(), m.clientId(), host, parts));
+                    members.add(member(m, topics));
                 }
             }
             return members;

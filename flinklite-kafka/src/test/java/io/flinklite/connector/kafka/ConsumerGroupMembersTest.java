@@ -14,9 +14,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 class ConsumerGroupMembersTest {
 
     private static final ConsumerGroupMembers.Member A =
-            new ConsumerGroupMembers.Member("m-1", "flinklite-source", "10.0.0.5", List.of(0, 1));
+            new ConsumerGroupMembers.Member("m-1", "flinklite-source", "10.0.0.5", Map.of("t", List.of(0, 1)));
     private static final ConsumerGroupMembers.Member B =
-            new ConsumerGroupMembers.Member("m-2", "flinklite-source", "10.0.0.7", List.of(2));
+            new ConsumerGroupMembers.Member("m-2", "flinklite-source", "10.0.0.7", Map.of("t", List.of(2)));
 
     /** Answers from a script: a list of members, or an exception to throw; counts the questions. */
     private static final class ScriptedDescriber implements ConsumerGroupMembers.Describer {
@@ -75,8 +75,23 @@ class ConsumerGroupMembersTest {
     void anUnreachableClusterGivesNoMembersRatherThanAnError() {
         // Port 9 (discard) on loopback: nothing listens, so the admin client never gets an answer.
         try (ConsumerGroupMembers members = new ConsumerGroupMembers(
-                new KafkaConnection("127.0.0.1:9", Map.of(), 30_000), "g", "t")) {
+                new KafkaConnection("127.0.0.1:9", Map.of(), 30_000), "g", List.of("t"))) {
             assertThat(members.members()).isEmpty();
         }
+    }
+
+    @Test
+    void aMemberShowsItsPartitionsOfEveryInputTopicInTheJobsOrderAndNoOtherTopic() {
+        org.apache.kafka.clients.admin.MemberDescription m = new org.apache.kafka.clients.admin.MemberDescription(
+                "m-1", "flinklite-source", "/10.0.0.5", new org.apache.kafka.clients.admin.MemberAssignment(java.util.Set.of(
+                        new org.apache.kafka.common.TopicPartition("b", 2), new org.apache.kafka.common.TopicPartition("b", 0),
+                        new org.apache.kafka.common.TopicPartition("a", 1),
+                        new org.apache.kafka.common.TopicPartition("other", 0))));
+
+        ConsumerGroupMembers.Member member = ConsumerGroupMembers.member(m, List.of("b", "a", "c"));
+
+        assertThat(member.host()).isEqualTo("10.0.0.5");
+        assertThat(member.partitions()).containsExactly(Map.entry("b", List.of(0, 2)), Map.entry("a", List.of(1)),
+                Map.entry("c", List.of()));
     }
 }
