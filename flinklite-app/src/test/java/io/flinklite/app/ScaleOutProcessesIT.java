@@ -3,15 +3,32 @@ package io.flinklite.app;
 import io.flinklite.connector.kafka.embedded.EmbeddedKafkaBroker;
 import io.flinklite.connector.kafka.embedded.SharedKafkaBroker;
 import io.flinklite.job.JobSpec;
+import io.flinklite.job.WindowSpec;
+import io.flinklite.runtime.replay.Replay;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Properties;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import static io.flinklite.app.KafkaTestSupport.Placed;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -83,5 +100,319 @@ class ScaleOutProcessesIT {
             }
             return results >= n;
         });
+    }
+
+    // ---- SIGKILL (issue 12, "Done when") ----
+
+    /** How long the main input takes to arrive; the kills land inside it, while windows are open. */
+    private static final long PRODUCE_MS = 12_000;
+    /** Late events are produced once every instance's results passed this much event time (both keys). */
+    private static final long LATE_AFTER_MS = 40_000;
+    private static final String[] KEYS = {"important", "critical"};
+
+    /**
+     * At-least-once, sliding windows: one instance SIGKILLed and restarted, another SIGKILLed for good, at random
+     * (seeded) moments while the input arrives. Every expected result is there with the replay's exact value; the
+     * only duplicates allowed are identical whole result records (a keyed task re-firing what it fired after its
+     * last snapshot); the late output holds every late event (identical duplicates allowed too).
+     */
+    @Test
+    void atLeastOnceSigkilledInstancesLoseNoWindow(@TempDir Path root) throws Exception {
+        sigkillScenario(root, "kill-alo", JobSpec.defaults(), List.of(), false);
+    }
+
+    /** The same with session windows, which the shuffle sends raw (every element decides its session). */
+    @Test
+    void atLeastOnceSigkilledInstancesLoseNoSession(@TempDir Path root) throws Exception {
+        sigkillScenario(root, "kill-ses", JobSpec.defaults().withWindow(WindowSpec.parse("session:5s")),
+                List.of("--window", "session:5s"), false);
+    }
+
+    private void sigkillScenario(Path root, String group, JobSpec spec, List<String> jobFlags, boolean exactlyOnce)
+            throws Exception {
+        long seed = Long.getLong("flinklite.killit.seed", System.nanoTime());
+        long started = System.nanoTime();
+        Random random = new Random(seed);
+        String because = "seed " + seed + " (-Dflinklite.killit.seed=" + seed + " repeats the kill moments)";
+        EmbeddedKafkaBroker broker = SharedKafkaBroker.get();
+        String bootstrap = broker.bootstrapServers();
+        broker.createTopic(group + "-in", 3);
+        for (String topic : List.of(group + "-out", group + "-late", group + "-fused-out", group + "-fused-late")) {
+            broker.createTopic(topic, 1);
+        }
+        long base = System.currentTimeMillis() - 3_600_000;
+        boolean sessions = spec.window().assigner().isSession();
+        List<Placed> main = sessions ? burstyEvents(seed, 6_000, base) : KafkaTestSupport.disorderedEventsWithoutEnd(
+                seed, 6_000, new int[] {0, 1, 2}, base);
+        List<Placed> late = lateEvents(seed, base);
+        List<Placed> end = closingEvents(main);
+        List<Placed> all = new ArrayList<>(main);
+        all.addAll(late);
+        all.addAll(end);
+        List<String> expectedLate = new ArrayList<>();
+        List<String> expected = replayResults(spec, all, expectedLate);
+        assertThat(expectedLate).as("every late event is late for the replay").hasSize(late.size());
+        assertThat(expected).hasSizeGreaterThan(40);
+
+        List<String> command = new ArrayList<>(List.of("run", "--bootstrap-servers", bootstrap,
+                "--input-topic", group + "-in", "--output-topic", group + "-out", "--late-topic", group + "-late",
+                "--group-id", group, "--checkpoint-store", "kafka", "--checkpoint-interval", "1s", "--scale-out",
+                "--idle-timeout", "0s", "--metrics-port", "0", "--status-interval", "0s"));
+        command.addAll(jobFlags);
+        if (exactlyOnce) {
+            command.addAll(List.of("--delivery", "exactly-once"));
+        }
+        // The reference: one uninterrupted fused instance on the same input, so the replay is checked against the
+        // product's own output (its late events must be late there too: it is waited for like the others).
+        List<String> fused = new ArrayList<>(List.of("run", "--bootstrap-servers", bootstrap,
+                "--input-topic", group + "-in", "--output-topic", group + "-fused-out", "--late-topic",
+                group + "-fused-late", "--group-id", group + "-fused", "--idle-timeout", "0s", "--metrics-port", "0",
+                "--status-interval", "0s"));
+        fused.addAll(jobFlags);
+        String[] cmd = command.toArray(String[]::new);
+        List<ChildFlinkLite> children = new ArrayList<>();
+        ExecutorService producer = Executors.newSingleThreadExecutor();
+        try (OutputWatch out = new OutputWatch(bootstrap, group + "-out", exactlyOnce);
+             OutputWatch lateOut = new OutputWatch(bootstrap, group + "-late", false);
+             OutputWatch fusedOut = new OutputWatch(bootstrap, group + "-fused-out", false);
+             OutputWatch fusedLate = new OutputWatch(bootstrap, group + "-fused-late", false)) {
+            ChildFlinkLite reference = ChildFlinkLite.startIn(Files.createDirectories(root.resolve("fused")),
+                    fused.toArray(String[]::new));
+            children.add(reference);
+            ChildFlinkLite[] p = new ChildFlinkLite[3];
+            for (int i = 0; i < 3; i++) {
+                p[i] = ChildFlinkLite.startIn(Files.createDirectories(root.resolve("instance-" + i)), cmd);
+                children.add(p[i]);
+            }
+            for (ChildFlinkLite c : children) {
+                c.awaitLines(Duration.ofSeconds(90), lines -> lines.stream().anyMatch(l -> l.contains("assigned partitions")));
+            }
+            Future<?> producing = producer.submit(() -> {
+                produceSteadily(bootstrap, group + "-in", main, PRODUCE_MS);
+                return null;
+            });
+            long produceStart = System.currentTimeMillis();
+            long restartAt = produceStart + 1_000 + random.nextInt((int) (PRODUCE_MS / 2 - 1_000));
+            long killAt = produceStart + PRODUCE_MS / 2 + random.nextInt((int) (PRODUCE_MS / 2));
+            sleepUntil(restartAt);
+            p[1].kill();
+            p[1] = ChildFlinkLite.startIn(root.resolve("instance-1"), cmd);
+            children.add(p[1]);
+            sleepUntil(killAt);
+            p[2].kill();
+            System.out.printf("%s: %s; instance-1 SIGKILLed and restarted %d ms, instance-2 SIGKILLed for good %d ms"
+                    + " into the input%n", group, because, restartAt - produceStart, killAt - produceStart);
+            producing.get(2, TimeUnit.MINUTES);
+            p[1].awaitLines(Duration.ofSeconds(90), lines -> lines.stream().anyMatch(l -> l.contains("assigned partitions")));
+
+            // Late events only once every keyed task's watermark (and the fused instance's) passed them: results of
+            // windows ending LATE_AFTER_MS into the input prove it; the dead instance's tasks move after its session
+            // times out (45 s), not sooner.
+            long lateAfter = base + LATE_AFTER_MS;
+            awaitUntil(Duration.ofMinutes(3), () -> passed(out, lateAfter) && passed(fusedOut, lateAfter),
+                    () -> because + ": results past " + lateAfter + " never came; " + describe(p, reference));
+            KafkaTestSupport.produce(bootstrap, group + "-in", late);
+            KafkaTestSupport.produce(bootstrap, group + "-in", end);
+
+            Set<String> want = new HashSet<>(expected);
+            Set<String> wantLate = new HashSet<>(expectedLate);
+            awaitUntil(Duration.ofMinutes(2), () -> new HashSet<>(out.values()).containsAll(want)
+                            && new HashSet<>(lateOut.values()).containsAll(wantLate)
+                            && fusedOut.values().size() >= expected.size() && fusedLate.values().size() >= late.size(),
+                    () -> because + ": output incomplete: " + missing(want, out.values()) + " results and "
+                            + missing(wantLate, lateOut.values()) + " late events missing; " + describe(p, reference));
+            Thread.sleep(2_000); // anything beyond the expected (a wrong value) arrives soon after: wait for it too
+            for (ChildFlinkLite c : List.of(p[0], p[1], reference)) {
+                c.stopWithSigterm(Duration.ofSeconds(60));
+            }
+
+            assertThat(fusedOut.values()).as("the uninterrupted fused instance = the replay").
+                    containsExactlyInAnyOrderElementsOf(expected);
+            assertThat(fusedLate.values()).as("its late output = the replay's").containsExactlyInAnyOrderElementsOf(expectedLate);
+            List<String> got = out.values();
+            if (exactlyOnce) {
+                assertThat(got).as(because + ": read_committed output = the uninterrupted instance's, no duplicates")
+                        .containsExactlyInAnyOrderElementsOf(fusedOut.values());
+                assertThat(lateOut.values()).as(because + ": late output").containsExactlyInAnyOrderElementsOf(expectedLate);
+            } else {
+                // At-least-once: a duplicate may only be an identical whole result; a wrong value would be a line
+                // the replay does not have.
+                assertThat(new HashSet<>(got)).as(because + ": results (distinct) = the replay's")
+                        .containsExactlyInAnyOrderElementsOf(want);
+                assertThat(new HashSet<>(lateOut.values())).as(because + ": late events (distinct)")
+                        .containsExactlyInAnyOrderElementsOf(wantLate);
+            }
+            assertThat(String.join("\n", p[1].lines())).as(because).contains("restored from its snapshot");
+            System.out.printf("%s: %d results (%d expected, %d duplicates), %d late (%d expected); %s; %.1f s%n", group,
+                    got.size(), expected.size(), got.size() - new HashSet<>(got).size(), lateOut.values().size(),
+                    expectedLate.size(), because, (System.nanoTime() - started) / 1e9);
+        } finally {
+            producer.shutdownNow();
+            for (ChildFlinkLite c : children) {
+                c.close();
+            }
+        }
+    }
+
+    /** What the replay computes on {@code events}: the results as JSON lines; the late events into {@code late}. */
+    private static List<String> replayResults(JobSpec spec, List<Placed> events, List<String> late) throws Exception {
+        byte[][] input = new byte[events.size()][];
+        for (int i = 0; i < input.length; i++) {
+            input[i] = events.get(i).json;
+        }
+        List<String> results = new ArrayList<>();
+        Replay.run(spec, input, r -> results.add(r.toJson()), b -> late.add(new String(b, StandardCharsets.UTF_8)),
+                line -> { });
+        return results;
+    }
+
+    /**
+     * Events for session windows (gap 5 s): bursts of 200 events 50 ms apart (disordered by up to 4 s, as
+     * {@link KafkaTestSupport#disorderedEventsWithoutEnd}), 15 s of silence between bursts, so sessions open and close.
+     */
+    private static List<Placed> burstyEvents(long seed, int n, long base) {
+        List<Placed> out = new ArrayList<>();
+        for (Placed e : KafkaTestSupport.disorderedEventsWithoutEnd(seed, n, new int[] {0, 1, 2}, base)) {
+            String text = e.text();
+            long id = Long.parseLong(text.substring(6, text.indexOf(',')));
+            long ts = field(text, "timestamp") + (id - 1) / 200 * 15_000;
+            out.add(new Placed(e.partition, KafkaTestSupport.event(id, ts, message(text))));
+        }
+        return out;
+    }
+
+    /** Events of the first seconds of the input, produced once every watermark is far past them: late everywhere. */
+    private static List<Placed> lateEvents(long seed, long base) {
+        Random random = new Random(seed + 1);
+        List<Placed> out = new ArrayList<>();
+        for (int i = 0; i < 30; i++) {
+            out.add(new Placed(random.nextInt(3), KafkaTestSupport.event(1_000_000 + i, base + random.nextInt(5_000),
+                    KEYS[random.nextInt(KEYS.length)])));
+        }
+        return out;
+    }
+
+    /** One filtered event per partition a minute after the last: every partition's watermark passes every window. */
+    private static List<Placed> closingEvents(List<Placed> events) {
+        long max = Long.MIN_VALUE;
+        for (Placed e : events) {
+            max = Math.max(max, field(e.text(), "timestamp"));
+        }
+        List<Placed> out = new ArrayList<>();
+        for (int p = 0; p < 3; p++) {
+            out.add(new Placed(p, KafkaTestSupport.event(2_000_000 + p, max + 60_000, "normal")));
+        }
+        return out;
+    }
+
+    /** Writes {@code events} in order, in 30 slices spread over {@code durationMs}. */
+    private static void produceSteadily(String bootstrap, String topic, List<Placed> events, long durationMs)
+            throws InterruptedException {
+        int slices = 30;
+        long start = System.currentTimeMillis();
+        for (int s = 0; s < slices; s++) {
+            KafkaTestSupport.produce(bootstrap, topic, events.subList(events.size() * s / slices,
+                    events.size() * (s + 1) / slices));
+            sleepUntil(start + durationMs * (s + 1) / slices);
+        }
+    }
+
+    /** Whether {@code watch} holds, for every key, a result of a window ending at or after {@code eventTimeMs}. */
+    private static boolean passed(OutputWatch watch, long eventTimeMs) {
+        Set<String> keys = new HashSet<>();
+        for (String line : watch.values()) {
+            if (field(line, "windowEnd") >= eventTimeMs) {
+                keys.add(message(line.replace("\"key\"", "\"message\"")));
+            }
+        }
+        return keys.containsAll(List.of(KEYS));
+    }
+
+    private static long missing(Set<String> want, List<String> got) {
+        Set<String> left = new HashSet<>(want);
+        got.forEach(left::remove);
+        return left.size();
+    }
+
+    private static String describe(ChildFlinkLite[] p, ChildFlinkLite reference) {
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < p.length; i++) {
+            b.append("\n---- instance-").append(i).append(" ----\n").append(tail(p[i].lines()));
+        }
+        return b.append("\n---- fused ----\n").append(tail(reference.lines())).toString();
+    }
+
+    private static String tail(List<String> lines) {
+        return String.join("\n", lines.subList(Math.max(0, lines.size() - 60), lines.size()));
+    }
+
+    private static long field(String json, String name) {
+        int i = json.indexOf("\"" + name + "\":") + name.length() + 3;
+        int j = i;
+        while (j < json.length() && (Character.isDigit(json.charAt(j)) || json.charAt(j) == '-')) {
+            j++;
+        }
+        return Long.parseLong(json.substring(i, j));
+    }
+
+    private static String message(String json) {
+        int i = json.indexOf("\"message\":\"") + 11;
+        return json.substring(i, json.indexOf('"', i));
+    }
+
+    private static void sleepUntil(long epochMs) throws InterruptedException {
+        long wait = epochMs - System.currentTimeMillis();
+        if (wait > 0) {
+            Thread.sleep(wait); // pacing the input and the kill moments, not synchronisation
+        }
+    }
+
+    private static void awaitUntil(Duration atMost, java.util.concurrent.Callable<Boolean> done,
+                                   java.util.function.Supplier<String> failure) throws Exception {
+        long deadline = System.currentTimeMillis() + atMost.toMillis();
+        while (!done.call()) {
+            if (System.currentTimeMillis() > deadline) {
+                throw new AssertionError(failure.get());
+            }
+            Thread.sleep(200);
+        }
+    }
+
+    /** Every record of a topic from its start, read on a thread of its own while the test runs. */
+    private static final class OutputWatch implements AutoCloseable {
+        private final List<String> values = new CopyOnWriteArrayList<>();
+        private final AtomicBoolean closed = new AtomicBoolean();
+        private final Thread thread;
+
+        OutputWatch(String bootstrap, String topic, boolean readCommitted) {
+            Properties p = new Properties();
+            p.put("bootstrap.servers", bootstrap);
+            p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, readCommitted ? "read_committed" : "read_uncommitted");
+            p.put(ConsumerConfig.GROUP_ID_CONFIG, "watch-" + topic + "-" + System.nanoTime());
+            p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+            thread = new Thread(() -> {
+                try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p, new ByteArrayDeserializer(),
+                        new ByteArrayDeserializer())) {
+                    c.subscribe(List.of(topic));
+                    while (!closed.get()) {
+                        for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(200))) {
+                            values.add(new String(r.value(), StandardCharsets.UTF_8));
+                        }
+                    }
+                }
+            }, "watch-" + topic);
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        List<String> values() {
+            return values;
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            closed.set(true);
+            thread.join(10_000);
+        }
     }
 }
