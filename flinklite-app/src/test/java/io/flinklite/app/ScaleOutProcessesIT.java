@@ -220,7 +220,8 @@ class ScaleOutProcessesIT {
                             && new HashSet<>(lateOut.values()).containsAll(wantLate)
                             && fusedOut.values().size() >= expected.size() && fusedLate.values().size() >= late.size(),
                     () -> because + ": output incomplete: " + missing(want, out.values()) + " results and "
-                            + missing(wantLate, lateOut.values()) + " late events missing; " + describe(p, reference));
+                            + missing(wantLate, lateOut.values()) + " late events missing; results the replay does not"
+                            + " have: " + unexpected(want, out.values()) + describe(p, reference));
             Thread.sleep(2_000); // anything beyond the expected (a wrong value) arrives soon after: wait for it too
             for (ChildFlinkLite c : List.of(p[0], p[1], reference)) {
                 c.stopWithSigterm(Duration.ofSeconds(60));
@@ -332,6 +333,11 @@ class ScaleOutProcessesIT {
         Set<String> left = new HashSet<>(want);
         got.forEach(left::remove);
         return left.size();
+    }
+
+    /** The lines of {@code got} that {@code want} does not have (a wrong value), at most 10. */
+    private static List<String> unexpected(Set<String> want, List<String> got) {
+        return got.stream().filter(l -> !want.contains(l)).distinct().limit(10).toList();
     }
 
     private static String describe(ChildFlinkLite[] p, ChildFlinkLite reference) {
