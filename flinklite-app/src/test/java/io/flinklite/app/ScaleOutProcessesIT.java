@@ -104,8 +104,13 @@ class ScaleOutProcessesIT {
 
     // ---- SIGKILL (issue 12, "Done when") ----
 
-    /** How long the main input takes to arrive; the kills land inside it, while windows are open. */
+    /** How long the first two thirds of the input take to arrive; the kills land inside, while windows are open. */
     private static final long PRODUCE_MS = 12_000;
+    /**
+     * How long the last third takes: longer than the killed instance's session (45 s by default), so its partitions
+     * move while input arrives.
+     */
+    private static final long PRODUCE_REST_MS = 55_000;
     /** Late events are produced once every instance's results passed this much event time (both keys). */
     private static final long LATE_AFTER_MS = 40_000;
     private static final String[] KEYS = {"important", "critical"};
@@ -188,7 +193,9 @@ class ScaleOutProcessesIT {
                 c.awaitLines(Duration.ofSeconds(90), lines -> lines.stream().anyMatch(l -> l.contains("assigned partitions")));
             }
             Future<?> producing = producer.submit(() -> {
-                produceSteadily(bootstrap, group + "-in", main, PRODUCE_MS);
+                int twoThirds = main.size() * 2 / 3;
+                produceSteadily(bootstrap, group + "-in", main.subList(0, twoThirds), PRODUCE_MS);
+                produceSteadily(bootstrap, group + "-in", main.subList(twoThirds, main.size()), PRODUCE_REST_MS);
                 return null;
             });
             long produceStart = System.currentTimeMillis();
