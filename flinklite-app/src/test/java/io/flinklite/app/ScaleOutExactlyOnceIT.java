@@ -21,7 +21,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -60,14 +59,8 @@ class ScaleOutExactlyOnceIT {
     @Test
     void twoInstancesWithTasksMovingCommitExactlyTheFusedResults(@TempDir Path dir) throws Exception {
         String group = "eos-move";
-        int partitions = 3;
-        broker.createTopic(group + "-in", partitions);
-        broker.createTopic(group + "-out", 2);
-        List<Placed> events = KafkaTestSupport.disorderedEvents(12, 4_000, new int[] {0, 1, 2},
-                System.currentTimeMillis() - 600_000);
+        List<Placed> events = firstHalfProduced(group, 12);
         List<String> expected = KafkaTestSupport.replayResults(JobSpec.defaults(), events);
-        assertThat(expected).hasSizeGreaterThan(50);
-        KafkaTestSupport.produce(broker.bootstrapServers(), group + "-in", events.subList(0, events.size() / 2));
 
         JobMetrics first = new JobMetrics();
         AtomicReference<Throwable> failedA = KafkaTestSupport.startJob(job(group, dir, "a", first, System.out));
@@ -93,6 +86,7 @@ class ScaleOutExactlyOnceIT {
         assertThat(first.transactionsAborted() + second.transactionsAborted()).isZero();
         List<String> got = KafkaTestSupport.values(KafkaTestSupport.readTopic(broker.bootstrapServers(),
                 group + "-out", expected.size(), true));
+        assertThat(expected).hasSizeGreaterThan(50);
         assertThat(got).containsExactlyInAnyOrderElementsOf(expected);
     }
 
@@ -108,20 +102,17 @@ class ScaleOutExactlyOnceIT {
     void anInstanceFrozenMidTransactionIsReplacedByItsRestartAndItsZombieCannotCommit(@TempDir Path dir)
             throws Exception {
         String group = "eos-crash";
-        broker.createTopic(group + "-in", 3);
-        broker.createTopic(group + "-out", 2);
-        List<Placed> events = KafkaTestSupport.disorderedEvents(41, 4_000, new int[] {0, 1, 2},
-                System.currentTimeMillis() - 600_000);
+        List<Placed> events = firstHalfProduced(group, 41);
         List<String> expected = KafkaTestSupport.replayResults(JobSpec.defaults(), events);
-        KafkaTestSupport.produce(broker.bootstrapServers(), group + "-in", events.subList(0, events.size() / 2));
 
         CountDownLatch frozen = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
-        AtomicInteger printed = new AtomicInteger();
         AtomicLong commitsAtFirstResult = new AtomicLong(-1);
+        java.util.concurrent.atomic.AtomicBoolean armed = new java.util.concurrent.atomic.AtomicBoolean();
         AtomicReference<JobMetrics> zombieMetrics = new AtomicReference<>(new JobMetrics());
-        // Freezes at a result printed two commits after the first result: results and keyed snapshots have committed
-        // by then, and the frozen transaction holds results, partials and markers that never will.
+        AtomicLong armedCommits = new AtomicLong(-1);
+        // Once armed, freezes at a result printed in the same transaction as the one before: the frozen transaction
+        // then holds results, partials and markers that never commit.
         PrintStream freezing = new PrintStream(new OutputStream() {
             @Override
             public void write(int b) {
@@ -130,8 +121,8 @@ class ScaleOutExactlyOnceIT {
                 }
                 long commits = zombieMetrics.get().transactionsCommitted();
                 commitsAtFirstResult.compareAndSet(-1, commits);
-                if (printed.incrementAndGet() > 20 && commits >= commitsAtFirstResult.get() + 2
-                        && frozen.getCount() > 0) {
+                // The second result printed in one transaction: the first went to the output in it.
+                if (armed.get() && frozen.getCount() > 0 && armedCommits.getAndSet(commits) == commits) {
                     frozen.countDown();
                     try {
                         release.await();
@@ -143,6 +134,11 @@ class ScaleOutExactlyOnceIT {
         }, true);
         KafkaJob zombie = job(group, dir, "a", zombieMetrics.get(), freezing);
         AtomicReference<Throwable> zombieFailed = KafkaTestSupport.startJob(zombie);
+        // Two commits after the first result: results and keyed snapshots have committed.
+        await().atMost(Duration.ofSeconds(90)).until(() -> zombieFailed.get() != null || commitsAtFirstResult.get() >= 0
+                && zombieMetrics.get().transactionsCommitted() >= commitsAtFirstResult.get() + 2);
+        assertThat(zombieFailed.get()).isNull();
+        armed.set(true);
         KafkaTestSupport.produce(broker.bootstrapServers(), group + "-in", events.subList(events.size() / 2,
                 events.size()));
         await().atMost(Duration.ofSeconds(90)).until(() -> zombieFailed.get() != null || frozen.getCount() == 0);
@@ -183,6 +179,51 @@ class ScaleOutExactlyOnceIT {
         assertThat(all.size()).as("aborted results exist, uncommitted").isGreaterThan(expected.size());
     }
 
+    /**
+     * A write the broker refuses (the output topic's {@code max.message.bytes} lowered under the running job, so the
+     * producer's own check does not catch it) fails the open transaction: it is aborted, logged and counted, every
+     * task is dropped and re-created from its last committed snapshot, again at every checkpoint while the refusal
+     * lasts. Once the limit is back, the job goes on, and the committed output is still exactly the replay's.
+     */
+    @Test
+    void aRefusedWriteAbortsTheTransactionAndTheTasksResumeFromTheirCommittedSnapshots(@TempDir Path dir)
+            throws Exception {
+        String group = "eos-abort";
+        List<Placed> events = firstHalfProduced(group, 7);
+        List<String> expected = KafkaTestSupport.replayResults(JobSpec.defaults(), events);
+        JobMetrics metrics = new JobMetrics();
+        AtomicReference<Throwable> failed = KafkaTestSupport.startJob(job(group, dir, "a", metrics, System.out));
+        await().atMost(Duration.ofSeconds(60)).until(() -> failed.get() != null || metrics.windowsFlushed() > 0
+                && metrics.transactionsCommitted() > 1);
+        assertThat(failed.get()).isNull();
+
+        // Too small for a result's batch (over 150 bytes), large enough for the transaction markers (78 bytes).
+        setMaxMessageBytes(group + "-out", "120");
+        KafkaTestSupport.produce(broker.bootstrapServers(), group + "-in", events.subList(events.size() / 2,
+                events.size()));
+        await().atMost(Duration.ofSeconds(60)).until(() -> failed.get() != null || metrics.transactionsAborted() >= 2);
+        assertThat(failed.get()).isNull();
+        setMaxMessageBytes(group + "-out", "1048588");
+        long committed = metrics.transactionsCommitted();
+        await().atMost(Duration.ofSeconds(60)).until(() -> failed.get() != null
+                || metrics.transactionsCommitted() > committed + 2 && lagOf(metrics) == 0);
+        assertThat(failed.get()).isNull();
+
+        List<String> got = KafkaTestSupport.values(KafkaTestSupport.readTopic(broker.bootstrapServers(),
+                group + "-out", expected.size(), true));
+        assertThat(got).containsExactlyInAnyOrderElementsOf(expected);
+    }
+
+    private static void setMaxMessageBytes(String topic, String bytes) throws Exception {
+        try (org.apache.kafka.clients.admin.Admin admin = connection.admin()) {
+            org.apache.kafka.common.config.ConfigResource r = new org.apache.kafka.common.config.ConfigResource(
+                    org.apache.kafka.common.config.ConfigResource.Type.TOPIC, topic);
+            admin.incrementalAlterConfigs(java.util.Map.of(r, List.of(new org.apache.kafka.clients.admin.AlterConfigOp(
+                    new org.apache.kafka.clients.admin.ConfigEntry("max.message.bytes", bytes),
+                    org.apache.kafka.clients.admin.AlterConfigOp.OpType.SET)))).all().get();
+        }
+    }
+
     @Test
     void theCheckpointDirectoryIsRefusedUnderScaleOutExactlyOnceNamingTheKafkaStore(@TempDir Path dir) {
         String group = "eos-dir";
@@ -206,11 +247,20 @@ class ScaleOutExactlyOnceIT {
         return job;
     }
 
+    /**
+     * Input topic (3 partitions) and output topic of {@code group}, and disordered events with every key on every
+     * partition, of which the first half is produced.
+     */
+    private static List<Placed> firstHalfProduced(String group, long seed) throws Exception {
+        broker.createTopic(group + "-in", 3);
+        broker.createTopic(group + "-out", 2);
+        List<Placed> events = KafkaTestSupport.disorderedEvents(seed, 4_000, new int[] {0, 1, 2},
+                System.currentTimeMillis() - 600_000);
+        KafkaTestSupport.produce(broker.bootstrapServers(), group + "-in", events.subList(0, events.size() / 2));
+        return events;
+    }
+
     private static long lagOf(JobMetrics m) {
-        long lag = 0;
-        for (JobMetrics.PartitionStats p : m.partitions()) {
-            lag += p.lag() < 0 ? 1_000_000 : p.lag();
-        }
-        return lag;
+        return ScaleOutTaskRuntimeIT.lagOf(m);
     }
 }

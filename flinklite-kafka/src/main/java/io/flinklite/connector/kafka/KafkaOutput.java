@@ -259,8 +259,9 @@ public final class KafkaOutput implements AutoCloseable {
                     || c instanceof org.apache.kafka.common.errors.TransactionalIdAuthorizationException
                     || c instanceof org.apache.kafka.common.errors.FencedInstanceIdException) {
                 return new KafkaConnectorException("transactional.id '" + transactionalId + "' was taken over by"
-                        + " another process (started with this one's instance id): this one stops without committing ("
-                        + KafkaConnection.rootMessage(e) + ")", e);
+                        + " another process (started with this one's instance id), or this one stalled past its"
+                        + " transaction.timeout.ms: it stops without committing (" + KafkaConnection.rootMessage(e)
+                        + ")", e);
             }
             if (c instanceof org.apache.kafka.common.errors.AuthorizationException
                     || c instanceof org.apache.kafka.common.errors.UnsupportedVersionException
