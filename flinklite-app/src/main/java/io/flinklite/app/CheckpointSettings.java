@@ -123,18 +123,42 @@ public final class CheckpointSettings {
      * {@link Store#KAFKA} the checkpoint topic, records keyed by the task; else the task's subdirectory of
      * {@link #dir()}, which instances may share.
      *
-     * @param committer the exactly-once transaction a Kafka store writes in; null under at-least-once
+     * @param transaction the instance's transactional output under exactly-once, whose open transaction a Kafka
+     *                    store sends the snapshots into; null under at-least-once
+     * @throws IllegalArgumentException for a transaction with {@link Store#DIR}: files cannot join a transaction
      */
     public io.flinklite.runtime.checkpoint.CheckpointStore taskStore(io.flinklite.runtime.checkpoint.TaskId task,
             io.flinklite.connector.kafka.KafkaConnection connection, String groupId,
-            io.flinklite.connector.kafka.TransactionalCommitter committer) {
+            io.flinklite.connector.kafka.KafkaOutput transaction) {
         // A stage task's state is not the fused job's layout (RestoreCheck): its own restore is its check.
         io.flinklite.runtime.checkpoint.CheckpointValidator validator = io.flinklite.runtime.checkpoint.CheckpointValidator.NONE;
-        return store == Store.KAFKA
-                ? KafkaCheckpointStore.create(connection, checkpointTopic(groupId), task.key(),
-                        io.flinklite.runtime.checkpoint.CheckpointStore.DEFAULT_RETAIN, validator, committer)
-                : new DirectoryCheckpointStore(task.directoryIn(dir),
-                        io.flinklite.runtime.checkpoint.CheckpointStore.DEFAULT_RETAIN, validator);
+        int retain = io.flinklite.runtime.checkpoint.CheckpointStore.DEFAULT_RETAIN;
+        if (store == Store.KAFKA) {
+            return transaction == null
+                    ? KafkaCheckpointStore.create(connection, checkpointTopic(groupId), task.key(), retain, validator, null)
+                    : KafkaCheckpointStore.inTransaction(connection, checkpointTopic(groupId), task.key(), retain,
+                            validator, transaction);
+        }
+        if (transaction != null) {
+            throw new IllegalArgumentException(SCALE_OUT_EXACTLY_ONCE_NEEDS_KAFKA_STORE);
+        }
+        return new DirectoryCheckpointStore(task.directoryIn(dir), retain, validator);
+    }
+
+    /** Why {@code --scale-out --delivery exactly-once} refuses {@code --checkpoint-dir} as the store; one line. */
+    static final String SCALE_OUT_EXACTLY_ONCE_NEEDS_KAFKA_STORE = "--scale-out --delivery exactly-once keeps task"
+            + " snapshots in the Kafka transaction that commits their output and offsets: add --checkpoint-store kafka"
+            + " (--checkpoint-dir files cannot join a transaction)";
+
+    /**
+     * The transactional.id of one instance of a scaled-out exactly-once job: {@code flinklite-<group>-<instance id>}
+     * ({@code --transactional-id} given: {@code <it>-<instance id>}). Every instance is started with the same command
+     * line, and the instance id (default: derived from the host and the working directory's checkpoint directory,
+     * {@link StaticMembership}) is what tells them apart and what stays the same across a restart, so a restarted
+     * instance fences its own previous incarnation and no other.
+     */
+    public String scaleOutTransactionalId(String groupId, String instanceId) {
+        return (transactionalId != null ? transactionalId : "flinklite-" + groupId) + "-" + instanceId;
     }
 
     /** The checkpoint topic of a job consuming in {@code groupId}, under {@link Store#KAFKA}. */

@@ -466,8 +466,14 @@ public final class KafkaJob {
             throw new IllegalArgumentException("--scale-out moves each task's state with its partition, through its"
                     + " snapshots: give --checkpoint-dir (shared by the instances) or --checkpoint-store kafka");
         }
-        if (checkpoints.delivery() == io.flinklite.runtime.checkpoint.Delivery.EXACTLY_ONCE) {
-            throw new IllegalArgumentException("--scale-out runs at-least-once for now; leave --delivery exactly-once out");
+        boolean exactlyOnce = checkpoints.delivery() == io.flinklite.runtime.checkpoint.Delivery.EXACTLY_ONCE;
+        if (exactlyOnce && checkpoints.storeKind() != CheckpointSettings.Store.KAFKA) {
+            throw new IllegalArgumentException(CheckpointSettings.SCALE_OUT_EXACTLY_ONCE_NEEDS_KAFKA_STORE);
+        }
+        if (exactlyOnce && settings.groupInstanceId() == null) {
+            throw new IllegalArgumentException("--scale-out --delivery exactly-once derives each instance's"
+                    + " transactional.id from its instance id: leave --instance-id at its default (or give each"
+                    + " instance its own), not empty");
         }
         if (settings.startFrom != KafkaSourceReader.StartFrom.EARLIEST) {
             // One policy for both topics of the consumer: a keyed task starting "latest" would skip what the source
@@ -485,10 +491,19 @@ public final class KafkaJob {
                         + " snapshots in {}", settings.inputTopic, inputPartitions, repartitionTopic, repartitionPartitions,
                 connection.bootstrapServers(), settings.groupId, instanceId == null ? "" : " as instance " + instanceId,
                 settings.spec, checkpoints.describeStore(settings.groupId));
+        List<String> written = java.util.Arrays.asList(settings.outputTopic, settings.lateTopic,
+                settings.deadLetterTopic, repartitionTopic);
+        String transactionalId = exactlyOnce ? checkpoints.scaleOutTransactionalId(settings.groupId, instanceId) : null;
+        if (exactlyOnce) {
+            LOG.info("exactly-once: every write and the offsets of this instance commit in Kafka transactions of"
+                    + " transactional.id {}", transactionalId);
+        }
         try (BrokerWatch brokerWatch = new BrokerWatch(connection, metrics);
-             KafkaOutput kafkaOutput = new KafkaOutput(connection, "flinklite-" + settings.groupId,
-                     java.util.Arrays.asList(settings.outputTopic, settings.lateTopic, settings.deadLetterTopic,
-                             repartitionTopic), settings.tooLargeTopic(), metrics);
+             KafkaOutput kafkaOutput = exactlyOnce
+                     ? KafkaOutput.transactional(connection, transactionalId, checkpoints.intervalMs(), written,
+                             settings.tooLargeTopic(), metrics)
+                     : new KafkaOutput(connection, "flinklite-" + settings.groupId, written, settings.tooLargeTopic(),
+                             metrics);
              KafkaSourceReader source = new KafkaSourceReader(connection, List.of(settings.inputTopic, repartitionTopic),
                      settings.groupId, settings.startFrom, instanceId)) {
             reader = source;
@@ -514,7 +529,8 @@ public final class KafkaJob {
                                  id -> id.topic().equals(repartitionTopic) ? stages.keyedTask(id, results, late)
                                          : stages.sourceTask(id, inputPartitions, repartition, deadLetters,
                                                  () -> source.lag(0, id.partition())),
-                                 id -> checkpoints.taskStore(id, connection, settings.groupId, null),
+                                 id -> checkpoints.taskStore(id, connection, settings.groupId,
+                                         exactlyOnce ? kafkaOutput : null),
                                  stages.fingerprint() + ";scale-out", checkpoints.delivery().label())) {
                 ScaledKafkaJob job = new ScaledKafkaJob(source, tasks, checkpoints.intervalMs(), metrics, () -> {
                     try {
@@ -525,7 +541,7 @@ public final class KafkaJob {
                         throw new IllegalStateException(e.getMessage(), e);
                     }
                     kafkaOutput.checkWrites();
-                });
+                }, exactlyOnce ? kafkaOutput : null);
                 stopTask = job::stop;
                 if (!stopRequested) {
                     metrics.setJobState(JobMetrics.JobState.RUNNING);

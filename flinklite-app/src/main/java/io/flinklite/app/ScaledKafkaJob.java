@@ -29,9 +29,20 @@ import java.util.Objects;
  * partition p of the input and partition p of the repartition topic land on the same instance: with as many
  * repartition partitions as input partitions, an instance's source tasks and keyed tasks are balanced alike.
  *
- * <p>Order of a checkpoint and of a revocation, per task: its output (results, repartition records) is flushed,
- * then its snapshot written, then its offsets committed. A partition lost without a hand-over (the session expired)
- * is dropped without a snapshot: its new owner may already have resumed it.
+ * <p>At-least-once, order of a checkpoint and of a revocation, per task: its output (results, repartition records)
+ * is flushed, then its snapshot written, then its offsets committed. A partition lost without a hand-over (the
+ * session expired) is dropped without a snapshot: its new owner may already have resumed it.
+ *
+ * <p>Exactly-once ({@code transactions} given: Kafka Streams' EOS-v2, KIP-447): every write of the instance goes
+ * into the one open transaction of its producer; a checkpoint (interval, revocation, clean stop) sends the snapshots
+ * of ALL owned tasks into it, then the positions of all owned tasks with the consumer's group metadata, and commits:
+ * output, snapshots and offsets show together or not at all. Both topics are read {@code read_committed}, so a keyed
+ * task never sees what a source task wrote in a transaction that did not commit. When the transaction cannot commit
+ * (a write failed, the group moved the partitions on: the commit is refused for a stale generation, the broker timed
+ * it out) or partitions are lost, it is aborted and EVERY owned task is dropped, since each one's state may hold
+ * effects of the aborted transaction; the tasks still assigned are re-created from their last committed snapshots
+ * and their partitions sought back. A restore checks the snapshot against the group's committed offset, which one
+ * transaction wrote with it: a store read that does not show the committed snapshot yet is read again.
  *
  * <p>Threading: everything on the task thread ({@link #run}); {@link #stop()} from any thread.
  */
@@ -79,7 +90,18 @@ final class ScaledKafkaJob {
         String fingerprint();
     }
 
+    /** How long a restore waits for the store to show the snapshot the group's committed offset belongs to. */
+    private static final long COMMITTED_SNAPSHOT_WAIT_MS = 30_000;
+
     private final KafkaSourceReader reader;
+    /** The instance's transactional output under exactly-once; null at-least-once. */
+    private final KafkaOutput transactions;
+    /** Tasks dropped with an aborted transaction, to re-create once the poll is through (exactly-once). */
+    private final java.util.Set<TaskId> toRecreate = new java.util.TreeSet<>();
+    /** Partitions sought back this round: records of theirs in the current batch were read past it. */
+    private final java.util.Set<TaskId> rewound = new java.util.HashSet<>();
+    /** A job-stopping failure inside a rebalance callback, which the reader only logs: thrown after the poll. */
+    private RuntimeException callbackFailure;
     private final TaskManager<StageTask> tasks;
     private final List<String> topics;
     private final long checkpointIntervalMs;
@@ -97,6 +119,17 @@ final class ScaledKafkaJob {
      */
     ScaledKafkaJob(KafkaSourceReader reader, TaskManager<StageTask> tasks, long checkpointIntervalMs,
                    JobMetrics metrics, Runnable flushOutput) {
+        this(reader, tasks, checkpointIntervalMs, metrics, flushOutput, null);
+    }
+
+    /**
+     * As the at-least-once constructor, exactly-once when {@code transactions} is given.
+     *
+     * @param transactions the instance's {@link KafkaOutput#transactional} output, which every task writes through
+     *                     and the tasks' stores send their snapshots into; null for at-least-once
+     */
+    ScaledKafkaJob(KafkaSourceReader reader, TaskManager<StageTask> tasks, long checkpointIntervalMs,
+                   JobMetrics metrics, Runnable flushOutput, KafkaOutput transactions) {
         if (reader.sourceCount() != 2) {
             throw new IllegalArgumentException("a scaled-out job reads its input and its repartition topic, got "
                     + reader.topics());
@@ -107,8 +140,15 @@ final class ScaledKafkaJob {
         this.checkpointIntervalMs = checkpointIntervalMs;
         this.metrics = metrics;
         this.flushOutput = flushOutput;
-        // A rebalance commits every position of this consumer: whatever the tasks emitted must be durable first.
-        reader.beforeRevokeCommit(flushOutput);
+        this.transactions = transactions;
+        if (transactions == null) {
+            // A rebalance commits every position of this consumer: whatever the tasks emitted must be durable first.
+            reader.beforeRevokeCommit(flushOutput);
+        } else {
+            reader.offsetsInTransactions();
+            // The open transaction holds every task's output: before any partition moves, all of them commit.
+            reader.beforeRevokeCommit(this::checkpointBeforeRevocation);
+        }
     }
 
     /** Runs until {@link #stop()}: then snapshots every owned task, commits their offsets, and returns. */
@@ -118,8 +158,13 @@ final class ScaledKafkaJob {
         while (!stopRequested) {
             batch.clear();
             reader.poll(batch, listener, POLL_TIMEOUT_MS);
+            afterCallbacks();
             for (int i = 0; i < batch.size(); i++) {
-                StageTask task = tasks.task(new TaskId(topics.get(batch.source(i)), batch.partition(i)));
+                TaskId of = new TaskId(topics.get(batch.source(i)), batch.partition(i));
+                if (!rewound.isEmpty() && rewound.contains(of)) {
+                    continue; // read before its task was re-created and sought back: read again from there
+                }
+                StageTask task = tasks.task(of);
                 if (task == null) {
                     // A record of a partition this instance does not own (cannot happen: revocation comes after the
                     // partition's last record); dropping it silently would lose it, so fail loudly.
@@ -135,24 +180,150 @@ final class ScaledKafkaJob {
             }
             if (now >= nextCheckpointMs) {
                 checkpoint(now);
+                recreateDropped();
                 nextCheckpointMs = now + checkpointIntervalMs;
             }
             publish();
         }
-        checkpoint(System.currentTimeMillis());
-        LOG.info("stopped: output flushed, {} task snapshots written, offsets committed", tasks.ownedTasks().size());
+        int owned = tasks.ownedTasks().size();
+        if (checkpoint(System.currentTimeMillis())) {
+            LOG.info("stopped: output flushed, {} task snapshots written, offsets committed", owned);
+        } else {
+            LOG.warn("stopped: the final transaction was aborted; the {} tasks resume from their last committed"
+                    + " snapshots", owned);
+        }
     }
 
-    private void checkpoint(long nowMs) throws Exception {
+    /**
+     * Snapshots every owned task and commits their offsets (exactly-once: with the output, in the open transaction).
+     *
+     * @return false when the transaction was aborted instead: every owned task was dropped, and is re-created by
+     *         {@link #recreateDropped()}
+     */
+    private boolean checkpoint(long nowMs) throws Exception {
         long start = System.nanoTime();
         long bytesBefore = tasks.stats().snapshotBytes();
         flushOutput.run();
         List<SourcePosition> positions = tasks.checkpointAll(nowMs);
-        if (!positions.isEmpty()) {
+        if (transactions != null) {
+            try {
+                transactions.commitTransaction(positions, reader);
+            } catch (KafkaOutput.TransactionAbortedException e) {
+                dropAll();
+                return false;
+            }
+        } else if (!positions.isEmpty()) {
             reader.commit(positions);
         }
         metrics.checkpointCompleted(++checkpoints, nowMs, System.nanoTime() - start,
                 tasks.stats().snapshotBytes() - bytesBefore);
+        return true;
+    }
+
+    /**
+     * Exactly-once, inside the consumer's revocation callback: one transaction commits every owned task before any
+     * partition moves. The reader only logs a callback's failure, so one that must stop the job is kept for
+     * {@link #afterCallbacks()}.
+     */
+    private void checkpointBeforeRevocation() {
+        if (callbackFailure != null || tasks.ownedTasks().isEmpty()) {
+            return; // nothing to commit: the consumer closing after the final checkpoint, or a failure to report
+        }
+        try {
+            checkpoint(System.currentTimeMillis());
+        } catch (RuntimeException e) {
+            callbackFailure = e;
+        } catch (Exception e) {
+            callbackFailure = new IllegalStateException("checkpoint before a rebalance failed: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Exactly-once: the open transaction was aborted, so no owned task's in-memory state may go on (each may hold
+     * effects of it: records consumed, windows merged, partials sent): all are dropped without a snapshot.
+     */
+    private void dropAll() {
+        List<TaskId> owned = tasks.ownedTasks();
+        tasks.dropped(owned);
+        toRecreate.addAll(owned);
+        LOG.warn("dropped the {} owned tasks with the aborted transaction; those still assigned are re-created from"
+                + " their last committed snapshots", owned.size());
+    }
+
+    /** After a poll: a failure kept by a callback is thrown; tasks dropped by an abort are re-created. */
+    private void afterCallbacks() {
+        rewound.clear();
+        if (callbackFailure != null) {
+            RuntimeException e = callbackFailure;
+            callbackFailure = null;
+            throw e;
+        }
+        recreateDropped();
+    }
+
+    /** Re-creates the dropped tasks whose partitions are still assigned, each from its last committed snapshot. */
+    private void recreateDropped() {
+        if (toRecreate.isEmpty()) {
+            return;
+        }
+        for (TaskId id : toRecreate) {
+            int source = topics.indexOf(id.topic());
+            if (tasks.task(id) == null && assigned(source, id.partition())) {
+                start(id, source);
+                rewound.add(id);
+            }
+        }
+        toRecreate.clear();
+    }
+
+    private boolean assigned(int source, int partition) {
+        for (int p : reader.assignedPartitions(source)) {
+            if (p == partition) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Creates the task of an assigned partition from its newest snapshot and seeks the partition to where that
+     * snapshot resumes (none: the group's committed offset, or the start). Exactly-once, the snapshot must be the
+     * one the group's committed offset was committed with: a store read that ends before it (the commit's markers
+     * still being written) is read again, for up to {@value #COMMITTED_SNAPSHOT_WAIT_MS} ms.
+     */
+    private void start(TaskId id, int source) {
+        long deadline = System.currentTimeMillis() + COMMITTED_SNAPSHOT_WAIT_MS;
+        while (true) {
+            Map<TaskId, List<SourcePosition>> seek = tasks.assigned(List.of(id));
+            List<SourcePosition> at = seek.getOrDefault(id, List.of());
+            long restored = at.isEmpty() ? -1 : at.get(0).nextOffset();
+            long committed = transactions == null ? -1 : reader.committedOffset(source, id.partition());
+            if (committed <= restored) {
+                for (SourcePosition p : at) {
+                    reader.seek(source, p.partition(), p.nextOffset());
+                }
+                if (at.isEmpty() && transactions != null) {
+                    reader.rewind(source, id.partition());
+                }
+                LOG.info("task {} {}", id, at.isEmpty() ? "started without snapshot"
+                        : "restored from its snapshot, resuming at " + at);
+                return;
+            }
+            tasks.dropped(List.of(id));
+            if (System.currentTimeMillis() > deadline) {
+                throw new IllegalStateException("task " + id + ": the group committed offset " + committed + ", but"
+                        + " its newest snapshot resumes at " + (restored < 0 ? "none" : restored) + " after "
+                        + COMMITTED_SNAPSHOT_WAIT_MS / 1000 + " s of reading again: these snapshots and offsets do"
+                        + " not belong together (another job in this group, or another checkpoint store). Use"
+                        + " another --group-id, or --fresh-start");
+            }
+            try {
+                Thread.sleep(100); // the commit's markers land within milliseconds; no event to wait on
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted restoring task " + id, e);
+            }
+        }
     }
 
     /** Per owned task its watermark and lag (as partitions), and the task counts, for /metrics and the status line. */
@@ -200,12 +371,9 @@ final class ScaledKafkaJob {
         @Override
         public void partitionAssigned(int source, int partition) {
             TaskId id = new TaskId(topics.get(source), partition);
-            Map<TaskId, List<SourcePosition>> seek = tasks.assigned(List.of(id));
-            for (SourcePosition p : seek.getOrDefault(id, List.of())) {
-                reader.seek(source, p.partition(), p.nextOffset());
+            if (tasks.task(id) == null) {
+                start(id, source);
             }
-            LOG.info("task {} {}", id, seek.containsKey(id) ? "restored from its snapshot, resuming at "
-                    + seek.get(id) : "started without snapshot");
         }
 
         @Override
@@ -213,6 +381,12 @@ final class ScaledKafkaJob {
             TaskId id = new TaskId(topics.get(source), partition);
             if (tasks.task(id) == null) {
                 return; // the clean stop's final checkpoint already took it, and the consumer is closing
+            }
+            if (transactions != null) {
+                // checkpointBeforeRevocation committed its snapshot and offsets with every other task's.
+                tasks.released(List.of(id));
+                LOG.info("task {} handed over", id);
+                return;
             }
             try {
                 flushOutput.run();
@@ -229,6 +403,16 @@ final class ScaledKafkaJob {
         @Override
         public void partitionLost(int source, int partition) {
             TaskId id = new TaskId(topics.get(source), partition);
+            if (transactions != null && tasks.task(id) != null && callbackFailure == null) {
+                // Its commit would be refused now (another member owns it), and the open transaction holds effects
+                // of every task: abort it, and start every task again from what committed.
+                try {
+                    transactions.abortTransaction("partition " + id + " lost without hand-over (session expired)");
+                } catch (RuntimeException e) {
+                    callbackFailure = e;
+                }
+                dropAll();
+            }
             tasks.lost(List.of(id));
             LOG.warn("task {} lost without hand-over (session expired): dropped without a snapshot; its new owner"
                     + " resumes from the last one", id);

@@ -341,7 +341,8 @@ class ScaleOutTaskRuntimeIT {
         return job;
     }
 
-    private static long lagOf(JobMetrics m) {
+    /** The consumer lag over every partition the instance owns; a partition of unknown lag counts as a million. */
+    static long lagOf(JobMetrics m) {
         long lag = 0;
         for (JobMetrics.PartitionStats p : m.partitions()) {
             lag += p.lag() < 0 ? 1_000_000 : p.lag();

@@ -123,6 +123,13 @@ public final class JobMetricsCollectors {
         counter(registry, "flinklite_shuffle_duplicates_skipped_total",
                 "Repartition records keyed tasks skipped as resends of a source task restored from an older snapshot",
                 cb -> cb.call(metrics.shuffleDuplicatesSkipped()));
+        counter(registry, "flinklite_transactions_committed_total",
+                "Kafka transactions a scaled-out exactly-once instance committed (one per checkpoint of its tasks)",
+                cb -> cb.call(metrics.transactionsCommitted()));
+        counter(registry, "flinklite_transactions_aborted_total",
+                "Kafka transactions a scaled-out exactly-once instance aborted (partitions lost, commit fenced, a"
+                        + " failed write); its tasks were re-created from their last committed snapshots",
+                cb -> cb.call(metrics.transactionsAborted()));
         counter(registry, "flinklite_sink_errors_total",
                 "Failed attempts to write to a sink, retried or not: kafka (the job's topics, and a user job's own "
                         + "sinks) and each plug-in sink (jdbc, cassandra)",

@@ -84,6 +84,8 @@ public final class JobMetrics {
     private final AtomicLong checkpointsSkipped = new AtomicLong();
     private final AtomicLong sinkErrors = new AtomicLong();
     private final AtomicLong shuffleDuplicatesSkipped = new AtomicLong();
+    private final AtomicLong transactionsCommitted = new AtomicLong();
+    private final AtomicLong transactionsAborted = new AtomicLong();
     private final ConcurrentHashMap<String, SinkCounters> sinks = new ConcurrentHashMap<>();
     private final AtomicLong resultsWritten = new AtomicLong();
     private final AtomicLong outputWriteFailures = new AtomicLong();
@@ -191,6 +193,13 @@ public final class JobMetrics {
     public void addSinkErrors(long n) { sinkErrors.addAndGet(n); }
     /** Counts repartition records a keyed task skipped as resends of a restored source task (scale-out). */
     public void addShuffleDuplicatesSkipped(long n) { shuffleDuplicatesSkipped.addAndGet(n); }
+    /** Counts a Kafka transaction of a scaled-out exactly-once instance that committed. */
+    public void transactionCommitted() { transactionsCommitted.incrementAndGet(); }
+    /**
+     * Counts a Kafka transaction of a scaled-out exactly-once instance that was aborted (its tasks were dropped and
+     * re-created from their last committed snapshots).
+     */
+    public void transactionAborted() { transactionsAborted.incrementAndGet(); }
     /**
      * Counts events of one type (the built-in job's key value, e.g. {@code critical}) by outcome. At most
      * {@link #MAX_TYPES} types are kept apart, so a key field with unbounded values cannot flood the exporter; the
@@ -327,6 +336,8 @@ public final class JobMetrics {
     public long outputRecordsTooLarge() { return outputRecordsTooLarge.get(); }
     public long sinkErrors() { return sinkErrors.get(); }
     public long shuffleDuplicatesSkipped() { return shuffleDuplicatesSkipped.get(); }
+    public long transactionsCommitted() { return transactionsCommitted.get(); }
+    public long transactionsAborted() { return transactionsAborted.get(); }
     /** Open panes of all window operators: the built-in job's one window operator's. */
     public long openPanes() {
         long n = 0;

@@ -184,6 +184,24 @@ public final class TaskManager<T extends TaskManager.Task> implements AutoClosea
      */
     public void lost(Collection<TaskId> ids) {
         rebalances++;
+        dropped(ids);
+    }
+
+    /**
+     * Revoked partitions whose tasks' last snapshot the caller has just committed (exactly-once: one transaction
+     * took every owned task's snapshot before the revocation): closed without another snapshot.
+     */
+    public void released(Collection<TaskId> ids) {
+        rebalances++;
+        dropped(ids);
+    }
+
+    /**
+     * Tasks whose in-memory state must not go on (exactly-once: it holds effects of an aborted transaction, or the
+     * snapshot it was restored from is older than what the group committed): closed without a snapshot, to be
+     * re-created by {@link #assigned} from what is committed. Not a rebalance.
+     */
+    public void dropped(Collection<TaskId> ids) {
         for (TaskId id : ids) {
             Owned<T> o = owned.remove(id);
             if (o != null) {

@@ -79,7 +79,9 @@ import java.util.zip.CRC32C;
  * only after that. Exactly-once: chunks, manifest, results and offsets go into ONE Kafka transaction
  * ({@link TransactionalCommitter#commit(Checkpoint, List)}), so the snapshot is visible to a {@code read_committed}
  * reader exactly when its results and offsets are committed: there is no written-but-uncommitted checkpoint to roll
- * forward, and a crash at any moment leaves either the previous checkpoint or this one, complete.
+ * forward, and a crash at any moment leaves either the previous checkpoint or this one, complete. A scaled-out
+ * exactly-once instance sends every owned task's snapshot into its one open transaction ({@link #inTransaction}),
+ * committed with all its output and the offsets of all its tasks.
  *
  * <p><b>Reading.</b> The task's partition is read from the beginning to its end ({@code read_committed}: records of
  * aborted transactions never show), keeping the latest value of each key; the result is cached and updated by this
@@ -130,6 +132,8 @@ public final class KafkaCheckpointStore implements CheckpointStore, AutoCloseabl
     private final int retain;
     private final CheckpointValidator validator;
     private final TransactionalCommitter committer;
+    /** The open transaction of a scaled-out exactly-once instance the snapshots are sent in; null otherwise. */
+    private KafkaOutput transaction;
     private final int partition;
     private final int chunkBytes;
     private Producer<byte[], byte[]> producer;
@@ -162,6 +166,23 @@ public final class KafkaCheckpointStore implements CheckpointStore, AutoCloseabl
             warnUnlessCompacted(connection, topic);
         }
         return open(connection, topic, taskKey, retain, validator, committer);
+    }
+
+    /**
+     * The store of task {@code taskKey} of a scaled-out exactly-once instance, as {@link #create}: each snapshot's
+     * records (chunks, manifest, retention's tombstones) are sent into {@code transaction}, the instance's open
+     * transaction, and become visible only when {@link KafkaOutput#commitTransaction} commits it with the task's
+     * output and offsets; {@link #write} does not wait for them. An aborted snapshot never shows to a reader
+     * ({@code read_committed}), so after an abort the task is re-created with a fresh store.
+     */
+    public static KafkaCheckpointStore inTransaction(KafkaConnection connection, String topic, String taskKey, int retain,
+                                                     CheckpointValidator validator, KafkaOutput transaction) {
+        if (!transaction.isTransactional()) {
+            throw new IllegalArgumentException("the output of " + taskKey + " does not write in transactions");
+        }
+        KafkaCheckpointStore store = create(connection, topic, taskKey, retain, validator, null);
+        store.transaction = transaction;
+        return store;
     }
 
     /**
@@ -326,7 +347,15 @@ public final class KafkaCheckpointStore implements CheckpointStore, AutoCloseabl
                 after.add(record(chunkKey(taskKey, old, i), null));
             }
         }
-        if (committer != null) {
+        if (transaction != null) {
+            // One transaction holds chunks and manifest, so they show together or not at all: no order to wait for.
+            for (ProducerRecord<byte[], byte[]> r : chunkRecords) {
+                transaction.sendInTransaction(r);
+            }
+            for (ProducerRecord<byte[], byte[]> r : after) {
+                transaction.sendInTransaction(r);
+            }
+        } else if (committer != null) {
             List<ProducerRecord<byte[], byte[]>> all = new ArrayList<>(chunkRecords);
             all.addAll(after);
             committer.commit(checkpoint, all);

@@ -25,6 +25,7 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
+import java.util.Objects;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -82,6 +83,10 @@ public final class KafkaOutput implements AutoCloseable {
     private final AtomicReference<KafkaConnectorException> failure = new AtomicReference<>();
     private final RateLimitedLog tooLargeLog = new RateLimitedLog(LOG, 10_000);
     private final Callback callback = this::completed;
+    /** The transactional id of {@link #transactional}; null for the idempotent output. */
+    private final String transactionalId;
+    /** The first failed write of the open transaction ({@link #transactional} only); cleared when it is aborted. */
+    private final AtomicReference<Exception> transactionFailure = new AtomicReference<>();
 
     /** As the full constructor, with no topic limits checked ahead (the producer's are) and no too-large topic. */
     public KafkaOutput(KafkaConnection connection, String clientId) {
@@ -98,11 +103,193 @@ public final class KafkaOutput implements AutoCloseable {
      */
     public KafkaOutput(KafkaConnection connection, String clientId, Collection<String> topics, String tooLargeTopic,
                        JobMetrics metrics) {
-        Properties p = ProducerSettings.idempotent(connection, clientId);
+        this(ProducerSettings.idempotent(connection, clientId), null, connection, topics, tooLargeTopic, metrics);
+    }
+
+    private KafkaOutput(Properties p, String transactionalId, KafkaConnection connection, Collection<String> topics,
+                        String tooLargeTopic, JobMetrics metrics) {
         this.limits = RecordLimits.of(connection, p, topics);
         this.tooLargeTopic = tooLargeTopic;
         this.metrics = metrics;
+        this.transactionalId = transactionalId;
         this.producer = ProducerSettings.create(p);
+    }
+
+    /**
+     * The output of a scaled-out exactly-once instance ({@code run --scale-out --delivery exactly-once}): the same
+     * sinks, forwarding and limits as the idempotent output, but every write (results, late records, dead letters,
+     * too-large records, repartition records, and the task snapshots of a {@link KafkaCheckpointStore} made with
+     * {@link KafkaCheckpointStore#inTransaction}) goes into one open Kafka transaction, which
+     * {@link #commitTransaction} commits together with the consumed offsets and {@link #abortTransaction} drops.
+     * Registers {@code transactionalId} ({@code initTransactions}: an earlier producer with that id is fenced and its
+     * open transaction aborted) and begins the first transaction.
+     *
+     * <p>A write that fails here does not fail the output for good, as it does outside transactions: it makes the
+     * open transaction fail to commit ({@link TransactionAbortedException}), and the caller re-creates its tasks
+     * from what last committed. Records that can never be written, and a producer fenced by another process with
+     * the same {@code transactionalId}, still stop the job ({@link #checkWrites()}, {@link #commitTransaction}).
+     *
+     * @param transactionalId      stable across restarts of this instance, distinct between live instances
+     * @param checkpointIntervalMs how long a transaction stays open, for its timeout ({@link ProducerSettings})
+     * @throws KafkaConnectorException when the broker refuses the transactional id or the producer's settings
+     */
+    public static KafkaOutput transactional(KafkaConnection connection, String transactionalId, long checkpointIntervalMs,
+                                            Collection<String> topics, String tooLargeTopic, JobMetrics metrics) {
+        KafkaOutput out = new KafkaOutput(ProducerSettings.scaleOutTransactional(connection, transactionalId,
+                checkpointIntervalMs), Objects.requireNonNull(transactionalId, "transactionalId"), connection, topics,
+                tooLargeTopic, metrics);
+        try {
+            out.producer.initTransactions();
+            out.producer.beginTransaction();
+        } catch (KafkaException e) {
+            out.producer.close(Duration.ZERO);
+            throw new KafkaConnectorException("cannot initialise transactions for transactional.id '" + transactionalId
+                    + "': " + KafkaConnection.rootMessage(e), e);
+        }
+        return out;
+    }
+
+    /** True when this output writes into transactions ({@link #transactional}). */
+    public boolean isTransactional() {
+        return transactionalId != null;
+    }
+
+    /**
+     * Sends a record as it is into the open transaction: for {@link KafkaCheckpointStore}, which sizes its chunks to
+     * the topic's limits itself. Its failure, as any write's, fails the transaction's commit.
+     */
+    void sendInTransaction(ProducerRecord<byte[], byte[]> record) {
+        requireTransactional();
+        try {
+            producer.send(record, callback);
+        } catch (KafkaException e) {
+            writeFailed(record.topic(), e);
+        }
+    }
+
+    /**
+     * Commits the open transaction with {@code positions} as the group's offsets ({@code sendOffsetsToTransaction}
+     * with the consumer's group metadata, so a commit of an instance that is no longer the partitions' owner in the
+     * group's current generation is refused: KIP-447 zombie fencing), then begins the next one. Blocks until the
+     * broker acknowledged every record of the transaction and its commit.
+     *
+     * @throws TransactionAbortedException when the transaction could not commit but the producer can go on (a failed
+     *                                     write, a rebalance that moved the partitions, a transaction the broker timed
+     *                                     out): it was aborted, the next one begun; nothing of it ever becomes visible
+     * @throws KafkaConnectorException     when the job must stop: another process took over the transactional id, a
+     *                                     record can never be written, the producer is in a fatal state
+     */
+    public void commitTransaction(Collection<io.flinklite.runtime.checkpoint.SourcePosition> positions,
+                                  KafkaSourceReader reader) {
+        requireTransactional();
+        checkWrites();
+        try {
+            producer.flush();
+            Exception failed = transactionFailure.get();
+            if (failed != null) {
+                throw new TransactionAbortedException("a write of the transaction failed: "
+                        + KafkaConnection.rootMessage(failed), failed);
+            }
+            if (!positions.isEmpty()) {
+                producer.sendOffsetsToTransaction(reader.offsetsOf(positions), reader.groupMetadata());
+            }
+            producer.commitTransaction();
+        } catch (TransactionAbortedException e) {
+            abortTransaction(e.getMessage());
+            throw e;
+        } catch (KafkaException e) {
+            KafkaConnectorException fatal = fatal(e);
+            if (fatal != null) {
+                fail(fatal);
+                throw fatal;
+            }
+            String reason = "commit failed: " + KafkaConnection.rootMessage(e);
+            abortTransaction(reason);
+            throw new TransactionAbortedException(reason, e);
+        }
+        metrics.transactionCommitted();
+        begin();
+    }
+
+    /**
+     * Aborts the open transaction (nothing written in it becomes visible to {@code read_committed} readers), logs
+     * the reason, counts it, and begins the next one.
+     *
+     * @throws KafkaConnectorException when the producer cannot abort (fenced, or in a fatal state): the job stops
+     */
+    public void abortTransaction(String reason) {
+        requireTransactional();
+        try {
+            producer.abortTransaction();
+        } catch (KafkaException e) {
+            KafkaConnectorException fatal = fatal(e);
+            KafkaConnectorException stop = fatal != null ? fatal : new KafkaConnectorException("transactional.id '"
+                    + transactionalId + "': aborting a transaction (" + reason + ") failed: "
+                    + KafkaConnection.rootMessage(e) + "; the job stops, and resumes from its last commit when started"
+                    + " again", e);
+            fail(stop);
+            throw stop;
+        }
+        transactionFailure.set(null);
+        metrics.transactionAborted();
+        LOG.warn("transaction of transactional.id '{}' aborted: {}", transactionalId, reason);
+        begin();
+    }
+
+    private void begin() {
+        try {
+            producer.beginTransaction();
+        } catch (KafkaException e) {
+            KafkaConnectorException fatal = fatal(e);
+            KafkaConnectorException stop = fatal != null ? fatal : new KafkaConnectorException("transactional.id '"
+                    + transactionalId + "': cannot begin a transaction: " + KafkaConnection.rootMessage(e), e);
+            fail(stop);
+            throw stop;
+        }
+    }
+
+    /**
+     * The job-stopping form of a transaction error, or null when aborting the transaction lets the producer go on.
+     * Fenced: another producer registered this transactional id (another process started with this instance's id),
+     * so this one is a zombie whose commits must never land.
+     */
+    private KafkaConnectorException fatal(KafkaException e) {
+        for (Throwable c = e; c != null; c = c.getCause()) {
+            if (c instanceof org.apache.kafka.common.errors.ProducerFencedException
+                    || c instanceof org.apache.kafka.common.errors.TransactionalIdAuthorizationException
+                    || c instanceof org.apache.kafka.common.errors.FencedInstanceIdException) {
+                return new KafkaConnectorException("transactional.id '" + transactionalId + "' was taken over by"
+                        + " another process (started with this one's instance id), or this one stalled past its"
+                        + " transaction.timeout.ms: it stops without committing (" + KafkaConnection.rootMessage(e)
+                        + ")", e);
+            }
+            if (c instanceof org.apache.kafka.common.errors.AuthorizationException
+                    || c instanceof org.apache.kafka.common.errors.UnsupportedVersionException
+                    || c instanceof org.apache.kafka.common.errors.InvalidTxnTimeoutException
+                    || c instanceof IllegalStateException) {
+                return new KafkaConnectorException("Kafka transaction of transactional.id '" + transactionalId
+                        + "' failed: " + KafkaConnection.rootMessage(e), e);
+            }
+        }
+        return null;
+    }
+
+    private void requireTransactional() {
+        if (transactionalId == null) {
+            throw new IllegalStateException("this output does not write in transactions");
+        }
+    }
+
+    /**
+     * The open transaction could not commit and was aborted (the next one is begun): the caller drops every task
+     * whose state includes effects of it and re-creates them from their last committed snapshots.
+     */
+    public static final class TransactionAbortedException extends KafkaConnectorException {
+        private static final long serialVersionUID = 1L;
+
+        TransactionAbortedException(String message, Throwable cause) {
+            super(message, cause);
+        }
     }
 
     /**
@@ -218,10 +405,7 @@ public final class KafkaOutput implements AutoCloseable {
         try {
             producer.send(new ProducerRecord<>(topic, partition, null, key, value), callback);
         } catch (KafkaException e) {
-            failures.incrementAndGet();
-            metrics.addOutputWriteFailures(1);
-            fail(new KafkaConnectorException("writing to Kafka topic '" + topic + "' failed: "
-                    + KafkaConnection.rootMessage(e), e));
+            writeFailed(topic, e);
         }
     }
 
@@ -239,10 +423,7 @@ public final class KafkaOutput implements AutoCloseable {
         try {
             producer.send(new ProducerRecord<>(topic, null, null, key, value, headers), callback);
         } catch (KafkaException e) {
-            failures.incrementAndGet();
-            metrics.addOutputWriteFailures(1);
-            fail(new KafkaConnectorException("writing to Kafka topic '" + topic + "' failed: "
-                    + KafkaConnection.rootMessage(e), e));
+            writeFailed(topic, e);
         }
     }
 
@@ -261,10 +442,7 @@ public final class KafkaOutput implements AutoCloseable {
         try {
             producer.send(truncated, callback);
         } catch (KafkaException e) {
-            failures.incrementAndGet();
-            metrics.addOutputWriteFailures(1);
-            fail(new KafkaConnectorException("writing to Kafka topic '" + tooLargeTopic + "' failed: "
-                    + KafkaConnection.rootMessage(e), e));
+            writeFailed(tooLargeTopic, e);
         }
     }
 
@@ -330,15 +508,26 @@ public final class KafkaOutput implements AutoCloseable {
             acknowledged.incrementAndGet();
             return;
         }
-        failures.incrementAndGet();
-        metrics.addOutputWriteFailures(1);
         if (exception instanceof RecordTooLargeException) {
             metrics.addOutputRecordsTooLarge(1);
         }
         // On failure the metadata still names the topic (Callback's contract since Kafka 3.x).
-        String topic = metadata == null ? "?" : metadata.topic();
+        writeFailed(metadata == null ? "?" : metadata.topic(), exception);
+    }
+
+    /**
+     * A write that failed: outside transactions the output fails for good; inside one, the transaction cannot commit
+     * ({@link #commitTransaction} aborts it), and the output goes on.
+     */
+    private void writeFailed(String topic, Exception e) {
+        failures.incrementAndGet();
+        metrics.addOutputWriteFailures(1);
+        if (transactionalId != null) {
+            transactionFailure.compareAndSet(null, e);
+            return;
+        }
         fail(new KafkaConnectorException("writing to Kafka topic '" + topic + "' failed: "
-                + KafkaConnection.rootMessage(exception), exception));
+                + KafkaConnection.rootMessage(e), e));
     }
 
     private void fail(KafkaConnectorException e) {
@@ -393,9 +582,20 @@ public final class KafkaOutput implements AutoCloseable {
         return acknowledged.get();
     }
 
-    /** Flushes what is in flight (up to 10 s) and closes the producer. */
+    /**
+     * Flushes what is in flight (up to 10 s) and closes the producer. A {@link #transactional} output first aborts
+     * its open transaction (what it holds was not committed by a checkpoint, so it must never show), so that
+     * {@code read_committed} readers of its partitions go on at once rather than after the transaction timeout.
+     */
     @Override
     public void close() {
+        if (transactionalId != null) {
+            try {
+                producer.abortTransaction();
+            } catch (RuntimeException e) {
+                LOG.debug("aborting the open transaction at close: {}", e.getMessage());
+            }
+        }
         producer.close(Duration.ofSeconds(10));
     }
 

@@ -13,6 +13,7 @@ import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.CommitFailedException;
+import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -160,6 +161,8 @@ public final class KafkaSourceReader implements SourceReader {
     private long nextDeferredRetryNanos;
     private PartitionListener listener;
     private Runnable beforeRevokeCommit = () -> { };
+    /** {@link #offsetsInTransactions()}: offsets commit in the owner's transactions, never here. */
+    private boolean offsetsInTransactions;
     private boolean subscribed;
     // The records of the current batch, for keyOf(): dead letters arrive in batch order, so a cursor finds them.
     private ConsumerRecord<byte[], byte[]>[] current = newArray(0);
@@ -403,7 +406,9 @@ public final class KafkaSourceReader implements SourceReader {
                 Map<TopicPartition, Long> positions = allPositions();
                 try {
                     beforeRevokeCommit.run();
-                    commitOffsets(withLiveWatermarks(positions));
+                    if (!offsetsInTransactions) {
+                        commitOffsets(withLiveWatermarks(positions));
+                    }
                 } catch (FencedInstanceIdException e) {
                     throw fenced(e);
                 } catch (RuntimeException e) {
@@ -439,7 +444,9 @@ public final class KafkaSourceReader implements SourceReader {
                         continue; // not subscribed: cannot happen with subscribe(topics), and must not reach the task
                     }
                     Long resume = restoredPositions.remove(tp);
-                    Long stopped = stoppedPositions.remove(tp);
+                    // In transactions, where this reader stopped is state that was committed or dropped with its
+                    // task: the committed offset (the owner restores its snapshot's) is the only truth.
+                    Long stopped = offsetsInTransactions ? null : stoppedPositions.remove(tp);
                     OffsetAndMetadata c = committed.get(tp);
                     if (resume == null && stopped != null && (c == null || c.offset() < stopped)) {
                         // Its records up to there are in the task's open windows: resuming at an older committed
@@ -980,6 +987,15 @@ public final class KafkaSourceReader implements SourceReader {
      * @throws KafkaConnectorException  when the commit fails for another reason than a rebalance in progress
      */
     public void commit(Collection<SourcePosition> positions) {
+        commitOffsets(offsetsOf(positions));
+    }
+
+    /**
+     * Positions as the offsets a commit sends, each with its watermark as its report.
+     *
+     * @throws IllegalArgumentException when a position names a topic this reader does not read
+     */
+    Map<TopicPartition, OffsetAndMetadata> offsetsOf(Collection<SourcePosition> positions) {
         Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
         for (SourcePosition p : positions) {
             if (sourceOf(p.topic()) < 0) {
@@ -987,7 +1003,71 @@ public final class KafkaSourceReader implements SourceReader {
             }
             offsets.put(new TopicPartition(p.topic(), p.partition()), offset(p.nextOffset(), p.watermarkMs()));
         }
-        commitOffsets(offsets);
+        return offsets;
+    }
+
+    /**
+     * The consumer's group metadata (member, generation): what a transaction's offsets are committed with, so the
+     * group coordinator refuses them from a member whose partitions moved on (KIP-447).
+     */
+    ConsumerGroupMetadata groupMetadata() {
+        return consumer.groupMetadata();
+    }
+
+    /**
+     * From now on this reader never commits offsets itself: a rebalance runs {@link #beforeRevokeCommit} only, and
+     * offsets are committed inside the owner's Kafka transactions ({@link KafkaOutput#commitTransaction}). For a
+     * scaled-out exactly-once instance, whose offsets must commit atomically with its output.
+     *
+     * @throws IllegalStateException when the consumer reads {@code read_uncommitted} (a {@code --kafka-property}):
+     *                               it would see records of aborted transactions
+     */
+    public void offsetsInTransactions() {
+        if (isolation != IsolationLevel.READ_COMMITTED) {
+            throw new IllegalStateException("exactly-once needs isolation.level=read_committed; remove the"
+                    + " --kafka-property isolation.level=read_uncommitted");
+        }
+        offsetsInTransactions = true;
+    }
+
+    /**
+     * The group's committed offset of a partition (waiting for one a transaction is still completing: the consumer
+     * asks for stable offsets under {@code read_committed}), or -1 when the group has none.
+     *
+     * @throws KafkaConnectorException when the broker does not answer within the connection's timeout
+     */
+    public long committedOffset(int source, int partition) {
+        TopicPartition tp = new TopicPartition(topicAt(source), partition);
+        try {
+            Map<TopicPartition, OffsetAndMetadata> c = consumer.committed(Set.of(tp),
+                    Duration.ofMillis(connection.connectTimeoutMs()));
+            OffsetAndMetadata o = c == null ? null : c.get(tp);
+            return o == null ? -1 : o.offset();
+        } catch (FencedInstanceIdException e) {
+            throw fenced(e);
+        } catch (WakeupException e) {
+            throw e;
+        } catch (KafkaException e) {
+            throw new KafkaConnectorException("cannot read the committed offset of " + tp + " in group '" + groupId
+                    + "': " + KafkaConnection.rootMessage(e), e);
+        }
+    }
+
+    /**
+     * Moves the next read of an assigned partition back to the group's committed offset, or where the start-from
+     * policy begins when there is none: for a task dropped with its uncommitted state and re-created without a
+     * snapshot. Task thread only.
+     */
+    public void rewind(int source, int partition) {
+        long committed = committedOffset(source, partition);
+        TopicPartition tp = new TopicPartition(topicAt(source), partition);
+        if (committed >= 0) {
+            seek(source, partition, committed);
+        } else if (startFrom == StartFrom.EARLIEST) {
+            consumer.seekToBeginning(List.of(tp));
+        } else {
+            consumer.seekToEnd(List.of(tp));
+        }
     }
 
     private void commitOffsets(Map<TopicPartition, OffsetAndMetadata> given) {

@@ -45,6 +45,31 @@ final class ProducerSettings {
     }
 
     /**
+     * The {@code transaction.timeout.ms} of a scaled-out exactly-once instance's producer, unless its checkpoint
+     * interval needs more ({@link #scaleOutTransactional}). Why this value (Kafka Streams' EOS default too): the
+     * transaction of an instance killed mid-checkpoint stays open until the broker times it out, and until then every
+     * {@code read_committed} reader of a partition it wrote (the repartition topic, the output, the checkpoint topic)
+     * stops at that transaction's first record (the last stable offset). Shorter stalls the survivors less; it must
+     * still cover one checkpoint interval, which is how long a live instance's transaction stays open.
+     */
+    static final int SCALE_OUT_TRANSACTION_TIMEOUT_MS = 10_000;
+
+    /**
+     * The one transactional producer of a scaled-out exactly-once instance ({@link KafkaOutput#transactional}):
+     * every write of the instance goes into the transaction that the next checkpoint commits, so a transaction is
+     * open for a whole checkpoint interval, and {@code transaction.timeout.ms} is the larger of
+     * {@link #SCALE_OUT_TRANSACTION_TIMEOUT_MS} and twice the interval (a user's {@code --kafka-property} wins).
+     */
+    static Properties scaleOutTransactional(KafkaConnection connection, String transactionalId, long checkpointIntervalMs) {
+        Properties p = transactional(connection, transactionalId);
+        p.put(ProducerConfig.CLIENT_ID_CONFIG, connection.clientProperties().getOrDefault(ProducerConfig.CLIENT_ID_CONFIG,
+                "flinklite-" + transactionalId));
+        p.putIfAbsent(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG,
+                (int) Math.min(Integer.MAX_VALUE, Math.max(SCALE_OUT_TRANSACTION_TIMEOUT_MS, 2 * checkpointIntervalMs)));
+        return p;
+    }
+
+    /**
      * The simulator's producer: as the others (a user's {@code --kafka-property} wins where it may), batching a
      * little, since it sends test traffic as fast as asked rather than results someone waits for.
      */
