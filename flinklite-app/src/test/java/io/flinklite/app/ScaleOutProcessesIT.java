@@ -113,7 +113,12 @@ class ScaleOutProcessesIT {
     private static final long PRODUCE_REST_MS = 55_000;
     /** Late events are produced once every instance's results passed this much event time (both keys). */
     private static final long LATE_AFTER_MS = 40_000;
-    private static final String[] KEYS = {"important", "critical"};
+    /**
+     * The job's keys: at least one in each of the 3 repartition partitions (murmur2: 0, 1, 2, 0), so every keyed task
+     * fires windows, whichever instance is killed. {@code normal} events are filtered out.
+     */
+    private static final String[] KEYS = {"important", "critical", "emergency", "error"};
+    private static final String TYPES = String.join(",", KEYS);
 
     /**
      * At-least-once, sliding windows: one instance SIGKILLed and restarted, another SIGKILLed for good, at random
@@ -123,14 +128,13 @@ class ScaleOutProcessesIT {
      */
     @Test
     void atLeastOnceSigkilledInstancesLoseNoWindow(@TempDir Path root) throws Exception {
-        sigkillScenario(root, "kill-alo", JobSpec.defaults(), List.of(), false);
+        sigkillScenario(root, "kill-alo", JobSpec.defaults(), false);
     }
 
     /** The same with session windows, which the shuffle sends raw (every element decides its session). */
     @Test
     void atLeastOnceSigkilledInstancesLoseNoSession(@TempDir Path root) throws Exception {
-        sigkillScenario(root, "kill-ses", JobSpec.defaults().withWindow(WindowSpec.parse("session:5s")),
-                List.of("--window", "session:5s"), false);
+        sigkillScenario(root, "kill-ses", JobSpec.defaults().withWindow(WindowSpec.parse("session:5s")), false);
     }
 
     /**
@@ -139,11 +143,13 @@ class ScaleOutProcessesIT {
      */
     @Test
     void exactlyOnceSigkilledInstancesCommitEachWindowOnce(@TempDir Path root) throws Exception {
-        sigkillScenario(root, "kill-eos", JobSpec.defaults(), List.of(), true);
+        sigkillScenario(root, "kill-eos", JobSpec.defaults(), true);
     }
 
-    private void sigkillScenario(Path root, String group, JobSpec spec, List<String> jobFlags, boolean exactlyOnce)
-            throws Exception {
+    /** {@code spec}: the default job with another window at most (given to the processes as {@code --window}). */
+    private void sigkillScenario(Path root, String group, JobSpec window, boolean exactlyOnce) throws Exception {
+        JobSpec spec = window.withTypes(JobSpec.parseTypes(TYPES));
+        List<String> jobFlags = List.of("--window", window.window().toString(), "--types", TYPES);
         long seed = Long.getLong("flinklite.killit.seed", System.nanoTime());
         long started = System.nanoTime();
         Random random = new Random(seed);
@@ -156,8 +162,7 @@ class ScaleOutProcessesIT {
         }
         long base = System.currentTimeMillis() - 3_600_000;
         boolean sessions = spec.window().assigner().isSession();
-        List<Placed> main = sessions ? burstyEvents(seed, 6_000, base) : KafkaTestSupport.disorderedEventsWithoutEnd(
-                seed, 6_000, new int[] {0, 1, 2}, base);
+        List<Placed> main = events(seed, 6_000, base, sessions);
         List<Placed> late = lateEvents(seed, base);
         List<Placed> end = closingEvents(main);
         List<Placed> all = new ArrayList<>(main);
@@ -265,8 +270,11 @@ class ScaleOutProcessesIT {
                     expectedLate.size(), because, (System.nanoTime() - started) / 1e9);
         } finally {
             producer.shutdownNow();
-            for (ChildFlinkLite c : children) {
+            for (int i = 0; i < children.size(); i++) {
+                ChildFlinkLite c = children.get(i);
                 c.close();
+                // Each process's output, to read after a run (children: fused, instance 0..2, instance 1 again).
+                Files.write(Path.of("target", group + "-process-" + i + ".log"), c.lines());
             }
         }
     }
@@ -284,16 +292,18 @@ class ScaleOutProcessesIT {
     }
 
     /**
-     * Events for session windows (gap 5 s): bursts of 200 events 50 ms apart (disordered by up to 4 s, as
-     * {@link KafkaTestSupport#disorderedEventsWithoutEnd}), 15 s of silence between bursts, so sessions open and close.
+     * {@code n} events 50 ms apart over 3 partitions, disordered by up to 4 s (less than the 5 s out-of-orderness, so
+     * none is late whatever the partitions' interleaving), of the keys and {@code normal}. With {@code bursts}
+     * (session windows, gap 5 s): 15 s of silence after every 200 events, so sessions open and close.
      */
-    private static List<Placed> burstyEvents(long seed, int n, long base) {
+    private static List<Placed> events(long seed, int n, long base, boolean bursts) {
+        Random random = new Random(seed);
         List<Placed> out = new ArrayList<>();
-        for (Placed e : KafkaTestSupport.disorderedEventsWithoutEnd(seed, n, new int[] {0, 1, 2}, base)) {
-            String text = e.text();
-            long id = Long.parseLong(text.substring(6, text.indexOf(',')));
-            long ts = field(text, "timestamp") + (id - 1) / 200 * 15_000;
-            out.add(new Placed(e.partition, KafkaTestSupport.event(id, ts, message(text))));
+        for (int i = 0; i < n; i++) {
+            long ts = base + i * 50L + random.nextInt(4_000) + (bursts ? i / 200 * 15_000L : 0);
+            int type = random.nextInt(KEYS.length + 1);
+            out.add(new Placed(random.nextInt(3), KafkaTestSupport.event(i + 1, ts,
+                    type == KEYS.length ? "normal" : KEYS[type])));
         }
         return out;
     }
