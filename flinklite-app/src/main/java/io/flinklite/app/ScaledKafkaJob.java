@@ -94,6 +94,8 @@ final class ScaledKafkaJob {
     private static final long COMMITTED_SNAPSHOT_WAIT_MS = 30_000;
 
     private final KafkaSourceReader reader;
+    /** Where an input partition without snapshot or committed offset starts (exactly-once re-creations). */
+    private final KafkaSourceReader.StartFrom startFrom;
     /** The instance's transactional output under exactly-once; null at-least-once. */
     private final KafkaOutput transactions;
     /** Tasks dropped with an aborted transaction, to re-create once the poll is through (exactly-once). */
@@ -141,6 +143,7 @@ final class ScaledKafkaJob {
         this.metrics = metrics;
         this.flushOutput = flushOutput;
         this.transactions = transactions;
+        this.startFrom = reader.startFrom();
         if (transactions == null) {
             // A rebalance commits every position of this consumer: whatever the tasks emitted must be durable first.
             reader.beforeRevokeCommit(flushOutput);
@@ -303,7 +306,10 @@ final class ScaledKafkaJob {
                     reader.seek(source, p.partition(), p.nextOffset());
                 }
                 if (at.isEmpty() && transactions != null) {
-                    reader.rewind(source, id.partition());
+                    // The repartition topic from its start always: what the source tasks wrote before this task
+                    // existed is its input. The input where the start-from policy says.
+                    reader.rewind(source, id.partition(), source == 1 ? KafkaSourceReader.StartFrom.EARLIEST
+                            : startFrom);
                 }
                 LOG.info("task {} {}", id, at.isEmpty() ? "started without snapshot"
                         : "restored from its snapshot, resuming at " + at);

@@ -135,6 +135,32 @@ class TaskManagerTest {
     }
 
     @Test
+    void aDroppedTaskIsRecreatedFromItsLastSnapshotNotFromWhatItDidSince(@TempDir Path root) throws Exception {
+        List<String> events = new ArrayList<>();
+        TaskId p0 = new TaskId("in", 0);
+        TaskManager<CountingTask> m = manager(root, events, "job");
+        m.assigned(List.of(p0));
+        m.task(p0).process(1);
+        m.checkpointAll(1_000);
+        m.task(p0).process(2); // an effect of a transaction that is then aborted
+        long rebalances = m.stats().rebalances();
+        events.clear();
+        m.dropped(List.of(p0));
+        assertTrue(events.isEmpty(), "no flush, no snapshot");
+        assertNull(m.task(p0));
+        assertEquals(rebalances, m.stats().rebalances(), "not a rebalance");
+
+        assertEquals(List.of(new SourcePosition("in", 0, 1, 10)), m.assigned(List.of(p0)).get(p0));
+        assertEquals(1, m.task(p0).sum);
+        m.task(p0).process(5);
+        m.checkpointAll(2_000);
+        m.released(List.of(p0));
+        assertTrue(m.ownedTasks().isEmpty());
+        assertEquals(List.of(2L, 1L), new DirectoryCheckpointStore(p0.directoryIn(root), 3, CheckpointValidator.NONE)
+                .ids(), "released after its snapshot: none more written");
+    }
+
+    @Test
     void aSnapshotOfAnotherJobIsRefusedNamingTheTaskAndTheStore(@TempDir Path root) throws Exception {
         TaskId p0 = new TaskId("in", 0);
         TaskManager<CountingTask> m = manager(root, new ArrayList<>(), "job-a");

@@ -31,9 +31,11 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * Everything the job writes to Kafka outside transactions goes through this one class: window results, late events,
- * dead letters. They share one idempotent producer ({@code acks=all}), so one {@link #flush()} makes all of them
- * durable, in the order the task thread wrote them. The producer's configuration is {@link ProducerSettings}'.
+ * Everything the job writes to Kafka outside the fused path's checkpoint transactions goes through this one class:
+ * window results, late events, dead letters, repartition records. They share one idempotent producer
+ * ({@code acks=all}), so one {@link #flush()} makes all of them durable, in the order the task thread wrote them. The
+ * producer's configuration is {@link ProducerSettings}'. A scaled-out exactly-once instance uses the
+ * {@link #transactional} form: the same writes, into one open Kafka transaction per checkpoint.
  *
  * <p>A write is done only when Kafka acknowledged it. A send that fails (the producer already retried what can be
  * retried, up to {@code delivery.timeout.ms}) makes this output <em>failed</em> for good: {@link #flush()} and

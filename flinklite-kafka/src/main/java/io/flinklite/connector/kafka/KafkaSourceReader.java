@@ -303,6 +303,11 @@ public final class KafkaSourceReader implements SourceReader {
         return topics.length;
     }
 
+    /** Where a partition without committed offset starts ({@code auto.offset.reset}). */
+    public StartFrom startFrom() {
+        return startFrom;
+    }
+
     /** The source index of {@code topic}, or -1 when this reader does not read it. */
     public int sourceOf(String topic) {
         Integer i = sourceIndex.get(topic);
@@ -1054,16 +1059,16 @@ public final class KafkaSourceReader implements SourceReader {
     }
 
     /**
-     * Moves the next read of an assigned partition back to the group's committed offset, or where the start-from
-     * policy begins when there is none: for a task dropped with its uncommitted state and re-created without a
+     * Moves the next read of an assigned partition back to the group's committed offset, or to its start or end
+     * ({@code whenNone}) when there is none: for a task dropped with its uncommitted state and re-created without a
      * snapshot. Task thread only.
      */
-    public void rewind(int source, int partition) {
+    public void rewind(int source, int partition, StartFrom whenNone) {
         long committed = committedOffset(source, partition);
         TopicPartition tp = new TopicPartition(topicAt(source), partition);
         if (committed >= 0) {
             seek(source, partition, committed);
-        } else if (startFrom == StartFrom.EARLIEST) {
+        } else if (whenNone == StartFrom.EARLIEST) {
             consumer.seekToBeginning(List.of(tp));
         } else {
             consumer.seekToEnd(List.of(tp));
