@@ -250,7 +250,7 @@ final class ShuffleStages implements ScaledKafkaJob.Stages {
         public void snapshotState(StateWriter out) {
             out.writeLong("nextOffset", nextOffset);
             out.writeLong("invalidLogged", invalidLogged);
-            out.beginObject("stage");
+            out.beginObject(KeyedStage.SNAPSHOT_FIELD);
             stage.snapshotState(out);
             out.endObject();
         }
@@ -259,7 +259,7 @@ final class ShuffleStages implements ScaledKafkaJob.Stages {
         public void restoreState(StateReader in) {
             nextOffset = in.readLong("nextOffset");
             invalidLogged = in.readLong("invalidLogged");
-            in.beginObject("stage");
+            in.beginObject(KeyedStage.SNAPSHOT_FIELD);
             stage.restoreState(in);
             in.endObject();
             duplicatesPublished = stage.duplicatesSkipped(); // counted by the run that skipped them
