@@ -204,6 +204,13 @@ final class ShuffleStages implements ScaledKafkaJob.Stages {
             this.id = id;
             this.stage = stage;
             this.metrics = metrics;
+            // By task: every keyed task runs the same window operator, and the totals add them up.
+            stage.windowOperator().reportGaugesTo(metrics.windowTask(id.key()));
+        }
+
+        @Override
+        public void close() {
+            metrics.removeWindowTask(id.key());
         }
 
         @Override

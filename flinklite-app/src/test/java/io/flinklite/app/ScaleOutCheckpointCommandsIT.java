@@ -57,9 +57,19 @@ class ScaleOutCheckpointCommandsIT {
                 || metrics.eventsTotal() >= events.size() && metrics.windowsFlushed() > 0
                 && metrics.tasks() != null && metrics.tasks().ownedTasks() == 6);
         assertThat(failed.get()).isNull();
+        // The open-windows gauges: one per owned keyed task, the unlabelled one their sum.
+        await().atMost(Duration.ofSeconds(10)).until(() -> metrics.windowTasks().size() == 3);
+        long windows = 0;
+        for (io.flinklite.runtime.metrics.JobMetrics.WindowGauges g : metrics.windowTasks().values()) {
+            windows += g.openWindows();
+        }
+        assertThat(metrics.windowTasks()).containsOnlyKeys(group + "-repartition/0", group + "-repartition/1",
+                group + "-repartition/2");
+        assertThat(metrics.openWindows()).isEqualTo(windows).isPositive();
         job.stop();
         assertThat(job.awaitStopped(30_000)).isTrue();
         assertThat(failed.get()).isNull();
+        assertThat(metrics.windowTasks()).as("a stopped instance owns no task").isEmpty();
     }
 
     @Test
