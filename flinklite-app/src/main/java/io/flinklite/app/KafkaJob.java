@@ -77,8 +77,9 @@ public final class KafkaJob {
 
         /**
          * The two stages {@code --scale-out} runs this job as, per partition; null when this job cannot scale out
-         * (the run is then refused in one line): the built-in job does, with its results going to Kafka only (a
-         * user job or aggregate, or plug-in result sinks, do not yet).
+         * (the run is then refused in one line). By default the built-in job's, results to Kafka only;
+         * {@link JobLauncher}'s add the plug-in result sinks and a {@code --aggregate-class}; a user job does not
+         * scale out yet.
          */
         default ScaledKafkaJob.Stages stages(Settings settings, JobMetrics metrics) {
             return userJob() == null && userAggregate() == null && extraResultSinks().isEmpty()
@@ -454,8 +455,8 @@ public final class KafkaJob {
         KafkaConnection connection = settings.connection;
         ScaledKafkaJob.Stages stages = settings.taskFactory.stages(settings, metrics);
         if (stages == null) {
-            throw new IllegalArgumentException("--scale-out runs the built-in job with its results in Kafka for now; a"
-                    + " --jar job or aggregate and plug-in result sinks do not scale out yet: leave --scale-out out");
+            throw new IllegalArgumentException("--scale-out runs the built-in job's own aggregates for now; a --jar"
+                    + " job or --aggregate-class does not scale out yet: leave --scale-out out");
         }
         if (settings.inputTopics().size() > 1) {
             throw new IllegalArgumentException("--scale-out reads one input topic for now, not "
@@ -493,8 +494,8 @@ public final class KafkaJob {
                      settings.groupId, settings.startFrom, instanceId)) {
             reader = source;
             Sink<WindowResult> output = settings.outputTopic == null ? null : kafkaOutput.resultSink(settings.outputTopic);
-            Sink<WindowResult> results = alsoFlushing(new ResultPrinter(settings.console, settings.format, output,
-                    activity::recordResult), kafkaOutput);
+            Sink<WindowResult> results = stages.resultSink(alsoFlushing(new ResultPrinter(settings.console,
+                    settings.format, output, activity::recordResult), kafkaOutput));
             Sink<byte[]> late = settings.lateTopic == null ? null : kafkaOutput.lateSink(settings.lateTopic);
             DeadLetterHandler deadLetters = activity.recordDeadLetters(
                     kafkaOutput.deadLetters(settings.deadLetterTopic, source));

@@ -77,6 +77,15 @@ final class ScaledKafkaJob {
          * What shapes the tasks' state, for their snapshots: a snapshot of other stages is refused on restore.
          */
         String fingerprint();
+
+        /**
+         * Where the keyed tasks' results go: {@code kafka} (the output topic, printed) and the job's plug-in result
+         * sinks (PostgreSQL, Cassandra), as one sink whose {@code flush()} makes them all durable, so that every
+         * snapshot and offset commit comes after its results reached every sink (at-least-once, as the fused job).
+         */
+        default Sink<WindowResult> resultSink(Sink<WindowResult> kafka) {
+            return kafka;
+        }
     }
 
     private final KafkaSourceReader reader;

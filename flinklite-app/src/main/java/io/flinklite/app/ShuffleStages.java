@@ -42,13 +42,29 @@ final class ShuffleStages implements ScaledKafkaJob.Stages {
     private final JobMetrics metrics;
     private final String fingerprint;
 
+    private final List<Sink<WindowResult>> resultSinks;
+
+    /** The built-in job's stages, results to Kafka only. */
     ShuffleStages(KafkaJob.Settings settings, JobMetrics metrics) {
+        this(settings, metrics, List.of());
+    }
+
+    /**
+     * @param resultSinks the plug-in result sinks the keyed tasks' results also go to (as the fused job's)
+     */
+    ShuffleStages(KafkaJob.Settings settings, JobMetrics metrics, List<Sink<WindowResult>> resultSinks) {
         this.job = ShuffledJob.of(settings.spec());
         this.options = settings.taskOptions();
         this.idleTimeoutMs = settings.idleTimeoutMs;
         this.wallClockWhenIdle = settings.wallClockWhenIdle;
         this.metrics = metrics;
         this.fingerprint = settings.spec().fingerprint();
+        this.resultSinks = List.copyOf(resultSinks);
+    }
+
+    @Override
+    public Sink<WindowResult> resultSink(Sink<WindowResult> kafka) {
+        return JobLauncher.withResultSinks(kafka, resultSinks);
     }
 
     @Override
