@@ -470,12 +470,6 @@ public final class KafkaJob {
         if (checkpoints.delivery() == io.flinklite.runtime.checkpoint.Delivery.EXACTLY_ONCE) {
             throw new IllegalArgumentException("--scale-out runs at-least-once for now; leave --delivery exactly-once out");
         }
-        if (settings.startFrom != KafkaSourceReader.StartFrom.EARLIEST) {
-            // One policy for both topics of the consumer: a keyed task starting "latest" would skip what the source
-            // tasks wrote before it was assigned.
-            throw new IllegalArgumentException("--scale-out needs --start-from earliest (the repartition topic must be"
-                    + " read from its start)");
-        }
         int inputPartitions = connection.partitionCount(settings.inputTopic, "create it first, or name another with"
                 + " --input-topic");
         String repartitionTopic = ScaleOut.repartitionTopic(settings.groupId);
@@ -490,8 +484,11 @@ public final class KafkaJob {
              KafkaOutput kafkaOutput = new KafkaOutput(connection, "flinklite-" + settings.groupId,
                      java.util.Arrays.asList(settings.outputTopic, settings.lateTopic, settings.deadLetterTopic,
                              repartitionTopic), settings.tooLargeTopic(), metrics);
+             // Earliest for both: the repartition topic is always read from its start (a keyed task starting
+             // "latest" would skip what the source tasks wrote before it was assigned); --start-from latest applies
+             // to the input's partitions only, in ScaledKafkaJob.
              KafkaSourceReader source = new KafkaSourceReader(connection, List.of(settings.inputTopic, repartitionTopic),
-                     settings.groupId, settings.startFrom, instanceId)) {
+                     settings.groupId, KafkaSourceReader.StartFrom.EARLIEST, instanceId)) {
             reader = source;
             Sink<WindowResult> output = settings.outputTopic == null ? null : kafkaOutput.resultSink(settings.outputTopic);
             Sink<WindowResult> results = stages.resultSink(alsoFlushing(new ResultPrinter(settings.console,
@@ -526,7 +523,7 @@ public final class KafkaJob {
                         throw new IllegalStateException(e.getMessage(), e);
                     }
                     kafkaOutput.checkWrites();
-                });
+                }, settings.startFrom);
                 stopTask = job::stop;
                 if (!stopRequested) {
                     metrics.setJobState(JobMetrics.JobState.RUNNING);

@@ -95,17 +95,22 @@ final class ScaledKafkaJob {
     private final JobMetrics metrics;
     private final Runnable flushOutput;
     private final RecordBatch batch = new RecordBatch();
+    private final KafkaSourceReader.StartFrom inputStart;
     private volatile boolean stopRequested;
     /** Checkpoints of all owned tasks this run, for the metrics (each task's snapshot has its own id). */
     private long checkpoints;
 
     /**
-     * @param reader      reads the input topic (source 0) and the repartition topic (source 1)
+     * @param reader      reads the input topic (source 0) and the repartition topic (source 1), both from the earliest
+     *                    offset
      * @param tasks       the tasks' lifecycle and snapshots
      * @param flushOutput makes everything the producer holds durable (before any snapshot and commit)
+     * @param inputStart where an input partition starts when its task has no snapshot and the group no committed
+     *                   offset ({@code --start-from}); the repartition topic always starts at its beginning, so
+     *                   that a keyed task reads everything the source tasks wrote before it was assigned
      */
     ScaledKafkaJob(KafkaSourceReader reader, TaskManager<StageTask> tasks, long checkpointIntervalMs,
-                   JobMetrics metrics, Runnable flushOutput) {
+                   JobMetrics metrics, Runnable flushOutput, KafkaSourceReader.StartFrom inputStart) {
         if (reader.sourceCount() != 2) {
             throw new IllegalArgumentException("a scaled-out job reads its input and its repartition topic, got "
                     + reader.topics());
@@ -116,6 +121,7 @@ final class ScaledKafkaJob {
         this.checkpointIntervalMs = checkpointIntervalMs;
         this.metrics = metrics;
         this.flushOutput = flushOutput;
+        this.inputStart = Objects.requireNonNull(inputStart, "inputStart");
         // A rebalance commits every position of this consumer: whatever the tasks emitted must be durable first.
         reader.beforeRevokeCommit(flushOutput);
     }
@@ -213,8 +219,11 @@ final class ScaledKafkaJob {
             for (SourcePosition p : seek.getOrDefault(id, List.of())) {
                 reader.seek(source, p.partition(), p.nextOffset());
             }
+            boolean atEnd = !seek.containsKey(id) && source == 0 && inputStart == KafkaSourceReader.StartFrom.LATEST
+                    && reader.seekToEndUnlessCommitted(source, partition);
             LOG.info("task {} {}", id, seek.containsKey(id) ? "restored from its snapshot, resuming at "
-                    + seek.get(id) : "started without snapshot");
+                    + seek.get(id) : atEnd ? "started without snapshot at the end of its partition (--start-from"
+                    + " latest, nothing committed)" : "started without snapshot");
         }
 
         @Override

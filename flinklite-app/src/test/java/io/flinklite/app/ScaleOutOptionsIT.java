@@ -101,6 +101,42 @@ class ScaleOutOptionsIT {
                 expected.size()))).as("the output topic").containsExactlyInAnyOrderElementsOf(expected);
     }
 
+    @Test
+    void startFromLatestSkipsTheInputsBacklogButKeyedTasksReadTheRepartitionTopicFromItsStart(@TempDir Path dir)
+            throws Exception {
+        String group = "scale-latest";
+        broker.createTopic(group + "-in", 3);
+        broker.createTopic(group + "-out", 1);
+        long base = System.currentTimeMillis() - 600_000;
+        // Written before the job starts: never read. Same keys and times as what follows, so reading any of it would
+        // change the counts.
+        KafkaTestSupport.produce(broker.bootstrapServers(), group + "-in",
+                KafkaTestSupport.disorderedEventsWithoutEnd(5, 1_500, new int[] {0, 1, 2}, base));
+        List<Placed> events = KafkaTestSupport.disorderedEvents(22, 3_000, new int[] {0, 1, 2}, base);
+        JobSpec spec = JobSpec.defaults();
+        List<String> expected = KafkaTestSupport.replayResults(spec, events);
+        assertThat(expected).hasSizeGreaterThan(50);
+
+        JobMetrics metrics = new JobMetrics();
+        KafkaJob job = new KafkaJob(settings(group, spec, dir).startFrom(
+                io.flinklite.connector.kafka.KafkaSourceReader.StartFrom.LATEST), metrics);
+        jobs.add(job);
+        AtomicReference<Throwable> failed = KafkaTestSupport.startJob(job);
+        // Every task assigned (the input's ends looked up in the callback) before anything new is written.
+        await().atMost(Duration.ofSeconds(60)).until(() -> failed.get() != null
+                || metrics.tasks() != null && metrics.tasks().ownedTasks() == 6);
+        assertThat(failed.get()).isNull();
+        KafkaTestSupport.produce(broker.bootstrapServers(), group + "-in", events);
+        await().atMost(Duration.ofSeconds(90)).until(() -> failed.get() != null
+                || metrics.windowsFlushed() >= expected.size());
+        assertThat(failed.get()).isNull();
+        job.stop();
+        assertThat(job.awaitStopped(30_000)).isTrue();
+        assertThat(metrics.eventsTotal()).as("only what was written after the start").isEqualTo(events.size());
+        assertThat(KafkaTestSupport.values(KafkaTestSupport.readTopic(broker.bootstrapServers(), group + "-out",
+                expected.size()))).containsExactlyInAnyOrderElementsOf(expected);
+    }
+
     private static KafkaJob.Settings settings(String group, JobSpec spec, Path dir) {
         return new KafkaJob.Settings(connection, spec).inputTopic(group + "-in").outputTopic(group + "-out")
                 .groupId(group).idleTimeoutMs(0).instanceId("a")

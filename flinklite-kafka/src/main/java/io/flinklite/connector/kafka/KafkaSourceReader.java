@@ -1086,6 +1086,27 @@ public final class KafkaSourceReader implements SourceReader {
         consumer.seek(new TopicPartition(topicAt(source), partition), nextOffset);
     }
 
+    /**
+     * Starts {@code source}'s {@code partition} at its end unless the group committed an offset for it: "latest" for
+     * one topic of a reader whose policy is "earliest" (a scaled-out job's input under {@code --start-from latest},
+     * its repartition topic always from the start). The end is looked up now, not at the next fetch, so records
+     * written after this call are read. Task thread, typically inside a rebalance callback ({@link PartitionListener}).
+     *
+     * @return true when it moved to the end, false when the group's committed offset stands
+     */
+    public boolean seekToEndUnlessCommitted(int source, int partition) {
+        if (!assigned[source].contains(partition)) {
+            throw new IllegalStateException(topicAt(source) + "-" + partition + " is not assigned to this reader");
+        }
+        TopicPartition tp = new TopicPartition(topicAt(source), partition);
+        if (consumer.committed(java.util.Set.of(tp)).get(tp) != null) {
+            return false;
+        }
+        consumer.seekToEnd(List.of(tp));
+        consumer.position(tp);
+        return true;
+    }
+
     public void beforeRevokeCommit(Runnable flush) {
         this.beforeRevokeCommit = Objects.requireNonNull(flush, "flush");
     }
