@@ -137,6 +137,7 @@ public final class KafkaJob {
         ResultPrinter.Format format = ResultPrinter.Format.JSON;
         String instanceId;
         ScaleOut scaleOut;
+        boolean keyedInput;
 
         /** How often the output is flushed and consumed offsets committed without checkpoints, by default (as typed). */
         public static final String DEFAULT_COMMIT_INTERVAL = "5s";
@@ -214,6 +215,13 @@ public final class KafkaJob {
          *          fused job on one task (the default)
          */
         public Settings scaleOut(ScaleOut s) { scaleOut = s; return this; }
+
+        /**
+         * The input is partitioned by the key field ({@code --keyed-input}): instances of a fused job may share the
+         * group, each computing exact windows for the keys of its partitions. Without it a fused job stops when
+         * other live members of its group own part of its input ({@link SharedGroupGuard}).
+         */
+        public Settings keyedInput(boolean on) { keyedInput = on; return this; }
 
         /** How the job scales out; {@code null} when it runs fused. */
         public ScaleOut scaleOut() { return scaleOut; }
@@ -400,6 +408,9 @@ public final class KafkaJob {
                         }
                         // First of the hooks: a failed write stops the job before anything commits past it.
                         task.addHook((t, nowMs) -> kafkaOutput.checkWrites());
+                        if (!settings.keyedInput) {
+                            task.addHook(SharedGroupGuard.of(source, groupMembers, settings.groupId));
+                        }
                         if (checkpointing != null) {
                             checkpointing.attach(task);
                         } else {

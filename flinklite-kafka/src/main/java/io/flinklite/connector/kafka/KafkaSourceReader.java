@@ -133,6 +133,9 @@ public final class KafkaSourceReader implements SourceReader {
     private final String groupId;
     private final String groupInstanceId;
     private final StartFrom startFrom;
+    private final long sessionTimeoutMs;
+    /** The consumer's {@code session.timeout.ms} when not set (Kafka's default since 3.0, KIP-735; not a public constant). */
+    private static final long DEFAULT_SESSION_TIMEOUT_MS = 45_000;
     /** By source index: the partitions this instance owns. */
     private final TreeSet<Integer>[] assigned;
     /** Where a partition resumes when it is first assigned: restored from a checkpoint, applied as they are. */
@@ -293,6 +296,24 @@ public final class KafkaSourceReader implements SourceReader {
         Object instance = p.get(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG);
         this.groupInstanceId = instance == null ? null : instance.toString();
         this.startFrom = startFrom;
+        Object session = p.get(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG);
+        long sessionMs = DEFAULT_SESSION_TIMEOUT_MS;
+        if (session != null) {
+            try {
+                sessionMs = Long.parseLong(session.toString().trim());
+            } catch (NumberFormatException e) {
+                // The consumer itself refused it above; keep the default for the arithmetic.
+            }
+        }
+        this.sessionTimeoutMs = sessionMs;
+    }
+
+    /**
+     * The consumer's {@code session.timeout.ms}: how long the group keeps a member that stopped answering (a crashed
+     * instance) and its partitions.
+     */
+    public long sessionTimeoutMs() {
+        return sessionTimeoutMs;
     }
 
     @Override
