@@ -146,10 +146,17 @@ public final class JobLauncher implements AutoCloseable {
 
             @Override
             public ScaledKafkaJob.Stages stages(KafkaJob.Settings settings, JobMetrics metrics) {
-                if (userJob != null || aggregate != null) {
+                if (userJob != null) {
                     return null;
                 }
-                return new ShuffleStages(settings, metrics, sinks.sinks());
+                if (aggregate != null) {
+                    // The user's aggregate runs on this thread, the scaled-out job's task thread.
+                    Thread.currentThread().setContextClassLoader(jar.classLoader());
+                    LOG.info("built-in job with aggregate class {} from {}, scaled out", aggregate.className(),
+                            jar.path().getFileName());
+                    return ShuffleStages.userAggregate(settings, metrics, sinks.sinks(), aggregate, request.valueField);
+                }
+                return ShuffleStages.builtIn(settings, metrics, sinks.sinks());
             }
 
             @Override

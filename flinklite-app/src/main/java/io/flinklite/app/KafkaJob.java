@@ -78,12 +78,12 @@ public final class KafkaJob {
         /**
          * The two stages {@code --scale-out} runs this job as, per partition; null when this job cannot scale out
          * (the run is then refused in one line). By default the built-in job's, results to Kafka only;
-         * {@link JobLauncher}'s add the plug-in result sinks and a {@code --aggregate-class}; a user job does not
-         * scale out yet.
+         * {@link JobLauncher}'s add the plug-in result sinks and a {@code --aggregate-class}; a user job
+         * ({@code --jar --job}) does not scale out yet.
          */
         default ScaledKafkaJob.Stages stages(Settings settings, JobMetrics metrics) {
             return userJob() == null && userAggregate() == null && extraResultSinks().isEmpty()
-                    ? new ShuffleStages(settings, metrics) : null;
+                    ? ShuffleStages.builtIn(settings, metrics, List.of()) : null;
         }
 
         /** For the web UI's graph: the user aggregate the built-in chain's window applies, or null for the spec's. */
@@ -466,8 +466,9 @@ public final class KafkaJob {
         KafkaConnection connection = settings.connection;
         ScaledKafkaJob.Stages stages = settings.taskFactory.stages(settings, metrics);
         if (stages == null) {
-            throw new IllegalArgumentException("--scale-out runs the built-in job's own aggregates for now; a --jar"
-                    + " job or --aggregate-class does not scale out yet: leave --scale-out out");
+            throw new IllegalArgumentException("--scale-out runs the built-in job (its own aggregates or a --jar"
+                    + " --aggregate-class) for now; a --jar --job does not scale out yet (its maps, joins and process"
+                    + " functions would each need a shuffle of their own): leave --scale-out out");
         }
         if (settings.inputTopics().size() > 1) {
             throw new IllegalArgumentException("--scale-out reads one input topic for now, not "

@@ -137,6 +137,63 @@ class ScaleOutOptionsIT {
                 expected.size()))).containsExactlyInAnyOrderElementsOf(expected);
     }
 
+    @Test
+    void anAggregateClassScalesOutWithResultsEqualToTheFusedJob(@TempDir Path dir) throws Exception {
+        String group = "scale-aggregate";
+        broker.createTopic(group + "-in", 3);
+        broker.createTopic(group + "-out", 1);
+        // A sum of whole numbers: exact whatever the order partials are merged in.
+        Path jar = io.flinklite.app.userjar.TestJars.compile(dir, "aggs.jar", java.util.Map.of("com.example.Sum",
+                "package com.example; import io.flinklite.api.*; public class Sum implements"
+                        + " AggregateFunction<Event, double[], Double>, AccumulatorSerializer<double[]> {"
+                        + " public double[] createAccumulator() { return new double[1]; }"
+                        + " public double[] add(Event e, double[] a) { a[0] += e.value(); return a; }"
+                        + " public Double getResult(double[] a) { return a[0]; }"
+                        + " public double[] merge(double[] a, double[] b) { a[0] += b[0]; return a; }"
+                        + " public String toText(double[] a) { return Double.toString(a[0]); }"
+                        + " public double[] fromText(String t) { return new double[] {Double.parseDouble(t)}; } }"));
+        List<Placed> events = new ArrayList<>();
+        int n = 0;
+        for (Placed e : KafkaTestSupport.disorderedEvents(23, 3_000, new int[] {0, 1, 2},
+                System.currentTimeMillis() - 600_000)) {
+            String text = new String(e.json, java.nio.charset.StandardCharsets.UTF_8);
+            events.add(new Placed(e.partition, (text.substring(0, text.length() - 1) + ",\"amount\":" + (n++ % 7)
+                    + "}").getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        }
+        JobSpec spec = JobSpec.defaults();
+        KafkaTestSupport.produce(broker.bootstrapServers(), group + "-in", events);
+
+        JobMetrics metrics = new JobMetrics();
+        List<String> expected = new ArrayList<>();
+        try (JobLauncher launcher = JobLauncher.open(new JobLauncher.Request(jar, null, "com.example.Sum", "amount",
+                java.util.Map.of()), SinkRegistry.Opened::none)) {
+            // The fused job (what one instance without --scale-out computes), in process over the same events.
+            byte[][] input = new byte[events.size()][];
+            for (int i = 0; i < input.length; i++) {
+                input[i] = events.get(i).json;
+            }
+            try (io.flinklite.runtime.task.StreamTask fused = launcher.taskFactory().create(
+                    new KafkaJob.Settings(connection, spec), io.flinklite.runtime.task.TaskOptions.replay(),
+                    new io.flinklite.runtime.replay.ArraySourceReader(input), r -> expected.add(r.toJson()), null, null,
+                    io.flinklite.source.DeadLetterHandler.DISCARD, new JobMetrics())) {
+                fused.run();
+            }
+            assertThat(expected).hasSizeGreaterThan(50).anyMatch(r -> r.contains("\"value\":"));
+
+            KafkaJob job = new KafkaJob(settings(group, spec, dir).taskFactory(launcher.taskFactory()), metrics);
+            jobs.add(job);
+            AtomicReference<Throwable> failed = KafkaTestSupport.startJob(job);
+            await().atMost(Duration.ofSeconds(90)).until(() -> failed.get() != null
+                    || metrics.windowsFlushed() >= expected.size());
+            assertThat(failed.get()).isNull();
+            job.stop();
+            assertThat(job.awaitStopped(30_000)).isTrue();
+        }
+        assertThat(metrics.tasks().rebalances()).isPositive();
+        assertThat(KafkaTestSupport.values(KafkaTestSupport.readTopic(broker.bootstrapServers(), group + "-out",
+                expected.size()))).containsExactlyInAnyOrderElementsOf(expected);
+    }
+
     private static KafkaJob.Settings settings(String group, JobSpec spec, Path dir) {
         return new KafkaJob.Settings(connection, spec).inputTopic(group + "-in").outputTopic(group + "-out")
                 .groupId(group).idleTimeoutMs(0).instanceId("a")
