@@ -458,6 +458,12 @@ public final class KafkaJob {
         return topics.size() == 1 ? graphFingerprint : graphFingerprint + ";sources=" + String.join(",", topics);
     }
 
+    /** {@code handler} with every dead letter named as one of source {@code source} of the reader. */
+    private static DeadLetterHandler ofSource(DeadLetterHandler handler, int source) {
+        return (partition, offset, payload, payloadOffset, payloadLength, reason, detail) -> handler.deadLetter(source,
+                partition, offset, payload, payloadOffset, payloadLength, reason, detail);
+    }
+
     /**
      * {@code --scale-out}: this instance's share of the job as tasks of the partitions it is assigned (see
      * {@link ScaledKafkaJob}), the repartition topic created when missing.
@@ -470,9 +476,9 @@ public final class KafkaJob {
                     + " --aggregate-class) for now; a --jar --job does not scale out yet (its maps, joins and process"
                     + " functions would each need a shuffle of their own): leave --scale-out out");
         }
-        if (settings.inputTopics().size() > 1) {
-            throw new IllegalArgumentException("--scale-out reads one input topic for now, not "
-                    + String.join(",", settings.inputTopics()) + " (or a --join-topic)");
+        if (settings.join != null) {
+            throw new IllegalArgumentException("--scale-out does not run a join yet (--join-topic " + settings.joinTopic
+                    + "): its two sides would need a shuffle of their own; leave --scale-out out");
         }
         CheckpointSettings checkpoints = settings.checkpoints;
         if (checkpoints == null) {
@@ -482,16 +488,26 @@ public final class KafkaJob {
         if (checkpoints.delivery() == io.flinklite.runtime.checkpoint.Delivery.EXACTLY_ONCE) {
             throw new IllegalArgumentException("--scale-out runs at-least-once for now; leave --delivery exactly-once out");
         }
-        int inputPartitions = connection.partitionCount(settings.inputTopic, "create it first, or name another with"
-                + " --input-topic");
+        // Several input topics are a union: a source task per partition of each, one repartition stream, keyed
+        // tasks taking the minimum watermark over every partition of every topic (SourceWatermarks).
+        List<String> inputTopics = settings.inputTopics();
+        java.util.Map<String, Integer> inputPartitions = new java.util.LinkedHashMap<>();
+        int mostPartitions = 0;
+        for (String topic : inputTopics) {
+            int n = connection.partitionCount(topic, "create it first, or name another with --input-topic");
+            inputPartitions.put(topic, n);
+            mostPartitions = Math.max(mostPartitions, n);
+        }
         String repartitionTopic = ScaleOut.repartitionTopic(settings.groupId);
         int repartitionPartitions = settings.scaleOut.ensureRepartitionTopic(connection, settings.groupId,
-                inputPartitions, settings.topicReplicationFactor);
+                mostPartitions, settings.topicReplicationFactor);
         String instanceId = settings.groupInstanceId();
-        LOG.info("scaled out: reading {} ({} partitions) and {} ({} partitions) at {} in group {}{}; job {}; task"
-                        + " snapshots in {}", settings.inputTopic, inputPartitions, repartitionTopic, repartitionPartitions,
-                connection.bootstrapServers(), settings.groupId, instanceId == null ? "" : " as instance " + instanceId,
-                settings.spec, checkpoints.describeStore(settings.groupId));
+        LOG.info("scaled out: reading {} and {} ({} partitions) at {} in group {}{}; job {}; task snapshots in {}",
+                inputPartitions, repartitionTopic, repartitionPartitions, connection.bootstrapServers(),
+                settings.groupId, instanceId == null ? "" : " as instance " + instanceId, settings.spec,
+                checkpoints.describeStore(settings.groupId));
+        List<String> readTopics = new ArrayList<>(inputTopics);
+        readTopics.add(repartitionTopic);
         try (BrokerWatch brokerWatch = new BrokerWatch(connection, metrics);
              KafkaOutput kafkaOutput = new KafkaOutput(connection, "flinklite-" + settings.groupId,
                      java.util.Arrays.asList(settings.outputTopic, settings.lateTopic, settings.deadLetterTopic,
@@ -499,8 +515,8 @@ public final class KafkaJob {
              // Earliest for both: the repartition topic is always read from its start (a keyed task starting
              // "latest" would skip what the source tasks wrote before it was assigned); --start-from latest applies
              // to the input's partitions only, in ScaledKafkaJob.
-             KafkaSourceReader source = new KafkaSourceReader(connection, List.of(settings.inputTopic, repartitionTopic),
-                     settings.groupId, KafkaSourceReader.StartFrom.EARLIEST, instanceId)) {
+             KafkaSourceReader source = new KafkaSourceReader(connection, readTopics, settings.groupId,
+                     KafkaSourceReader.StartFrom.EARLIEST, instanceId)) {
             reader = source;
             Sink<WindowResult> output = settings.outputTopic == null ? null : kafkaOutput.resultSink(settings.outputTopic);
             Sink<WindowResult> results = stages.resultSink(alsoFlushing(new ResultPrinter(settings.console,
@@ -522,10 +538,12 @@ public final class KafkaJob {
             try (io.flinklite.runtime.task.TaskManager<ScaledKafkaJob.StageTask> tasks =
                          new io.flinklite.runtime.task.TaskManager<>(
                                  id -> id.topic().equals(repartitionTopic) ? stages.keyedTask(id, results, late)
-                                         : stages.sourceTask(id, inputPartitions, repartition, deadLetters,
-                                                 () -> source.lag(0, id.partition())),
+                                         : stages.sourceTask(id, inputPartitions.get(id.topic()), repartition,
+                                                 ofSource(deadLetters, readTopics.indexOf(id.topic())),
+                                                 () -> source.lag(readTopics.indexOf(id.topic()), id.partition())),
                                  id -> checkpoints.taskStore(id, connection, settings.groupId, null),
-                                 stages.fingerprint() + ";scale-out", checkpoints.delivery().label())) {
+                                 fingerprint(stages.fingerprint(), inputTopics) + ";scale-out",
+                                 checkpoints.delivery().label())) {
                 ScaledKafkaJob job = new ScaledKafkaJob(source, tasks, checkpoints.intervalMs(), metrics, () -> {
                     try {
                         results.flush();

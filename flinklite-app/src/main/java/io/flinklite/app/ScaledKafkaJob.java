@@ -96,13 +96,15 @@ final class ScaledKafkaJob {
     private final Runnable flushOutput;
     private final RecordBatch batch = new RecordBatch();
     private final KafkaSourceReader.StartFrom inputStart;
+    /** The reader's source index of the repartition topic: the last; the input topics come before it. */
+    private final int keyedSource;
     private volatile boolean stopRequested;
     /** Checkpoints of all owned tasks this run, for the metrics (each task's snapshot has its own id). */
     private long checkpoints;
 
     /**
-     * @param reader      reads the input topic (source 0) and the repartition topic (source 1), both from the earliest
-     *                    offset
+     * @param reader      reads the input topics (sources 0..n-1) and the repartition topic (the last source), all from
+     *                    the earliest offset
      * @param tasks       the tasks' lifecycle and snapshots
      * @param flushOutput makes everything the producer holds durable (before any snapshot and commit)
      * @param inputStart where an input partition starts when its task has no snapshot and the group no committed
@@ -111,13 +113,14 @@ final class ScaledKafkaJob {
      */
     ScaledKafkaJob(KafkaSourceReader reader, TaskManager<StageTask> tasks, long checkpointIntervalMs,
                    JobMetrics metrics, Runnable flushOutput, KafkaSourceReader.StartFrom inputStart) {
-        if (reader.sourceCount() != 2) {
-            throw new IllegalArgumentException("a scaled-out job reads its input and its repartition topic, got "
+        if (reader.sourceCount() < 2) {
+            throw new IllegalArgumentException("a scaled-out job reads its input topics and its repartition topic, got "
                     + reader.topics());
         }
         this.reader = reader;
         this.tasks = Objects.requireNonNull(tasks, "tasks");
         this.topics = reader.topics();
+        this.keyedSource = topics.size() - 1;
         this.checkpointIntervalMs = checkpointIntervalMs;
         this.metrics = metrics;
         this.flushOutput = flushOutput;
@@ -141,8 +144,8 @@ final class ScaledKafkaJob {
                     throw new IllegalStateException("record of " + topics.get(batch.source(i)) + "-"
                             + batch.partition(i) + " at offset " + batch.offset(i) + " for no owned task");
                 }
-                task.process(batch, i, batch.source(i) == 1
-                        ? reader.keyOf(1, batch.partition(i), batch.offset(i)) : null);
+                task.process(batch, i, batch.source(i) == keyedSource
+                        ? reader.keyOf(keyedSource, batch.partition(i), batch.offset(i)) : null);
             }
             long now = System.currentTimeMillis();
             for (TaskId id : tasks.ownedTasks()) {
@@ -181,7 +184,7 @@ final class ScaledKafkaJob {
             int source = topics.indexOf(id.topic());
             stats[i] = new JobMetrics.PartitionStats(id.topic(), id.partition(), t.watermarkMs(),
                     reader.lag(source, id.partition()), false);
-            if (source == 1) {
+            if (source == keyedSource) {
                 watermark = Math.min(watermark, t.watermarkMs());
             }
         }
@@ -219,7 +222,8 @@ final class ScaledKafkaJob {
             for (SourcePosition p : seek.getOrDefault(id, List.of())) {
                 reader.seek(source, p.partition(), p.nextOffset());
             }
-            boolean atEnd = !seek.containsKey(id) && source == 0 && inputStart == KafkaSourceReader.StartFrom.LATEST
+            boolean atEnd = !seek.containsKey(id) && source != keyedSource
+                    && inputStart == KafkaSourceReader.StartFrom.LATEST
                     && reader.seekToEndUnlessCommitted(source, partition);
             LOG.info("task {} {}", id, seek.containsKey(id) ? "restored from its snapshot, resuming at "
                     + seek.get(id) : atEnd ? "started without snapshot at the end of its partition (--start-from"

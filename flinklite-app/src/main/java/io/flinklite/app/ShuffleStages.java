@@ -51,6 +51,8 @@ final class ShuffleStages<R> implements ScaledKafkaJob.Stages {
     private final JobMetrics metrics;
     private final String fingerprint;
     private final List<Sink<WindowResult>> resultSinks;
+    /** The input topics the source tasks read: keyed tasks wait for a watermark from every partition of each. */
+    private final int sourceTopics;
 
     private ShuffleStages(ShuffledJob<R> job, Function<Sink<WindowResult>, Sink<? super R>> asResults,
                           String fingerprint, KafkaJob.Settings settings, JobMetrics metrics,
@@ -63,6 +65,7 @@ final class ShuffleStages<R> implements ScaledKafkaJob.Stages {
         this.metrics = metrics;
         this.fingerprint = fingerprint;
         this.resultSinks = List.copyOf(resultSinks);
+        this.sourceTopics = settings.inputTopics().size();
     }
 
     /**
@@ -128,7 +131,7 @@ final class ShuffleStages<R> implements ScaledKafkaJob.Stages {
 
     @Override
     public ScaledKafkaJob.StageTask keyedTask(TaskId id, Sink<WindowResult> results, Sink<byte[]> late) {
-        return new KeyedTask(id, job.keyedStage(1, asResults.apply(results), late), metrics);
+        return new KeyedTask(id, job.keyedStage(sourceTopics, asResults.apply(results), late), metrics);
     }
 
     /**

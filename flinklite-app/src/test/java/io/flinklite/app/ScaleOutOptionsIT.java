@@ -194,6 +194,56 @@ class ScaleOutOptionsIT {
                 expected.size()))).containsExactlyInAnyOrderElementsOf(expected);
     }
 
+    @Test
+    void severalInputTopicsAreOneUnionWhoseWindowsEqualTheReplayOfAllTheirEvents(@TempDir Path dir) throws Exception {
+        String group = "scale-union";
+        broker.createTopic(group + "-a", 3);
+        broker.createTopic(group + "-b", 2);
+        broker.createTopic(group + "-out", 1);
+        long base = System.currentTimeMillis() - 600_000;
+        int n = 2_000;
+        List<Placed> a = KafkaTestSupport.disorderedEventsWithoutEnd(31, n, new int[] {0, 1, 2}, base);
+        List<Placed> b = KafkaTestSupport.disorderedEventsWithoutEnd(32, n, new int[] {0, 1}, base);
+        // Interleaved, the union's disorder stays within the out-of-orderness: the replay of it drops nothing late.
+        List<Placed> union = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            union.add(a.get(i));
+            union.add(b.get(i));
+        }
+        long end = base + n * 50L + 70_000;
+        List<Placed> closeA = List.of(new Placed(0, KafkaTestSupport.event(900_000, end, "normal")),
+                new Placed(1, KafkaTestSupport.event(900_001, end, "normal")),
+                new Placed(2, KafkaTestSupport.event(900_002, end, "normal")));
+        List<Placed> closeB = List.of(new Placed(0, KafkaTestSupport.event(900_003, end, "normal")),
+                new Placed(1, KafkaTestSupport.event(900_004, end, "normal")));
+        union.addAll(closeA);
+        union.addAll(closeB);
+        JobSpec spec = JobSpec.defaults();
+        List<String> expected = KafkaTestSupport.replayResults(spec, union);
+        assertThat(expected).hasSizeGreaterThan(40);
+        List<Placed> toA = new ArrayList<>(a);
+        toA.addAll(closeA);
+        List<Placed> toB = new ArrayList<>(b);
+        toB.addAll(closeB);
+        KafkaTestSupport.produce(broker.bootstrapServers(), group + "-a", toA);
+        KafkaTestSupport.produce(broker.bootstrapServers(), group + "-b", toB);
+
+        JobMetrics metrics = new JobMetrics();
+        KafkaJob job = new KafkaJob(settings(group, spec, dir).inputTopics(List.of(group + "-a", group + "-b")),
+                metrics);
+        jobs.add(job);
+        AtomicReference<Throwable> failed = KafkaTestSupport.startJob(job);
+        await().atMost(Duration.ofSeconds(90)).until(() -> failed.get() != null
+                || metrics.windowsFlushed() >= expected.size());
+        assertThat(failed.get()).isNull();
+        job.stop();
+        assertThat(job.awaitStopped(30_000)).isTrue();
+        assertThat(metrics.eventsLate()).isZero();
+        assertThat(connection.partitionCount(group + "-repartition")).as("as many as the largest input").isEqualTo(3);
+        assertThat(KafkaTestSupport.values(KafkaTestSupport.readTopic(broker.bootstrapServers(), group + "-out",
+                expected.size()))).containsExactlyInAnyOrderElementsOf(expected);
+    }
+
     private static KafkaJob.Settings settings(String group, JobSpec spec, Path dir) {
         return new KafkaJob.Settings(connection, spec).inputTopic(group + "-in").outputTopic(group + "-out")
                 .groupId(group).idleTimeoutMs(0).instanceId("a")
