@@ -77,8 +77,9 @@ final class TaskSnapshots {
     }
 
     /**
-     * The tasks a scaled-out job of {@code groupId} reading {@code inputTopic} has: one per partition of the input and
-     * of its repartition topic; empty when the repartition topic does not exist (the job never scaled out).
+     * The tasks a scaled-out job of {@code groupId} reading {@code inputTopic} (topics separated by commas, as
+     * {@code run} takes them) has: one per partition of each input topic and of its repartition topic; empty when the
+     * repartition topic does not exist (the job never scaled out).
      */
     static List<TaskId> inKafka(KafkaConnection connection, String groupId, String inputTopic) {
         String repartition = ScaleOut.repartitionTopic(groupId);
@@ -92,9 +93,12 @@ final class TaskSnapshots {
             throw e;
         }
         List<TaskId> out = new ArrayList<>();
-        int sources = connection.partitionCount(inputTopic, "name the job's --input-topic");
-        for (int p = 0; p < sources; p++) {
-            out.add(new TaskId(inputTopic, p));
+        // A union reads several topics (--input-topic a,b): a source task per partition of each.
+        for (String topic : inputTopic.split(",")) {
+            int sources = connection.partitionCount(topic.trim(), "name the job's --input-topic");
+            for (int p = 0; p < sources; p++) {
+                out.add(new TaskId(topic.trim(), p));
+            }
         }
         for (int p = 0; p < keyed; p++) {
             out.add(new TaskId(repartition, p));
