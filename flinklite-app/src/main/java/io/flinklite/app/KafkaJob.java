@@ -516,7 +516,9 @@ public final class KafkaJob {
              // "latest" would skip what the source tasks wrote before it was assigned); --start-from latest applies
              // to the input's partitions only, in ScaledKafkaJob.
              KafkaSourceReader source = new KafkaSourceReader(connection, readTopics, settings.groupId,
-                     KafkaSourceReader.StartFrom.EARLIEST, instanceId)) {
+                     KafkaSourceReader.StartFrom.EARLIEST, instanceId);
+             io.flinklite.connector.kafka.RecordPurger purger =
+                     new io.flinklite.connector.kafka.RecordPurger(connection, repartitionTopic)) {
             reader = source;
             Sink<WindowResult> output = settings.outputTopic == null ? null : kafkaOutput.resultSink(settings.outputTopic);
             Sink<WindowResult> results = stages.resultSink(alsoFlushing(new ResultPrinter(settings.console,
@@ -553,7 +555,7 @@ public final class KafkaJob {
                         throw new IllegalStateException(e.getMessage(), e);
                     }
                     kafkaOutput.checkWrites();
-                }, settings.startFrom);
+                }, settings.startFrom, purger::purgeBefore);
                 stopTask = job::stop;
                 if (!stopRequested) {
                     metrics.setJobState(JobMetrics.JobState.RUNNING);

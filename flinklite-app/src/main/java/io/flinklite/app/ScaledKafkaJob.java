@@ -61,6 +61,12 @@ final class ScaledKafkaJob {
         void send(int partition, byte[] key, byte[] value);
     }
 
+    /** Deletes records of the repartition topic that no keyed task can read again ({@code deleteRecords}). */
+    interface Purge {
+        /** Records of repartition partition {@code partition} below {@code offset} may go. */
+        void before(int partition, long offset);
+    }
+
     /** The two stages of a job, as the task runtime instantiates them per partition. */
     interface Stages {
         /**
@@ -96,6 +102,9 @@ final class ScaledKafkaJob {
     private final Runnable flushOutput;
     private final RecordBatch batch = new RecordBatch();
     private final KafkaSourceReader.StartFrom inputStart;
+    private final Purge purge;
+    /** Per owned keyed task (repartition partition), where its snapshot of the last checkpoint resumes. */
+    private final Map<Integer, Long> lastKeyedPositions = new java.util.HashMap<>();
     /** The reader's source index of the repartition topic: the last; the input topics come before it. */
     private final int keyedSource;
     private volatile boolean stopRequested;
@@ -107,12 +116,14 @@ final class ScaledKafkaJob {
      *                    the earliest offset
      * @param tasks       the tasks' lifecycle and snapshots
      * @param flushOutput makes everything the producer holds durable (before any snapshot and commit)
+     * @param purge       told, after each checkpoint committed, where each owned keyed task's previous snapshot
+     *                    resumes: what comes before no snapshot it could fall back to needs
      * @param inputStart where an input partition starts when its task has no snapshot and the group no committed
      *                   offset ({@code --start-from}); the repartition topic always starts at its beginning, so
      *                   that a keyed task reads everything the source tasks wrote before it was assigned
      */
     ScaledKafkaJob(KafkaSourceReader reader, TaskManager<StageTask> tasks, long checkpointIntervalMs,
-                   JobMetrics metrics, Runnable flushOutput, KafkaSourceReader.StartFrom inputStart) {
+                   JobMetrics metrics, Runnable flushOutput, KafkaSourceReader.StartFrom inputStart, Purge purge) {
         if (reader.sourceCount() < 2) {
             throw new IllegalArgumentException("a scaled-out job reads its input topics and its repartition topic, got "
                     + reader.topics());
@@ -125,6 +136,7 @@ final class ScaledKafkaJob {
         this.metrics = metrics;
         this.flushOutput = flushOutput;
         this.inputStart = Objects.requireNonNull(inputStart, "inputStart");
+        this.purge = Objects.requireNonNull(purge, "purge");
         // A rebalance commits every position of this consumer: whatever the tasks emitted must be durable first.
         reader.beforeRevokeCommit(flushOutput);
     }
@@ -168,6 +180,19 @@ final class ScaledKafkaJob {
         List<SourcePosition> positions = tasks.checkpointAll(nowMs);
         if (!positions.isEmpty()) {
             reader.commit(positions);
+        }
+        // A keyed task restores its newest valid snapshot, or the one before when that is damaged: records before
+        // the previous snapshot's position are needed by neither (Kafka Streams purges at the commit itself; one
+        // checkpoint later here, because a task can fall back past a damaged snapshot). A fallback further back
+        // would find records gone, and counts them as sequence gaps.
+        String repartition = topics.get(keyedSource);
+        for (SourcePosition p : positions) {
+            if (p.topic().equals(repartition)) {
+                Long previous = lastKeyedPositions.put(p.partition(), p.nextOffset());
+                if (previous != null) {
+                    purge.before(p.partition(), previous);
+                }
+            }
         }
         metrics.checkpointCompleted(++checkpoints, nowMs, System.nanoTime() - start,
                 tasks.stats().snapshotBytes() - bytesBefore);
@@ -238,6 +263,9 @@ final class ScaledKafkaJob {
             }
             try {
                 flushOutput.run();
+                if (source == keyedSource) {
+                    lastKeyedPositions.remove(partition); // its next owner purges from its own snapshots
+                }
                 List<SourcePosition> positions = tasks.revoked(List.of(id), System.currentTimeMillis());
                 reader.commit(positions);
                 LOG.info("task {} handed over at {}", id, positions);
@@ -252,6 +280,9 @@ final class ScaledKafkaJob {
         public void partitionLost(int source, int partition) {
             TaskId id = new TaskId(topics.get(source), partition);
             tasks.lost(List.of(id));
+            if (source == keyedSource) {
+                lastKeyedPositions.remove(partition);
+            }
             LOG.warn("task {} lost without hand-over (session expired): dropped without a snapshot; its new owner"
                     + " resumes from the last one", id);
         }

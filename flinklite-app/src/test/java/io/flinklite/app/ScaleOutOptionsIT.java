@@ -18,7 +18,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -91,12 +93,23 @@ class ScaleOutOptionsIT {
             AtomicReference<Throwable> failed = KafkaTestSupport.startJob(job);
             await().atMost(Duration.ofSeconds(90)).until(() -> failed.get() != null
                     || plugin.results.size() >= expected.size() && metrics.lastCheckpointTimeMs() > 0);
+            // Two more checkpoints: the second purges what the first no longer needs.
+            long checkpoints = metrics.checkpointsCompleted();
+            await().atMost(Duration.ofSeconds(30)).until(() -> metrics.checkpointsCompleted() >= checkpoints + 2);
             assertThat(failed.get()).isNull();
             job.stop();
             assertThat(job.awaitStopped(30_000)).isTrue();
         }
         assertThat(plugin.results).as("the plug-in sink").containsExactlyInAnyOrderElementsOf(expected);
         assertThat(plugin.flushes.get()).as("flushed before snapshots and commits").isPositive();
+        // The repartition topic was purged up to what the keyed tasks' snapshots no longer need (deleteRecords).
+        Map<org.apache.kafka.common.TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> earliest = new HashMap<>();
+        for (int p = 0; p < 3; p++) {
+            earliest.put(new org.apache.kafka.common.TopicPartition(group + "-repartition", p),
+                    org.apache.kafka.clients.admin.OffsetSpec.earliest());
+        }
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(broker.admin().listOffsets(earliest).all()
+                .get().values()).as("the repartition topic's first offsets").allMatch(o -> o.offset() > 0));
         assertThat(KafkaTestSupport.values(KafkaTestSupport.readTopic(broker.bootstrapServers(), group + "-out",
                 expected.size()))).as("the output topic").containsExactlyInAnyOrderElementsOf(expected);
     }
