@@ -194,6 +194,43 @@ class ShuffleWriterTest {
     }
 
     @Test
+    void aKeyedTasksSnapshotSummaryCountsItsWindowsPanesKeysAndMarkerTable() throws Exception {
+        List<String> results = new ArrayList<>();
+        List<String> late = new ArrayList<>();
+        Recording out = new Recording(1);
+        out.keyed = new KeyedStage<?>[] {keyed(1, results, late)};
+        // Two source partitions; only partition 0 sends anything, so partition 1 has not reported.
+        var src = source("in", 0, 2, out);
+        for (int i = 0; i < 50; i++) {
+            String key = "k" + (i % 3);
+            src.processElement(event(i * 100L, key), i * 100L, key);
+            src.processWatermark(i * 100L - 1_000);
+        }
+        src.endInput();
+        KeyedStage<?> stage = out.keyed[0];
+        io.flinklite.runtime.checkpoint.TapeStateWriter w = new io.flinklite.runtime.checkpoint.TapeStateWriter(1_024, 64);
+        w.beginObject(null);
+        w.writeLong("nextOffset", 7);
+        w.beginObject(KeyedStage.SNAPSHOT_FIELD);
+        stage.snapshotState(w);
+        w.endObject();
+        w.endObject();
+        TaskStateSummary s = TaskStateSummary.of(w.finish());
+
+        assertThat(s.kind()).isEqualTo(TaskStateSummary.Kind.KEYED);
+        assertThat(s.openWindows()).isEqualTo(stage.windowOperator().openWindows()).isPositive();
+        assertThat(s.openPanes()).isEqualTo(stage.windowOperator().openPanes()).isPositive();
+        assertThat(s.keys()).isEqualTo(3);
+        assertThat(s.watermarkMs()).isEqualTo(stage.watermark());
+        assertThat(s.markers()).hasSize(2);
+        assertThat(s.markers().get(0)).extracting(TaskStateSummary.Marker::topic, TaskStateSummary.Marker::partition,
+                TaskStateSummary.Marker::reported).containsExactly("in", 0, true);
+        assertThat(s.markers().get(1).reported()).as("partition 1 never sent a marker").isFalse();
+        assertThat(TaskStateSummary.of(io.flinklite.runtime.checkpoint.StateTape.empty()).kind())
+                .isEqualTo(TaskStateSummary.Kind.OTHER);
+    }
+
+    @Test
     void lateAtTheSourceIsJudgedAgainstTheJobsWatermarkOnTheKeyedSide() throws Exception {
         List<String> results = new ArrayList<>();
         List<String> late = new ArrayList<>();
