@@ -119,6 +119,13 @@ public final class CheckpointSettings {
     }
 
     /**
+     * What a stage task's snapshot is checked against when read: its layout is not the fused job's
+     * ({@link io.flinklite.runtime.checkpoint.RestoreCheck}), so the task's own restore is its check.
+     */
+    public static final io.flinklite.runtime.checkpoint.CheckpointValidator TASK_VALIDATOR =
+            io.flinklite.runtime.checkpoint.CheckpointValidator.NONE;
+
+    /**
      * The store of one task's snapshots of a scaled-out job ({@link io.flinklite.runtime.checkpoint.TaskId}): under
      * {@link Store#KAFKA} the checkpoint topic, records keyed by the task; else the task's subdirectory of
      * {@link #dir()}, which instances may share.
@@ -130,19 +137,24 @@ public final class CheckpointSettings {
     public io.flinklite.runtime.checkpoint.CheckpointStore taskStore(io.flinklite.runtime.checkpoint.TaskId task,
             io.flinklite.connector.kafka.KafkaConnection connection, String groupId,
             io.flinklite.connector.kafka.KafkaOutput transaction) {
-        // A stage task's state is not the fused job's layout (RestoreCheck): its own restore is its check.
-        io.flinklite.runtime.checkpoint.CheckpointValidator validator = io.flinklite.runtime.checkpoint.CheckpointValidator.NONE;
         int retain = io.flinklite.runtime.checkpoint.CheckpointStore.DEFAULT_RETAIN;
         if (store == Store.KAFKA) {
             return transaction == null
-                    ? KafkaCheckpointStore.create(connection, checkpointTopic(groupId), task.key(), retain, validator, null)
+                    ? KafkaCheckpointStore.create(connection, checkpointTopic(groupId), task.key(), retain,
+                            TASK_VALIDATOR, null)
                     : KafkaCheckpointStore.inTransaction(connection, checkpointTopic(groupId), task.key(), retain,
-                            validator, transaction);
+                            TASK_VALIDATOR, transaction);
         }
         if (transaction != null) {
             throw new IllegalArgumentException(SCALE_OUT_EXACTLY_ONCE_NEEDS_KAFKA_STORE);
         }
-        return new DirectoryCheckpointStore(task.directoryIn(dir), retain, validator);
+        return taskDirectoryStore(dir, task);
+    }
+
+    /** The store of {@code task}'s snapshots under the checkpoint directory {@code root}: {@code root/<topic>/<partition>}. */
+    public static DirectoryCheckpointStore taskDirectoryStore(Path root, io.flinklite.runtime.checkpoint.TaskId task) {
+        return new DirectoryCheckpointStore(task.directoryIn(root),
+                io.flinklite.runtime.checkpoint.CheckpointStore.DEFAULT_RETAIN, TASK_VALIDATOR);
     }
 
     /** Why {@code --scale-out --delivery exactly-once} refuses {@code --checkpoint-dir} as the store; one line. */

@@ -145,6 +145,21 @@ public final class JobLauncher implements AutoCloseable {
             }
 
             @Override
+            public ScaledKafkaJob.Stages stages(KafkaJob.Settings settings, JobMetrics metrics) {
+                if (userJob != null) {
+                    return null;
+                }
+                if (aggregate != null) {
+                    // The user's aggregate runs on this thread, the scaled-out job's task thread.
+                    Thread.currentThread().setContextClassLoader(jar.classLoader());
+                    LOG.info("built-in job with aggregate class {} from {}, scaled out", aggregate.className(),
+                            jar.path().getFileName());
+                    return ShuffleStages.userAggregate(settings, metrics, sinks.sinks(), aggregate, request.valueField);
+                }
+                return ShuffleStages.builtIn(settings, metrics, sinks.sinks());
+            }
+
+            @Override
             public String userJob() {
                 return userJob == null ? null : request.jobClass + " " + new TreeMap<>(request.parameters);
             }
@@ -168,12 +183,7 @@ public final class JobLauncher implements AutoCloseable {
     private StreamTask createTask(KafkaJob.Settings settings, TaskOptions options, SourceReader source,
                                   Sink<WindowResult> kafkaResults, Sink<OutputRecord> records, Sink<byte[]> late, DeadLetterHandler deadLetters,
                                   JobMetrics metrics) throws Exception {
-        // The plug-in sinks take part in the same flushes as the Kafka output: before each checkpoint completes, before
-        // offsets are committed, at shutdown. So a checkpoint never covers a result one of them has not made durable.
-        List<Sink<WindowResult>> all = new ArrayList<>();
-        all.add(kafkaResults);
-        all.addAll(sinks.sinks());
-        Sink<WindowResult> results = Sinks.fanOut(all);
+        Sink<WindowResult> results = withResultSinks(kafkaResults, sinks.sinks());
         if (userJob != null || aggregate != null) {
             results = guard(results);
             late = late == null ? null : guard(late);
@@ -201,6 +211,18 @@ public final class JobLauncher implements AutoCloseable {
             return StreamTask.forJob(job, options, source, deadLetters, metrics);
         }
         return KafkaJob.BUILT_IN.create(settings, options, source, results, records, late, deadLetters, metrics);
+    }
+
+    /**
+     * The results sink of a job: {@code kafka} and the plug-in sinks as one. The plug-in sinks take part in the same
+     * flushes as the Kafka output: before each checkpoint (or task snapshot) completes, before offsets are committed,
+     * at shutdown. So a checkpoint never covers a result one of them has not made durable.
+     */
+    static Sink<WindowResult> withResultSinks(Sink<WindowResult> kafka, List<Sink<WindowResult>> plugins) {
+        List<Sink<WindowResult>> all = new ArrayList<>();
+        all.add(kafka);
+        all.addAll(plugins);
+        return Sinks.fanOut(all);
     }
 
     /** A user job's sources are bound to the topics one to one, in order: any other count is refused, naming both. */

@@ -77,12 +77,13 @@ public final class KafkaJob {
 
         /**
          * The two stages {@code --scale-out} runs this job as, per partition; null when this job cannot scale out
-         * (the run is then refused in one line): the built-in job does, with its results going to Kafka only (a
-         * user job or aggregate, or plug-in result sinks, do not yet).
+         * (the run is then refused in one line). By default the built-in job's, results to Kafka only;
+         * {@link JobLauncher}'s add the plug-in result sinks and a {@code --aggregate-class}; a user job
+         * ({@code --jar --job}) does not scale out yet.
          */
         default ScaledKafkaJob.Stages stages(Settings settings, JobMetrics metrics) {
             return userJob() == null && userAggregate() == null && extraResultSinks().isEmpty()
-                    ? new ShuffleStages(settings, metrics) : null;
+                    ? ShuffleStages.builtIn(settings, metrics, List.of()) : null;
         }
 
         /** For the web UI's graph: the user aggregate the built-in chain's window applies, or null for the spec's. */
@@ -136,6 +137,7 @@ public final class KafkaJob {
         ResultPrinter.Format format = ResultPrinter.Format.JSON;
         String instanceId;
         ScaleOut scaleOut;
+        boolean keyedInput;
 
         /** How often the output is flushed and consumed offsets committed without checkpoints, by default (as typed). */
         public static final String DEFAULT_COMMIT_INTERVAL = "5s";
@@ -213,6 +215,13 @@ public final class KafkaJob {
          *          fused job on one task (the default)
          */
         public Settings scaleOut(ScaleOut s) { scaleOut = s; return this; }
+
+        /**
+         * The input is partitioned by the key field ({@code --keyed-input}): instances of a fused job may share the
+         * group, each computing exact windows for the keys of its partitions. Without it a fused job stops when
+         * other live members of its group own part of its input ({@link SharedGroupGuard}).
+         */
+        public Settings keyedInput(boolean on) { keyedInput = on; return this; }
 
         /** How the job scales out; {@code null} when it runs fused. */
         public ScaleOut scaleOut() { return scaleOut; }
@@ -399,6 +408,9 @@ public final class KafkaJob {
                         }
                         // First of the hooks: a failed write stops the job before anything commits past it.
                         task.addHook((t, nowMs) -> kafkaOutput.checkWrites());
+                        if (!settings.keyedInput) {
+                            task.addHook(SharedGroupGuard.of(source, groupMembers, settings.groupId));
+                        }
                         if (checkpointing != null) {
                             checkpointing.attach(task);
                         } else {
@@ -446,6 +458,12 @@ public final class KafkaJob {
         return topics.size() == 1 ? graphFingerprint : graphFingerprint + ";sources=" + String.join(",", topics);
     }
 
+    /** {@code handler} with every dead letter named as one of source {@code source} of the reader. */
+    private static DeadLetterHandler ofSource(DeadLetterHandler handler, int source) {
+        return (partition, offset, payload, payloadOffset, payloadLength, reason, detail) -> handler.deadLetter(source,
+                partition, offset, payload, payloadOffset, payloadLength, reason, detail);
+    }
+
     /**
      * {@code --scale-out}: this instance's share of the job as tasks of the partitions it is assigned (see
      * {@link ScaledKafkaJob}), the repartition topic created when missing.
@@ -454,12 +472,13 @@ public final class KafkaJob {
         KafkaConnection connection = settings.connection;
         ScaledKafkaJob.Stages stages = settings.taskFactory.stages(settings, metrics);
         if (stages == null) {
-            throw new IllegalArgumentException("--scale-out runs the built-in job with its results in Kafka for now; a"
-                    + " --jar job or aggregate and plug-in result sinks do not scale out yet: leave --scale-out out");
+            throw new IllegalArgumentException("--scale-out runs the built-in job (its own aggregates or a --jar"
+                    + " --aggregate-class) for now; a --jar --job does not scale out yet (its maps, joins and process"
+                    + " functions would each need a shuffle of their own): leave --scale-out out");
         }
-        if (settings.inputTopics().size() > 1) {
-            throw new IllegalArgumentException("--scale-out reads one input topic for now, not "
-                    + String.join(",", settings.inputTopics()) + " (or a --join-topic)");
+        if (settings.join != null) {
+            throw new IllegalArgumentException("--scale-out does not run a join yet (--join-topic " + settings.joinTopic
+                    + "): its two sides would need a shuffle of their own; leave --scale-out out");
         }
         CheckpointSettings checkpoints = settings.checkpoints;
         if (checkpoints == null) {
@@ -475,22 +494,26 @@ public final class KafkaJob {
                     + " transactional.id from its instance id: leave --instance-id at its default (or give each"
                     + " instance its own), not empty");
         }
-        if (settings.startFrom != KafkaSourceReader.StartFrom.EARLIEST) {
-            // One policy for both topics of the consumer: a keyed task starting "latest" would skip what the source
-            // tasks wrote before it was assigned.
-            throw new IllegalArgumentException("--scale-out needs --start-from earliest (the repartition topic must be"
-                    + " read from its start)");
+        // Several input topics are a union: a source task per partition of each, one repartition stream, keyed
+        // tasks taking the minimum watermark over every partition of every topic (SourceWatermarks).
+        List<String> inputTopics = settings.inputTopics();
+        java.util.Map<String, Integer> inputPartitions = new java.util.LinkedHashMap<>();
+        int mostPartitions = 0;
+        for (String topic : inputTopics) {
+            int n = connection.partitionCount(topic, "create it first, or name another with --input-topic");
+            inputPartitions.put(topic, n);
+            mostPartitions = Math.max(mostPartitions, n);
         }
-        int inputPartitions = connection.partitionCount(settings.inputTopic, "create it first, or name another with"
-                + " --input-topic");
         String repartitionTopic = ScaleOut.repartitionTopic(settings.groupId);
         int repartitionPartitions = settings.scaleOut.ensureRepartitionTopic(connection, settings.groupId,
-                inputPartitions, settings.topicReplicationFactor);
+                mostPartitions, settings.topicReplicationFactor);
         String instanceId = settings.groupInstanceId();
-        LOG.info("scaled out: reading {} ({} partitions) and {} ({} partitions) at {} in group {}{}; job {}; task"
-                        + " snapshots in {}", settings.inputTopic, inputPartitions, repartitionTopic, repartitionPartitions,
-                connection.bootstrapServers(), settings.groupId, instanceId == null ? "" : " as instance " + instanceId,
-                settings.spec, checkpoints.describeStore(settings.groupId));
+        LOG.info("scaled out: reading {} and {} ({} partitions) at {} in group {}{}; job {}; task snapshots in {}",
+                inputPartitions, repartitionTopic, repartitionPartitions, connection.bootstrapServers(),
+                settings.groupId, instanceId == null ? "" : " as instance " + instanceId, settings.spec,
+                checkpoints.describeStore(settings.groupId));
+        List<String> readTopics = new ArrayList<>(inputTopics);
+        readTopics.add(repartitionTopic);
         List<String> written = java.util.Arrays.asList(settings.outputTopic, settings.lateTopic,
                 settings.deadLetterTopic, repartitionTopic);
         String transactionalId = exactlyOnce ? checkpoints.scaleOutTransactionalId(settings.groupId, instanceId) : null;
@@ -504,12 +527,17 @@ public final class KafkaJob {
                              settings.tooLargeTopic(), metrics)
                      : new KafkaOutput(connection, "flinklite-" + settings.groupId, written, settings.tooLargeTopic(),
                              metrics);
-             KafkaSourceReader source = new KafkaSourceReader(connection, List.of(settings.inputTopic, repartitionTopic),
-                     settings.groupId, settings.startFrom, instanceId)) {
+             // Earliest for both: the repartition topic is always read from its start (a keyed task starting
+             // "latest" would skip what the source tasks wrote before it was assigned); --start-from latest applies
+             // to the input's partitions only, in ScaledKafkaJob.
+             KafkaSourceReader source = new KafkaSourceReader(connection, readTopics, settings.groupId,
+                     KafkaSourceReader.StartFrom.EARLIEST, instanceId);
+             io.flinklite.connector.kafka.RecordPurger purger =
+                     new io.flinklite.connector.kafka.RecordPurger(connection, repartitionTopic)) {
             reader = source;
             Sink<WindowResult> output = settings.outputTopic == null ? null : kafkaOutput.resultSink(settings.outputTopic);
-            Sink<WindowResult> results = alsoFlushing(new ResultPrinter(settings.console, settings.format, output,
-                    activity::recordResult), kafkaOutput);
+            Sink<WindowResult> results = stages.resultSink(alsoFlushing(new ResultPrinter(settings.console,
+                    settings.format, output, activity::recordResult), kafkaOutput));
             Sink<byte[]> late = settings.lateTopic == null ? null : kafkaOutput.lateSink(settings.lateTopic);
             DeadLetterHandler deadLetters = activity.recordDeadLetters(
                     kafkaOutput.deadLetters(settings.deadLetterTopic, source));
@@ -527,11 +555,13 @@ public final class KafkaJob {
             try (io.flinklite.runtime.task.TaskManager<ScaledKafkaJob.StageTask> tasks =
                          new io.flinklite.runtime.task.TaskManager<>(
                                  id -> id.topic().equals(repartitionTopic) ? stages.keyedTask(id, results, late)
-                                         : stages.sourceTask(id, inputPartitions, repartition, deadLetters,
-                                                 () -> source.lag(0, id.partition())),
+                                         : stages.sourceTask(id, inputPartitions.get(id.topic()), repartition,
+                                                 ofSource(deadLetters, readTopics.indexOf(id.topic())),
+                                                 () -> source.lag(readTopics.indexOf(id.topic()), id.partition())),
                                  id -> checkpoints.taskStore(id, connection, settings.groupId,
                                          exactlyOnce ? kafkaOutput : null),
-                                 stages.fingerprint() + ";scale-out", checkpoints.delivery().label())) {
+                                 fingerprint(stages.fingerprint(), inputTopics) + ";scale-out",
+                                 checkpoints.delivery().label())) {
                 ScaledKafkaJob job = new ScaledKafkaJob(source, tasks, checkpoints.intervalMs(), metrics, () -> {
                     try {
                         results.flush();
@@ -541,7 +571,7 @@ public final class KafkaJob {
                         throw new IllegalStateException(e.getMessage(), e);
                     }
                     kafkaOutput.checkWrites();
-                }, exactlyOnce ? kafkaOutput : null);
+                }, settings.startFrom, purger::purgeBefore, exactlyOnce ? kafkaOutput : null);
                 stopTask = job::stop;
                 if (!stopRequested) {
                     metrics.setJobState(JobMetrics.JobState.RUNNING);

@@ -72,6 +72,12 @@ final class ScaledKafkaJob {
         void send(int partition, byte[] key, byte[] value);
     }
 
+    /** Deletes records of the repartition topic that no keyed task can read again ({@code deleteRecords}). */
+    interface Purge {
+        /** Records of repartition partition {@code partition} below {@code offset} may go. */
+        void before(int partition, long offset);
+    }
+
     /** The two stages of a job, as the task runtime instantiates them per partition. */
     interface Stages {
         /**
@@ -88,14 +94,21 @@ final class ScaledKafkaJob {
          * What shapes the tasks' state, for their snapshots: a snapshot of other stages is refused on restore.
          */
         String fingerprint();
+
+        /**
+         * Where the keyed tasks' results go: {@code kafka} (the output topic, printed) and the job's plug-in result
+         * sinks (PostgreSQL, Cassandra), as one sink whose {@code flush()} makes them all durable, so that every
+         * snapshot and offset commit comes after its results reached every sink (at-least-once, as the fused job).
+         */
+        default Sink<WindowResult> resultSink(Sink<WindowResult> kafka) {
+            return kafka;
+        }
     }
 
     /** How long a restore waits for the store to show the snapshot the group's committed offset belongs to. */
     private static final long COMMITTED_SNAPSHOT_WAIT_MS = 30_000;
 
     private final KafkaSourceReader reader;
-    /** Where an input partition without snapshot or committed offset starts (exactly-once re-creations). */
-    private final KafkaSourceReader.StartFrom startFrom;
     /** The instance's transactional output under exactly-once; null at-least-once. */
     private final KafkaOutput transactions;
     /** Tasks dropped with an aborted transaction, to re-create once the poll is through (exactly-once). */
@@ -110,18 +123,30 @@ final class ScaledKafkaJob {
     private final JobMetrics metrics;
     private final Runnable flushOutput;
     private final RecordBatch batch = new RecordBatch();
+    private final KafkaSourceReader.StartFrom inputStart;
+    private final Purge purge;
+    /** Per owned keyed task (repartition partition), where its snapshot of the last checkpoint resumes. */
+    private final Map<Integer, Long> lastKeyedPositions = new java.util.HashMap<>();
+    /** The reader's source index of the repartition topic: the last; the input topics come before it. */
+    private final int keyedSource;
     private volatile boolean stopRequested;
     /** Checkpoints of all owned tasks this run, for the metrics (each task's snapshot has its own id). */
     private long checkpoints;
 
     /**
-     * @param reader      reads the input topic (source 0) and the repartition topic (source 1)
+     * @param reader      reads the input topics (sources 0..n-1) and the repartition topic (the last source), all from
+     *                    the earliest offset
      * @param tasks       the tasks' lifecycle and snapshots
      * @param flushOutput makes everything the producer holds durable (before any snapshot and commit)
+     * @param purge       told, after each checkpoint committed, where each owned keyed task's previous snapshot
+     *                    resumes: what comes before no snapshot it could fall back to needs
+     * @param inputStart where an input partition starts when its task has no snapshot and the group no committed
+     *                   offset ({@code --start-from}); the repartition topic always starts at its beginning, so
+     *                   that a keyed task reads everything the source tasks wrote before it was assigned
      */
     ScaledKafkaJob(KafkaSourceReader reader, TaskManager<StageTask> tasks, long checkpointIntervalMs,
-                   JobMetrics metrics, Runnable flushOutput) {
-        this(reader, tasks, checkpointIntervalMs, metrics, flushOutput, null);
+                   JobMetrics metrics, Runnable flushOutput, KafkaSourceReader.StartFrom inputStart, Purge purge) {
+        this(reader, tasks, checkpointIntervalMs, metrics, flushOutput, inputStart, purge, null);
     }
 
     /**
@@ -131,19 +156,22 @@ final class ScaledKafkaJob {
      *                     and the tasks' stores send their snapshots into; null for at-least-once
      */
     ScaledKafkaJob(KafkaSourceReader reader, TaskManager<StageTask> tasks, long checkpointIntervalMs,
-                   JobMetrics metrics, Runnable flushOutput, KafkaOutput transactions) {
-        if (reader.sourceCount() != 2) {
-            throw new IllegalArgumentException("a scaled-out job reads its input and its repartition topic, got "
+                   JobMetrics metrics, Runnable flushOutput, KafkaSourceReader.StartFrom inputStart, Purge purge,
+                   KafkaOutput transactions) {
+        if (reader.sourceCount() < 2) {
+            throw new IllegalArgumentException("a scaled-out job reads its input topics and its repartition topic, got "
                     + reader.topics());
         }
         this.reader = reader;
         this.tasks = Objects.requireNonNull(tasks, "tasks");
         this.topics = reader.topics();
+        this.keyedSource = topics.size() - 1;
         this.checkpointIntervalMs = checkpointIntervalMs;
         this.metrics = metrics;
         this.flushOutput = flushOutput;
+        this.inputStart = Objects.requireNonNull(inputStart, "inputStart");
+        this.purge = Objects.requireNonNull(purge, "purge");
         this.transactions = transactions;
-        this.startFrom = reader.startFrom();
         if (transactions == null) {
             // A rebalance commits every position of this consumer: whatever the tasks emitted must be durable first.
             reader.beforeRevokeCommit(flushOutput);
@@ -174,8 +202,8 @@ final class ScaledKafkaJob {
                     throw new IllegalStateException("record of " + topics.get(batch.source(i)) + "-"
                             + batch.partition(i) + " at offset " + batch.offset(i) + " for no owned task");
                 }
-                task.process(batch, i, batch.source(i) == 1
-                        ? reader.keyOf(1, batch.partition(i), batch.offset(i)) : null);
+                task.process(batch, i, batch.source(i) == keyedSource
+                        ? reader.keyOf(keyedSource, batch.partition(i), batch.offset(i)) : null);
             }
             long now = System.currentTimeMillis();
             for (TaskId id : tasks.ownedTasks()) {
@@ -217,6 +245,19 @@ final class ScaledKafkaJob {
             }
         } else if (!positions.isEmpty()) {
             reader.commit(positions);
+        }
+        // A keyed task restores its newest valid snapshot, or the one before when that is damaged: records before
+        // the previous snapshot's position are needed by neither (Kafka Streams purges at the commit itself; one
+        // checkpoint later here, because a task can fall back past a damaged snapshot). A fallback further back
+        // would find records gone, and counts them as sequence gaps.
+        String repartition = topics.get(keyedSource);
+        for (SourcePosition p : positions) {
+            if (p.topic().equals(repartition)) {
+                Long previous = lastKeyedPositions.put(p.partition(), p.nextOffset());
+                if (previous != null) {
+                    purge.before(p.partition(), previous);
+                }
+            }
         }
         metrics.checkpointCompleted(++checkpoints, nowMs, System.nanoTime() - start,
                 tasks.stats().snapshotBytes() - bytesBefore);
@@ -305,14 +346,18 @@ final class ScaledKafkaJob {
                 for (SourcePosition p : at) {
                     reader.seek(source, p.partition(), p.nextOffset());
                 }
+                boolean atEnd = false;
                 if (at.isEmpty() && transactions != null) {
                     // The repartition topic from its start always: what the source tasks wrote before this task
                     // existed is its input. The input where the start-from policy says.
-                    reader.rewind(source, id.partition(), source == 1 ? KafkaSourceReader.StartFrom.EARLIEST
-                            : startFrom);
+                    reader.rewind(source, id.partition(), source == keyedSource ? KafkaSourceReader.StartFrom.EARLIEST
+                            : inputStart);
+                } else if (at.isEmpty() && source != keyedSource && inputStart == KafkaSourceReader.StartFrom.LATEST) {
+                    atEnd = reader.seekToEndUnlessCommitted(source, id.partition());
                 }
-                LOG.info("task {} {}", id, at.isEmpty() ? "started without snapshot"
-                        : "restored from its snapshot, resuming at " + at);
+                LOG.info("task {} {}", id, !at.isEmpty() ? "restored from its snapshot, resuming at " + at
+                        : atEnd ? "started without snapshot at the end of its partition (--start-from latest, nothing"
+                        + " committed)" : "started without snapshot");
                 return;
             }
             tasks.dropped(List.of(id));
@@ -343,7 +388,7 @@ final class ScaledKafkaJob {
             int source = topics.indexOf(id.topic());
             stats[i] = new JobMetrics.PartitionStats(id.topic(), id.partition(), t.watermarkMs(),
                     reader.lag(source, id.partition()), false);
-            if (source == 1) {
+            if (source == keyedSource) {
                 watermark = Math.min(watermark, t.watermarkMs());
             }
         }
@@ -391,11 +436,17 @@ final class ScaledKafkaJob {
             if (transactions != null) {
                 // checkpointBeforeRevocation committed its snapshot and offsets with every other task's.
                 tasks.released(List.of(id));
+                if (source == keyedSource) {
+                    lastKeyedPositions.remove(partition); // its next owner purges from its own snapshots
+                }
                 LOG.info("task {} handed over", id);
                 return;
             }
             try {
                 flushOutput.run();
+                if (source == keyedSource) {
+                    lastKeyedPositions.remove(partition); // its next owner purges from its own snapshots
+                }
                 List<SourcePosition> positions = tasks.revoked(List.of(id), System.currentTimeMillis());
                 reader.commit(positions);
                 LOG.info("task {} handed over at {}", id, positions);
@@ -420,6 +471,9 @@ final class ScaledKafkaJob {
                 dropAll();
             }
             tasks.lost(List.of(id));
+            if (source == keyedSource) {
+                lastKeyedPositions.remove(partition);
+            }
             LOG.warn("task {} lost without hand-over (session expired): dropped without a snapshot; its new owner"
                     + " resumes from the last one", id);
         }

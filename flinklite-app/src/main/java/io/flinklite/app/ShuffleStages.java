@@ -1,6 +1,9 @@
 package io.flinklite.app;
 
 import io.flinklite.api.Sink;
+import io.flinklite.api.Sinks;
+import io.flinklite.api.Windowed;
+import io.flinklite.app.userjar.UserAggregate;
 import io.flinklite.api.WindowResult;
 import io.flinklite.runtime.checkpoint.SourcePosition;
 import io.flinklite.runtime.checkpoint.TaskId;
@@ -23,32 +26,78 @@ import org.slf4j.LoggerFactory;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import java.util.function.LongSupplier;
 
 /**
  * The built-in job's two stages ({@link ShuffledJob}) as the scale-out task runtime runs them: a source task is the
  * shuffle's source graph on a {@link StreamTask} of its own, fed the records of its one partition by the instance's
  * consumer and stepped once per poll ({@link StreamTask#runOnce()}); a keyed task is a {@link KeyedStage} given each
- * repartition record with its key.
+ * repartition record with its key. The aggregate is the spec's ({@link #builtIn}) or a {@code --aggregate-class}
+ * ({@link #userAggregate}); either way the keyed tasks write {@link WindowResult}s.
+ *
+ * @param <R> what the keyed tasks' window operator emits
  */
-final class ShuffleStages implements ScaledKafkaJob.Stages {
+final class ShuffleStages<R> implements ScaledKafkaJob.Stages {
 
     private static final Logger LOG = LoggerFactory.getLogger(ShuffleStages.class);
 
-    private final ShuffledJob job;
+    private final ShuffledJob<R> job;
+    /** The keyed tasks' results as the window operator emits them, into the job's {@link WindowResult} sink. */
+    private final Function<Sink<WindowResult>, Sink<? super R>> asResults;
     private final TaskOptions options;
     private final long idleTimeoutMs;
     private final boolean wallClockWhenIdle;
     private final JobMetrics metrics;
     private final String fingerprint;
+    private final List<Sink<WindowResult>> resultSinks;
+    /** The input topics the source tasks read: keyed tasks wait for a watermark from every partition of each. */
+    private final int sourceTopics;
 
-    ShuffleStages(KafkaJob.Settings settings, JobMetrics metrics) {
-        this.job = ShuffledJob.of(settings.spec());
+    private ShuffleStages(ShuffledJob<R> job, Function<Sink<WindowResult>, Sink<? super R>> asResults,
+                          String fingerprint, KafkaJob.Settings settings, JobMetrics metrics,
+                          List<Sink<WindowResult>> resultSinks) {
+        this.job = job;
+        this.asResults = asResults;
         this.options = settings.taskOptions();
         this.idleTimeoutMs = settings.idleTimeoutMs;
         this.wallClockWhenIdle = settings.wallClockWhenIdle;
         this.metrics = metrics;
-        this.fingerprint = settings.spec().fingerprint();
+        this.fingerprint = fingerprint;
+        this.resultSinks = List.copyOf(resultSinks);
+        this.sourceTopics = settings.inputTopics().size();
+    }
+
+    /**
+     * The spec's own aggregate (count, sum, min, max, avg).
+     *
+     * @param resultSinks the plug-in result sinks the keyed tasks' results also go to (as the fused job's)
+     */
+    static ShuffleStages<WindowResult> builtIn(KafkaJob.Settings settings, JobMetrics metrics,
+                                               List<Sink<WindowResult>> resultSinks) {
+        return new ShuffleStages<>(ShuffledJob.of(settings.spec()), sink -> sink, settings.spec().fingerprint(),
+                settings, metrics, resultSinks);
+    }
+
+    /**
+     * A {@code --aggregate-class} over the events' {@code valueField}: partials are its accumulators (with the count),
+     * combined with its {@code merge}; results keep the window count, as the fused job's. The fingerprint names the
+     * class and the field, so a snapshot of another aggregate is refused.
+     */
+    static <A> ShuffleStages<Windowed<UserAggregate.CountAndValue>> userAggregate(KafkaJob.Settings settings,
+            JobMetrics metrics, List<Sink<WindowResult>> resultSinks, UserAggregate.Counting<A> aggregate,
+            String valueField) {
+        return new ShuffleStages<>(ShuffledJob.of(settings.spec(), valueField, aggregate, aggregate),
+                sink -> Sinks.toWindowResults(sink, UserAggregate.CountAndValue::count,
+                        UserAggregate.CountAndValue::value),
+                settings.spec().fingerprint() + ";aggregateClass=" + aggregate.className()
+                        + (valueField == null ? "" : ";valueField=" + valueField),
+                settings, metrics, resultSinks);
+    }
+
+    @Override
+    public Sink<WindowResult> resultSink(Sink<WindowResult> kafka) {
+        return JobLauncher.withResultSinks(kafka, resultSinks);
     }
 
     @Override
@@ -82,7 +131,7 @@ final class ShuffleStages implements ScaledKafkaJob.Stages {
 
     @Override
     public ScaledKafkaJob.StageTask keyedTask(TaskId id, Sink<WindowResult> results, Sink<byte[]> late) {
-        return new KeyedTask(id, job.keyedStage(1, results, late), metrics);
+        return new KeyedTask(id, job.keyedStage(sourceTopics, asResults.apply(results), late), metrics);
     }
 
     /**
@@ -194,16 +243,23 @@ final class ShuffleStages implements ScaledKafkaJob.Stages {
 
     private static final class KeyedTask implements ScaledKafkaJob.StageTask {
         private final TaskId id;
-        private final KeyedStage<WindowResult> stage;
+        private final KeyedStage<?> stage;
         private final JobMetrics metrics;
         private long nextOffset = -1;
         private long invalidLogged;
         private long duplicatesPublished;
 
-        KeyedTask(TaskId id, KeyedStage<WindowResult> stage, JobMetrics metrics) {
+        KeyedTask(TaskId id, KeyedStage<?> stage, JobMetrics metrics) {
             this.id = id;
             this.stage = stage;
             this.metrics = metrics;
+            // By task: every keyed task runs the same window operator, and the totals add them up.
+            stage.windowOperator().reportGaugesTo(metrics.windowTask(id.key()));
+        }
+
+        @Override
+        public void close() {
+            metrics.removeWindowTask(id.key());
         }
 
         @Override
@@ -250,7 +306,7 @@ final class ShuffleStages implements ScaledKafkaJob.Stages {
         public void snapshotState(StateWriter out) {
             out.writeLong("nextOffset", nextOffset);
             out.writeLong("invalidLogged", invalidLogged);
-            out.beginObject("stage");
+            out.beginObject(KeyedStage.SNAPSHOT_FIELD);
             stage.snapshotState(out);
             out.endObject();
         }
@@ -259,7 +315,7 @@ final class ShuffleStages implements ScaledKafkaJob.Stages {
         public void restoreState(StateReader in) {
             nextOffset = in.readLong("nextOffset");
             invalidLogged = in.readLong("invalidLogged");
-            in.beginObject("stage");
+            in.beginObject(KeyedStage.SNAPSHOT_FIELD);
             stage.restoreState(in);
             in.endObject();
             duplicatesPublished = stage.duplicatesSkipped(); // counted by the run that skipped them

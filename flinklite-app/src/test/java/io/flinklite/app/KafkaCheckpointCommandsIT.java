@@ -63,7 +63,7 @@ class KafkaCheckpointCommandsIT {
     }
 
     /** A {@code flinklite} command run in process: exit code, stdout and stderr together. */
-    private static final class Cli {
+    static final class Cli {
         final int code;
         final String out;
 

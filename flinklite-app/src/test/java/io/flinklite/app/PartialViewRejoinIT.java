@@ -148,7 +148,7 @@ class PartialViewRejoinIT {
         try {
             for (int i = 0; i < 2; i++) {
                 KafkaJob job = new KafkaJob(new KafkaJob.Settings(KafkaConnection.of(broker.bootstrapServers()), spec)
-                        .inputTopic("keyed-in").outputTopic("keyed-out").groupId("keyed")
+                        .inputTopic("keyed-in").outputTopic("keyed-out").groupId("keyed").keyedInput(true)
                         .checkpoints(new CheckpointSettings(work.resolve("keyed-" + i), 1_000, Delivery.AT_LEAST_ONCE,
                                 false, null)), metrics.get(i));
                 Thread t = new Thread(() -> {

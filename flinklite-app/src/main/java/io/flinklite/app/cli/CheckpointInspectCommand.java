@@ -8,6 +8,7 @@ import io.flinklite.runtime.checkpoint.DirectoryCheckpointStore;
 import io.flinklite.runtime.checkpoint.RestoreCheck;
 import io.flinklite.runtime.checkpoint.SourcePosition;
 import io.flinklite.runtime.checkpoint.StateSummary;
+import io.flinklite.runtime.checkpoint.TaskId;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
@@ -31,7 +32,9 @@ import java.util.concurrent.Callable;
 @Command(name = "inspect",
         mixinStandardHelpOptions = true,
         description = {"Check and summarise a checkpoint: id, time, offsets, watermarks, open panes per key, validity.",
-                "Given a directory, checks every checkpoint in it and describes the one a restart would restore."})
+                "Given a directory, checks every checkpoint in it and describes the one a restart would restore.",
+                "Of a scaled-out job (run --scale-out), describes each task's newest valid snapshot (or --task's):",
+                "a source task's unsent partials, a keyed task's open windows, panes and marker table."})
 public final class CheckpointInspectCommand implements Callable<Integer> {
 
     @Parameters(index = "0", arity = "0..1", paramLabel = "DIR|FILE", defaultValue = CheckpointDirectoryArgument.DEFAULT_DIR,
@@ -41,6 +44,10 @@ public final class CheckpointInspectCommand implements Callable<Integer> {
     @CommandLine.Option(names = "--max-keys", defaultValue = "20", paramLabel = "N",
             description = "Show open panes for at most N keys, the ones with most panes first (default: ${DEFAULT-VALUE}).")
     int maxKeys;
+
+    @CommandLine.Option(names = "--task", paramLabel = "TOPIC/PARTITION",
+            description = "Of a scaled-out job: only this task (e.g. flink-events/0, or <group-id>-repartition/2).")
+    String task;
 
     @CommandLine.Mixin
     CheckpointStoreArgument kafkaStore;
@@ -52,6 +59,17 @@ public final class CheckpointInspectCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         if (kafkaStore.kafka()) {
+            List<TaskId> tasks = kafkaStore.tasks();
+            if (!tasks.isEmpty() || task != null) {
+                String topic = kafkaStore.topic();
+                try {
+                    return TaskSnapshots.inspect("task snapshots in topic '" + topic + "'",
+                            TaskSnapshots.load(TaskSnapshots.select(tasks, task, "topic '" + topic + "'"),
+                                    id -> kafkaStore.taskStore(id)), maxKeys, out);
+                } catch (IOException e) {
+                    throw new UserFacingException("cannot read topic '" + topic + "': " + DirectoryCheckpointStore.describe(e));
+                }
+            }
             try (KafkaCheckpointStore store = kafkaStore.open()) {
                 return inspectKafka(store, out);
             }
@@ -60,7 +78,22 @@ public final class CheckpointInspectCommand implements Callable<Integer> {
             throw new UserFacingException("no such file or directory: " + target);
         }
         if (Files.isDirectory(target)) {
+            DirectoryCheckpointStore store = CheckpointDirectoryArgument.open(target);
+            try {
+                List<TaskId> tasks = TaskSnapshots.inDirectory(store.directory());
+                if (!tasks.isEmpty() || task != null) {
+                    return TaskSnapshots.inspect("task snapshots in " + store.directory(), TaskSnapshots.load(
+                            TaskSnapshots.select(tasks, task, store.directory().toString()),
+                            id -> TaskSnapshots.directoryStore(store.directory(), id)), maxKeys, out);
+                }
+            } catch (IOException e) {
+                throw new UserFacingException("cannot read " + store.directory() + ": " + DirectoryCheckpointStore.describe(e));
+            }
             return inspectDirectory(out);
+        }
+        if (task != null) {
+            throw new UsageException("--task", task, "names a task of a checkpoint directory or topic, not of the one"
+                    + " file " + target);
         }
         Path parent = target.toAbsolutePath().getParent();
         try {
@@ -168,13 +201,9 @@ public final class CheckpointInspectCommand implements Callable<Integer> {
         }
     }
 
-    private static String watermark(long ms) {
-        if (ms == Long.MIN_VALUE) {
-            return "none yet";
-        }
-        if (ms == Long.MAX_VALUE) {
-            return "end of input";
-        }
-        return ms + " (" + Timestamps.format(ms) + ")";
+    /** A watermark for people, with its epoch milliseconds. */
+    static String watermark(long ms) {
+        String readable = TaskSnapshots.watermark(ms);
+        return ms == Long.MIN_VALUE || ms == Long.MAX_VALUE ? readable : ms + " (" + readable + ")";
     }
 }

@@ -26,7 +26,9 @@ import java.util.concurrent.Callable;
 @Command(name = "list",
         mixinStandardHelpOptions = true,
         description = {"List the checkpoints of a directory: id, time, size, open panes and keys, valid or why not.",
-                "Kept checkpoints (see 'checkpoint keep') are listed too; the one a restart restores is marked."})
+                "Kept checkpoints (see 'checkpoint keep') are listed too; the one a restart restores is marked.",
+                "Of a scaled-out job (run --scale-out), one line per task (<topic>/<partition>): its newest valid",
+                "snapshot's id, time, next offset, watermark, size and state."})
 public final class CheckpointListCommand implements Callable<Integer> {
 
     private static final String ROW = "%-40s %10s  %-29s %10s  %-26s %s%n";
@@ -37,6 +39,10 @@ public final class CheckpointListCommand implements Callable<Integer> {
     @CommandLine.Mixin
     CheckpointStoreArgument kafkaStore;
 
+    @CommandLine.Option(names = "--task", paramLabel = "TOPIC/PARTITION",
+            description = "Of a scaled-out job: only this task (e.g. flink-events/0, or <group-id>-repartition/2).")
+    String task;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -44,12 +50,29 @@ public final class CheckpointListCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         if (kafkaStore.kafka()) {
+            List<io.flinklite.runtime.checkpoint.TaskId> tasks = kafkaStore.tasks();
+            if (!tasks.isEmpty() || task != null) {
+                String topic = kafkaStore.topic();
+                try {
+                    return TaskSnapshots.list("task snapshots in topic '" + topic + "'",
+                            TaskSnapshots.load(TaskSnapshots.select(tasks, task, "topic '" + topic + "'"),
+                                    id -> kafkaStore.taskStore(id)), out);
+                } catch (IOException e) {
+                    throw new UserFacingException("cannot list topic '" + topic + "': " + DirectoryCheckpointStore.describe(e));
+                }
+            }
             try (KafkaCheckpointStore store = kafkaStore.open()) {
                 return listKafka(store, out);
             }
         }
         DirectoryCheckpointStore store = directory.open();
         try {
+            List<io.flinklite.runtime.checkpoint.TaskId> tasks = TaskSnapshots.inDirectory(store.directory());
+            if (!tasks.isEmpty() || task != null) {
+                return TaskSnapshots.list("task snapshots in " + store.directory(), TaskSnapshots.load(
+                        TaskSnapshots.select(tasks, task, store.directory().toString()),
+                        id -> TaskSnapshots.directoryStore(store.directory(), id)), out);
+            }
             CheckpointStore.Found restored = store.loadLatest();
             List<Path> files = new ArrayList<>();
             for (long id : store.numberedIds()) {
@@ -109,11 +132,11 @@ public final class CheckpointListCommand implements Callable<Integer> {
                     StateSummary state = StateSummary.of(c.state());
                     String validity = "valid" + (id == restoredId ? ", a restart restores this one" : "")
                             + (kept.contains(id) ? ", kept (never rotated away)" : "");
-                    out.printf(ROW, key, c.id(), Timestamps.format(c.timeMs()), size(store.sizeOf(id)),
+                    out.printf(ROW, key, c.id(), Timestamps.format(c.timeMs()), TaskSnapshots.size(store.sizeOf(id)),
                             state.openPanes() + " panes, " + state.panesPerKey().size() + " keys", validity);
                     valid++;
                 } catch (IOException e) {
-                    out.printf(ROW, key, id, "-", size(store.sizeOf(id)), "-", "INVALID: " + DirectoryCheckpointStore.describe(e));
+                    out.printf(ROW, key, id, "-", TaskSnapshots.size(store.sizeOf(id)), "-", "INVALID: " + DirectoryCheckpointStore.describe(e));
                 }
             }
             if (valid == 0) {
@@ -128,22 +151,9 @@ public final class CheckpointListCommand implements Callable<Integer> {
 
     private static String size(Path f) {
         try {
-            return size(Files.size(f));
+            return TaskSnapshots.size(Files.size(f));
         } catch (IOException e) {
             return "?";
-        }
-    }
-
-    private static String size(long bytes) {
-        {
-            if (bytes < 0) {
-                return "?";
-            }
-            if (bytes < 1024) {
-                return bytes + " B";
-            }
-            double kib = bytes / 1024.0;
-            return kib < 1024 ? String.format(Locale.ROOT, "%.1f KiB", kib) : String.format(Locale.ROOT, "%.1f MiB", kib / 1024);
         }
     }
 }

@@ -63,8 +63,34 @@ public final class CheckpointStoreArgument {
      *                                                              does not answer
      */
     KafkaCheckpointStore open() {
-        String topic = checkpointTopic != null ? checkpointTopic : KafkaCheckpointStore.defaultTopic(groupId);
-        return KafkaCheckpointStore.open(kafka.connection(), topic, KafkaCheckpointStore.taskKeyOf(inputTopic),
+        return KafkaCheckpointStore.open(connection(), topic(), KafkaCheckpointStore.taskKeyOf(inputTopic),
                 CheckpointStore.DEFAULT_RETAIN, RestoreCheck.INSTANCE, null);
+    }
+
+    /** The checkpoint topic these options name. */
+    String topic() {
+        return checkpointTopic != null ? checkpointTopic : KafkaCheckpointStore.defaultTopic(groupId);
+    }
+
+    /**
+     * The tasks of the job these options name when it scaled out ({@code <input-topic>/<p>} and
+     * {@code <group-id>-repartition/<p>}); empty when its repartition topic does not exist.
+     */
+    java.util.List<io.flinklite.runtime.checkpoint.TaskId> tasks() {
+        return TaskSnapshots.inKafka(connection(), groupId, inputTopic);
+    }
+
+    /** The store of one task of a scaled-out job in the checkpoint topic, for reading. */
+    CheckpointStore taskStore(io.flinklite.runtime.checkpoint.TaskId task) {
+        return TaskSnapshots.kafkaStore(connection(), topic(), task);
+    }
+
+    private io.flinklite.connector.kafka.KafkaConnection connection;
+
+    private io.flinklite.connector.kafka.KafkaConnection connection() {
+        if (connection == null) {
+            connection = kafka.connection();
+        }
+        return connection;
     }
 }

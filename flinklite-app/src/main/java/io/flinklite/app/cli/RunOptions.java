@@ -106,6 +106,13 @@ public final class RunOptions {
                     + "(default: off, one fused task per instance).")
     boolean scaleOut;
 
+    @Option(names = "--keyed-input", negatable = true, defaultValue = "false",
+            description = "Declare the input partitioned by --key-field (every record of a key in one partition, as "
+                    + "'simulate --keyed' writes it), as Flink's reinterpretAsKeyedStream: instances of a job without "
+                    + "--scale-out may then share one group, each computing exact windows for its partitions' keys. "
+                    + "Without it such a job stops when other live instances own part of its input (default: off).")
+    boolean keyedInput;
+
     @Option(names = "--repartition-partitions", paramLabel = "N", defaultValue = "" + io.flinklite.app.ScaleOut.SAME_AS_INPUT,
             description = "Partitions of the repartition topic --scale-out creates; -1 for as many as the input topic "
                     + "(default: ${DEFAULT-VALUE}).")
@@ -159,6 +166,10 @@ public final class RunOptions {
         } else if (repartitionPartitions != io.flinklite.app.ScaleOut.SAME_AS_INPUT) {
             throw UsageException.of("--repartition-partitions", "only applies with --scale-out");
         }
+        if (keyedInput && scaleOut) {
+            throw UsageException.of("--keyed-input", "only applies without --scale-out (a scaled-out job is one job over"
+                    + " all instances, whatever the input's partitioning)");
+        }
         if (idleWallClock && idleTimeoutMs == 0) {
             throw UsageException.of("--idle-wall-clock", "needs an --idle-timeout above 0s");
         }
@@ -179,7 +190,8 @@ public final class RunOptions {
                         ? KafkaJob.Settings.NO_INSTANCE_ID : instanceId.trim())
                 .console(System.out, format)
                 .createTopics(createTopics, topicPartitions, topicReplicationFactor)
-                .scaleOut(scale);
+                .scaleOut(scale)
+                .keyedInput(keyedInput);
     }
 
     /** {@code --input-topic} split at commas (a Kafka topic name cannot hold one). */

@@ -211,6 +211,13 @@ public final class JobMetricsCollectors {
         counter(registry, "flinklite_task_restored_bytes_total",
                 "State bytes restored from the snapshots of tasks that moved to this instance",
                 cb -> ifScaledOut(metrics, t -> cb.call(t.restoredBytes())));
+        // The unlabelled flinklite_open_windows and flinklite_open_panes are these summed over the owned keyed tasks.
+        gauge(registry, "flinklite_task_open_windows",
+                "Windows (per key) one keyed task of a scaled-out job holds, by task (<topic>/<partition>)",
+                cb -> metrics.windowTasks().forEach((task, g) -> cb.call(g.openWindows(), task)), "task");
+        gauge(registry, "flinklite_task_open_panes",
+                "Panes (or session windows) one keyed task of a scaled-out job holds, by task (<topic>/<partition>)",
+                cb -> metrics.windowTasks().forEach((task, g) -> cb.call(g.openPanes(), task)), "task");
     }
 
     private static void ifScaledOut(JobMetrics metrics, Consumer<JobMetrics.TaskCounts> report) {

@@ -151,6 +151,17 @@ class MetricsServerTest {
                 .containsEntry("flinklite_task_rebalances_total", 3.0)
                 .containsEntry("flinklite_task_restore_seconds_total", 1.5)
                 .containsEntry("flinklite_task_restored_bytes_total", 8_192.0);
+        metrics.windowTask("in-repartition/0").set(3, 5);
+        metrics.windowTask("in-repartition/2").set(4, 6);
+        assertThat(Http.scrape(server.port()))
+                .containsEntry("flinklite_task_open_windows{task=\"in-repartition/0\"}", 3.0)
+                .containsEntry("flinklite_task_open_windows{task=\"in-repartition/2\"}", 4.0)
+                .containsEntry("flinklite_task_open_panes{task=\"in-repartition/2\"}", 6.0)
+                .containsEntry("flinklite_open_windows", 7.0)
+                .containsEntry("flinklite_open_panes", 11.0);
+        metrics.removeWindowTask("in-repartition/0");
+        assertThat(Http.scrape(server.port())).doesNotContainKey("flinklite_task_open_windows{task=\"in-repartition/0\"}")
+                .containsEntry("flinklite_open_windows", 4.0);
     }
 
     @Test

@@ -72,6 +72,8 @@ public final class JobMetrics {
     private final AtomicLong windowsFlushed = new AtomicLong();
     private final AtomicLong lateFirings = new AtomicLong();
     /** By operator id, in id order: each window operator's gauges (a job may have several). */
+    private final java.util.concurrent.ConcurrentSkipListMap<String, WindowGauges> windowTasks =
+            new java.util.concurrent.ConcurrentSkipListMap<>();
     private final java.util.concurrent.ConcurrentSkipListMap<String, WindowGauges> windowOperators =
             new java.util.concurrent.ConcurrentSkipListMap<>();
     private final AtomicLong watermarkMs = new AtomicLong(Long.MIN_VALUE);
@@ -241,6 +243,25 @@ public final class JobMetrics {
                 id -> new WindowGauges());
     }
 
+    /**
+     * The gauges of the window operator of a scaled-out job's keyed task {@code taskKey} ({@code <topic>/<partition>}),
+     * created on first use: every keyed task runs the same operator, so they are kept by task, and the totals
+     * ({@link #openWindows()}, {@link #openPanes()}) add them up.
+     */
+    public WindowGauges windowTask(String taskKey) {
+        return windowTasks.computeIfAbsent(java.util.Objects.requireNonNull(taskKey, "taskKey"), id -> new WindowGauges());
+    }
+
+    /** Forgets a keyed task's gauges: the task moved away (or the instance stops), its windows are no longer here. */
+    public void removeWindowTask(String taskKey) {
+        windowTasks.remove(taskKey);
+    }
+
+    /** Every owned keyed task's window gauges, by task key in key order; empty unless scaled out. */
+    public Map<String, WindowGauges> windowTasks() {
+        return java.util.Collections.unmodifiableMap(windowTasks);
+    }
+
     /** Every window operator's gauges, by operator id in id order; empty for a job without windows. */
     public Map<String, WindowGauges> windowOperators() {
         return java.util.Collections.unmodifiableMap(windowOperators);
@@ -338,10 +359,13 @@ public final class JobMetrics {
     public long shuffleDuplicatesSkipped() { return shuffleDuplicatesSkipped.get(); }
     public long transactionsCommitted() { return transactionsCommitted.get(); }
     public long transactionsAborted() { return transactionsAborted.get(); }
-    /** Open panes of all window operators: the built-in job's one window operator's. */
+    /** Open panes of all window operators (the built-in job's one window operator's), and of all owned keyed tasks. */
     public long openPanes() {
         long n = 0;
         for (WindowGauges g : windowOperators.values()) {
+            n += g.openPanes();
+        }
+        for (WindowGauges g : windowTasks.values()) {
             n += g.openPanes();
         }
         return n;
@@ -353,10 +377,13 @@ public final class JobMetrics {
     public long joinLate(int side) { return joinLate.get(side); }
     public long joinStateElements() { return joinStateElements.get(); }
     public long joinStateBytes() { return joinStateBytes.get(); }
-    /** Open windows of all window operators: the built-in job's one window operator's. */
+    /** Open windows of all window operators (the built-in job's one window operator's), and of all owned keyed tasks. */
     public long openWindows() {
         long n = 0;
         for (WindowGauges g : windowOperators.values()) {
+            n += g.openWindows();
+        }
+        for (WindowGauges g : windowTasks.values()) {
             n += g.openWindows();
         }
         return n;

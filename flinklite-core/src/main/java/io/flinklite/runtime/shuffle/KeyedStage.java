@@ -42,6 +42,12 @@ import java.util.function.Function;
  * @param <R> the window operator's result type
  */
 public final class KeyedStage<R> {
+    /**
+     * The field of a keyed task's snapshot that holds {@link #snapshotState this stage's state}, beside what the
+     * task runtime keeps of its own (its next offset): where {@link TaskStateSummary} finds it.
+     */
+    public static final String SNAPSHOT_FIELD = "stage";
+
     private final WindowOperator windows;
     private final SourceWatermarks sources;
     private final Sink<? super R> results;

@@ -231,7 +231,15 @@ public final class WindowOperator implements OneInputOperator<Object>, ReportsMe
     /** Files the open windows and panes under this operator's id. */
     @Override
     public void registerMetrics(String operatorId, JobMetrics metrics) {
-        gauges = metrics.windowOperator(operatorId);
+        reportGaugesTo(metrics.windowOperator(operatorId));
+    }
+
+    /**
+     * Where {@link #publishMetrics} sets the open windows and panes, for an operator that is not a node of a task's
+     * graph (a scaled-out job's keyed task files them by task: {@link JobMetrics#windowTask}).
+     */
+    public void reportGaugesTo(JobMetrics.WindowGauges gauges) {
+        this.gauges = java.util.Objects.requireNonNull(gauges, "gauges");
     }
 
     /** Accepted (elements in, minus late), late, firings, late firings; open panes and windows (once registered). */

@@ -155,6 +155,82 @@ class ShuffleWriterTest {
     }
 
     @Test
+    void eachKeyedTaskFilesItsOpenWindowsByTaskAndTheTotalsAddThemUp() throws Exception {
+        io.flinklite.runtime.metrics.JobMetrics metrics = new io.flinklite.runtime.metrics.JobMetrics();
+        List<String> results = new ArrayList<>();
+        List<String> late = new ArrayList<>();
+        Recording out = new Recording(3);
+        out.keyed = new KeyedStage<?>[] {keyed(1, results, late), keyed(1, results, late), keyed(1, results, late)};
+        for (int p = 0; p < 3; p++) {
+            out.keyed[p].windowOperator().reportGaugesTo(metrics.windowTask("r/" + p));
+        }
+        var src = source("in", 0, 1, out);
+        for (int i = 0; i < 400; i++) {
+            String key = "k" + (i % 12);
+            long ts = i * 100L;
+            src.processElement(event(ts, key), ts, key);
+            src.processWatermark(ts - 2_000);
+        }
+        long windows = 0;
+        long panes = 0;
+        int tasksWithWindows = 0;
+        for (KeyedStage<?> k : out.keyed) {
+            k.publishMetrics(metrics);
+            windows += k.windowOperator().openWindows();
+            panes += k.windowOperator().openPanes();
+            tasksWithWindows += k.windowOperator().openWindows() > 0 ? 1 : 0;
+        }
+        assertThat(tasksWithWindows).as("keys spread over the keyed tasks").isGreaterThan(1);
+        assertThat(metrics.windowTasks()).containsOnlyKeys("r/0", "r/1", "r/2");
+        for (int p = 0; p < 3; p++) {
+            assertThat(metrics.windowTasks().get("r/" + p).openWindows()).as("task r/%d", p)
+                    .isEqualTo(out.keyed[p].windowOperator().openWindows());
+        }
+        assertThat(metrics.openWindows()).as("the sum, not the last task's").isEqualTo(windows);
+        assertThat(metrics.openPanes()).isEqualTo(panes);
+        metrics.removeWindowTask("r/1");
+        assertThat(metrics.openWindows()).as("a task that moved away no longer counts")
+                .isEqualTo(windows - out.keyed[1].windowOperator().openWindows());
+    }
+
+    @Test
+    void aKeyedTasksSnapshotSummaryCountsItsWindowsPanesKeysAndMarkerTable() throws Exception {
+        List<String> results = new ArrayList<>();
+        List<String> late = new ArrayList<>();
+        Recording out = new Recording(1);
+        out.keyed = new KeyedStage<?>[] {keyed(1, results, late)};
+        // Two source partitions; only partition 0 sends anything, so partition 1 has not reported.
+        var src = source("in", 0, 2, out);
+        for (int i = 0; i < 50; i++) {
+            String key = "k" + (i % 3);
+            src.processElement(event(i * 100L, key), i * 100L, key);
+            src.processWatermark(i * 100L - 1_000);
+        }
+        src.endInput();
+        KeyedStage<?> stage = out.keyed[0];
+        io.flinklite.runtime.checkpoint.TapeStateWriter w = new io.flinklite.runtime.checkpoint.TapeStateWriter(1_024, 64);
+        w.beginObject(null);
+        w.writeLong("nextOffset", 7);
+        w.beginObject(KeyedStage.SNAPSHOT_FIELD);
+        stage.snapshotState(w);
+        w.endObject();
+        w.endObject();
+        TaskStateSummary s = TaskStateSummary.of(w.finish());
+
+        assertThat(s.kind()).isEqualTo(TaskStateSummary.Kind.KEYED);
+        assertThat(s.openWindows()).isEqualTo(stage.windowOperator().openWindows()).isPositive();
+        assertThat(s.openPanes()).isEqualTo(stage.windowOperator().openPanes()).isPositive();
+        assertThat(s.keys()).isEqualTo(3);
+        assertThat(s.watermarkMs()).isEqualTo(stage.watermark());
+        assertThat(s.markers()).hasSize(2);
+        assertThat(s.markers().get(0)).extracting(TaskStateSummary.Marker::topic, TaskStateSummary.Marker::partition,
+                TaskStateSummary.Marker::reported).containsExactly("in", 0, true);
+        assertThat(s.markers().get(1).reported()).as("partition 1 never sent a marker").isFalse();
+        assertThat(TaskStateSummary.of(io.flinklite.runtime.checkpoint.StateTape.empty()).kind())
+                .isEqualTo(TaskStateSummary.Kind.OTHER);
+    }
+
+    @Test
     void lateAtTheSourceIsJudgedAgainstTheJobsWatermarkOnTheKeyedSide() throws Exception {
         List<String> results = new ArrayList<>();
         List<String> late = new ArrayList<>();

@@ -134,6 +134,9 @@ public final class KafkaSourceReader implements SourceReader {
     private final String groupId;
     private final String groupInstanceId;
     private final StartFrom startFrom;
+    private final long sessionTimeoutMs;
+    /** The consumer's {@code session.timeout.ms} when not set (Kafka's default since 3.0, KIP-735; not a public constant). */
+    private static final long DEFAULT_SESSION_TIMEOUT_MS = 45_000;
     /** By source index: the partitions this instance owns. */
     private final TreeSet<Integer>[] assigned;
     /** Where a partition resumes when it is first assigned: restored from a checkpoint, applied as they are. */
@@ -296,6 +299,24 @@ public final class KafkaSourceReader implements SourceReader {
         Object instance = p.get(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG);
         this.groupInstanceId = instance == null ? null : instance.toString();
         this.startFrom = startFrom;
+        Object session = p.get(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG);
+        long sessionMs = DEFAULT_SESSION_TIMEOUT_MS;
+        if (session != null) {
+            try {
+                sessionMs = Long.parseLong(session.toString().trim());
+            } catch (NumberFormatException e) {
+                // The consumer itself refused it above; keep the default for the arithmetic.
+            }
+        }
+        this.sessionTimeoutMs = sessionMs;
+    }
+
+    /**
+     * The consumer's {@code session.timeout.ms}: how long the group keeps a member that stopped answering (a crashed
+     * instance) and its partitions.
+     */
+    public long sessionTimeoutMs() {
+        return sessionTimeoutMs;
     }
 
     @Override
@@ -1169,6 +1190,27 @@ public final class KafkaSourceReader implements SourceReader {
             throw new IllegalStateException(topicAt(source) + "-" + partition + " is not assigned to this reader");
         }
         consumer.seek(new TopicPartition(topicAt(source), partition), nextOffset);
+    }
+
+    /**
+     * Starts {@code source}'s {@code partition} at its end unless the group committed an offset for it: "latest" for
+     * one topic of a reader whose policy is "earliest" (a scaled-out job's input under {@code --start-from latest},
+     * its repartition topic always from the start). The end is looked up now, not at the next fetch, so records
+     * written after this call are read. Task thread, typically inside a rebalance callback ({@link PartitionListener}).
+     *
+     * @return true when it moved to the end, false when the group's committed offset stands
+     */
+    public boolean seekToEndUnlessCommitted(int source, int partition) {
+        if (!assigned[source].contains(partition)) {
+            throw new IllegalStateException(topicAt(source) + "-" + partition + " is not assigned to this reader");
+        }
+        TopicPartition tp = new TopicPartition(topicAt(source), partition);
+        if (consumer.committed(java.util.Set.of(tp)).get(tp) != null) {
+            return false;
+        }
+        consumer.seekToEnd(List.of(tp));
+        consumer.position(tp);
+        return true;
     }
 
     public void beforeRevokeCommit(Runnable flush) {
