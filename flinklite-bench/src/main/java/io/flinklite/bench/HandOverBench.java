@@ -112,6 +112,7 @@ final class HandOverBench {
         long eventsBefore = next.metrics.eventsTotal();
         long resultsBefore = next.results.get();
 
+        long checkpointsBefore = old.metrics.checkpointsCompleted();
         long t0 = System.nanoTime();
         old.job.stop();
         if (!old.job.awaitStopped(120_000)) {
@@ -124,6 +125,9 @@ final class HandOverBench {
         long first = awaitNanos(() -> next.metrics.eventsTotal() > eventsBefore, "the new owner's first record");
         long fired = awaitNanos(() -> next.results.get() >= resultsBefore + panes, "the restored windows to fire");
         JobMetrics.TaskCounts after = next.metrics.tasks();
+        if (old.metrics.checkpointsCompleted() <= checkpointsBefore) {
+            throw new IllegalStateException("the old owner stopped without its final checkpoint");
+        }
         long checkpoint = old.metrics.lastCheckpointDurationNanos();
         long restore = after.restoreNanos() - restoreBefore;
         next.job.stop();
