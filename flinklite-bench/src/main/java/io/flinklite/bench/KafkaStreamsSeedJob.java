@@ -31,7 +31,8 @@ import java.util.function.Consumer;
  * (parsed with Jackson's streaming parser, {@link SeedFields}, as the Flink job in {@link FlinkSeedJob} does), event
  * time from the JSON ({@link TimestampExtractor}), keep important|critical, {@code groupBy} the message (Kafka Streams
  * writes and reads its own repartition topic), hopping windows 10 s advancing 5 s (Flink's sliding windows) with grace
- * 5 s (the job's bounded out-of-orderness), {@code count()}, final results only
+ * 5 s (the job's bounded out-of-orderness; the bench also runs it with a grace long enough to drop nothing),
+ * {@code count()}, final results only
  * ({@code suppress(untilWindowCloses)}), to an output topic.
  *
  * <p>Settings are Kafka Streams' defaults (one stream thread, RocksDB window store with its record cache,
@@ -57,10 +58,11 @@ final class KafkaStreamsSeedJob implements AutoCloseable {
     private final AtomicLong seen = new AtomicLong();
 
     /**
+     * @param grace   how long after a window's end records are still added (and its final result delayed)
      * @param results called for each final result, on the stream thread
      */
     KafkaStreamsSeedJob(String bootstrap, String applicationId, String inputTopic, String outputTopic, Path stateDir,
-                        Consumer<Result> results) {
+                        Duration grace, Consumer<Result> results) {
         Properties p = new Properties();
         p.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
         p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
@@ -73,7 +75,6 @@ final class KafkaStreamsSeedJob implements AutoCloseable {
         StreamsBuilder builder = new StreamsBuilder();
         Duration size = Duration.ofSeconds(10);
         Duration advance = Duration.ofSeconds(5);
-        Duration grace = Duration.ofSeconds(5);
         builder.stream(inputTopic, Consumed.with(Serdes.Bytes(), seed).withTimestampExtractor(new EventTime()))
                 .peek((k, v) -> seen.incrementAndGet())
                 .filter((k, v) -> v != null && ("important".equals(v.message) || "critical".equals(v.message)))
