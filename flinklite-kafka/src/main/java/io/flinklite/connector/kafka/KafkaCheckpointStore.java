@@ -8,6 +8,7 @@ import io.flinklite.runtime.checkpoint.DirectoryCheckpointStore;
 import io.flinklite.runtime.json.CheckpointJson;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ConfigEntry;
+import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -162,10 +163,14 @@ public final class KafkaCheckpointStore implements CheckpointStore, AutoCloseabl
      */
     public static KafkaCheckpointStore create(KafkaConnection connection, String topic, String taskKey, int retain,
                                               CheckpointValidator validator, TransactionalCommitter committer) {
-        if (!connection.ensureTopic(topic, 1, replicationFactor(connection), topicConfigs())) {
-            warnUnlessCompacted(connection, topic);
+        // One admin client for every metadata call of opening the store: a scaled-out job opens a store per task it
+        // is assigned, during the rebalance, and each client costs a connection and a metadata round trip.
+        try (Admin admin = connection.admin()) {
+            if (!connection.ensureTopic(admin, topic, 1, replicationFactor(connection, admin), topicConfigs())) {
+                warnUnlessCompacted(connection, admin, topic);
+            }
+            return open(connection, admin, topic, taskKey, retain, validator, committer);
         }
-        return open(connection, topic, taskKey, retain, validator, committer);
     }
 
     /**
@@ -189,9 +194,9 @@ public final class KafkaCheckpointStore implements CheckpointStore, AutoCloseabl
      * An existing topic is used as it is, but one that is not compacted deletes checkpoints by age (7 days by
      * default): a job stopped that long would restart without state, or not at all under exactly-once.
      */
-    private static void warnUnlessCompacted(KafkaConnection connection, String topic) {
+    private static void warnUnlessCompacted(KafkaConnection connection, Admin admin, String topic) {
         ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
-        try (Admin admin = connection.admin()) {
+        try {
             ConfigEntry policy = admin.describeConfigs(List.of(resource)).all()
                     .get(connection.connectTimeoutMs(), TimeUnit.MILLISECONDS).get(resource)
                     .get(TopicConfig.CLEANUP_POLICY_CONFIG);
@@ -216,13 +221,20 @@ public final class KafkaCheckpointStore implements CheckpointStore, AutoCloseabl
      */
     public static KafkaCheckpointStore open(KafkaConnection connection, String topic, String taskKey, int retain,
                                             CheckpointValidator validator, TransactionalCommitter committer) {
+        try (Admin admin = connection.admin()) {
+            return open(connection, admin, topic, taskKey, retain, validator, committer);
+        }
+    }
+
+    private static KafkaCheckpointStore open(KafkaConnection connection, Admin admin, String topic, String taskKey,
+                                             int retain, CheckpointValidator validator, TransactionalCommitter committer) {
         if (retain < 2) {
             throw new IllegalArgumentException("retain at least 2 checkpoints (a fallback for a damaged latest), got " + retain);
         }
-        int partitions = connection.partitionCount(topic, "give the topic with --checkpoint-topic, or run the job with"
-                + " --checkpoint-store kafka, which creates it");
+        int partitions = connection.partitionCount(admin, topic, "give the topic with --checkpoint-topic, or run the job"
+                + " with --checkpoint-store kafka, which creates it");
         Properties p = producerProperties(connection);
-        RecordLimits limits = RecordLimits.of(connection, p, List.of(topic));
+        RecordLimits limits = RecordLimits.of(connection, admin, p, List.of(topic));
         String longestKey = chunkKey(taskKey, Checkpoint.MAX_ID, Integer.MAX_VALUE);
         int headers = RecordLimits.headerSize(CHECKPOINT_HEADER, new byte[20]) + RecordLimits.headerSize(CHUNK_HEADER, new byte[24]);
         int chunk = limits.largestValue(topic, longestKey.getBytes(StandardCharsets.UTF_8).length, headers + HEADER_ROOM, 2);
@@ -239,8 +251,8 @@ public final class KafkaCheckpointStore implements CheckpointStore, AutoCloseabl
         return ProducerSettings.idempotent(connection, "flinklite-checkpoints");
     }
 
-    private static int replicationFactor(KafkaConnection connection) {
-        try (Admin admin = connection.admin()) {
+    private static int replicationFactor(KafkaConnection connection, Admin admin) {
+        try {
             int brokers = admin.describeCluster().nodes().get(connection.connectTimeoutMs(), TimeUnit.MILLISECONDS).size();
             return Math.max(1, Math.min(3, brokers));
         } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
@@ -575,7 +587,8 @@ public final class KafkaCheckpointStore implements CheckpointStore, AutoCloseabl
         TopicPartition tp = new TopicPartition(topic, partition);
         View v = new View(taskKey);
         Duration timeout = Duration.ofMillis(connection.connectTimeoutMs());
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+        KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        try {
             consumer.assign(List.of(tp));
             consumer.seekToBeginning(List.of(tp));
             long end = consumer.endOffsets(List.of(tp), timeout).get(tp);
@@ -601,6 +614,12 @@ public final class KafkaCheckpointStore implements CheckpointStore, AutoCloseabl
         } catch (KafkaException e) {
             throw new IOException("cannot read checkpoint topic '" + topic + "' at " + connection.bootstrapServers() + ": "
                     + KafkaConnection.rootMessage(e), e);
+        } finally {
+            // Without a timeout, close() waits for the fetch the last poll sent ahead, which the broker holds for
+            // fetch.max.wait.ms (500 ms by default) when the partition has nothing more: half a second per task
+            // restore. This consumer has no group, no offsets to commit and nothing left to read, so nothing is lost
+            // by dropping that fetch.
+            consumer.close(CloseOptions.timeout(Duration.ZERO));
         }
         return v;
     }

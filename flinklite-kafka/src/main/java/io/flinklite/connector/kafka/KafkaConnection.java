@@ -118,8 +118,13 @@ public final class KafkaConnection {
      */
     public int partitionCount(String topic, String missingHint) {
         try (Admin admin = admin()) {
-            return describe(admin, topic, missingHint).partitions().size();
+            return partitionCount(admin, topic, missingHint);
         }
+    }
+
+    /** {@link #partitionCount(String, String)} with {@code admin}, which the caller closes. */
+    int partitionCount(Admin admin, String topic, String missingHint) {
+        return describe(admin, topic, missingHint).partitions().size();
     }
 
     /**
@@ -172,7 +177,8 @@ public final class KafkaConnection {
         return ensureTopic(admin, topic, partitions, replicationFactor, Map.of());
     }
 
-    private boolean ensureTopic(Admin admin, String topic, int partitions, int replicationFactor, Map<String, String> configs) {
+    /** {@link #ensureTopic(String, int, int, Map)} with {@code admin}, which the caller closes. */
+    boolean ensureTopic(Admin admin, String topic, int partitions, int replicationFactor, Map<String, String> configs) {
         awaitCluster(admin);
         try {
             CreateTopicsResult result = admin.createTopics(List.of(new NewTopic(topic,

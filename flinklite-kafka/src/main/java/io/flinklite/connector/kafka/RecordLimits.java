@@ -58,6 +58,14 @@ final class RecordLimits {
      * configs), only the producer's limits are checked, and a broker's refusal stops the job instead.
      */
     static RecordLimits of(KafkaConnection connection, Properties producerProperties, Collection<String> topics) {
+        try (Admin admin = connection.admin()) {
+            return of(connection, admin, producerProperties, topics);
+        }
+    }
+
+    /** {@link #of(KafkaConnection, Properties, Collection)} with {@code admin}, which the caller closes. */
+    static RecordLimits of(KafkaConnection connection, Admin admin, Properties producerProperties,
+                           Collection<String> topics) {
         Map<String, Integer> limits = new HashMap<>();
         List<ConfigResource> resources = new ArrayList<>();
         for (String t : topics) {
@@ -66,7 +74,7 @@ final class RecordLimits {
             }
         }
         if (!resources.isEmpty()) {
-            try (Admin admin = connection.admin()) {
+            try {
                 Map<ConfigResource, Config> configs = admin.describeConfigs(resources).all()
                         .get(connection.connectTimeoutMs(), TimeUnit.MILLISECONDS);
                 configs.forEach((resource, config) -> {
