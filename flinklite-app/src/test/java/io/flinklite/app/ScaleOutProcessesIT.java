@@ -153,6 +153,12 @@ class ScaleOutProcessesIT {
         sigkillScenario(root, "kill-eos", JobSpec.defaults(), true);
     }
 
+    /** Exactly-once with session windows: each session committed once, as one uninterrupted instance fires it. */
+    @Test
+    void exactlyOnceSigkilledInstancesCommitEachSessionOnce(@TempDir Path root) throws Exception {
+        sigkillScenario(root, "kill-eos-ses", JobSpec.defaults().withWindow(WindowSpec.parse("session:5s")), true);
+    }
+
     /** {@code spec}: the default job with another window at most (given to the processes as {@code --window}). */
     private void sigkillScenario(Path root, String group, JobSpec window, boolean exactlyOnce) throws Exception {
         JobSpec spec = window.withTypes(JobSpec.parseTypes(TYPES));
