@@ -18,6 +18,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -38,20 +39,13 @@ class KafkaJobIT {
 
     private static EmbeddedKafkaBroker broker;
     private static KafkaConnection connection;
-    private final List<KafkaJob> jobs = new ArrayList<>();
+    @RegisterExtension
+    final RunningJobs jobs = new RunningJobs();
 
     @BeforeAll
     static void connect() {
         broker = SharedKafkaBroker.get();
         connection = KafkaConnection.of(broker.bootstrapServers());
-    }
-
-    @AfterEach
-    void stopJobs() throws Exception {
-        for (KafkaJob job : jobs) {
-            job.stop();
-            job.awaitStopped(30_000);
-        }
     }
 
     /**

@@ -16,6 +16,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.yaml.snakeyaml.Yaml;
 
@@ -41,20 +42,13 @@ class MultiTopicKafkaJobIT {
 
     private static EmbeddedKafkaBroker broker;
     private static KafkaConnection connection;
-    private final List<KafkaJob> jobs = new ArrayList<>();
+    @RegisterExtension
+    final RunningJobs jobs = new RunningJobs();
 
     @BeforeAll
     static void connect() {
         broker = SharedKafkaBroker.get();
         connection = KafkaConnection.of(broker.bootstrapServers());
-    }
-
-    @AfterEach
-    void stopJobs() throws Exception {
-        for (KafkaJob job : jobs) {
-            job.stop();
-            job.awaitStopped(30_000);
-        }
     }
 
     private AtomicReference<Throwable> start(KafkaJob job) {

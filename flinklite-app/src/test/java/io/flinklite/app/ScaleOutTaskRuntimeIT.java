@@ -21,6 +21,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.charset.StandardCharsets;
@@ -46,20 +47,13 @@ class ScaleOutTaskRuntimeIT {
 
     private static EmbeddedKafkaBroker broker;
     private static KafkaConnection connection;
-    private final List<KafkaJob> jobs = new ArrayList<>();
+    @RegisterExtension
+    final RunningJobs jobs = new RunningJobs();
 
     @BeforeAll
     static void connect() {
         broker = SharedKafkaBroker.get();
         connection = KafkaConnection.of(broker.bootstrapServers());
-    }
-
-    @AfterEach
-    void stopJobs() throws Exception {
-        for (KafkaJob job : jobs) {
-            job.stop();
-            job.awaitStopped(30_000);
-        }
     }
 
     /** Forwards each event to partition id % n; state: events forwarded, next offset. */
