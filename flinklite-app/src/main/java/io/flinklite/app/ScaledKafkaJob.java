@@ -55,7 +55,8 @@ final class ScaledKafkaJob {
     interface StageTask extends TaskManager.Task {
         /**
          * One record of the task's partition, at index {@code i} of {@code batch}, with its Kafka key ({@code null}
-         * when it has none; only the repartition topic's records are given their key).
+         * when it has none; only the repartition topic's records are given their key). {@code batch} stays as it is
+         * until {@link #afterBatch} has been called, so a task may keep the index instead of copying the record.
          */
         void process(RecordBatch batch, int i, byte[] key) throws Exception;
 
