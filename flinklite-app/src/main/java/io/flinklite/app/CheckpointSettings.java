@@ -132,18 +132,25 @@ public final class CheckpointSettings {
      *
      * @param transaction the instance's transactional output under exactly-once, whose open transaction a Kafka
      *                    store sends the snapshots into; null under at-least-once
+     * @param producer    under at-least-once, the instance's producer a Kafka store writes its snapshots with, shared
+     *                    by all its task stores and closed by the caller after them; null: the store makes its own
      * @throws IllegalArgumentException for a transaction with {@link Store#DIR}: files cannot join a transaction
      */
     public io.flinklite.runtime.checkpoint.CheckpointStore taskStore(io.flinklite.runtime.checkpoint.TaskId task,
             io.flinklite.connector.kafka.KafkaConnection connection, String groupId,
-            io.flinklite.connector.kafka.KafkaOutput transaction) {
+            io.flinklite.connector.kafka.KafkaOutput transaction,
+            io.flinklite.connector.kafka.CheckpointProducer producer) {
         int retain = io.flinklite.runtime.checkpoint.CheckpointStore.DEFAULT_RETAIN;
         if (store == Store.KAFKA) {
-            return transaction == null
+            if (transaction != null) {
+                return KafkaCheckpointStore.inTransaction(connection, checkpointTopic(groupId), task.key(), retain,
+                        TASK_VALIDATOR, transaction);
+            }
+            return producer == null
                     ? KafkaCheckpointStore.create(connection, checkpointTopic(groupId), task.key(), retain,
                             TASK_VALIDATOR, null)
-                    : KafkaCheckpointStore.inTransaction(connection, checkpointTopic(groupId), task.key(), retain,
-                            TASK_VALIDATOR, transaction);
+                    : KafkaCheckpointStore.sharing(connection, checkpointTopic(groupId), task.key(), retain,
+                            TASK_VALIDATOR, producer);
         }
         if (transaction != null) {
             throw new IllegalArgumentException(SCALE_OUT_EXACTLY_ONCE_NEEDS_KAFKA_STORE);

@@ -533,7 +533,11 @@ public final class KafkaJob {
              KafkaSourceReader source = new KafkaSourceReader(connection, readTopics, settings.groupId,
                      KafkaSourceReader.StartFrom.EARLIEST, instanceId);
              io.flinklite.connector.kafka.RecordPurger purger =
-                     new io.flinklite.connector.kafka.RecordPurger(connection, repartitionTopic)) {
+                     new io.flinklite.connector.kafka.RecordPurger(connection, repartitionTopic);
+             // At-least-once, every task store of this instance writes with this one producer (made on the first
+             // snapshot); closed after the task manager has closed the stores.
+             io.flinklite.connector.kafka.CheckpointProducer checkpointProducer =
+                     new io.flinklite.connector.kafka.CheckpointProducer(connection)) {
             reader = source;
             Sink<WindowResult> output = settings.outputTopic == null ? null : kafkaOutput.resultSink(settings.outputTopic);
             Sink<WindowResult> results = stages.resultSink(alsoFlushing(new ResultPrinter(settings.console,
@@ -559,7 +563,7 @@ public final class KafkaJob {
                                                  ofSource(deadLetters, readTopics.indexOf(id.topic())),
                                                  () -> source.lag(readTopics.indexOf(id.topic()), id.partition())),
                                  id -> checkpoints.taskStore(id, connection, settings.groupId,
-                                         exactlyOnce ? kafkaOutput : null),
+                                         exactlyOnce ? kafkaOutput : null, checkpointProducer),
                                  fingerprint(stages.fingerprint(), inputTopics) + ";scale-out",
                                  checkpoints.delivery().label())) {
                 ScaledKafkaJob job = new ScaledKafkaJob(source, tasks, checkpoints.intervalMs(), metrics, () -> {

@@ -55,7 +55,8 @@ final class ScaledKafkaJob {
     interface StageTask extends TaskManager.Task {
         /**
          * One record of the task's partition, at index {@code i} of {@code batch}, with its Kafka key ({@code null}
-         * when it has none; only the repartition topic's records are given their key).
+         * when it has none; only the repartition topic's records are given their key). {@code batch} stays as it is
+         * until {@link #afterBatch} has been called, so a task may keep the index instead of copying the record.
          */
         void process(RecordBatch batch, int i, byte[] key) throws Exception;
 
@@ -190,20 +191,24 @@ final class ScaledKafkaJob {
             batch.clear();
             reader.poll(batch, listener, POLL_TIMEOUT_MS);
             afterCallbacks();
+            // A poll returns each partition's records in one run, and no task starts or stops within the loop: the
+            // task is looked up once per run, not per record (a TaskId and a map lookup each).
+            int runSource = -1;
+            int runPartition = -1;
+            StageTask task = null;
             for (int i = 0; i < batch.size(); i++) {
-                TaskId of = new TaskId(topics.get(batch.source(i)), batch.partition(i));
-                if (!rewound.isEmpty() && rewound.contains(of)) {
+                int source = batch.source(i);
+                int partition = batch.partition(i);
+                if (source != runSource || partition != runPartition) {
+                    runSource = source;
+                    runPartition = partition;
+                    task = taskOf(source, partition, batch.offset(i));
+                }
+                if (task == null) {
                     continue; // read before its task was re-created and sought back: read again from there
                 }
-                StageTask task = tasks.task(of);
-                if (task == null) {
-                    // A record of a partition this instance does not own (cannot happen: revocation comes after the
-                    // partition's last record); dropping it silently would lose it, so fail loudly.
-                    throw new IllegalStateException("record of " + topics.get(batch.source(i)) + "-"
-                            + batch.partition(i) + " at offset " + batch.offset(i) + " for no owned task");
-                }
-                task.process(batch, i, batch.source(i) == keyedSource
-                        ? reader.keyOf(keyedSource, batch.partition(i), batch.offset(i)) : null);
+                task.process(batch, i, source == keyedSource
+                        ? reader.keyOf(keyedSource, partition, batch.offset(i)) : null);
             }
             long now = System.currentTimeMillis();
             for (TaskId id : tasks.ownedTasks()) {
@@ -223,6 +228,26 @@ final class ScaledKafkaJob {
             LOG.warn("stopped: the final transaction was aborted; the {} tasks resume from their last committed"
                     + " snapshots", owned);
         }
+    }
+
+    /**
+     * The owned task of a partition of the current batch; null when the partition was sought back this round (its
+     * records in the batch were read before its task was re-created, and are read again).
+     *
+     * @throws IllegalStateException for a partition this instance does not own (cannot happen: revocation comes after
+     *                               the partition's last record); dropping its records silently would lose them
+     */
+    private StageTask taskOf(int source, int partition, long offset) {
+        TaskId of = new TaskId(topics.get(source), partition);
+        if (!rewound.isEmpty() && rewound.contains(of)) {
+            return null;
+        }
+        StageTask task = tasks.task(of);
+        if (task == null) {
+            throw new IllegalStateException("record of " + topics.get(source) + "-" + partition + " at offset "
+                    + offset + " for no owned task");
+        }
+        return task;
     }
 
     /**

@@ -141,7 +141,13 @@ final class ShuffleStages<R> implements ScaledKafkaJob.Stages {
     private static final class PartitionFeed implements SourceReader {
         private final TaskId id;
         private final LongSupplier lag;
-        private final RecordBatch pending = new RecordBatch();
+        /**
+         * The consumer's batch the pending records are in, and their indexes in it: copied into the task's batch
+         * once, at its poll, rather than into a batch of their own first.
+         */
+        private RecordBatch from;
+        private int[] pending = new int[256];
+        private int pendingCount;
         private boolean announced;
 
         PartitionFeed(TaskId id, LongSupplier lag) {
@@ -149,9 +155,16 @@ final class ShuffleStages<R> implements ScaledKafkaJob.Stages {
             this.lag = lag;
         }
 
+        /**
+         * Record {@code i} of {@code batch} is the partition's next; {@code batch} stays as it is until the task's
+         * next poll ({@link ScaledKafkaJob.StageTask#process}: the job steps every task after each consumer batch).
+         */
         void add(RecordBatch batch, int i) {
-            pending.add(0, batch.offset(i), batch.timestamp(i), batch.payload(i), batch.payloadOffset(i),
-                    batch.payloadLength(i));
+            from = batch;
+            if (pendingCount == pending.length) {
+                pending = Arrays.copyOf(pending, pendingCount * 2);
+            }
+            pending[pendingCount++] = i;
         }
 
         @Override
@@ -160,11 +173,12 @@ final class ShuffleStages<R> implements ScaledKafkaJob.Stages {
                 announced = true;
                 listener.partitionAssigned(0);
             }
-            for (int i = 0; i < pending.size(); i++) {
-                batch.add(0, pending.offset(i), pending.timestamp(i), pending.payload(i), pending.payloadOffset(i),
-                        pending.payloadLength(i));
+            for (int k = 0; k < pendingCount; k++) {
+                int i = pending[k];
+                batch.add(0, from.offset(i), from.timestamp(i), from.payload(i), from.payloadOffset(i),
+                        from.payloadLength(i));
             }
-            pending.clear();
+            pendingCount = 0;
             return true; // unbounded: a moved partition ends the task, not its input
         }
 

@@ -142,7 +142,7 @@ class ScaleOutExactlyOnceIT {
                 CheckpointSettings.Store.KAFKA, null);
         for (int p = 0; p < 3; p++) {
             CheckpointStore keyed = store.taskStore(new TaskId(ScaleOut.repartitionTopic(group), p), connection, group,
-                    null);
+                    null, null);
             try {
                 assertThat(keyed.loadLatest().checkpoint()).as("committed snapshot of keyed task " + p).isPresent();
             } finally {

@@ -212,7 +212,7 @@ class ScaleOutTaskRuntimeIT {
         String group = "scale-kafka";
         CheckpointSettings settings = new CheckpointSettings(dir, 1_000, Delivery.AT_LEAST_ONCE, false, null, null,
                 CheckpointSettings.Store.KAFKA, null);
-        runTwoInstances(group, settings, id -> settings.taskStore(id, connection, group, null));
+        runTwoInstances(group, settings, id -> settings.taskStore(id, connection, group, null, null));
     }
 
     private void runTwoInstances(String group, CheckpointSettings checkpoints,

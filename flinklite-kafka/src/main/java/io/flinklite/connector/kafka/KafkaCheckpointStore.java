@@ -13,7 +13,6 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
@@ -24,7 +23,6 @@ import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeader;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.utils.Utils;
 
 import java.io.ByteArrayOutputStream;
@@ -137,7 +135,10 @@ public final class KafkaCheckpointStore implements CheckpointStore, AutoCloseabl
     private KafkaOutput transaction;
     private final int partition;
     private final int chunkBytes;
-    private Producer<byte[], byte[]> producer;
+    /** The idempotent producer of at-least-once snapshots: this store's own, or one it was given to share. */
+    private CheckpointProducer producer;
+    /** Whether {@link #producer} is this store's to close. */
+    private boolean ownsProducer = true;
     private View view;
 
     private KafkaCheckpointStore(KafkaConnection connection, String topic, String taskKey, int retain,
@@ -246,9 +247,21 @@ public final class KafkaCheckpointStore implements CheckpointStore, AutoCloseabl
                 committer, partitions, chunk);
     }
 
+    /**
+     * As {@link #create} under at-least-once, writing with {@code producer}, which the instance's other task stores
+     * share and its owner closes (this store's {@link #close} does not).
+     */
+    public static KafkaCheckpointStore sharing(KafkaConnection connection, String topic, String taskKey, int retain,
+                                               CheckpointValidator validator, CheckpointProducer producer) {
+        KafkaCheckpointStore store = create(connection, topic, taskKey, retain, validator, null);
+        store.producer = Objects.requireNonNull(producer, "producer");
+        store.ownsProducer = false;
+        return store;
+    }
+
     private static Properties producerProperties(KafkaConnection connection) {
         // The transactional producer starts from the same settings (ProducerSettings), so the limits are the same.
-        return ProducerSettings.idempotent(connection, "flinklite-checkpoints");
+        return CheckpointProducer.settings(connection);
     }
 
     private static int replicationFactor(KafkaConnection connection, Admin admin) {
@@ -426,14 +439,9 @@ public final class KafkaCheckpointStore implements CheckpointStore, AutoCloseabl
 
     private Producer<byte[], byte[]> producer() {
         if (producer == null) {
-            try {
-                producer = new KafkaProducer<>(producerProperties(connection), new ByteArraySerializer(),
-                        new ByteArraySerializer());
-            } catch (KafkaException e) {
-                throw new KafkaConnectorException("bad Kafka producer configuration: " + KafkaConnection.rootMessage(e), e);
-            }
+            producer = new CheckpointProducer(connection);
         }
-        return producer;
+        return producer.producer();
     }
 
     @Override
@@ -626,10 +634,10 @@ public final class KafkaCheckpointStore implements CheckpointStore, AutoCloseabl
 
     @Override
     public void close() {
-        if (producer != null) {
-            producer.close(Duration.ofSeconds(10));
-            producer = null;
+        if (producer != null && ownsProducer) {
+            producer.close();
         }
+        producer = null;
     }
 
     /** A manifest: which chunks make checkpoint {@code id}, and what they must add up to. */

@@ -409,9 +409,15 @@ public final class KafkaSourceReader implements SourceReader {
         keyCursor = 0;
         boolean one = topics.length == 1;
         batch.metadata(RECORD_METADATA);
+        String runTopic = null;
+        int source = 0;
         for (ConsumerRecord<byte[], byte[]> r : records) {
-            // One topic: no lookup per record. Several: a hash lookup of the record's (interned) topic string.
-            int source = one ? 0 : sourceIndex.get(r.topic());
+            // One topic: no lookup per record. Several: a hash lookup of the record's topic string once per run of
+            // records of one fetched partition, which all share one topic string instance.
+            if (!one && r.topic() != runTopic) {
+                runTopic = r.topic();
+                source = sourceIndex.get(runTopic);
+            }
             currentSources[currentSize] = source;
             current[currentSize++] = r;
             byte[] value = r.value();
