@@ -93,6 +93,7 @@ public final class ScaleOutBench {
         boolean streams = true;
         int panes = 100_000;
         boolean throughput = true;
+        boolean perThread = false;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--events": n = Integer.parseInt(args[++i].replace("_", "")); break;
@@ -100,9 +101,10 @@ public final class ScaleOutBench {
                 case "--no-streams": streams = false; break;
                 case "--panes": panes = Integer.parseInt(args[++i].replace("_", "")); break;
                 case "--only-handover": throughput = false; break;
+                case "--threads": perThread = true; break;
                 default:
                     System.err.println("bench scaleout: unknown flag " + args[i] + " (expected --events N, --rounds N,"
-                            + " --no-streams, --panes P, --only-handover)");
+                            + " --no-streams, --panes P, --only-handover, --threads)");
                     System.exit(2);
             }
         }
@@ -112,7 +114,7 @@ public final class ScaleOutBench {
         Path work = Files.createTempDirectory("bench-scaleout");
         try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start()) {
             if (throughput) {
-                throughput(broker, work, n, rounds, streams);
+                throughput(broker, work, n, rounds, streams, perThread);
             }
             if (panes > 0) {
                 HandOverBench.run(broker, work, panes, rounds);
@@ -120,7 +122,8 @@ public final class ScaleOutBench {
         }
     }
 
-    private static void throughput(EmbeddedKafkaBroker broker, Path work, int n, int rounds, boolean streams)
+    private static void throughput(EmbeddedKafkaBroker broker, Path work, int n, int rounds, boolean streams,
+                                   boolean perThread)
             throws Exception {
         String bootstrap = broker.bootstrapServers();
         byte[][] traffic = SeedTraffic.generate(n, 42);
@@ -160,12 +163,14 @@ public final class ScaleOutBench {
                     produce(bootstrap, input, traffic);
                     List<String> results = Collections.synchronizedList(new ArrayList<>());
                     System.gc();
+                    ThreadCpu threads0 = ThreadCpu.snapshot();
                     long cpu0 = CpuClock.processCpuNanos();
                     long t0 = System.nanoTime();
                     Engine engine = row.kafkaStreams()
                             ? startStreams(bootstrap, id, input, work.resolve(id), row.grace(), results)
                             : startFlinkLite(bootstrap, id, input, work.resolve(id), row, results);
                     long[] end;
+                    ThreadCpu threads1;
                     try {
                         end = awaitEnd(engine, n, expected.size(), results, () -> {
                             for (int p = 0; p < PARTITIONS; p++) {
@@ -177,6 +182,7 @@ public final class ScaleOutBench {
                             }
                             sentinels.flush();
                         }, row.name());
+                        threads1 = ThreadCpu.snapshot(); // before the stop ends the engine's threads
                     } finally {
                         engine.stop();
                     }
@@ -197,6 +203,10 @@ public final class ScaleOutBench {
                     System.out.printf(Locale.ROOT, "  %-58s round %d: %6.2f s wall, %6.2f s CPU; results %s; %s%n",
                             row.name(), round, wall[r][round - 1] / 1e9, cpu[r][round - 1] / 1e9, agreement[r],
                             loadAverage());
+                    if (perThread) {
+                        System.out.println(ThreadCpu.format(threads1.since(threads0), n));
+                        System.out.println(threads1.requestsSince(threads0));
+                    }
                 }
             }
         }
