@@ -525,8 +525,8 @@ public final class KafkaJob {
              KafkaOutput kafkaOutput = exactlyOnce
                      ? KafkaOutput.transactional(connection, transactionalId, checkpoints.intervalMs(), written,
                              settings.tooLargeTopic(), metrics)
-                     : new KafkaOutput(connection, "flinklite-" + settings.groupId, written, settings.tooLargeTopic(),
-                             metrics);
+                     : KafkaOutput.scaledOut(connection, "flinklite-" + settings.groupId, written,
+                             settings.tooLargeTopic(), metrics);
              // Earliest for both: the repartition topic is always read from its start (a keyed task starting
              // "latest" would skip what the source tasks wrote before it was assigned); --start-from latest applies
              // to the input's partitions only, in ScaledKafkaJob.

@@ -108,6 +108,17 @@ public final class KafkaOutput implements AutoCloseable {
         this(ProducerSettings.idempotent(connection, clientId), null, connection, topics, tooLargeTopic, metrics);
     }
 
+    /**
+     * The output of a scaled-out at-least-once instance ({@code run --scale-out}): as the full constructor, but its
+     * producer lingers a few milliseconds ({@link ProducerSettings#scaleOutIdempotent}), so that the repartition
+     * records its source tasks write pane by pane share produce requests.
+     */
+    public static KafkaOutput scaledOut(KafkaConnection connection, String clientId, Collection<String> topics,
+                                        String tooLargeTopic, JobMetrics metrics) {
+        return new KafkaOutput(ProducerSettings.scaleOutIdempotent(connection, clientId), null, connection, topics,
+                tooLargeTopic, metrics);
+    }
+
     private KafkaOutput(Properties p, String transactionalId, KafkaConnection connection, Collection<String> topics,
                         String tooLargeTopic, JobMetrics metrics) {
         this.limits = RecordLimits.of(connection, p, topics);

@@ -36,6 +36,29 @@ final class ProducerSettings {
         return p;
     }
 
+    /**
+     * The {@code linger.ms} of a scaled-out at-least-once instance's producer when the user sets none; see
+     * {@link #scaleOutIdempotent}.
+     */
+    static final int SCALE_OUT_LINGER_MS = 5;
+
+    /**
+     * The idempotent producer of a scaled-out at-least-once instance ({@code run --scale-out}): as
+     * {@link #idempotent}, but lingering {@value #SCALE_OUT_LINGER_MS} ms, as the exactly-once instance's producer
+     * does ({@link #TRANSACTIONAL_LINGER_MS}) and as Kafka's own default since 4.0. Why: its source tasks each write a
+     * few records (a partial per key, a marker per repartition partition) whenever their watermark closes a pane,
+     * and without a linger each such burst went out as a produce request of its own, acknowledged (acks=all) and
+     * fetched back: 3,900 requests for 15,000 records per 5 M events of {@code bin/bench scaleout}, which cost the
+     * broker and the producer's network thread about a third more CPU than the whole fused job's Kafka side (see
+     * docs/performance.md, issue 12). With 5 ms, 250. The price: a shuffled record, and a result, wait up to 5 ms
+     * longer before they are sent.
+     */
+    static Properties scaleOutIdempotent(KafkaConnection connection, String clientId) {
+        Properties p = common(connection, clientId);
+        p.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, SCALE_OUT_LINGER_MS);
+        return p;
+    }
+
     /** The transactional producer of exactly-once output, registered under {@code transactionalId}. */
     static Properties transactional(KafkaConnection connection, String transactionalId) {
         Properties p = common(connection, "flinklite-transactional");
