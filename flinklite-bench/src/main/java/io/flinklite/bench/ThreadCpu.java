@@ -10,13 +10,16 @@ import java.util.TreeMap;
 
 /**
  * Where a round's CPU went, per kind of thread: a snapshot of every live thread's CPU time, and the difference from
- * it to a later one, summed per thread name with its numbers and client ids folded ({@code kafka-producer-network-
- * thread | flinklite-output} and {@code data-plane-kafka-request-handler-3} each count as one kind). Threads that
- * ended between the snapshots are missing from it; what the JVM spends outside Java threads (GC, JIT) is the
- * process's CPU less the threads' sum, shown as "(GC, JIT, VM)".
+ * it to a later one, summed per thread name with its digit runs folded ({@code data-plane-kafka-request-handler-0}
+ * and {@code -1} are one kind, as are the bench's per-round {@code kafka-producer-network-thread | flinklite-so12}
+ * and {@code -so15}); the in-process broker's request counts per type likewise. What the JVM spends outside Java
+ * threads (GC, JIT) and what threads that ended before the second snapshot spent (short-lived clients: a restore's
+ * reader, an admin client closed again) is the process's CPU less the live threads' sum, shown as one line.
  */
 final class ThreadCpu {
     private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+    /** The process's CPU that no thread alive at the second snapshot accounts for. */
+    static final String REST = "(GC, JIT, VM, threads ended in the round)";
 
     private final Map<Long, Long> cpuById = new HashMap<>();
     private final Map<Long, String> nameById = new HashMap<>();
@@ -51,7 +54,7 @@ final class ThreadCpu {
         return new ThreadCpu();
     }
 
-    /** CPU nanoseconds from {@code before} to this snapshot per kind of thread, largest first, plus the rest. */
+    /** CPU nanoseconds from {@code before} to this snapshot per kind of thread, plus what no Java thread accounts for. */
     Map<String, Long> since(ThreadCpu before) {
         Map<String, Long> byKind = new TreeMap<>();
         long threads = 0;
@@ -62,7 +65,7 @@ final class ThreadCpu {
                 threads += delta;
             }
         }
-        byKind.put("(GC, JIT, VM)", processNanos - before.processNanos - threads);
+        byKind.put(REST, processNanos - before.processNanos - threads);
         return byKind;
     }
 
