@@ -277,7 +277,8 @@ public final class KafkaOutput implements AutoCloseable {
     /**
      * Whether {@code e} fences this producer because the transaction coordinator aborted its open transaction for
      * being open longer than {@code transaction.timeout.ms} (bumping the producer's epoch), rather than because another
-     * process registered the same transactional id: the broker answers both with the same error, and the transaction's
+     * process registered the same transactional id: the broker answers both with the same error (fenced, an old
+     * epoch, or an invalid transaction state when the commit meets the coordinator's abort), and the transaction's
      * age tells them apart. A broker outage (or a broker restart, whose coordinator reloads its transactions and
      * times out those of producers it did not hear from) longer than the timeout ends here. A takeover by another
      * process with this instance's id is also seen by the consumer (static membership fences the older member), so
@@ -289,7 +290,8 @@ public final class KafkaOutput implements AutoCloseable {
         }
         for (Throwable c = e; c != null; c = c.getCause()) {
             if (c instanceof org.apache.kafka.common.errors.ProducerFencedException
-                    || c instanceof org.apache.kafka.common.errors.InvalidProducerEpochException) {
+                    || c instanceof org.apache.kafka.common.errors.InvalidProducerEpochException
+                    || c instanceof org.apache.kafka.common.errors.InvalidTxnStateException) {
                 return true;
             }
         }
