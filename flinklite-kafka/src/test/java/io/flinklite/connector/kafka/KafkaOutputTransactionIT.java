@@ -5,20 +5,14 @@ import io.flinklite.connector.kafka.embedded.SharedKafkaBroker;
 import io.flinklite.runtime.metrics.JobMetrics;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.TransactionState;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -58,7 +52,8 @@ class KafkaOutputTransactionIT {
             out.commitTransaction(List.of(), null);
             out.checkWrites();
         }
-        assertThat(readCommitted(broker, "txo-timeout", 1)).containsExactly("committed by the new producer");
+        assertThat(TransactionalCommitterIT.readCommitted(connection, "txo-timeout", 1))
+                .containsExactly("committed by the new producer");
     }
 
     @Test
@@ -80,34 +75,10 @@ class KafkaOutputTransactionIT {
                 successor.commitTransaction(List.of(), null);
             }
         }
-        assertThat(readCommitted(broker, "txo-takeover", 1)).containsExactly("the successor's");
+        assertThat(TransactionalCommitterIT.readCommitted(connection, "txo-takeover", 1)).containsExactly("the successor's");
     }
 
     private static ProducerRecord<byte[], byte[]> record(String topic, String value) {
         return new ProducerRecord<>(topic, null, value.getBytes(StandardCharsets.UTF_8));
-    }
-
-    /** What a read_committed reader sees, polling 2 s past the expected count so an extra record would show. */
-    private static List<String> readCommitted(EmbeddedKafkaBroker broker, String topic, int expected) {
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
-        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        p.put(ConsumerConfig.GROUP_ID_CONFIG, "reader-" + topic);
-        List<String> values = new ArrayList<>();
-        try (KafkaConsumer<String, String> c = new KafkaConsumer<>(p, new StringDeserializer(), new StringDeserializer())) {
-            c.subscribe(List.of(topic));
-            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-            long quietUntil = Long.MAX_VALUE;
-            while (System.nanoTime() < Math.min(deadline, quietUntil)) {
-                for (ConsumerRecord<String, String> r : c.poll(Duration.ofMillis(200))) {
-                    values.add(r.value());
-                }
-                if (values.size() >= expected && quietUntil == Long.MAX_VALUE) {
-                    quietUntil = System.nanoTime() + Duration.ofSeconds(2).toNanos();
-                }
-            }
-        }
-        return values;
     }
 }
