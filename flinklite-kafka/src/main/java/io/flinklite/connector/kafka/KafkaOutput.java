@@ -142,7 +142,9 @@ public final class KafkaOutput implements AutoCloseable {
      * <p>A write that fails here does not fail the output for good, as it does outside transactions: it makes the
      * open transaction fail to commit ({@link TransactionAbortedException}), and the caller re-creates its tasks
      * from what last committed. Records that can never be written, and a producer fenced by another process with
-     * the same {@code transactionalId}, still stop the job ({@link #checkWrites()}, {@link #commitTransaction}).
+     * the same {@code transactionalId}, still stop the job ({@link #checkWrites()}, {@link #commitTransaction}); a
+     * producer the broker fenced because its transaction outlived {@code transaction.timeout.ms} (an outage) is
+     * replaced by a new one with the same id, and the transaction counts as aborted.
      *
      * @param transactionalId      stable across restarts of this instance, distinct between live instances
      * @param checkpointIntervalMs how long a transaction stays open, for its timeout ({@link ProducerSettings})
@@ -339,9 +341,8 @@ public final class KafkaOutput implements AutoCloseable {
                     || c instanceof org.apache.kafka.common.errors.TransactionalIdAuthorizationException
                     || c instanceof org.apache.kafka.common.errors.FencedInstanceIdException) {
                 return new KafkaConnectorException("transactional.id '" + transactionalId + "' was taken over by"
-                        + " another process (started with this one's instance id), or this one stalled past its"
-                        + " transaction.timeout.ms: it stops without committing (" + KafkaConnection.rootMessage(e)
-                        + ")", e);
+                        + " another process (started with this one's instance id): it stops without committing ("
+                        + KafkaConnection.rootMessage(e) + ")", e);
             }
             if (c instanceof org.apache.kafka.common.errors.AuthorizationException
                     || c instanceof org.apache.kafka.common.errors.UnsupportedVersionException
