@@ -45,6 +45,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * input over 3 partitions, disordered within the out-of-orderness, then late events once every watermark passed them.
  * The expected output is the fused replay's, checked against one uninterrupted fused {@code flinklite run} on the same
  * input. Default client timeouts: the dead instance's partitions move after its 45 s session.
+ * {@link ScaleOutBrokerKillIT} runs the same scenario with the broker SIGKILLed instead ({@link Faults}).
  */
 @ExtendWith(SharedKafkaBroker.class)
 class ScaleOutProcessesIT {
