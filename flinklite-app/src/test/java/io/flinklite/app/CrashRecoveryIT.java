@@ -74,6 +74,26 @@ class CrashRecoveryIT {
 
         @Override
         void close();
+
+        /** {@code embedded} as a cluster that {@link #close()} leaves running (it is the module's shared broker). */
+        static Cluster of(EmbeddedKafkaBroker embedded) {
+            return new Cluster() {
+                @Override
+                public String bootstrapServers() {
+                    return embedded.bootstrapServers();
+                }
+
+                @Override
+                public void createTopic(String name, int partitions) {
+                    embedded.createTopic(name, partitions);
+                }
+
+                @Override
+                public void close() {
+                    // Shared with the module's other integration tests: not this class's to stop.
+                }
+            };
+        }
     }
 
     private Cluster broker;
@@ -86,23 +106,7 @@ class CrashRecoveryIT {
 
     /** The broker of this test: the module's shared embedded one here, which JUnit stops at the end of the run. */
     Cluster startCluster() throws Exception {
-        EmbeddedKafkaBroker embedded = SharedKafkaBroker.get();
-        return new Cluster() {
-            @Override
-            public String bootstrapServers() {
-                return embedded.bootstrapServers();
-            }
-
-            @Override
-            public void createTopic(String name, int partitions) {
-                embedded.createTopic(name, partitions);
-            }
-
-            @Override
-            public void close() {
-                // Shared with the module's other integration tests: not this class's to stop.
-            }
-        };
+        return Cluster.of(SharedKafkaBroker.get());
     }
 
     /** Runs beside the producer while the input arrives and the jobs are killed; nothing here. */

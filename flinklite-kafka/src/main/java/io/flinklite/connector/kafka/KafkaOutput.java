@@ -11,6 +11,7 @@ import io.flinklite.source.DeadLetterHandler;
 import io.flinklite.source.InvalidReason;
 import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.KafkaException;
@@ -27,6 +28,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
 import java.util.Properties;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -76,7 +78,10 @@ public final class KafkaOutput implements AutoCloseable {
     /** How many bytes of a too-large record's key and of its value its dead letter keeps. */
     public static final int TRUNCATED_BYTES = 1024;
 
-    private final Producer<byte[], byte[]> producer;
+    /** Replaced only by {@link #renewProducer} (a transactional output's producer the broker timed out). */
+    private Producer<byte[], byte[]> producer;
+    /** The producer's settings, to make its successor with ({@link #renewProducer}). */
+    private final Properties producerSettings;
     private final RecordLimits limits;
     private final String tooLargeTopic;
     private final JobMetrics metrics;
@@ -89,6 +94,10 @@ public final class KafkaOutput implements AutoCloseable {
     private final String transactionalId;
     /** The first failed write of the open transaction ({@link #transactional} only); cleared when it is aborted. */
     private final AtomicReference<Exception> transactionFailure = new AtomicReference<>();
+    /** The producer's {@code transaction.timeout.ms} ({@link #transactional} only). */
+    private final long transactionTimeoutMs;
+    /** When the open transaction was begun ({@link System#nanoTime()}). */
+    private long transactionBegunNanos;
 
     /** As the full constructor, with no topic limits checked ahead (the producer's are) and no too-large topic. */
     public KafkaOutput(KafkaConnection connection, String clientId) {
@@ -125,6 +134,10 @@ public final class KafkaOutput implements AutoCloseable {
         this.tooLargeTopic = tooLargeTopic;
         this.metrics = metrics;
         this.transactionalId = transactionalId;
+        this.producerSettings = p;
+        Object timeout = p.getOrDefault(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG,
+                ProducerConfig.configDef().defaultValues().get(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG));
+        this.transactionTimeoutMs = Long.parseLong(String.valueOf(timeout).trim());
         this.producer = ProducerSettings.create(p);
     }
 
@@ -140,7 +153,9 @@ public final class KafkaOutput implements AutoCloseable {
      * <p>A write that fails here does not fail the output for good, as it does outside transactions: it makes the
      * open transaction fail to commit ({@link TransactionAbortedException}), and the caller re-creates its tasks
      * from what last committed. Records that can never be written, and a producer fenced by another process with
-     * the same {@code transactionalId}, still stop the job ({@link #checkWrites()}, {@link #commitTransaction}).
+     * the same {@code transactionalId}, still stop the job ({@link #checkWrites()}, {@link #commitTransaction}); a
+     * producer the broker fenced because its transaction outlived {@code transaction.timeout.ms} (an outage) is
+     * replaced by a new one with the same id, and the transaction counts as aborted.
      *
      * @param transactionalId      stable across restarts of this instance, distinct between live instances
      * @param checkpointIntervalMs how long a transaction stays open, for its timeout ({@link ProducerSettings})
@@ -154,6 +169,7 @@ public final class KafkaOutput implements AutoCloseable {
         try {
             out.producer.initTransactions();
             out.producer.beginTransaction();
+            out.transactionBegunNanos = System.nanoTime();
         } catch (KafkaException e) {
             out.producer.close(Duration.ZERO);
             throw new KafkaConnectorException("cannot initialise transactions for transactional.id '" + transactionalId
@@ -211,6 +227,11 @@ public final class KafkaOutput implements AutoCloseable {
             abortTransaction(e.getMessage());
             throw e;
         } catch (KafkaException e) {
+            if (timedOutByBroker(e)) {
+                String reason = "the broker timed the transaction out: " + KafkaConnection.rootMessage(e);
+                renewProducer(reason);
+                throw new TransactionAbortedException(reason, e);
+            }
             KafkaConnectorException fatal = fatal(e);
             if (fatal != null) {
                 fail(fatal);
@@ -235,6 +256,10 @@ public final class KafkaOutput implements AutoCloseable {
         try {
             producer.abortTransaction();
         } catch (KafkaException e) {
+            if (timedOutByBroker(e)) {
+                renewProducer(reason + "; the broker timed the transaction out: " + KafkaConnection.rootMessage(e));
+                return;
+            }
             KafkaConnectorException fatal = fatal(e);
             KafkaConnectorException stop = fatal != null ? fatal : new KafkaConnectorException("transactional.id '"
                     + transactionalId + "': aborting a transaction (" + reason + ") failed: "
@@ -252,6 +277,7 @@ public final class KafkaOutput implements AutoCloseable {
     private void begin() {
         try {
             producer.beginTransaction();
+            transactionBegunNanos = System.nanoTime();
         } catch (KafkaException e) {
             KafkaConnectorException fatal = fatal(e);
             KafkaConnectorException stop = fatal != null ? fatal : new KafkaConnectorException("transactional.id '"
@@ -259,6 +285,60 @@ public final class KafkaOutput implements AutoCloseable {
             fail(stop);
             throw stop;
         }
+    }
+
+    /**
+     * Whether {@code e} fences this producer because the transaction coordinator aborted its open transaction for
+     * being open longer than {@code transaction.timeout.ms} (bumping the producer's epoch), rather than because another
+     * process registered the same transactional id: the broker answers both with the same error (fenced, an old
+     * epoch, or an invalid transaction state when the commit meets the coordinator's abort), and the transaction's
+     * age tells them apart. A broker outage (or a broker restart, whose coordinator reloads its transactions and
+     * times out those of producers it did not hear from) longer than the timeout ends here. A takeover by another
+     * process with this instance's id is also seen by the consumer (static membership fences the older member), so
+     * the rare takeover of an old transaction still stops the job, one poll later.
+     */
+    private boolean timedOutByBroker(KafkaException e) {
+        if (System.nanoTime() - transactionBegunNanos < TimeUnit.MILLISECONDS.toNanos(transactionTimeoutMs)) {
+            return false;
+        }
+        for (Throwable c = e; c != null; c = c.getCause()) {
+            if (c instanceof org.apache.kafka.common.errors.ProducerFencedException
+                    || c instanceof org.apache.kafka.common.errors.InvalidProducerEpochException
+                    || c instanceof org.apache.kafka.common.errors.InvalidTxnStateException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Replaces a producer the broker fenced by timing its transaction out ({@link #timedOutByBroker}): it cannot be
+     * used again, and a new one with the same transactional id ({@code initTransactions}) continues where the last
+     * commit left, as a restarted instance would. What the old one held is gone with its aborted transaction; the
+     * caller drops its tasks, as after any abort. Counted as an aborted transaction.
+     *
+     * @throws KafkaConnectorException when the new producer cannot register (the job stops with that reason)
+     */
+    private void renewProducer(String reason) {
+        producer.close(Duration.ZERO);
+        // The old producer's pending sends failed as it closed: their failures belong to the dead transaction.
+        transactionFailure.set(null);
+        try {
+            producer = ProducerSettings.create(producerSettings);
+            producer.initTransactions();
+            producer.beginTransaction();
+            transactionBegunNanos = System.nanoTime();
+        } catch (KafkaException e) {
+            KafkaConnectorException stop = new KafkaConnectorException("transactional.id '" + transactionalId
+                    + "': cannot register again after the broker timed its transaction out (" + reason + "): "
+                    + KafkaConnection.rootMessage(e) + "; the job stops, and resumes from its last commit when started"
+                    + " again", e);
+            fail(stop);
+            throw stop;
+        }
+        metrics.transactionAborted();
+        LOG.warn("transaction of transactional.id '{}' aborted: {}; registered the id again with a new producer",
+                transactionalId, reason);
     }
 
     /**
@@ -272,9 +352,8 @@ public final class KafkaOutput implements AutoCloseable {
                     || c instanceof org.apache.kafka.common.errors.TransactionalIdAuthorizationException
                     || c instanceof org.apache.kafka.common.errors.FencedInstanceIdException) {
                 return new KafkaConnectorException("transactional.id '" + transactionalId + "' was taken over by"
-                        + " another process (started with this one's instance id), or this one stalled past its"
-                        + " transaction.timeout.ms: it stops without committing (" + KafkaConnection.rootMessage(e)
-                        + ")", e);
+                        + " another process (started with this one's instance id): it stops without committing ("
+                        + KafkaConnection.rootMessage(e) + ")", e);
             }
             if (c instanceof org.apache.kafka.common.errors.AuthorizationException
                     || c instanceof org.apache.kafka.common.errors.UnsupportedVersionException

@@ -164,6 +164,11 @@ class TransactionalCommitterIT {
     }
 
     private static List<String> readCommitted(String topic, int expected) {
+        return readCommitted(connection, topic, expected);
+    }
+
+    /** What a read_committed reader of {@code topic} sees, polling 2 s past {@code expected} records. */
+    static List<String> readCommitted(KafkaConnection connection, String topic, int expected) {
         Properties p = connection.clientProperties();
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
