@@ -190,6 +190,10 @@ final class ScaledKafkaJob {
         while (!stopRequested) {
             batch.clear();
             reader.poll(batch, listener, POLL_TIMEOUT_MS);
+            if (transactions != null) {
+                // Only now: the poll showed this instance still a member of the group (see KafkaOutput)
+                transactions.registerAgainIfRetired();
+            }
             afterCallbacks();
             // A poll returns each partition's records in one run, and no task starts or stops within the loop: the
             // task is looked up once per run, not per record (a TaskId and a map lookup each).

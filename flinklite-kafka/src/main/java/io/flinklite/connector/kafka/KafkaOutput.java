@@ -78,9 +78,14 @@ public final class KafkaOutput implements AutoCloseable {
     /** How many bytes of a too-large record's key and of its value its dead letter keeps. */
     public static final int TRUNCATED_BYTES = 1024;
 
-    /** Replaced only by {@link #renewProducer} (a transactional output's producer the broker timed out). */
+    /** Replaced only by {@link #registerAgainIfRetired} (a transactional output's producer the broker timed out). */
     private Producer<byte[], byte[]> producer;
-    /** The producer's settings, to make its successor with ({@link #renewProducer}). */
+    /**
+     * Set when {@link #retireProducer} closed a producer the broker timed out; the next {@link #registerAgainIfRetired}
+     * (after the consumer's next poll, or at the next write) replaces it.
+     */
+    private boolean retired;
+    /** The producer's settings, to make its successor with ({@link #registerAgainIfRetired}). */
     private final Properties producerSettings;
     private final RecordLimits limits;
     private final String tooLargeTopic;
@@ -189,6 +194,7 @@ public final class KafkaOutput implements AutoCloseable {
      */
     void sendInTransaction(ProducerRecord<byte[], byte[]> record) {
         requireTransactional();
+        registerAgainIfRetired();
         try {
             producer.send(record, callback);
         } catch (KafkaException e) {
@@ -212,6 +218,7 @@ public final class KafkaOutput implements AutoCloseable {
                                   KafkaSourceReader reader) {
         requireTransactional();
         checkWrites();
+        registerAgainIfRetired();
         try {
             producer.flush();
             Exception failed = transactionFailure.get();
@@ -229,7 +236,7 @@ public final class KafkaOutput implements AutoCloseable {
         } catch (KafkaException e) {
             if (timedOutByBroker(e)) {
                 String reason = "the broker timed the transaction out: " + KafkaConnection.rootMessage(e);
-                renewProducer(reason);
+                retireProducer(reason);
                 throw new TransactionAbortedException(reason, e);
             }
             KafkaConnectorException fatal = fatal(e);
@@ -253,11 +260,14 @@ public final class KafkaOutput implements AutoCloseable {
      */
     public void abortTransaction(String reason) {
         requireTransactional();
+        if (retired) {
+            return; // the broker aborted it already; retireProducer counted and logged it
+        }
         try {
             producer.abortTransaction();
         } catch (KafkaException e) {
             if (timedOutByBroker(e)) {
-                renewProducer(reason + "; the broker timed the transaction out: " + KafkaConnection.rootMessage(e));
+                retireProducer(reason + "; the broker timed the transaction out: " + KafkaConnection.rootMessage(e));
                 return;
             }
             KafkaConnectorException fatal = fatal(e);
@@ -312,33 +322,51 @@ public final class KafkaOutput implements AutoCloseable {
     }
 
     /**
-     * Replaces a producer the broker fenced by timing its transaction out ({@link #timedOutByBroker}): it cannot be
-     * used again, and a new one with the same transactional id ({@code initTransactions}) continues where the last
-     * commit left, as a restarted instance would. What the old one held is gone with its aborted transaction; the
-     * caller drops its tasks, as after any abort. Counted as an aborted transaction.
-     *
-     * @throws KafkaConnectorException when the new producer cannot register (the job stops with that reason)
+     * Closes a producer the broker fenced by timing its transaction out ({@link #timedOutByBroker}): it cannot be used
+     * again. What it held is gone with its aborted transaction; the caller drops its tasks, as after any abort.
+     * Counted as an aborted transaction. Its successor registers the same transactional id only at
+     * {@link #registerAgainIfRetired}, not here: registering fences every other producer of the id, and if this
+     * instance is a zombie whose restart already took the id over, the consumer's next poll must stop it first
+     * (static membership fences the older member) rather than this one fencing its own successor.
      */
-    private void renewProducer(String reason) {
+    private void retireProducer(String reason) {
         producer.close(Duration.ZERO);
         // The old producer's pending sends failed as it closed: their failures belong to the dead transaction.
         transactionFailure.set(null);
+        retired = true;
+        metrics.transactionAborted();
+        LOG.warn("transaction of transactional.id '{}' aborted: {}; the id registers again after the consumer's next"
+                + " poll", transactionalId, reason);
+    }
+
+    /**
+     * Replaces a producer {@link #retireProducer} closed with a new one registering the same transactional id
+     * ({@code initTransactions}), which continues where the last commit left, as a restarted instance would; does
+     * nothing otherwise. Call after each successful consumer poll: that poll is what shows this instance still holds
+     * its group membership (a process that took over this instance's id would have fenced it). Writes and commits
+     * call it too, for a job stopping before its next poll.
+     *
+     * @throws KafkaConnectorException when the new producer cannot register (the job stops with that reason)
+     */
+    public void registerAgainIfRetired() {
+        if (!retired) {
+            return;
+        }
         try {
             producer = ProducerSettings.create(producerSettings);
             producer.initTransactions();
             producer.beginTransaction();
             transactionBegunNanos = System.nanoTime();
+            retired = false;
         } catch (KafkaException e) {
             KafkaConnectorException stop = new KafkaConnectorException("transactional.id '" + transactionalId
-                    + "': cannot register again after the broker timed its transaction out (" + reason + "): "
+                    + "': cannot register again after the broker timed its transaction out: "
                     + KafkaConnection.rootMessage(e) + "; the job stops, and resumes from its last commit when started"
                     + " again", e);
             fail(stop);
             throw stop;
         }
-        metrics.transactionAborted();
-        LOG.warn("transaction of transactional.id '{}' aborted: {}; registered the id again with a new producer",
-                transactionalId, reason);
+        LOG.info("transactional.id '{}' registered again with a new producer", transactionalId);
     }
 
     /**
@@ -494,6 +522,7 @@ public final class KafkaOutput implements AutoCloseable {
                     + "; raise the topic's max.message.bytes (and the producer's max.request.size)"));
             return;
         }
+        registerAgainIfRetired();
         try {
             producer.send(new ProducerRecord<>(topic, partition, null, key, value), callback);
         } catch (KafkaException e) {
@@ -506,6 +535,7 @@ public final class KafkaOutput implements AutoCloseable {
             // The job is stopping at the failure; what it would write now is recomputed from the last commit.
             return;
         }
+        registerAgainIfRetired();
         String tooLarge = limits.tooLarge(topic, key == null ? -1 : key.length, value == null ? -1 : value.length,
                 headerBytes, headerCount);
         if (tooLarge != null) {
@@ -647,7 +677,9 @@ public final class KafkaOutput implements AutoCloseable {
      *                                 cause; from then on on every call
      */
     public void flush() {
-        producer.flush();
+        if (!retired) {
+            producer.flush(); // a retired producer holds nothing: its transaction is gone
+        }
         checkWrites();
     }
 
@@ -681,7 +713,7 @@ public final class KafkaOutput implements AutoCloseable {
      */
     @Override
     public void close() {
-        if (transactionalId != null) {
+        if (transactionalId != null && !retired) {
             try {
                 producer.abortTransaction();
             } catch (RuntimeException e) {
