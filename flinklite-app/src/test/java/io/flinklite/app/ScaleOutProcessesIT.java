@@ -359,32 +359,43 @@ class ScaleOutProcessesIT {
                     assignedBefore[g] = count(groups.get(g).instances[1], "assigned partitions");
                     groups.get(g).start(2);
                 }
+                // Per group: when the victim is killed (0 until its group is seen rebalancing); no group's delay
+                // holds up watching the other.
+                long[] killAt = new long[groups.size()];
+                String[] seen = new String[groups.size()];
+                int[] delays = new int[groups.size()];
                 boolean[] killed = new boolean[groups.size()];
                 long deadline = System.currentTimeMillis() + 60_000;
-                while (!(killed[0] && killed[groups.size() - 1])) {
+                int left = groups.size();
+                while (left > 0) {
                     assertThat(System.currentTimeMillis()).as("no rebalance seen in 60 s").isLessThan(deadline);
                     for (int g = 0; g < groups.size(); g++) {
                         Group group = groups.get(g);
                         if (killed[g]) {
                             continue;
                         }
-                        org.apache.kafka.common.GroupState state = admin.describeConsumerGroups(List.of(group.id))
-                                .all().get(10, TimeUnit.SECONDS).get(group.id).groupState();
-                        if (state == org.apache.kafka.common.GroupState.PREPARING_REBALANCE
-                                || state == org.apache.kafka.common.GroupState.COMPLETING_REBALANCE) {
-                            // A member learns of the rebalance with its next heartbeat (every 3 s): over that span
-                            // the kill lands before, inside or after the victim's revocation (and its commit).
-                            int delay = random.nextInt(3_500);
-                            Thread.sleep(delay);
+                        if (killAt[g] == 0) {
+                            org.apache.kafka.common.GroupState state = admin.describeConsumerGroups(List.of(group.id))
+                                    .all().get(10, TimeUnit.SECONDS).get(group.id).groupState();
+                            if (state == org.apache.kafka.common.GroupState.PREPARING_REBALANCE
+                                    || state == org.apache.kafka.common.GroupState.COMPLETING_REBALANCE) {
+                                // A member learns of the rebalance with its next heartbeat (every 3 s): over that
+                                // span the kill lands before, inside or after the victim's revocation (its commit).
+                                delays[g] = random.nextInt(3_500);
+                                killAt[g] = System.currentTimeMillis() + delays[g];
+                                seen[g] = state.toString();
+                            }
+                        } else if (System.currentTimeMillis() >= killAt[g]) {
                             ChildFlinkLite victim = group.instances[1];
                             victim.kill();
                             killed[g] = true;
+                            left--;
                             boolean revoked = count(victim, "revoked partitions") > revokedBefore[g];
                             boolean rejoined = count(victim, "assigned partitions") > assignedBefore[g];
-                            log.append(group.id).append(": instance-1 SIGKILLed ").append(delay).append(" ms after the")
-                                    .append(" group was seen ").append(state).append(rejoined ? ", after it rejoined"
-                                            : revoked ? ", after its revocation" : ", before its revocation finished")
-                                    .append("; ");
+                            log.append(group.id).append(": instance-1 SIGKILLed ").append(delays[g]).append(" ms after")
+                                    .append(" the group was seen ").append(seen[g]).append(rejoined
+                                            ? ", after it rejoined" : revoked ? ", after its revocation"
+                                            : ", before its revocation finished").append("; ");
                         }
                     }
                     Thread.sleep(10);
