@@ -341,10 +341,12 @@ class ScaleOutProcessesIT {
     }
 
     /**
-     * A third instance joins each group; once the coordinator reports the group rebalancing (Admin), after a seeded
-     * 0-3.5 s (members learn of a rebalance with their next heartbeat, every 3 s), one of the two running instances is
-     * SIGKILLed for good: before, inside or after its revocation callback's commit (the log says which). The group completes the rebalance once the dead member's 45 s session expires; the output of
-     * each group (exactly-once, at-least-once, at once on one input) must equal the replay as above.
+     * A third instance joins each group, and one of the two running instances of each is SIGKILLed for good in the
+     * middle of the rebalance: seeded, either at its first task's hand-over (inside its revocation callback), or 0-1.5 s
+     * after the coordinator reports the group rebalancing (Admin; members learn of it with their next heartbeat, every
+     * 3 s), so before, inside or after its revocation's commit (the log says which). The group completes the
+     * rebalance once the dead member's 45 s session expires; the output of each group (exactly-once, at-least-once, at
+     * once on one input) must equal the replay as above.
      */
     @Test
     void anInstanceKilledWhileTheGroupRebalancesLosesNothing(@TempDir Path root) throws Exception {
@@ -354,7 +356,14 @@ class ScaleOutProcessesIT {
                     java.util.Map.of("bootstrap.servers", SharedKafkaBroker.get().bootstrapServers()))) {
                 int[] revokedBefore = new int[groups.size()];
                 int[] assignedBefore = new int[groups.size()];
+                int[] handedOverBefore = new int[groups.size()];
+                // Per group, seeded: kill at the victim's first task hand-over (inside its revocation callback:
+                // at-least-once between two tasks' commits, exactly-once once the one transaction committed), or a
+                // moment after the coordinator is seen rebalancing.
+                boolean[] atHandOver = new boolean[groups.size()];
                 for (int g = 0; g < groups.size(); g++) {
+                    atHandOver[g] = random.nextBoolean();
+                    handedOverBefore[g] = count(groups.get(g).instances[1], "handed over");
                     revokedBefore[g] = count(groups.get(g).instances[1], "revoked partitions");
                     assignedBefore[g] = count(groups.get(g).instances[1], "assigned partitions");
                     groups.get(g).start(2);
@@ -374,16 +383,21 @@ class ScaleOutProcessesIT {
                         if (killed[g]) {
                             continue;
                         }
-                        if (killAt[g] == 0) {
+                        if (killAt[g] == 0 && atHandOver[g]) {
+                            if (count(group.instances[1], "handed over") > handedOverBefore[g]) {
+                                killAt[g] = System.currentTimeMillis();
+                                seen[g] = "handing over its first task";
+                            }
+                        } else if (killAt[g] == 0) {
                             org.apache.kafka.common.GroupState state = admin.describeConsumerGroups(List.of(group.id))
                                     .all().get(10, TimeUnit.SECONDS).get(group.id).groupState();
                             if (state == org.apache.kafka.common.GroupState.PREPARING_REBALANCE
                                     || state == org.apache.kafka.common.GroupState.COMPLETING_REBALANCE) {
                                 // A member learns of the rebalance with its next heartbeat (every 3 s): over that
                                 // span the kill lands before, inside or after the victim's revocation (its commit).
-                                delays[g] = random.nextInt(3_500);
+                                delays[g] = random.nextInt(1_500);
                                 killAt[g] = System.currentTimeMillis() + delays[g];
-                                seen[g] = state.toString();
+                                seen[g] = "seen " + state;
                             }
                         } else if (System.currentTimeMillis() >= killAt[g]) {
                             ChildFlinkLite victim = group.instances[1];
@@ -393,7 +407,7 @@ class ScaleOutProcessesIT {
                             boolean revoked = count(victim, "revoked partitions") > revokedBefore[g];
                             boolean rejoined = count(victim, "assigned partitions") > assignedBefore[g];
                             log.append(group.id).append(": instance-1 SIGKILLed ").append(delays[g]).append(" ms after")
-                                    .append(" the group was seen ").append(seen[g]).append(rejoined
+                                    .append(" the group was ").append(seen[g]).append(rejoined
                                             ? ", after it rejoined" : revoked ? ", after its revocation"
                                             : ", before its revocation finished").append("; ");
                         }
