@@ -8,7 +8,6 @@ import io.flinklite.connector.kafka.embedded.SharedKafkaBroker;
 import io.flinklite.job.JobSpec;
 import io.flinklite.runtime.checkpoint.Delivery;
 import io.flinklite.runtime.metrics.JobMetrics;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;

@@ -17,7 +17,6 @@ import io.flinklite.runtime.state.StateReader;
 import io.flinklite.runtime.state.StateWriter;
 import io.flinklite.source.DeadLetterHandler;
 import io.flinklite.source.RecordBatch;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
