@@ -386,7 +386,7 @@ class ScaleOutProcessesIT {
                         if (killAt[g] == 0 && atHandOver[g]) {
                             if (count(group.instances[1], "handed over") > handedOverBefore[g]) {
                                 killAt[g] = System.currentTimeMillis();
-                                seen[g] = "handing over its first task";
+                                seen[g] = "at its first task hand-over";
                             }
                         } else if (killAt[g] == 0) {
                             org.apache.kafka.common.GroupState state = admin.describeConsumerGroups(List.of(group.id))
@@ -397,7 +397,7 @@ class ScaleOutProcessesIT {
                                 // span the kill lands before, inside or after the victim's revocation (its commit).
                                 delays[g] = random.nextInt(1_500);
                                 killAt[g] = System.currentTimeMillis() + delays[g];
-                                seen[g] = "seen " + state;
+                                seen[g] = delays[g] + " ms after the group was seen " + state;
                             }
                         } else if (System.currentTimeMillis() >= killAt[g]) {
                             ChildFlinkLite victim = group.instances[1];
@@ -406,8 +406,7 @@ class ScaleOutProcessesIT {
                             left--;
                             boolean revoked = count(victim, "revoked partitions") > revokedBefore[g];
                             boolean rejoined = count(victim, "assigned partitions") > assignedBefore[g];
-                            log.append(group.id).append(": instance-1 SIGKILLed ").append(delays[g]).append(" ms after")
-                                    .append(" the group was ").append(seen[g]).append(rejoined
+                            log.append(group.id).append(": instance-1 SIGKILLed ").append(seen[g]).append(rejoined
                                             ? ", after it rejoined" : revoked ? ", after its revocation"
                                             : ", before its revocation finished").append("; ");
                         }
