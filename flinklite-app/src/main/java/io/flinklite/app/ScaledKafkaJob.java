@@ -376,13 +376,17 @@ final class ScaledKafkaJob {
                     reader.seek(source, p.partition(), p.nextOffset());
                 }
                 boolean atEnd = false;
-                if (at.isEmpty() && transactions != null) {
-                    // The repartition topic from its start always: what the source tasks wrote before this task
-                    // existed is its input. The input where the start-from policy says.
-                    reader.rewind(source, id.partition(), source == keyedSource ? KafkaSourceReader.StartFrom.EARLIEST
-                            : inputStart);
-                } else if (at.isEmpty() && source != keyedSource && inputStart == KafkaSourceReader.StartFrom.LATEST) {
-                    atEnd = reader.seekToEndUnlessCommitted(source, id.partition());
+                if (at.isEmpty()) {
+                    // No snapshot: the group's committed offset, else the repartition topic from its start always
+                    // (what the source tasks wrote before this task existed is its input), the input where the
+                    // start-from policy says. Never where the reader stopped reading the partition before: a task
+                    // dropped (lost without hand-over, aborted) and assigned again has none of what it had read.
+                    atEnd = source != keyedSource && inputStart == KafkaSourceReader.StartFrom.LATEST
+                            && reader.seekToEndUnlessCommitted(source, id.partition());
+                    if (!atEnd) {
+                        reader.rewind(source, id.partition(), source == keyedSource
+                                ? KafkaSourceReader.StartFrom.EARLIEST : inputStart);
+                    }
                 }
                 LOG.info("task {} {}", id, !at.isEmpty() ? "restored from its snapshot, resuming at " + at
                         : atEnd ? "started without snapshot at the end of its partition (--start-from latest, nothing"

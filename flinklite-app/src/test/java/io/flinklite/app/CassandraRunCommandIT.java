@@ -14,10 +14,6 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -147,7 +143,7 @@ class CassandraRunCommandIT {
             Thread.sleep(Math.max(0, OUTAGE_MS - (System.nanoTime() - stoppedAt) / 1_000_000));
             node.restart();
             ChildJobs.awaitLog(log, logStart, "succeeded after", restarted);
-            Map<String, Double> metrics = scrape("http://127.0.0.1:" + metricsPort + "/metrics");
+            Map<String, Double> metrics = KafkaTestSupport.scrape("http://127.0.0.1:" + metricsPort + "/metrics");
             assertThat(metrics.get("flinklite_sink_errors_total{sink=\"cassandra\"}")).as("failed attempts")
                     .isGreaterThan(0);
             assertThat(metrics.get("flinklite_sink_retries_total{sink=\"cassandra\"}")).as("retries").isGreaterThan(0);
@@ -194,20 +190,6 @@ class CassandraRunCommandIT {
                 .until(() -> rows().size() >= n);
     }
 
-
-    /** Every sample of a Prometheus text page, {@code name{labels} -> value}. */
-    private static Map<String, Double> scrape(String url) throws Exception {
-        HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url)).build(),
-                HttpResponse.BodyHandlers.ofString());
-        Map<String, Double> out = new TreeMap<>();
-        for (String line : response.body().split("\n")) {
-            if (!line.startsWith("#") && !line.isBlank()) {
-                int space = line.lastIndexOf(' ');
-                out.put(line.substring(0, space), Double.parseDouble(line.substring(space + 1)));
-            }
-        }
-        return out;
-    }
 
     /** {@code key|start|end -> count} of every row; empty while the table does not exist. */
     private static Map<String, Long> rows() {

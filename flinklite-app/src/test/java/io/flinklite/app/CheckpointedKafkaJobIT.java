@@ -11,7 +11,6 @@ import io.flinklite.runtime.checkpoint.Delivery;
 import io.flinklite.runtime.checkpoint.IncompatibleCheckpointException;
 import io.flinklite.runtime.checkpoint.SourcePosition;
 import io.flinklite.runtime.metrics.JobMetrics;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -30,17 +29,11 @@ import static org.awaitility.Awaitility.await;
 @ExtendWith(SharedKafkaBroker.class)
 class CheckpointedKafkaJobIT {
 
-    private static EmbeddedKafkaBroker broker;
-    private static KafkaConnection connection;
+    private final EmbeddedKafkaBroker broker = SharedKafkaBroker.get();
+    private final KafkaConnection connection = KafkaTestSupport.connection();
 
     @TempDir
     Path dir;
-
-    @BeforeAll
-    static void connect() {
-        broker = SharedKafkaBroker.get();
-        connection = KafkaConnection.of(broker.bootstrapServers());
-    }
 
     private KafkaJob.Settings settings(String name, JobSpec spec, Delivery delivery) {
         return new KafkaJob.Settings(connection, spec).inputTopic(name + "-in").outputTopic(name + "-out").groupId(name)
@@ -63,12 +56,11 @@ class CheckpointedKafkaJobIT {
         }
     }
 
-    private static void restartKeepsOpenWindows(String name, Delivery delivery, CheckpointedKafkaJobIT test) throws Exception {
-        restartKeepsOpenWindows(name, delivery, delivery, test);
+    private void restartKeepsOpenWindows(String name, Delivery delivery) throws Exception {
+        restartKeepsOpenWindows(name, delivery, delivery);
     }
 
-    private static void restartKeepsOpenWindows(String name, Delivery first, Delivery second, CheckpointedKafkaJobIT test)
-            throws Exception {
+    private void restartKeepsOpenWindows(String name, Delivery first, Delivery second) throws Exception {
         broker.createTopic(name + "-in", 3);
         broker.createTopic(name + "-out", 1);
         List<KafkaTestSupport.Placed> events = KafkaTestSupport.disorderedEvents(7, 3_000, new int[] {0, 1, 2},
@@ -77,10 +69,10 @@ class CheckpointedKafkaJobIT {
         int half = events.size() / 2;
         // First run: half of the input; windows open across the split are in the final checkpoint only.
         KafkaTestSupport.produce(broker.bootstrapServers(), name + "-in", events.subList(0, half));
-        runUntil(test.settings(name, JobSpec.defaults(), first), half);
+        runUntil(settings(name, JobSpec.defaults(), first), half);
         // Second run: restores them and completes them with the other half.
         KafkaTestSupport.produce(broker.bootstrapServers(), name + "-in", events.subList(half, events.size()));
-        runUntil(test.settings(name, JobSpec.defaults(), second), events.size() - half);
+        runUntil(settings(name, JobSpec.defaults(), second), events.size() - half);
 
         List<String> got = KafkaTestSupport.values(KafkaTestSupport.readTopic(broker.bootstrapServers(), name + "-out",
                 expected.size()));
@@ -89,22 +81,22 @@ class CheckpointedKafkaJobIT {
 
     @Test
     void atLeastOnceRestartRestoresOpenWindows() throws Exception {
-        restartKeepsOpenWindows("restart-alo", Delivery.AT_LEAST_ONCE, this);
+        restartKeepsOpenWindows("restart-alo", Delivery.AT_LEAST_ONCE);
     }
 
     @Test
     void exactlyOnceRestartRestoresOpenWindows() throws Exception {
-        restartKeepsOpenWindows("restart-eo", Delivery.EXACTLY_ONCE, this);
+        restartKeepsOpenWindows("restart-eo", Delivery.EXACTLY_ONCE);
     }
 
     @Test
     void switchingFromAtLeastOnceToExactlyOnceLosesAndRepeatsNothing() throws Exception {
-        restartKeepsOpenWindows("switch-up", Delivery.AT_LEAST_ONCE, Delivery.EXACTLY_ONCE, this);
+        restartKeepsOpenWindows("switch-up", Delivery.AT_LEAST_ONCE, Delivery.EXACTLY_ONCE);
     }
 
     @Test
     void switchingFromExactlyOnceToAtLeastOnceLosesAndRepeatsNothing() throws Exception {
-        restartKeepsOpenWindows("switch-down", Delivery.EXACTLY_ONCE, Delivery.AT_LEAST_ONCE, this);
+        restartKeepsOpenWindows("switch-down", Delivery.EXACTLY_ONCE, Delivery.AT_LEAST_ONCE);
     }
 
     /**

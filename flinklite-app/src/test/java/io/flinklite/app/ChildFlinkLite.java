@@ -89,6 +89,24 @@ final class ChildFlinkLite implements AutoCloseable {
         process.waitFor(30, TimeUnit.SECONDS);
     }
 
+    /**
+     * SIGSTOP: every thread of the process halts (its consumer's heartbeats too, so the group's session timeout runs
+     * out as for a stalled or partitioned machine), until {@link #resume()}.
+     */
+    void suspend() throws Exception {
+        signal("STOP");
+    }
+
+    /** SIGCONT after {@link #suspend()}: the process goes on where it halted, unaware of the time that passed. */
+    void resume() throws Exception {
+        signal("CONT");
+    }
+
+    private void signal(String name) throws Exception {
+        Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).inheritIO().start();
+        assertThat(kill.waitFor(10, TimeUnit.SECONDS) && kill.exitValue() == 0).as("kill -" + name).isTrue();
+    }
+
     /** Waits until {@code ready} holds for the lines printed so far, and asserts the process is still running then. */
     void awaitLines(Duration atMost, Predicate<List<String>> ready) {
         await().atMost(atMost).until(() -> ready.test(lines) || !process.isAlive());
@@ -109,6 +127,10 @@ final class ChildFlinkLite implements AutoCloseable {
         assertThat(process.waitFor(atMost.toMillis(), TimeUnit.MILLISECONDS)).as("ended within " + atMost).isTrue();
         reader.join(10_000);
         return process.exitValue();
+    }
+
+    boolean isAlive() {
+        return process.isAlive();
     }
 
     List<String> lines() {

@@ -17,7 +17,6 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -51,17 +50,11 @@ class FailedWritesIT {
     /** Over the 220-byte limit of the tests' output topics: results of this key are about 270 bytes, others 160. */
     private static final String LONG_KEY = "a-key-long-enough-that-its-window-results-exceed-the-topic-limit";
 
-    private static EmbeddedKafkaBroker broker;
-    private static KafkaConnection connection;
+    private final EmbeddedKafkaBroker broker = SharedKafkaBroker.get();
+    private final KafkaConnection connection = KafkaTestSupport.connection();
 
     @TempDir
     Path dir;
-
-    @BeforeAll
-    static void connect() {
-        broker = SharedKafkaBroker.get();
-        connection = KafkaConnection.of(broker.bootstrapServers());
-    }
 
     @Test
     void atLeastOnceStopsAtAResultTheTopicRefusesAndARestartWritesEveryResult() throws Exception {
@@ -211,7 +204,7 @@ class FailedWritesIT {
      * Every value in {@code topic} up to its end when called, with a plain consumer ({@code read_committed} when
      * asked): read until every partition's position reached the end offset taken at the start.
      */
-    private static List<String> read(String topic, boolean readCommitted) {
+    private List<String> read(String topic, boolean readCommitted) {
         Properties p = new Properties();
         p.put("bootstrap.servers", broker.bootstrapServers());
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, readCommitted ? "read_committed" : "read_uncommitted");

@@ -7,7 +7,6 @@ import io.flinklite.connector.kafka.embedded.SharedKafkaBroker;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -23,14 +22,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 @ExtendWith(SharedKafkaBroker.class)
 class KafkaCheckpointCommandsIT {
 
-    private static EmbeddedKafkaBroker broker;
-    private static KafkaConnection connection;
-
-    @BeforeAll
-    static void connect() {
-        broker = SharedKafkaBroker.get();
-        connection = KafkaConnection.of(broker.bootstrapServers());
-    }
+    private final EmbeddedKafkaBroker broker = SharedKafkaBroker.get();
+    private final KafkaConnection connection = KafkaTestSupport.connection();
 
     @Test
     void checkpointListAndInspectReadTheTopicAsARestartDoes() throws Exception {
@@ -100,7 +93,7 @@ class KafkaCheckpointCommandsIT {
         return s.getBytes(StandardCharsets.UTF_8);
     }
 
-    private static KafkaProducer<byte[], byte[]> rawProducer() {
+    private KafkaProducer<byte[], byte[]> rawProducer() {
         return new KafkaProducer<>(connection.clientProperties(), new ByteArraySerializer(), new ByteArraySerializer());
     }
 }

@@ -15,7 +15,6 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -37,16 +36,10 @@ import static org.awaitility.Awaitility.await;
 @ExtendWith(SharedKafkaBroker.class)
 class KafkaJobIT {
 
-    private static EmbeddedKafkaBroker broker;
-    private static KafkaConnection connection;
+    private final EmbeddedKafkaBroker broker = SharedKafkaBroker.get();
+    private final KafkaConnection connection = KafkaTestSupport.connection();
     @RegisterExtension
     final RunningJobs jobs = new RunningJobs();
-
-    @BeforeAll
-    static void connect() {
-        broker = SharedKafkaBroker.get();
-        connection = KafkaConnection.of(broker.bootstrapServers());
-    }
 
     /**
      * Starts {@code job} on its own thread and waits up to 60 s for {@code done}; fails at once when the job fails,
@@ -175,7 +168,7 @@ class KafkaJobIT {
     }
 
     /** Feeds the events of {@code partition} to the broker with Debian's kcat, an independent Kafka client. */
-    private static void kcatProduce(String topic, int partition, List<Placed> events, int only) throws Exception {
+    private void kcatProduce(String topic, int partition, List<Placed> events, int only) throws Exception {
         StringBuilder lines = new StringBuilder();
         for (Placed e : events) {
             if (e.partition == only) {

@@ -2,6 +2,8 @@ package io.flinklite.app;
 
 import io.flinklite.api.Sink;
 import io.flinklite.api.WindowResult;
+import io.flinklite.connector.kafka.KafkaConnection;
+import io.flinklite.connector.kafka.embedded.SharedKafkaBroker;
 import io.flinklite.job.JobSpec;
 import io.flinklite.runtime.replay.Replay;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -12,12 +14,18 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.Random;
+import java.util.TreeMap;
 
 /** Test helpers shared by the Kafka integration tests of the app: events, producing, reading back, expectations. */
 final class KafkaTestSupport {
@@ -206,5 +214,27 @@ final class KafkaTestSupport {
     static String header(ConsumerRecord<byte[], byte[]> r, String name) {
         var h = r.headers().lastHeader(name);
         return h == null ? null : new String(h.value(), StandardCharsets.UTF_8);
+    }
+
+    /**
+     * A connection to the module's shared broker, with the default client settings users run; only from a class
+     * extended with {@code SharedKafkaBroker}, from its test instances on (after its {@code beforeAll}).
+     */
+    static KafkaConnection connection() {
+        return KafkaConnection.of(SharedKafkaBroker.get().bootstrapServers());
+    }
+
+    /** Every sample of a Prometheus text page ({@code /metrics}), {@code name{labels} -> value}. */
+    static Map<String, Double> scrape(String url) throws Exception {
+        HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        Map<String, Double> out = new TreeMap<>();
+        for (String line : response.body().split("\n")) {
+            if (!line.startsWith("#") && !line.isBlank()) {
+                int space = line.lastIndexOf(' ');
+                out.put(line.substring(0, space), Double.parseDouble(line.substring(space + 1)));
+            }
+        }
+        return out;
     }
 }

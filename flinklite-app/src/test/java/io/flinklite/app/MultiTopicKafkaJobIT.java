@@ -13,7 +13,6 @@ import io.flinklite.runtime.json.JoinPairJson;
 import io.flinklite.runtime.metrics.JobMetrics;
 import io.flinklite.runtime.replay.JoinReplay;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -40,16 +39,10 @@ import static org.awaitility.Awaitility.await;
 @ExtendWith(SharedKafkaBroker.class)
 class MultiTopicKafkaJobIT {
 
-    private static EmbeddedKafkaBroker broker;
-    private static KafkaConnection connection;
+    private final EmbeddedKafkaBroker broker = SharedKafkaBroker.get();
+    private final KafkaConnection connection = KafkaTestSupport.connection();
     @RegisterExtension
     final RunningJobs jobs = new RunningJobs();
-
-    @BeforeAll
-    static void connect() {
-        broker = SharedKafkaBroker.get();
-        connection = KafkaConnection.of(broker.bootstrapServers());
-    }
 
     private AtomicReference<Throwable> start(KafkaJob job) {
         AtomicReference<Throwable> failure = KafkaTestSupport.startJob(job);

@@ -5,7 +5,6 @@ import io.flinklite.connector.kafka.embedded.EmbeddedKafkaBroker;
 import io.flinklite.connector.kafka.embedded.SharedKafkaBroker;
 import io.flinklite.job.JobSpec;
 import io.flinklite.runtime.checkpoint.Delivery;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -31,17 +30,11 @@ import static org.awaitility.Awaitility.await;
 @ExtendWith(SharedKafkaBroker.class)
 class ScaleOutCheckpointCommandsIT {
 
-    private static EmbeddedKafkaBroker broker;
-    private static KafkaConnection connection;
-
-    @BeforeAll
-    static void connect() {
-        broker = SharedKafkaBroker.get();
-        connection = KafkaConnection.of(broker.bootstrapServers());
-    }
+    private final EmbeddedKafkaBroker broker = SharedKafkaBroker.get();
+    private final KafkaConnection connection = KafkaTestSupport.connection();
 
     /** Runs one instance until every event is read and a checkpoint taken, then stops it (a final snapshot per task). */
-    private static void runAndStop(String group, CheckpointSettings checkpoints) throws Exception {
+    private void runAndStop(String group, CheckpointSettings checkpoints) throws Exception {
         broker.createTopic(group + "-in", 3);
         broker.createTopic(group + "-out", 1);
         long base = System.currentTimeMillis() - 600_000;

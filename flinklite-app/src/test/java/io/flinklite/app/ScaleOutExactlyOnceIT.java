@@ -8,8 +8,6 @@ import io.flinklite.runtime.checkpoint.CheckpointStore;
 import io.flinklite.runtime.checkpoint.Delivery;
 import io.flinklite.runtime.checkpoint.TaskId;
 import io.flinklite.runtime.metrics.JobMetrics;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -19,7 +17,6 @@ import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicLong;
@@ -39,49 +36,14 @@ import static org.awaitility.Awaitility.await;
 @ExtendWith(SharedKafkaBroker.class)
 class ScaleOutExactlyOnceIT {
 
-    private static EmbeddedKafkaBroker broker;
-    private static KafkaConnection connection;
+    private final EmbeddedKafkaBroker broker = SharedKafkaBroker.get();
+    private final KafkaConnection connection = KafkaTestSupport.connection();
     @RegisterExtension
     final RunningJobs jobs = new RunningJobs();
 
-    @BeforeAll
-    static void connect() {
-        broker = SharedKafkaBroker.get();
-        connection = KafkaConnection.of(broker.bootstrapServers());
-    }
-
     @Test
     void twoInstancesWithTasksMovingCommitExactlyTheFusedResults(@TempDir Path dir) throws Exception {
-        String group = "eos-move";
-        List<Placed> events = firstHalfProduced(group, 12);
-        List<String> expected = KafkaTestSupport.replayResults(JobSpec.defaults(), events);
-
-        JobMetrics first = new JobMetrics();
-        AtomicReference<Throwable> failedA = KafkaTestSupport.startJob(job(group, dir, "a", first, System.out));
-        await().atMost(Duration.ofSeconds(60)).until(() -> failedA.get() != null || first.windowsFlushed() > 0
-                && first.transactionsCommitted() > 0);
-        assertThat(failedA.get()).isNull();
-        JobMetrics second = new JobMetrics();
-        AtomicReference<Throwable> failedB = KafkaTestSupport.startJob(job(group, dir, "b", second, System.out));
-        await().atMost(Duration.ofSeconds(60)).until(() -> failedB.get() != null
-                || second.tasks() != null && second.tasks().ownedTasks() > 0 && first.tasks().ownedTasks() > 0);
-        assertThat(failedB.get()).isNull();
-        assertThat(second.tasks().restoredBytes()).as("the moved tasks' state").isPositive();
-        KafkaTestSupport.produce(broker.bootstrapServers(), group + "-in", events.subList(events.size() / 2,
-                events.size()));
-        await().atMost(Duration.ofSeconds(120)).until(() -> failedA.get() != null || failedB.get() != null
-                || first.windowsFlushed() + second.windowsFlushed() >= expected.size());
-        assertThat(failedA.get()).isNull();
-        assertThat(failedB.get()).isNull();
-        for (KafkaJob job : jobs) {
-            job.stop();
-            assertThat(job.awaitStopped(30_000)).isTrue();
-        }
-        assertThat(first.transactionsAborted() + second.transactionsAborted()).isZero();
-        List<String> got = KafkaTestSupport.values(KafkaTestSupport.readTopic(broker.bootstrapServers(),
-                group + "-out", expected.size(), true));
-        assertThat(expected).hasSizeGreaterThan(50);
-        assertThat(got).containsExactlyInAnyOrderElementsOf(expected);
+        scenario("eos-move", dir, System.out).tasksMoveWhileWindowsAreOpen(ScaleOutScenario.firstHalfProduced("eos-move", 12, 4_000));
     }
 
     /**
@@ -97,7 +59,7 @@ class ScaleOutExactlyOnceIT {
     void anInstanceFrozenMidTransactionIsReplacedByItsRestartAndItsZombieCannotCommit(@TempDir Path dir)
             throws Exception {
         String group = "eos-crash";
-        List<Placed> events = firstHalfProduced(group, 41);
+        List<Placed> events = ScaleOutScenario.firstHalfProduced(group, 41, 4_000);
         List<String> expected = KafkaTestSupport.replayResults(JobSpec.defaults(), events);
 
         CountDownLatch frozen = new CountDownLatch(1);
@@ -191,7 +153,7 @@ class ScaleOutExactlyOnceIT {
     void aRefusedWriteAbortsTheTransactionAndTheTasksResumeFromTheirCommittedSnapshots(@TempDir Path dir)
             throws Exception {
         String group = "eos-abort";
-        List<Placed> events = firstHalfProduced(group, 7);
+        List<Placed> events = ScaleOutScenario.firstHalfProduced(group, 7, 4_000);
         List<String> expected = KafkaTestSupport.replayResults(JobSpec.defaults(), events);
         JobMetrics metrics = new JobMetrics();
         AtomicReference<Throwable> failed = KafkaTestSupport.startJob(job(group, dir, "a", metrics, System.out));
@@ -216,7 +178,7 @@ class ScaleOutExactlyOnceIT {
         assertThat(got).containsExactlyInAnyOrderElementsOf(expected);
     }
 
-    private static void setMaxMessageBytes(String topic, String bytes) throws Exception {
+    private void setMaxMessageBytes(String topic, String bytes) throws Exception {
         try (org.apache.kafka.clients.admin.Admin admin = connection.admin()) {
             org.apache.kafka.common.config.ConfigResource r = new org.apache.kafka.common.config.ConfigResource(
                     org.apache.kafka.common.config.ConfigResource.Type.TOPIC, topic);
@@ -239,27 +201,13 @@ class ScaleOutExactlyOnceIT {
     }
 
     private KafkaJob job(String group, Path dir, String instance, JobMetrics metrics, PrintStream console) {
-        KafkaJob job = new KafkaJob(new KafkaJob.Settings(connection, JobSpec.defaults()).inputTopic(group + "-in")
-                .outputTopic(group + "-out").groupId(group).idleTimeoutMs(0)
-                .console(console, ResultPrinter.Format.JSON)
-                .checkpoints(new CheckpointSettings(dir, 1_000, Delivery.EXACTLY_ONCE, false, null, null,
-                        CheckpointSettings.Store.KAFKA, null))
-                .instanceId(instance).scaleOut(new ScaleOut(ScaleOut.SAME_AS_INPUT)), metrics);
-        jobs.add(job);
-        return job;
+        return scenario(group, dir, console).job(instance, metrics);
     }
 
-    /**
-     * Input topic (3 partitions) and output topic of {@code group}, and disordered events with every key on every
-     * partition, of which the first half is produced.
-     */
-    private static List<Placed> firstHalfProduced(String group, long seed) throws Exception {
-        broker.createTopic(group + "-in", 3);
-        broker.createTopic(group + "-out", 2);
-        List<Placed> events = KafkaTestSupport.disorderedEvents(seed, 4_000, new int[] {0, 1, 2},
-                System.currentTimeMillis() - 600_000);
-        KafkaTestSupport.produce(broker.bootstrapServers(), group + "-in", events.subList(0, events.size() / 2));
-        return events;
+    /** The built-in job of {@code group}, exactly-once, its results printed as JSON lines to {@code console}. */
+    private ScaleOutScenario scenario(String group, Path dir, PrintStream console) {
+        return new ScaleOutScenario(group, JobSpec.defaults(), Delivery.EXACTLY_ONCE, dir,
+                s -> s.console(console, ResultPrinter.Format.JSON), jobs);
     }
 
     private static long lagOf(JobMetrics m) {

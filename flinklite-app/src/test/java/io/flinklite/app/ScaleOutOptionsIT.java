@@ -8,8 +8,6 @@ import io.flinklite.connector.kafka.embedded.SharedKafkaBroker;
 import io.flinklite.job.JobSpec;
 import io.flinklite.runtime.checkpoint.Delivery;
 import io.flinklite.runtime.metrics.JobMetrics;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -36,16 +34,10 @@ import static org.awaitility.Awaitility.await;
 @ExtendWith(SharedKafkaBroker.class)
 class ScaleOutOptionsIT {
 
-    private static EmbeddedKafkaBroker broker;
-    private static KafkaConnection connection;
+    private final EmbeddedKafkaBroker broker = SharedKafkaBroker.get();
+    private final KafkaConnection connection = KafkaTestSupport.connection();
     @RegisterExtension
     final RunningJobs jobs = new RunningJobs();
-
-    @BeforeAll
-    static void connect() {
-        broker = SharedKafkaBroker.get();
-        connection = KafkaConnection.of(broker.bootstrapServers());
-    }
 
     /** A plug-in result sink (as JDBC or Cassandra are) that records what it is given and how often it is flushed. */
     static final class RecordingSink implements Sink<WindowResult> {
@@ -66,8 +58,7 @@ class ScaleOutOptionsIT {
     @Test
     void pluginResultSinksGetTheKeyedTasksResultsEqualToTheFusedReplay(@TempDir Path dir) throws Exception {
         String group = "scale-plugin";
-        broker.createTopic(group + "-in", 3);
-        broker.createTopic(group + "-out", 1);
+        topics(group);
         List<Placed> events = KafkaTestSupport.disorderedEvents(21, 3_000, new int[] {0, 1, 2},
                 System.currentTimeMillis() - 600_000);
         JobSpec spec = JobSpec.defaults();
@@ -82,17 +73,13 @@ class ScaleOutOptionsIT {
             opened.add("memory", plugin);
             return opened;
         })) {
-            KafkaJob job = new KafkaJob(settings(group, spec, dir).taskFactory(launcher.taskFactory()), metrics);
-            jobs.add(job);
-            AtomicReference<Throwable> failed = KafkaTestSupport.startJob(job);
-            await().atMost(Duration.ofSeconds(90)).until(() -> failed.get() != null
-                    || plugin.results.size() >= expected.size() && metrics.lastCheckpointTimeMs() > 0);
+            Running job = new Running(settings(group, spec, dir).taskFactory(launcher.taskFactory()), metrics);
+            job.await(Duration.ofSeconds(90), () -> plugin.results.size() >= expected.size()
+                    && metrics.lastCheckpointTimeMs() > 0);
             // Two more checkpoints: the second purges what the first no longer needs.
             long checkpoints = metrics.checkpointsCompleted();
-            await().atMost(Duration.ofSeconds(30)).until(() -> metrics.checkpointsCompleted() >= checkpoints + 2);
-            assertThat(failed.get()).isNull();
+            job.await(Duration.ofSeconds(30), () -> metrics.checkpointsCompleted() >= checkpoints + 2);
             job.stop();
-            assertThat(job.awaitStopped(30_000)).isTrue();
         }
         assertThat(plugin.results).as("the plug-in sink").containsExactlyInAnyOrderElementsOf(expected);
         assertThat(plugin.flushes.get()).as("flushed before snapshots and commits").isPositive();
@@ -112,8 +99,7 @@ class ScaleOutOptionsIT {
     void startFromLatestSkipsTheInputsBacklogButKeyedTasksReadTheRepartitionTopicFromItsStart(@TempDir Path dir)
             throws Exception {
         String group = "scale-latest";
-        broker.createTopic(group + "-in", 3);
-        broker.createTopic(group + "-out", 1);
+        topics(group);
         long base = System.currentTimeMillis() - 600_000;
         // Written before the job starts: never read. Same keys and times as what follows, so reading any of it would
         // change the counts.
@@ -125,20 +111,13 @@ class ScaleOutOptionsIT {
         assertThat(expected).hasSizeGreaterThan(50);
 
         JobMetrics metrics = new JobMetrics();
-        KafkaJob job = new KafkaJob(settings(group, spec, dir).startFrom(
+        Running job = new Running(settings(group, spec, dir).startFrom(
                 io.flinklite.connector.kafka.KafkaSourceReader.StartFrom.LATEST), metrics);
-        jobs.add(job);
-        AtomicReference<Throwable> failed = KafkaTestSupport.startJob(job);
         // Every task assigned (the input's ends looked up in the callback) before anything new is written.
-        await().atMost(Duration.ofSeconds(60)).until(() -> failed.get() != null
-                || metrics.tasks() != null && metrics.tasks().ownedTasks() == 6);
-        assertThat(failed.get()).isNull();
+        job.await(Duration.ofSeconds(60), () -> metrics.tasks() != null && metrics.tasks().ownedTasks() == 6);
         KafkaTestSupport.produce(broker.bootstrapServers(), group + "-in", events);
-        await().atMost(Duration.ofSeconds(90)).until(() -> failed.get() != null
-                || metrics.windowsFlushed() >= expected.size());
-        assertThat(failed.get()).isNull();
+        job.await(Duration.ofSeconds(90), () -> metrics.windowsFlushed() >= expected.size());
         job.stop();
-        assertThat(job.awaitStopped(30_000)).isTrue();
         assertThat(metrics.eventsTotal()).as("only what was written after the start").isEqualTo(events.size());
         assertThat(KafkaTestSupport.values(KafkaTestSupport.readTopic(broker.bootstrapServers(), group + "-out",
                 expected.size()))).containsExactlyInAnyOrderElementsOf(expected);
@@ -147,8 +126,7 @@ class ScaleOutOptionsIT {
     @Test
     void anAggregateClassScalesOutWithResultsEqualToTheFusedJob(@TempDir Path dir) throws Exception {
         String group = "scale-aggregate";
-        broker.createTopic(group + "-in", 3);
-        broker.createTopic(group + "-out", 1);
+        topics(group);
         // A sum of whole numbers: exact whatever the order partials are merged in.
         Path jar = io.flinklite.app.userjar.TestJars.compile(dir, "aggs.jar", java.util.Map.of("com.example.Sum",
                 "package com.example; import io.flinklite.api.*; public class Sum implements"
@@ -187,14 +165,7 @@ class ScaleOutOptionsIT {
             }
             assertThat(expected).hasSizeGreaterThan(50).anyMatch(r -> r.contains("\"value\":"));
 
-            KafkaJob job = new KafkaJob(settings(group, spec, dir).taskFactory(launcher.taskFactory()), metrics);
-            jobs.add(job);
-            AtomicReference<Throwable> failed = KafkaTestSupport.startJob(job);
-            await().atMost(Duration.ofSeconds(90)).until(() -> failed.get() != null
-                    || metrics.windowsFlushed() >= expected.size());
-            assertThat(failed.get()).isNull();
-            job.stop();
-            assertThat(job.awaitStopped(30_000)).isTrue();
+            runUntilWindows(settings(group, spec, dir).taskFactory(launcher.taskFactory()), metrics, expected.size());
         }
         assertThat(metrics.tasks().rebalances()).isPositive();
         assertThat(KafkaTestSupport.values(KafkaTestSupport.readTopic(broker.bootstrapServers(), group + "-out",
@@ -236,22 +207,52 @@ class ScaleOutOptionsIT {
         KafkaTestSupport.produce(broker.bootstrapServers(), group + "-b", toB);
 
         JobMetrics metrics = new JobMetrics();
-        KafkaJob job = new KafkaJob(settings(group, spec, dir).inputTopics(List.of(group + "-a", group + "-b")),
-                metrics);
-        jobs.add(job);
-        AtomicReference<Throwable> failed = KafkaTestSupport.startJob(job);
-        await().atMost(Duration.ofSeconds(90)).until(() -> failed.get() != null
-                || metrics.windowsFlushed() >= expected.size());
-        assertThat(failed.get()).isNull();
-        job.stop();
-        assertThat(job.awaitStopped(30_000)).isTrue();
+        runUntilWindows(settings(group, spec, dir).inputTopics(List.of(group + "-a", group + "-b")), metrics,
+                expected.size());
         assertThat(metrics.eventsLate()).isZero();
         assertThat(connection.partitionCount(group + "-repartition")).as("as many as the largest input").isEqualTo(3);
         assertThat(KafkaTestSupport.values(KafkaTestSupport.readTopic(broker.bootstrapServers(), group + "-out",
                 expected.size()))).containsExactlyInAnyOrderElementsOf(expected);
     }
 
-    private static KafkaJob.Settings settings(String group, JobSpec spec, Path dir) {
+    /** The group's input (3 partitions) and output (1) topics. */
+    private void topics(String group) {
+        broker.createTopic(group + "-in", 3);
+        broker.createTopic(group + "-out", 1);
+    }
+
+    /** Runs one instance until it flushed {@code windows} windows, then stops it cleanly. */
+    private void runUntilWindows(KafkaJob.Settings settings, JobMetrics metrics, int windows) throws Exception {
+        Running job = new Running(settings, metrics);
+        job.await(Duration.ofSeconds(90), () -> metrics.windowsFlushed() >= windows);
+        job.stop();
+    }
+
+    /** One instance running on its own thread, stopped after the test whatever its outcome. */
+    private final class Running {
+        private final KafkaJob job;
+        private final AtomicReference<Throwable> failed;
+
+        Running(KafkaJob.Settings settings, JobMetrics metrics) {
+            job = new KafkaJob(settings, metrics);
+            jobs.add(job);
+            failed = KafkaTestSupport.startJob(job);
+        }
+
+        /** Waits until {@code done} holds; fails at once, with the job's failure, when the job fails first. */
+        void await(Duration atMost, java.util.concurrent.Callable<Boolean> done) {
+            org.awaitility.Awaitility.await().atMost(atMost).until(() -> failed.get() != null || done.call());
+            assertThat(failed.get()).isNull();
+        }
+
+        /** Stops the job cleanly: its final checkpoint taken, within 30 s. */
+        void stop() throws InterruptedException {
+            job.stop();
+            assertThat(job.awaitStopped(30_000)).isTrue();
+        }
+    }
+
+    private KafkaJob.Settings settings(String group, JobSpec spec, Path dir) {
         return new KafkaJob.Settings(connection, spec).inputTopic(group + "-in").outputTopic(group + "-out")
                 .groupId(group).idleTimeoutMs(0).instanceId("a")
                 .checkpoints(new CheckpointSettings(dir, 1_000, Delivery.AT_LEAST_ONCE, false, null, null,

@@ -211,17 +211,12 @@ class ScaleOutProcessesIT {
             broker.createTopic(topic, 1);
         }
         long base = System.currentTimeMillis() - 3_600_000;
-        boolean sessions = spec.window().assigner().isSession();
-        List<Placed> main = events(seed, 6_000, base, sessions);
-        List<Placed> late = lateEvents(seed, base);
-        List<Placed> end = closingEvents(main);
-        List<Placed> all = new ArrayList<>(main);
-        all.addAll(late);
-        all.addAll(end);
-        List<String> expectedLate = new ArrayList<>();
-        List<String> expected = replayResults(spec, all, expectedLate);
-        assertThat(expectedLate).as("every late event is late for the replay").hasSize(late.size());
-        assertThat(expected).hasSizeGreaterThan(40);
+        Input in = Input.of(spec, seed, 6_000, base);
+        List<Placed> main = in.main;
+        List<Placed> late = in.late;
+        List<Placed> end = in.end;
+        List<String> expectedLate = in.expectedLate;
+        List<String> expected = in.expected;
 
         List<String> command = new ArrayList<>(List.of("run", "--bootstrap-servers", bootstrap,
                 "--input-topic", group + "-in", "--output-topic", group + "-out", "--late-topic", group + "-late",
@@ -394,6 +389,365 @@ class ScaleOutProcessesIT {
         ChildFlinkLite again = ChildFlinkLite.startIn(dir, cmd);
         children.add(again);
         return again;
+    }
+
+    // ---- a stalled instance's partitions lost, an instance killed mid-rebalance (issue 12, failure paths) ----
+
+    /**
+     * One instance of each group SIGSTOPped while windows are open, for longer than its 45 s session (the default;
+     * its heartbeats halt with it), so the other instance takes its partitions from their last snapshots; then
+     * SIGCONT: the zombie finds its partitions lost without a hand-over (its generation fenced). Exactly-once it aborts
+     * its open transaction (logged with the reason, counted in {@code flinklite_transactions_aborted_total}), drops
+     * every task, and re-creates what the group assigns it again from the committed snapshots; at-least-once it drops
+     * the lost tasks without a snapshot. Both run at once, one group each (exactly-once, at-least-once) on one input,
+     * and each group's output must equal the replay: read_committed exactly, no duplicate; at-least-once every window
+     * with its exact value; the late output complete.
+     */
+    @Test
+    void aStalledInstanceLosesItsPartitionsAndRejoinsWithoutLossOrDuplicate(@TempDir Path root) throws Exception {
+        disruptionScenario(root, "stall", (groups, random, log) -> {
+            sleepUntil(System.currentTimeMillis() + 1_000 + random.nextInt(5_000));
+            int[] assignedBefore = new int[groups.size()];
+            for (int g = 0; g < groups.size(); g++) {
+                assignedBefore[g] = count(groups.get(g).instances[0], "assigned partitions");
+                groups.get(g).instances[1].suspend();
+            }
+            long stoppedAt = System.currentTimeMillis();
+            // The survivor's next assignment comes once the coordinator expired the stalled member's session.
+            for (int g = 0; g < groups.size(); g++) {
+                int before = assignedBefore[g];
+                groups.get(g).instances[0].awaitLines(Duration.ofSeconds(100),
+                        lines -> count(lines, "assigned partitions") > before);
+            }
+            long stalledMs = System.currentTimeMillis() - stoppedAt;
+            for (Group group : groups) {
+                group.instances[1].resume();
+            }
+            log.append("instance-1 of each group SIGSTOPped for ").append(stalledMs).append(" ms");
+            for (Group group : groups) {
+                ChildFlinkLite zombie = group.instances[1];
+                zombie.awaitLines(Duration.ofSeconds(60), lines -> rejoinedAfterLoss(lines));
+                if (group.exactlyOnce) {
+                    assertThat(zombie.output()).as("the zombie aborts, with the reason")
+                            .containsPattern("transaction of transactional.id '[^']+' aborted: .+");
+                    assertThat(KafkaTestSupport.scrape("http://127.0.0.1:" + group.metricsPorts[1] + "/metrics")
+                            .get("flinklite_transactions_aborted_total")).as("counted").isGreaterThanOrEqualTo(1.0);
+                }
+            }
+            // The session runs from the last heartbeat (every 3 s), so the stall seen here may be up to 3 s shorter.
+            assertThat(stalledMs).as("stalled past the session timeout").isGreaterThan(42_000);
+        }, (group, because) -> {
+            ChildFlinkLite zombie = group.instances[1];
+            List<String> lines = zombie.lines();
+            assertThat(rejoinedAfterLoss(lines)).as(because + ": the zombie lost its tasks, then restored them").isTrue();
+            assertThat(zombie.output()).as(because).doesNotContain("Exception in thread");
+        });
+    }
+
+    /**
+     * A third instance joins each group, and one of the two running instances of each is SIGKILLed for good in the
+     * middle of the rebalance: seeded, either at its first task's hand-over (inside its revocation callback), or 0-1.5 s
+     * after the coordinator reports the group rebalancing (Admin; members learn of it with their next heartbeat, every
+     * 3 s), so before, inside or after its revocation's commit (the log says which). The group completes the
+     * rebalance once the dead member's 45 s session expires; the output of each group (exactly-once, at-least-once, at
+     * once on one input) must equal the replay as above.
+     */
+    @Test
+    void anInstanceKilledWhileTheGroupRebalancesLosesNothing(@TempDir Path root) throws Exception {
+        disruptionScenario(root, "rbkill", (groups, random, log) -> {
+            sleepUntil(System.currentTimeMillis() + 1_000 + random.nextInt(5_000));
+            try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(
+                    java.util.Map.of("bootstrap.servers", SharedKafkaBroker.get().bootstrapServers()))) {
+                int[] revokedBefore = new int[groups.size()];
+                int[] assignedBefore = new int[groups.size()];
+                int[] handedOverBefore = new int[groups.size()];
+                // Per group, seeded: kill at the victim's first task hand-over (inside its revocation callback:
+                // at-least-once between two tasks' commits, exactly-once once the one transaction committed), or a
+                // moment after the coordinator is seen rebalancing.
+                boolean[] atHandOver = new boolean[groups.size()];
+                for (int g = 0; g < groups.size(); g++) {
+                    atHandOver[g] = random.nextBoolean();
+                    handedOverBefore[g] = count(groups.get(g).instances[1], "handed over");
+                    revokedBefore[g] = count(groups.get(g).instances[1], "revoked partitions");
+                    assignedBefore[g] = count(groups.get(g).instances[1], "assigned partitions");
+                    groups.get(g).start(2);
+                }
+                // Per group: when the victim is killed (0 until its group is seen rebalancing); no group's delay
+                // holds up watching the other.
+                long[] killAt = new long[groups.size()];
+                String[] seen = new String[groups.size()];
+                int[] delays = new int[groups.size()];
+                boolean[] killed = new boolean[groups.size()];
+                long deadline = System.currentTimeMillis() + 60_000;
+                int left = groups.size();
+                while (left > 0) {
+                    assertThat(System.currentTimeMillis()).as("no rebalance seen in 60 s").isLessThan(deadline);
+                    for (int g = 0; g < groups.size(); g++) {
+                        Group group = groups.get(g);
+                        if (killed[g]) {
+                            continue;
+                        }
+                        if (killAt[g] == 0 && atHandOver[g]) {
+                            if (count(group.instances[1], "handed over") > handedOverBefore[g]) {
+                                killAt[g] = System.currentTimeMillis();
+                                seen[g] = "at its first task hand-over";
+                            }
+                        } else if (killAt[g] == 0) {
+                            org.apache.kafka.common.GroupState state = admin.describeConsumerGroups(List.of(group.id))
+                                    .all().get(10, TimeUnit.SECONDS).get(group.id).groupState();
+                            if (state == org.apache.kafka.common.GroupState.PREPARING_REBALANCE
+                                    || state == org.apache.kafka.common.GroupState.COMPLETING_REBALANCE) {
+                                // A member learns of the rebalance with its next heartbeat (every 3 s): over that
+                                // span the kill lands before, inside or after the victim's revocation (its commit).
+                                delays[g] = random.nextInt(1_500);
+                                killAt[g] = System.currentTimeMillis() + delays[g];
+                                seen[g] = delays[g] + " ms after the group was seen " + state;
+                            }
+                        } else if (System.currentTimeMillis() >= killAt[g]) {
+                            ChildFlinkLite victim = group.instances[1];
+                            victim.kill();
+                            killed[g] = true;
+                            left--;
+                            boolean revoked = count(victim, "revoked partitions") > revokedBefore[g];
+                            boolean rejoined = count(victim, "assigned partitions") > assignedBefore[g];
+                            log.append(group.id).append(": instance-1 SIGKILLed ").append(seen[g]).append(rejoined
+                                            ? ", after it rejoined" : revoked ? ", after its revocation"
+                                            : ", before its revocation finished").append("; ");
+                        }
+                    }
+                    Thread.sleep(10);
+                }
+            }
+            for (Group group : groups) {
+                group.instances[2].awaitLines(Duration.ofSeconds(100),
+                        lines -> lines.stream().anyMatch(l -> l.contains("assigned partitions")));
+            }
+        }, (group, because) -> { });
+    }
+
+    /** Whether an instance's log shows tasks lost without hand-over, then a task restored from its snapshot. */
+    private static boolean rejoinedAfterLoss(List<String> lines) {
+        int lost = -1;
+        for (int i = 0; i < lines.size(); i++) {
+            String l = lines.get(i);
+            if (lost < 0 && l.contains("lost without hand-over")) {
+                lost = i;
+            } else if (lost >= 0 && l.contains("restored from its snapshot")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static int count(ChildFlinkLite c, String text) {
+        return count(c.lines(), text);
+    }
+
+    private static int count(List<String> lines, String text) {
+        return (int) lines.stream().filter(l -> l.contains(text)).count();
+    }
+
+    /** One job's group of {@code flinklite run --scale-out} processes, with its own output topics and watches. */
+    private static final class Group implements AutoCloseable {
+        final String id;
+        final boolean exactlyOnce;
+        final Path root;
+        final List<String> command;
+        final ChildFlinkLite[] instances = new ChildFlinkLite[3];
+        /** Every process started, in order (the stalled or killed ones too), for their logs. */
+        final List<ChildFlinkLite> started = new ArrayList<>();
+        final int[] metricsPorts;
+        final OutputWatch out;
+        final OutputWatch lateOut;
+
+        Group(String id, boolean exactlyOnce, Path root, String input, List<String> jobFlags) throws java.io.IOException {
+            this.id = id;
+            this.exactlyOnce = exactlyOnce;
+            this.root = root;
+            String bootstrap = SharedKafkaBroker.get().bootstrapServers();
+            SharedKafkaBroker.get().createTopic(id + "-out", 1);
+            SharedKafkaBroker.get().createTopic(id + "-late", 1);
+            command = new ArrayList<>(List.of("run", "--bootstrap-servers", bootstrap, "--input-topic", input,
+                    "--output-topic", id + "-out", "--late-topic", id + "-late", "--group-id", id,
+                    "--checkpoint-store", "kafka", "--checkpoint-interval", "1s", "--scale-out", "--idle-timeout",
+                    "0s", "--status-interval", "0s"));
+            command.addAll(jobFlags);
+            if (exactlyOnce) {
+                command.addAll(List.of("--delivery", "exactly-once"));
+            }
+            metricsPorts = io.flinklite.testing.ScratchSpace.freeLoopbackPorts(instances.length);
+            out = new OutputWatch(bootstrap, id + "-out", exactlyOnce);
+            lateOut = new OutputWatch(bootstrap, id + "-late", false);
+        }
+
+        Path dir(int i) throws java.io.IOException {
+            return Files.createDirectories(root.resolve(id + "-instance-" + i));
+        }
+
+        /** The instances' shared command line; {@code i}'s metrics port (known, to scrape) apart. */
+        String[] command(int i) {
+            List<String> c = new ArrayList<>(command);
+            c.addAll(List.of("--metrics-port", Integer.toString(metricsPorts[i])));
+            return c.toArray(String[]::new);
+        }
+
+        void start(int i) throws Exception {
+            instances[i] = ChildFlinkLite.startIn(dir(i), command(i));
+            started.add(instances[i]);
+        }
+
+        @Override
+        public void close() throws Exception {
+            out.close();
+            lateOut.close();
+            for (int i = 0; i < started.size(); i++) {
+                ChildFlinkLite c = started.get(i);
+                c.close();
+                Files.write(Path.of("target", id + "-process-" + i + ".log"), c.lines());
+            }
+        }
+    }
+
+    /** What happens to the groups while the input arrives; appends what it did (moments, states) to {@code log}. */
+    private interface Disruption {
+        void run(List<Group> groups, Random random, StringBuilder log) throws Exception;
+    }
+
+    /** Further checks of one group once its output is complete and its instances stopped. */
+    private interface GroupCheck {
+        void check(Group group, String because) throws Exception;
+    }
+
+    /**
+     * Two groups (exactly-once, at-least-once) of two instances each on one unkeyed input over 3 partitions, the
+     * sliding job of the sigkill scenarios: the input arrives steadily for {@value #DISRUPTED_PRODUCE_MS} ms while
+     * {@code disruption} runs, then, once every group's results passed {@value #LATE_AFTER_MS} ms of event time, the
+     * late events and the closing ones; each group's output is then checked against the replay.
+     */
+    private void disruptionScenario(Path root, String name, Disruption disruption, GroupCheck check) throws Exception {
+        JobSpec spec = JobSpec.defaults().withTypes(JobSpec.parseTypes(TYPES));
+        List<String> jobFlags = List.of("--window", spec.window().toString(), "--types", TYPES);
+        long seed = Long.getLong("flinklite.killit.seed", System.nanoTime());
+        long startedNanos = System.nanoTime();
+        Random random = new Random(seed);
+        String because = name + ", seed " + seed + " (-Dflinklite.killit.seed=" + seed + " repeats the moments)";
+        EmbeddedKafkaBroker broker = SharedKafkaBroker.get();
+        String bootstrap = broker.bootstrapServers();
+        String input = name + "-in";
+        broker.createTopic(input, 3);
+        long base = System.currentTimeMillis() - 3_600_000;
+        Input in = Input.of(spec, seed, 4_000, base);
+        List<Placed> main = in.main;
+        List<Placed> late = in.late;
+        List<Placed> end = in.end;
+        List<String> expectedLate = in.expectedLate;
+        List<String> expected = in.expected;
+        Set<String> want = new HashSet<>(expected);
+        Set<String> wantLate = new HashSet<>(expectedLate);
+        StringBuilder log = new StringBuilder();
+        ExecutorService producer = Executors.newSingleThreadExecutor();
+        try (Group eos = new Group(name + "-eos", true, root, input, jobFlags);
+             Group alo = new Group(name + "-alo", false, root, input, jobFlags)) {
+            List<Group> groups = List.of(eos, alo);
+            for (Group g : groups) {
+                g.start(0);
+                g.start(1);
+            }
+            for (Group g : groups) {
+                for (int i = 0; i < 2; i++) {
+                    g.instances[i].awaitLines(Duration.ofSeconds(90),
+                            lines -> lines.stream().anyMatch(l -> l.contains("assigned partitions")));
+                }
+            }
+            Future<?> producing = producer.submit(() -> {
+                produceSteadily(bootstrap, input, main, DISRUPTED_PRODUCE_MS);
+                return null;
+            });
+            disruption.run(groups, random, log);
+            System.out.printf("%s: %s%n", because, log);
+            producing.get(2, TimeUnit.MINUTES);
+
+            long lateAfter = base + LATE_AFTER_MS;
+            awaitUntil(Duration.ofMinutes(2), () -> passed(eos.out, lateAfter) && passed(alo.out, lateAfter),
+                    () -> because + ": results past " + lateAfter + " never came; " + describe(groups));
+            KafkaTestSupport.produce(bootstrap, input, late);
+            KafkaTestSupport.produce(bootstrap, input, end);
+            awaitUntil(Duration.ofMinutes(2), () -> groups.stream().allMatch(g ->
+                            new HashSet<>(g.out.values()).containsAll(want)
+                                    && new HashSet<>(g.lateOut.values()).containsAll(wantLate)),
+                    () -> because + ": output incomplete: " + groups.stream().map(g -> g.id + " "
+                            + missing(want, g.out.values()) + " results and " + missing(wantLate, g.lateOut.values())
+                            + " late events missing, results the replay does not have: "
+                            + unexpected(want, g.out.values())).toList() + describe(groups));
+            Thread.sleep(2_000); // anything beyond the expected (a wrong value, a duplicate) arrives soon after
+            for (Group g : groups) {
+                for (ChildFlinkLite c : g.instances) {
+                    if (c != null && c.isAlive()) {
+                        c.stopWithSigterm(Duration.ofSeconds(60));
+                    }
+                }
+            }
+            for (Group g : groups) {
+                String of = because + ", " + g.id;
+                List<String> got = g.out.values();
+                if (g.exactlyOnce) {
+                    assertThat(got).as(of + ": read_committed output = the replay's, no duplicates")
+                            .containsExactlyInAnyOrderElementsOf(expected);
+                } else {
+                    assertThat(new HashSet<>(got)).as(of + ": results (distinct) = the replay's")
+                            .containsExactlyInAnyOrderElementsOf(want);
+                }
+                assertThat(new HashSet<>(g.lateOut.values())).as(of + ": late events (distinct)")
+                        .containsExactlyInAnyOrderElementsOf(wantLate);
+                check.check(g, of);
+                System.out.printf("%s: %d results (%d expected, %d duplicates), %d late (%d expected)%n", of,
+                        got.size(), expected.size(), got.size() - new HashSet<>(got).size(),
+                        g.lateOut.values().size(), expectedLate.size());
+            }
+            System.out.printf("%s: %.1f s%n", because, (System.nanoTime() - startedNanos) / 1e9);
+        } finally {
+            producer.shutdownNow();
+        }
+    }
+
+    /** How long the input of a disruption scenario takes to arrive: past a stall of a whole session. */
+    private static final long DISRUPTED_PRODUCE_MS = 60_000;
+
+    private static String describe(List<Group> groups) {
+        StringBuilder b = new StringBuilder();
+        for (Group g : groups) {
+            for (int i = 0; i < g.started.size(); i++) {
+                b.append("\n---- ").append(g.id).append(" process ").append(i).append(" ----\n")
+                        .append(tail(g.started.get(i).lines()));
+            }
+        }
+        return b.toString();
+    }
+
+    /**
+     * The input of a kill scenario and what the replay computes on it: {@code n} events of the keys from {@code base}
+     * on (with bursts for session windows), then late events once every watermark passed them, then closing events.
+     */
+    private static final class Input {
+        List<Placed> main;
+        List<Placed> late;
+        List<Placed> end;
+        final List<String> expectedLate = new ArrayList<>();
+        List<String> expected;
+
+        static Input of(JobSpec spec, long seed, int n, long base) throws Exception {
+            Input in = new Input();
+            in.main = events(seed, n, base, spec.window().assigner().isSession());
+            in.late = lateEvents(seed, base);
+            in.end = closingEvents(in.main);
+            List<Placed> all = new ArrayList<>(in.main);
+            all.addAll(in.late);
+            all.addAll(in.end);
+            in.expected = replayResults(spec, all, in.expectedLate);
+            assertThat(in.expectedLate).as("every late event is late for the replay").hasSize(in.late.size());
+            assertThat(in.expected).hasSizeGreaterThan(40);
+            return in;
+        }
     }
 
     /** What the replay computes on {@code events}: the results as JSON lines; the late events into {@code late}. */

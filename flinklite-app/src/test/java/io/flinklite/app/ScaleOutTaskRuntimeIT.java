@@ -17,8 +17,6 @@ import io.flinklite.runtime.state.StateReader;
 import io.flinklite.runtime.state.StateWriter;
 import io.flinklite.source.DeadLetterHandler;
 import io.flinklite.source.RecordBatch;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -45,16 +43,10 @@ import static org.awaitility.Awaitility.await;
 @ExtendWith(SharedKafkaBroker.class)
 class ScaleOutTaskRuntimeIT {
 
-    private static EmbeddedKafkaBroker broker;
-    private static KafkaConnection connection;
+    private final EmbeddedKafkaBroker broker = SharedKafkaBroker.get();
+    private final KafkaConnection connection = KafkaTestSupport.connection();
     @RegisterExtension
     final RunningJobs jobs = new RunningJobs();
-
-    @BeforeAll
-    static void connect() {
-        broker = SharedKafkaBroker.get();
-        connection = KafkaConnection.of(broker.bootstrapServers());
-    }
 
     /** Forwards each event to partition id % n; state: events forwarded, next offset. */
     static final class ForwardingTask extends TaskBase {
@@ -270,47 +262,9 @@ class ScaleOutTaskRuntimeIT {
     @Test
     void theBuiltInJobOverUnkeyedInputThroughTheShuffleEqualsOneFusedInstanceWhileTasksMove(@TempDir Path dir)
             throws Exception {
-        String group = "scale-builtin";
-        int partitions = 3;
-        broker.createTopic(group + "-in", partitions);
-        broker.createTopic(group + "-out", 2);
-        long base = System.currentTimeMillis() - 600_000;
         // Every key on every partition: the fused job per instance would emit partial counts.
-        List<Placed> events = KafkaTestSupport.disorderedEvents(12, 4_000, new int[] {0, 1, 2}, base);
-        JobSpec spec = JobSpec.defaults();
-        List<String> expected = KafkaTestSupport.replayResults(spec, events);
-        assertThat(expected).hasSizeGreaterThan(50);
-        KafkaTestSupport.produce(broker.bootstrapServers(), group + "-in", events.subList(0, events.size() / 2));
-        CheckpointSettings checkpoints = new CheckpointSettings(dir, 1_000, Delivery.AT_LEAST_ONCE, false, null, null,
-                CheckpointSettings.Store.KAFKA, null);
-
-        JobMetrics first = new JobMetrics();
-        AtomicReference<Throwable> failedA = KafkaTestSupport.startJob(builtIn(group, spec, checkpoints, "a", first));
-        await().atMost(Duration.ofSeconds(60)).until(() -> failedA.get() != null || first.windowsFlushed() > 0
-                && first.lastCheckpointTimeMs() > 0);
-        assertThat(failedA.get()).isNull();
-        JobMetrics second = new JobMetrics();
-        AtomicReference<Throwable> failedB = KafkaTestSupport.startJob(builtIn(group, spec, checkpoints, "b", second));
-        // The second half only once tasks moved: their open windows (spanning both halves) moved with them.
-        await().atMost(Duration.ofSeconds(60)).until(() -> failedB.get() != null
-                || second.tasks() != null && second.tasks().ownedTasks() > 0 && first.tasks().ownedTasks() > 0);
-        assertThat(failedB.get()).isNull();
-        assertThat(second.tasks().restoredBytes()).as("the moved tasks' state").isPositive();
-        KafkaTestSupport.produce(broker.bootstrapServers(), group + "-in", events.subList(events.size() / 2,
-                events.size()));
-        await().atMost(Duration.ofSeconds(120)).until(() -> failedA.get() != null || failedB.get() != null
-                || first.windowsFlushed() + second.windowsFlushed() >= expected.size());
-        assertThat(failedA.get()).isNull();
-        assertThat(failedB.get()).isNull();
-        for (KafkaJob job : jobs) {
-            job.stop();
-            assertThat(job.awaitStopped(30_000)).isTrue();
-        }
-        assertThat(second.tasks().rebalances()).isPositive();
-        assertThat(first.eventsLate() + second.eventsLate()).isZero();
-        List<String> got = KafkaTestSupport.values(KafkaTestSupport.readTopic(broker.bootstrapServers(), group + "-out",
-                expected.size()));
-        assertThat(got).containsExactlyInAnyOrderElementsOf(expected);
+        new ScaleOutScenario("scale-builtin", JobSpec.defaults(), Delivery.AT_LEAST_ONCE, dir, settings -> settings,
+                jobs).tasksMoveWhileWindowsAreOpen(ScaleOutScenario.firstHalfProduced("scale-builtin", 12, 4_000));
     }
 
     @Test

@@ -502,6 +502,9 @@ public final class KafkaSourceReader implements SourceReader {
     }
 
     private void revoke(Collection<TopicPartition> partitions, Map<TopicPartition, Long> positions, boolean lost) {
+        // A deferred offset belongs to this ownership of its partition: should the partition come back, another
+        // member may have committed past it meanwhile, and retrying it then would move the group's offset back.
+        deferredCommit.keySet().removeAll(partitions);
         for (TopicPartition tp : partitions) {
             int source = sourceOf(tp.topic());
             if (source < 0) {
