@@ -282,7 +282,12 @@ final class ShuffleStages<R> implements ScaledKafkaJob.Stages {
             if (value == null) {
                 metrics.addInvalid(InvalidReason.NULL_VALUE, 1);
             } else {
-                stage.process(key, 0, key == null ? 0 : key.length, value, batch.payloadOffset(i), batch.payloadLength(i));
+                try {
+                    stage.process(key, 0, key == null ? 0 : key.length, value, batch.payloadOffset(i),
+                            batch.payloadLength(i));
+                } catch (KeyedStage.OtherJobException e) {
+                    throw new IllegalArgumentException("task " + id + ": " + e.getMessage(), e);
+                }
             }
             nextOffset = batch.offset(i) + 1;
         }

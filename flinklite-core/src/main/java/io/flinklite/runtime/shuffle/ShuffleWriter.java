@@ -93,6 +93,7 @@ public final class ShuffleWriter implements OneInputOperator<Object>, ObservesId
     private final int topicHash;
     private final int sourcePartition;
     private final int totalPartitions;
+    private final int job;
     private final ShuffleOutput out;
     private final int partitions;
     private final WindowAggregator partialStore;
@@ -135,13 +136,14 @@ public final class ShuffleWriter implements OneInputOperator<Object>, ObservesId
      * @param topic           the source topic (or file) this task reads
      * @param sourcePartition the partition this task reads
      * @param totalPartitions how many partitions the source topic has: the keyed side waits for each
+     * @param job             {@link ShuffleRecords#jobHash} of the job, in every marker (the keyed side refuses another)
      * @param assigner        the job's window assigner (panes, firing times; sessions go raw)
      * @param partialStore    the job's aggregator, used as storage for partials only (never emits);
      *                        {@code null} to send every element raw (aggregates without a partial form)
      * @param maxOpenPartials open partials before the oldest pane is sent early
      * @param downstream      receives the watermarks (nothing else); a source task's writer usually has no successor
      */
-    public ShuffleWriter(String topic, int sourcePartition, int totalPartitions, WindowAssigner assigner,
+    public ShuffleWriter(String topic, int sourcePartition, int totalPartitions, int job, WindowAssigner assigner,
                          long allowedLatenessMs, WindowAggregator partialStore, ShuffleOutput out, int maxOpenPartials,
                          Output<Object> downstream) {
         this.topicName = Objects.requireNonNull(topic, "topic");
@@ -158,6 +160,7 @@ public final class ShuffleWriter implements OneInputOperator<Object>, ObservesId
         }
         this.sourcePartition = sourcePartition;
         this.totalPartitions = totalPartitions;
+        this.job = job;
         this.out = Objects.requireNonNull(out, "out");
         this.partitions = out.partitions();
         ShufflePartitioner.partition(new byte[0], 0, partitions); // validates the partition count
@@ -255,6 +258,11 @@ public final class ShuffleWriter implements OneInputOperator<Object>, ObservesId
 
     /** Sends and frees every partial of the open pane at {@code index}. */
     private void flushPane(int index) throws Exception {
+        if (!marked) {
+            // The keyed side learns which job sends before the first partial (see ShuffleRecords); with no
+            // watermark yet: the watermark that closes this pane goes out after its partials.
+            sendMarker(Long.MIN_VALUE);
+        }
         Pane p = panes[index];
         for (int i = 0; i < p.size; i++) {
             KeyPanes kp = p.keys[i];
@@ -286,7 +294,8 @@ public final class ShuffleWriter implements OneInputOperator<Object>, ObservesId
         while (paneCount > 0 && paneEndReached(panes[0].start, watermarkMs)) {
             flushPane(0);
         }
-        if (!marked || raw || watermarkMs == Long.MAX_VALUE || crossesFiringTime(markedWatermark, watermarkMs)) {
+        if (!marked || markedWatermark == Long.MIN_VALUE || raw || watermarkMs == Long.MAX_VALUE
+                || crossesFiringTime(markedWatermark, watermarkMs)) {
             sendMarker();
         }
         downstream.emitWatermark(watermarkMs);
@@ -313,12 +322,16 @@ public final class ShuffleWriter implements OneInputOperator<Object>, ObservesId
     }
 
     private void sendMarker() throws Exception {
-        records.encodeMarker(topic, sourcePartition, totalPartitions, watermark, idle);
+        sendMarker(watermark);
+    }
+
+    private void sendMarker(long watermarkMs) throws Exception {
+        records.encodeMarker(job, topic, sourcePartition, totalPartitions, watermarkMs, idle);
         for (int p = 0; p < partitions; p++) {
             send(p, null, 0);
         }
         marked = true;
-        markedWatermark = watermark;
+        markedWatermark = watermarkMs;
         markersSent++;
     }
 
