@@ -92,7 +92,8 @@ public final class ShuffleWriter implements OneInputOperator<Object>, ObservesId
     private final String topicName;
     private final int topicHash;
     private final int sourcePartition;
-    private final int totalPartitions;
+    /** Grows when a snapshot of the partition names more (the topic grew): see {@link #restoreState}. */
+    private int totalPartitions;
     private final int job;
     private final ShuffleOutput out;
     private final int partitions;
@@ -405,10 +406,22 @@ public final class ShuffleWriter implements OneInputOperator<Object>, ObservesId
     @Override
     public void restoreState(StateReader r) {
         String source = r.readString("source");
-        String expected = topicName + "/" + sourcePartition + "/" + totalPartitions;
-        if (!source.equals(expected)) {
-            throw new StateFormatException("shuffle writer state of source " + source + " restored into " + expected);
+        String partition = topicName + "/" + sourcePartition + "/";
+        int total = -1;
+        if (source.startsWith(partition)) {
+            try {
+                total = Integer.parseInt(source.substring(partition.length()));
+            } catch (NumberFormatException e) {
+                total = -1;
+            }
         }
+        if (total < 1) {
+            throw new StateFormatException("shuffle writer state of source " + source + " restored into " + partition
+                    + totalPartitions);
+        }
+        // Another count of the same partition: the topic grew while the job ran (partitions never go away). The
+        // larger one, so the keyed tasks keep waiting for every partition either count names.
+        totalPartitions = Math.max(totalPartitions, total);
         watermark = r.readLong("watermark");
         idle = r.readBoolean("idle");
         marked = r.readBoolean("marked");

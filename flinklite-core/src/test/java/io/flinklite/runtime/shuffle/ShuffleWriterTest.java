@@ -186,6 +186,33 @@ class ShuffleWriterTest {
     }
 
     @Test
+    void aSourceTaskRestoredAfterItsTopicGrewAnnouncesTheNewCountAndOtherPartitionsAreStillRefused() throws Exception {
+        List<String> results = new ArrayList<>();
+        List<String> late = new ArrayList<>();
+        Recording out = new Recording(1);
+        out.keyed = new KeyedStage<?>[] {keyed(1, results, late)};
+        var before = source("in", 0, 2, out);
+        before.processElement(event(1_500, "a"), 1_500, "a").processWatermark(1_000);
+        var snapshot = before.snapshot();
+        // The task moved after the topic grew to 3: its new owner makes it with the new count.
+        var grown = source("in", 0, 3, out).restored(snapshot);
+        source("in", 1, 3, out).processWatermark(9_000);
+        grown.processWatermark(9_000);
+        assertThat(out.keyed[0].watermark()).as("held: partition 2 has not reported").isEqualTo(Long.MIN_VALUE);
+        source("in", 2, 3, out).processWatermark(9_000);
+        assertThat(out.keyed[0].watermark()).isEqualTo(9_000);
+        assertThat(results).as("the restored partial's three windows").hasSize(3);
+        // Made with the old count after a snapshot of the new one (a stale count): keeps the larger.
+        var stale = source("in", 0, 2, out).restored(grown.snapshot());
+        out.sent.clear();
+        stale.endInput();
+        assertThat(out.sent).filteredOn(sent -> sent.kind() == ShuffleRecords.MARKER)
+                .allMatch(sent -> ShuffleRecords.markerTotal(sent.value(), 0) == 3);
+        assertThatThrownBy(() -> source("in", 1, 3, out).restored(snapshot))
+                .hasMessageContaining("shuffle writer state of source in/0/2 restored into in/1/3");
+    }
+
+    @Test
     void aKeyedTaskRefusesTheMarkersOfAnInstanceRunningOtherJobFlagsBeforeMergingAnyOfItsPartials() throws Exception {
         List<String> results = new ArrayList<>();
         List<String> late = new ArrayList<>();
