@@ -16,6 +16,7 @@ import io.flinklite.job.Durations;
 import io.flinklite.job.JobSpec;
 import io.flinklite.runtime.checkpoint.EncodedResult;
 import io.flinklite.runtime.checkpoint.SourcePosition;
+import io.flinklite.runtime.checkpoint.TaskId;
 import io.flinklite.runtime.graph.JobGraphs;
 import io.flinklite.runtime.join.JoinedPair;
 import io.flinklite.runtime.json.JoinPairJson;
@@ -459,6 +460,28 @@ public final class KafkaJob {
     }
 
     /** {@code handler} with every dead letter named as one of source {@code source} of the reader. */
+    /**
+     * How many partitions a new source task of {@code id} tells the keyed tasks to wait for: its topic's count now,
+     * which grows when partitions are added while the job runs (the consumer is assigned them once its metadata
+     * refreshes, {@code metadata.max.age.ms}). The count at start would refuse the new partition's task and stop the
+     * job; a count that grows makes every keyed task wait for the new partition's first marker (SourceWatermarks).
+     * Said once per growth: what the new partition held before the keyed watermark passed it is late.
+     *
+     * @param known        each input topic's partition count as of the last source task made (updated here)
+     * @param currentCount the reader's count of the topic now (-1 unknown; it may lag the assignment)
+     */
+    static int sourcePartitions(java.util.Map<String, Integer> known, TaskId id, int currentCount) {
+        int before = known.get(id.topic());
+        int now = Math.max(before, Math.max(currentCount, id.partition() + 1));
+        if (now > before) {
+            known.put(id.topic(), now);
+            LOG.warn("input topic {} has {} partitions now, {} at start: its new partitions' source tasks join the"
+                    + " job, and keyed tasks wait for their first watermark; records in them older than the job's"
+                    + " watermark when they are first read are late (counted, --late-topic)", id.topic(), now, before);
+        }
+        return now;
+    }
+
     private static DeadLetterHandler ofSource(DeadLetterHandler handler, int source) {
         return (partition, offset, payload, payloadOffset, payloadLength, reason, detail) -> handler.deadLetter(source,
                 partition, offset, payload, payloadOffset, payloadLength, reason, detail);
@@ -559,7 +582,9 @@ public final class KafkaJob {
             try (io.flinklite.runtime.task.TaskManager<ScaledKafkaJob.StageTask> tasks =
                          new io.flinklite.runtime.task.TaskManager<>(
                                  id -> id.topic().equals(repartitionTopic) ? stages.keyedTask(id, results, late)
-                                         : stages.sourceTask(id, inputPartitions.get(id.topic()), repartition,
+                                         : stages.sourceTask(id, sourcePartitions(inputPartitions, id,
+                                                         source.partitionCount(readTopics.indexOf(id.topic()))),
+                                                         repartition,
                                                  ofSource(deadLetters, readTopics.indexOf(id.topic())),
                                                  () -> source.lag(readTopics.indexOf(id.topic()), id.partition())),
                                  id -> checkpoints.taskStore(id, connection, settings.groupId,

@@ -455,8 +455,14 @@ final class ScaledKafkaJob {
         @Override
         public void partitionAssigned(int source, int partition) {
             TaskId id = new TaskId(topics.get(source), partition);
-            if (tasks.task(id) == null) {
-                start(id, source);
+            if (tasks.task(id) == null && callbackFailure == null) {
+                try {
+                    start(id, source);
+                } catch (RuntimeException e) {
+                    // The consumer would wrap it into "User rebalance callback throws an error" with a stack trace;
+                    // thrown as it is after the poll, a refusal (a snapshot of another job) is one line.
+                    callbackFailure = e;
+                }
             }
         }
 

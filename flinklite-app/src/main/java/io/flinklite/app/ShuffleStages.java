@@ -262,6 +262,8 @@ final class ShuffleStages<R> implements ScaledKafkaJob.Stages {
         private long nextOffset = -1;
         private long invalidLogged;
         private long duplicatesPublished;
+        /** The window operator counts from 0 in every run of the task (not in its snapshot). */
+        private long latePartialsPublished;
 
         KeyedTask(TaskId id, KeyedStage<?> stage, JobMetrics metrics) {
             this.id = id;
@@ -282,7 +284,12 @@ final class ShuffleStages<R> implements ScaledKafkaJob.Stages {
             if (value == null) {
                 metrics.addInvalid(InvalidReason.NULL_VALUE, 1);
             } else {
-                stage.process(key, 0, key == null ? 0 : key.length, value, batch.payloadOffset(i), batch.payloadLength(i));
+                try {
+                    stage.process(key, 0, key == null ? 0 : key.length, value, batch.payloadOffset(i),
+                            batch.payloadLength(i));
+                } catch (KeyedStage.OtherJobException e) {
+                    throw new IllegalArgumentException("task " + id + ": " + e.getMessage(), e);
+                }
             }
             nextOffset = batch.offset(i) + 1;
         }
@@ -293,6 +300,16 @@ final class ShuffleStages<R> implements ScaledKafkaJob.Stages {
             long duplicates = stage.duplicatesSkipped();
             metrics.addShuffleDuplicatesSkipped(duplicates - duplicatesPublished);
             duplicatesPublished = duplicates;
+            long latePartials = stage.windowOperator().latePartials();
+            if (latePartials > latePartialsPublished) {
+                // Whole pre-aggregated panes: their events are in no result, and no per-event late counter saw them.
+                metrics.addShuffleLatePartials(latePartials - latePartialsPublished);
+                LOG.warn("task {}: {} partial(s) dropped, all windows of their panes had closed: a source partition"
+                        + " is behind the job's watermark (added to the input while the job ran?); their events are"
+                        + " in no result (flinklite_shuffle_late_partials_total)", id,
+                        latePartials - latePartialsPublished);
+                latePartialsPublished = latePartials;
+            }
             long invalid = stage.invalidRecords();
             if (invalid > invalidLogged) {
                 // Not a user's record: something else wrote to the job's internal topic. Counted, skipped, said.

@@ -123,6 +123,10 @@ public final class JobMetricsCollectors {
         counter(registry, "flinklite_shuffle_duplicates_skipped_total",
                 "Repartition records keyed tasks skipped as resends of a source task restored from an older snapshot",
                 cb -> cb.call(metrics.shuffleDuplicatesSkipped()));
+        counter(registry, "flinklite_shuffle_late_partials_total",
+                "Pre-aggregated partials keyed tasks dropped because all windows of their pane had closed (a source"
+                        + " partition behind the job's watermark, e.g. one added to the input while running)",
+                cb -> cb.call(metrics.shuffleLatePartials()));
         counter(registry, "flinklite_transactions_committed_total",
                 "Kafka transactions a scaled-out exactly-once instance committed (one per checkpoint of its tasks)",
                 cb -> cb.call(metrics.transactionsCommitted()));

@@ -86,6 +86,7 @@ public final class JobMetrics {
     private final AtomicLong checkpointsSkipped = new AtomicLong();
     private final AtomicLong sinkErrors = new AtomicLong();
     private final AtomicLong shuffleDuplicatesSkipped = new AtomicLong();
+    private final AtomicLong shuffleLatePartials = new AtomicLong();
     private final AtomicLong transactionsCommitted = new AtomicLong();
     private final AtomicLong transactionsAborted = new AtomicLong();
     private final ConcurrentHashMap<String, SinkCounters> sinks = new ConcurrentHashMap<>();
@@ -195,6 +196,11 @@ public final class JobMetrics {
     public void addSinkErrors(long n) { sinkErrors.addAndGet(n); }
     /** Counts repartition records a keyed task skipped as resends of a restored source task (scale-out). */
     public void addShuffleDuplicatesSkipped(long n) { shuffleDuplicatesSkipped.addAndGet(n); }
+    /**
+     * Counts partials a keyed task dropped because every window of their pane was past its cleanup time (their
+     * source partition was behind the keyed watermark, as one added to the input while the job ran).
+     */
+    public void addShuffleLatePartials(long n) { shuffleLatePartials.addAndGet(n); }
     /** Counts a Kafka transaction of a scaled-out exactly-once instance that committed. */
     public void transactionCommitted() { transactionsCommitted.incrementAndGet(); }
     /**
@@ -357,6 +363,7 @@ public final class JobMetrics {
     public long outputRecordsTooLarge() { return outputRecordsTooLarge.get(); }
     public long sinkErrors() { return sinkErrors.get(); }
     public long shuffleDuplicatesSkipped() { return shuffleDuplicatesSkipped.get(); }
+    public long shuffleLatePartials() { return shuffleLatePartials.get(); }
     public long transactionsCommitted() { return transactionsCommitted.get(); }
     public long transactionsAborted() { return transactionsAborted.get(); }
     /** Open panes of all window operators (the built-in job's one window operator's), and of all owned keyed tasks. */

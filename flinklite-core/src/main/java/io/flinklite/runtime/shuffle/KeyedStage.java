@@ -35,7 +35,9 @@ import java.util.function.Function;
  * lineage starts that source partition's numbering afresh (a source task that started without a snapshot); a
  * jump in the numbering is counted ({@link #sequenceGaps()}: records of the repartition topic lost).
  * A record that is not a valid shuffle record is skipped and counted ({@link #invalidRecords()},
- * {@link #lastInvalid()}); it never stops the task.
+ * {@link #lastInvalid()}); it never stops the task. A marker of another job (its {@link ShuffleRecords#markerJob}
+ * is not this job's hash: an instance of the group started with other job flags) stops it with
+ * {@link OtherJobException}: merging that job's partials would give wrong results silently.
  *
  * <p>Task thread only. Per record: no allocation for keys seen before (an interning table) and built-in aggregates.
  *
@@ -52,6 +54,8 @@ public final class KeyedStage<R> {
     private final SourceWatermarks sources;
     private final Sink<? super R> results;
     private final Sink<byte[]> late;
+    private final String jobFingerprint;
+    private final int job;
     private final KeyInterner keys = new KeyInterner();
     private final DecodedEvent event = new DecodedEvent();
     private long watermark = Long.MIN_VALUE;
@@ -72,10 +76,13 @@ public final class KeyedStage<R> {
     /**
      * @param windowOperator builds the job's window operator around the stage's output
      * @param sourceTopics   how many source topics feed the repartition stream
+     * @param jobFingerprint what shapes the job's state; markers must carry its {@link ShuffleRecords#jobHash}
      * @param late           the late events' original bytes; {@code null} to only count them
      */
     public KeyedStage(Function<Output<Object>, WindowOperator> windowOperator, int sourceTopics,
-                      Sink<? super R> results, Sink<byte[]> late) {
+                      String jobFingerprint, Sink<? super R> results, Sink<byte[]> late) {
+        this.jobFingerprint = Objects.requireNonNull(jobFingerprint, "jobFingerprint");
+        this.job = ShuffleRecords.jobHash(jobFingerprint);
         this.results = Objects.requireNonNull(results, "results");
         this.late = late;
         this.sources = new SourceWatermarks(sourceTopics);
@@ -147,6 +154,15 @@ public final class KeyedStage<R> {
             }
             default: {
                 markers++;
+                int from = ShuffleRecords.markerJob(value, off);
+                if (from != job) {
+                    throw new OtherJobException("a source task of " + ShuffleRecords.markerTopic(value, off) + "/"
+                            + ShuffleRecords.markerPartition(value, off) + " runs another job (job #"
+                            + Integer.toHexString(from) + "; this one is #" + Integer.toHexString(job) + ": "
+                            + jobFingerprint + "). Every instance sharing the repartition topic must run the same"
+                            + " job flags (window, types, key, lateness, aggregate); stop the others, or give this"
+                            + " job another --group-id");
+                }
                 try {
                     sources.update(ShuffleRecords.markerTopic(value, off), ShuffleRecords.markerPartition(value, off),
                             ShuffleRecords.markerTotal(value, off), ShuffleRecords.markerWatermark(value, off),
@@ -157,6 +173,16 @@ public final class KeyedStage<R> {
                 }
                 advance();
             }
+        }
+    }
+
+    /**
+     * A marker of another job reached a keyed task (see the class comment). An {@link IllegalArgumentException}:
+     * the other instance's configuration is wrong, and the message says what to do.
+     */
+    public static final class OtherJobException extends IllegalArgumentException {
+        OtherJobException(String message) {
+            super(message);
         }
     }
 

@@ -10,9 +10,9 @@ import java.nio.charset.StandardCharsets;
  * encoder (one reused buffer) and its decoders. Big-endian; every value starts with {@link #VERSION} and a kind byte:
  *
  * <pre>
- * RAW      2 | 1 | origin (20) | timestamp (8) | flags (1: bit 0 has value, bit 1 has id) | value (8, double) | id (8) | original bytes
- * PARTIAL  2 | 2 | origin (20) | pane start (8) | accumulator (the aggregator's WindowAggregator.writePartial form)
- * MARKER   2 | 3 | source partition (4) | total source partitions (4) | watermark (8) | idle (1) | topic length (2) | topic (UTF-8)
+ * RAW      3 | 1 | origin (20) | timestamp (8) | flags (1: bit 0 has value, bit 1 has id) | value (8, double) | id (8) | original bytes
+ * PARTIAL  3 | 2 | origin (20) | pane start (8) | accumulator (the aggregator's WindowAggregator.writePartial form)
+ * MARKER   3 | 3 | job (4) | source partition (4) | total source partitions (4) | watermark (8) | idle (1) | topic length (2) | topic (UTF-8)
  * origin = source topic's String.hashCode (4) | source partition (4) | lineage (4) | sequence (8)
  * </pre>
  *
@@ -25,13 +25,15 @@ import java.nio.charset.StandardCharsets;
  *
  * RAW and PARTIAL records are keyed: the record key is the window key's UTF-8 bytes (see {@link ShufflePartitioner});
  * a MARKER has no key and goes to every partition. A MARKER's watermark is {@link Long#MIN_VALUE} before its source
- * partition had one.
+ * partition had one. A MARKER's {@code job} is {@link #jobHash} of the job its source task runs: instances of one group
+ * started with other job flags (window, types, key, aggregate) would otherwise merge each other's partials silently,
+ * and a source task sends a marker before its first keyed record, so a keyed task sees whose records follow.
  *
  * <p>Encoder: not thread-safe; each {@code encode...} call overwrites the previous record ({@link #array()},
  * {@link #length()}).
  */
 public final class ShuffleRecords {
-    public static final byte VERSION = 2;
+    public static final byte VERSION = 3;
     public static final byte RAW = 1;
     public static final byte PARTIAL = 2;
     public static final byte MARKER = 3;
@@ -44,7 +46,7 @@ public final class ShuffleRecords {
     public static final int RAW_HEADER = BODY + 8 + 1 + 8 + 8;
     /** Bytes before a PARTIAL record's accumulator. */
     public static final int PARTIAL_HEADER = BODY + 8;
-    private static final int MARKER_FIXED = 2 + 4 + 4 + 8 + 1 + 2;
+    private static final int MARKER_FIXED = 2 + 4 + 4 + 4 + 8 + 1 + 2;
 
     private final ByteArrayWriter out = new ByteArrayWriter(256);
 
@@ -83,10 +85,13 @@ public final class ShuffleRecords {
                 .putLong(sequence);
     }
 
-    /** A MARKER; {@code topicUtf8} is the source topic's name in UTF-8 (at most 65535 bytes). */
-    public ShuffleRecords encodeMarker(byte[] topicUtf8, int sourcePartition, int totalPartitions, long watermarkMs,
-                                       boolean idle) {
-        out.reset().putByte(VERSION).putByte(MARKER).putInt(sourcePartition).putInt(totalPartitions)
+    /**
+     * A MARKER of the job {@code job} ({@link #jobHash}); {@code topicUtf8} is the source topic's name in UTF-8 (at
+     * most 65535 bytes).
+     */
+    public ShuffleRecords encodeMarker(int job, byte[] topicUtf8, int sourcePartition, int totalPartitions,
+                                       long watermarkMs, boolean idle) {
+        out.reset().putByte(VERSION).putByte(MARKER).putInt(job).putInt(sourcePartition).putInt(totalPartitions)
                 .putLong(watermarkMs).putByte(idle ? 1 : 0).putShort(topicUtf8.length)
                 .putBytes(topicUtf8, 0, topicUtf8.length);
         return this;
@@ -152,13 +157,21 @@ public final class ShuffleRecords {
 
     public static long partialPaneStart(byte[] b, int off) { return ByteArrayWriter.getLong(b, off + BODY); }
 
-    public static int markerPartition(byte[] b, int off) { return ByteArrayWriter.getInt(b, off + 2); }
+    /**
+     * The one hash of a job's fingerprint that markers carry: {@link String#hashCode}, the same in every JVM, so
+     * instances of one job agree.
+     */
+    public static int jobHash(String jobFingerprint) { return jobFingerprint.hashCode(); }
 
-    public static int markerTotal(byte[] b, int off) { return ByteArrayWriter.getInt(b, off + 6); }
+    public static int markerJob(byte[] b, int off) { return ByteArrayWriter.getInt(b, off + 2); }
 
-    public static long markerWatermark(byte[] b, int off) { return ByteArrayWriter.getLong(b, off + 10); }
+    public static int markerPartition(byte[] b, int off) { return ByteArrayWriter.getInt(b, off + 6); }
 
-    public static boolean markerIdle(byte[] b, int off) { return b[off + 18] != 0; }
+    public static int markerTotal(byte[] b, int off) { return ByteArrayWriter.getInt(b, off + 10); }
+
+    public static long markerWatermark(byte[] b, int off) { return ByteArrayWriter.getLong(b, off + 14); }
+
+    public static boolean markerIdle(byte[] b, int off) { return b[off + 22] != 0; }
 
     /** The marker's topic (allocates: markers are per watermark, not per record). */
     public static String markerTopic(byte[] b, int off) {
@@ -182,7 +195,8 @@ public final class ShuffleRecords {
                 return "partial " + describeOrigin(b, off) + " pane=" + partialPaneStart(b, off) + " accumulator bytes=" + (len - PARTIAL_HEADER);
             default:
                 return "marker " + markerTopic(b, off) + "/" + markerPartition(b, off) + " of " + markerTotal(b, off)
-                        + " watermark=" + markerWatermark(b, off) + (markerIdle(b, off) ? " idle" : "");
+                        + " watermark=" + markerWatermark(b, off) + (markerIdle(b, off) ? " idle" : "")
+                        + " job=" + Integer.toHexString(markerJob(b, off));
         }
     }
 

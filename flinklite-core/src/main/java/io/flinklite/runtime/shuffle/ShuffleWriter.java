@@ -92,7 +92,9 @@ public final class ShuffleWriter implements OneInputOperator<Object>, ObservesId
     private final String topicName;
     private final int topicHash;
     private final int sourcePartition;
-    private final int totalPartitions;
+    /** Grows when a snapshot of the partition names more (the topic grew): see {@link #restoreState}. */
+    private int totalPartitions;
+    private final int job;
     private final ShuffleOutput out;
     private final int partitions;
     private final WindowAggregator partialStore;
@@ -135,13 +137,14 @@ public final class ShuffleWriter implements OneInputOperator<Object>, ObservesId
      * @param topic           the source topic (or file) this task reads
      * @param sourcePartition the partition this task reads
      * @param totalPartitions how many partitions the source topic has: the keyed side waits for each
+     * @param job             {@link ShuffleRecords#jobHash} of the job, in every marker (the keyed side refuses another)
      * @param assigner        the job's window assigner (panes, firing times; sessions go raw)
      * @param partialStore    the job's aggregator, used as storage for partials only (never emits);
      *                        {@code null} to send every element raw (aggregates without a partial form)
      * @param maxOpenPartials open partials before the oldest pane is sent early
      * @param downstream      receives the watermarks (nothing else); a source task's writer usually has no successor
      */
-    public ShuffleWriter(String topic, int sourcePartition, int totalPartitions, WindowAssigner assigner,
+    public ShuffleWriter(String topic, int sourcePartition, int totalPartitions, int job, WindowAssigner assigner,
                          long allowedLatenessMs, WindowAggregator partialStore, ShuffleOutput out, int maxOpenPartials,
                          Output<Object> downstream) {
         this.topicName = Objects.requireNonNull(topic, "topic");
@@ -158,6 +161,7 @@ public final class ShuffleWriter implements OneInputOperator<Object>, ObservesId
         }
         this.sourcePartition = sourcePartition;
         this.totalPartitions = totalPartitions;
+        this.job = job;
         this.out = Objects.requireNonNull(out, "out");
         this.partitions = out.partitions();
         ShufflePartitioner.partition(new byte[0], 0, partitions); // validates the partition count
@@ -255,6 +259,11 @@ public final class ShuffleWriter implements OneInputOperator<Object>, ObservesId
 
     /** Sends and frees every partial of the open pane at {@code index}. */
     private void flushPane(int index) throws Exception {
+        if (!marked) {
+            // The keyed side learns which job sends before the first partial (see ShuffleRecords); with no
+            // watermark yet: the watermark that closes this pane goes out after its partials.
+            sendMarker(Long.MIN_VALUE);
+        }
         Pane p = panes[index];
         for (int i = 0; i < p.size; i++) {
             KeyPanes kp = p.keys[i];
@@ -286,7 +295,8 @@ public final class ShuffleWriter implements OneInputOperator<Object>, ObservesId
         while (paneCount > 0 && paneEndReached(panes[0].start, watermarkMs)) {
             flushPane(0);
         }
-        if (!marked || raw || watermarkMs == Long.MAX_VALUE || crossesFiringTime(markedWatermark, watermarkMs)) {
+        if (!marked || markedWatermark == Long.MIN_VALUE || raw || watermarkMs == Long.MAX_VALUE
+                || crossesFiringTime(markedWatermark, watermarkMs)) {
             sendMarker();
         }
         downstream.emitWatermark(watermarkMs);
@@ -313,12 +323,16 @@ public final class ShuffleWriter implements OneInputOperator<Object>, ObservesId
     }
 
     private void sendMarker() throws Exception {
-        records.encodeMarker(topic, sourcePartition, totalPartitions, watermark, idle);
+        sendMarker(watermark);
+    }
+
+    private void sendMarker(long watermarkMs) throws Exception {
+        records.encodeMarker(job, topic, sourcePartition, totalPartitions, watermarkMs, idle);
         for (int p = 0; p < partitions; p++) {
             send(p, null, 0);
         }
         marked = true;
-        markedWatermark = watermark;
+        markedWatermark = watermarkMs;
         markersSent++;
     }
 
@@ -392,10 +406,22 @@ public final class ShuffleWriter implements OneInputOperator<Object>, ObservesId
     @Override
     public void restoreState(StateReader r) {
         String source = r.readString("source");
-        String expected = topicName + "/" + sourcePartition + "/" + totalPartitions;
-        if (!source.equals(expected)) {
-            throw new StateFormatException("shuffle writer state of source " + source + " restored into " + expected);
+        String partition = topicName + "/" + sourcePartition + "/";
+        int total = -1;
+        if (source.startsWith(partition)) {
+            try {
+                total = Integer.parseInt(source.substring(partition.length()));
+            } catch (NumberFormatException e) {
+                total = -1;
+            }
         }
+        if (total < 1) {
+            throw new StateFormatException("shuffle writer state of source " + source + " restored into " + partition
+                    + totalPartitions);
+        }
+        // Another count of the same partition: the topic grew while the job ran (partitions never go away). The
+        // larger one, so the keyed tasks keep waiting for every partition either count names.
+        totalPartitions = Math.max(totalPartitions, total);
         watermark = r.readLong("watermark");
         idle = r.readBoolean("idle");
         marked = r.readBoolean("marked");

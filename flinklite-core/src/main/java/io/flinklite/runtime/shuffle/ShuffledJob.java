@@ -85,7 +85,8 @@ public final class ShuffledJob<R> {
                                 boolean wallClockWhenIdle, ShuffleOutput out) {
         Objects.requireNonNull(out, "out");
         return JobGraphs.shuffleSource(spec, valueField, idleTimeoutMs, wallClockWhenIdle,
-                downstream -> new ShuffleWriter(topic, partition, totalPartitions, spec.window().assigner(),
+                downstream -> new ShuffleWriter(topic, partition, totalPartitions,
+                        ShuffleRecords.jobHash(keyedFingerprint()), spec.window().assigner(),
                         spec.allowedLatenessMs(), aggregator.apply(NO_RESULTS), out, maxOpenPartials, downstream));
     }
 
@@ -97,7 +98,7 @@ public final class ShuffledJob<R> {
      */
     public KeyedStage<R> keyedStage(int sourceTopics, Sink<? super R> results, Sink<byte[]> late) {
         return new KeyedStage<>(out -> new WindowOperator(spec.window().assigner(), spec.allowedLatenessMs(),
-                aggregator.apply(out), out), sourceTopics, results, late);
+                aggregator.apply(out), out), sourceTopics, keyedFingerprint(), results, late);
     }
 
     /** Storage for a source task's partials of a built-in aggregate: the aggregator, never emitting. */

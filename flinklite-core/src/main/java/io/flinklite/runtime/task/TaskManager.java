@@ -2,6 +2,7 @@ package io.flinklite.runtime.task;
 
 import io.flinklite.runtime.checkpoint.Checkpoint;
 import io.flinklite.runtime.checkpoint.CheckpointStore;
+import io.flinklite.runtime.checkpoint.IncompatibleCheckpointException;
 import io.flinklite.runtime.checkpoint.SourcePosition;
 import io.flinklite.runtime.checkpoint.StateTape;
 import io.flinklite.runtime.checkpoint.TapeStateReader;
@@ -130,9 +131,11 @@ public final class TaskManager<T extends TaskManager.Task> implements AutoClosea
                 if (found.checkpoint().isPresent()) {
                     Checkpoint cp = found.checkpoint().get();
                     if (!cp.jobFingerprint().equals(fingerprint)) {
-                        throw new IllegalStateException("task " + id + ": snapshot " + cp.id() + " in "
+                        throw new IncompatibleCheckpointException("task " + id + ": snapshot " + cp.id() + " in "
                                 + store.location() + " was taken by another job (" + cp.jobFingerprint() + "), this job"
-                                + " is " + fingerprint + ". Use another --group-id, or --fresh-start");
+                                + " is " + fingerprint + ". Every instance of a group must run the same job flags:"
+                                + " stop the other instances if they still run, or give this job another --group-id,"
+                                + " or --fresh-start to start it without the group's snapshots");
                     }
                     TapeStateReader in = new TapeStateReader(cp.state());
                     in.beginObject(null);

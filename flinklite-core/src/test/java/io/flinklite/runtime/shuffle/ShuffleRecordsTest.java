@@ -18,7 +18,7 @@ class ShuffleRecordsTest {
     void theEncodingsRoundTrip() {
         ShuffleRecords r = new ShuffleRecords();
         byte[] topic = "tópic".getBytes(StandardCharsets.UTF_8);
-        r.encodeMarker(topic, 2, 5, -17L, true);
+        r.encodeMarker(0x1234abcd, topic, 2, 5, -17L, true);
         byte[] m = Arrays.copyOf(r.array(), r.length());
         assertThat(ShuffleRecords.kind(m, 0, m.length)).isEqualTo(ShuffleRecords.MARKER);
         assertThat(ShuffleRecords.markerTopic(m, 0)).isEqualTo("tópic");
@@ -26,6 +26,7 @@ class ShuffleRecordsTest {
         assertThat(ShuffleRecords.markerTotal(m, 0)).isEqualTo(5);
         assertThat(ShuffleRecords.markerWatermark(m, 0)).isEqualTo(-17L);
         assertThat(ShuffleRecords.markerIdle(m, 0)).isTrue();
+        assertThat(ShuffleRecords.markerJob(m, 0)).isEqualTo(0x1234abcd);
 
         r.encodeRaw("in".hashCode(), 3, 9, 77, Event.of(42, 1_700_000_000_123L, "k", -2.5), 1_700_000_000_123L);
         byte[] raw = Arrays.copyOf(r.array(), r.length());
@@ -43,17 +44,17 @@ class ShuffleRecordsTest {
     @Test
     void badRecordsAreNamedAndTheKeyedStageCountsAndSkipsThem() throws Exception {
         assertThatThrownBy(() -> ShuffleRecords.kind(new byte[] {1, 1}, 0, 2)).hasMessageContaining("version 1");
-        assertThatThrownBy(() -> ShuffleRecords.kind(new byte[] {2, 9}, 0, 2)).hasMessageContaining("kind 9");
-        assertThatThrownBy(() -> ShuffleRecords.kind(new byte[] {2, 2, 0}, 0, 3)).hasMessageContaining("truncated");
+        assertThatThrownBy(() -> ShuffleRecords.kind(new byte[] {ShuffleRecords.VERSION, 9}, 0, 2)).hasMessageContaining("kind 9");
+        assertThatThrownBy(() -> ShuffleRecords.kind(new byte[] {ShuffleRecords.VERSION, 2, 0}, 0, 3)).hasMessageContaining("truncated");
         List<WindowResult> results = new ArrayList<>();
         KeyedStage<WindowResult> k = ShuffledJob.of(JobSpec.defaults()).keyedStage(1, results::add, null);
         byte[] key = "k".getBytes(StandardCharsets.UTF_8);
-        k.process(key, 0, 1, new byte[] {2, 9, 0}, 0, 3);
+        k.process(key, 0, 1, new byte[] {ShuffleRecords.VERSION, 9, 0}, 0, 3);
         byte[] shortPartial = new byte[ShuffleRecords.PARTIAL_HEADER + 1];
-        shortPartial[0] = 2;
+        shortPartial[0] = ShuffleRecords.VERSION;
         shortPartial[1] = 2;
         k.process(key, 0, 1, shortPartial, 0, shortPartial.length); // partial of 1 byte, count needs 8
-        k.process(null, 0, 0, new byte[] {2, 1}, 0, 2);
+        k.process(null, 0, 0, new byte[] {ShuffleRecords.VERSION, 1}, 0, 2);
         assertThat(k.invalidRecords()).isEqualTo(3);
         assertThat(k.lastInvalid()).contains("2 bytes");
     }

@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Random;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The source side of the shuffle through the operator harness, and the keyed side it feeds. */
 class ShuffleWriterTest {
@@ -58,7 +59,7 @@ class ShuffleWriterTest {
 
     private static OneInputOperatorHarness<Object, Object> writer(WindowAssigner assigner, long lateness,
                                                                    Recording out, int maxOpen) {
-        return OneInputOperatorHarness.of((Output<Object> o) -> new ShuffleWriter("in", 0, 1, assigner, lateness,
+        return OneInputOperatorHarness.of((Output<Object> o) -> new ShuffleWriter("in", 0, 1, 7, assigner, lateness,
                 ShuffledJob.partialStore(AggregateSpec.Kind.COUNT), out, maxOpen, o));
     }
 
@@ -149,9 +150,92 @@ class ShuffleWriterTest {
 
     private static OneInputOperatorHarness<Object, Object> source(String topic, int partition, int total,
                                                                    Recording out) {
+        return source(SPEC, topic, partition, total, out);
+    }
+
+    private static OneInputOperatorHarness<Object, Object> source(JobSpec spec, String topic, int partition, int total,
+                                                                   Recording out) {
         return OneInputOperatorHarness.of((Output<Object> o) -> new ShuffleWriter(topic, partition, total,
-                SPEC.window().assigner(), SPEC.allowedLatenessMs(),
-                ShuffledJob.partialStore(AggregateSpec.Kind.COUNT), out, 100, o));
+                ShuffleRecords.jobHash(ShuffledJob.of(spec).keyedFingerprint()), spec.window().assigner(),
+                spec.allowedLatenessMs(), ShuffledJob.partialStore(AggregateSpec.Kind.COUNT), out, 100, o));
+    }
+
+    @Test
+    void aPartitionAddedToTheInputWhileTheJobRunsJoinsTheKeyedTasksWatermark() throws Exception {
+        List<String> results = new ArrayList<>();
+        List<String> late = new ArrayList<>();
+        Recording out = new Recording(1);
+        out.keyed = new KeyedStage<?>[] {keyed(1, results, late)};
+        var p0 = source("in", 0, 2, out);
+        var p1 = source("in", 1, 2, out);
+        p0.processWatermark(5_000);
+        p1.processWatermark(5_000);
+        assertThat(out.keyed[0].watermark()).isEqualTo(5_000);
+        // The topic grew to 3: the new partition's task says so (KafkaJob.sourcePartitions), the old ones still say 2.
+        var p2 = source("in", 2, 3, out);
+        p2.processElement(event(5_500, "a"), 5_500, "a");
+        p2.processWatermark(5_200);
+        p0.processWatermark(9_000);
+        p1.processWatermark(9_000);
+        assertThat(out.keyed[0].watermark()).as("held by the new partition").isEqualTo(5_200);
+        assertThat(out.keyed[0].sources().partitionWatermark("in", 2)).isEqualTo(5_200);
+        p2.processWatermark(9_000);
+        assertThat(out.keyed[0].watermark()).isEqualTo(9_000);
+        assertThat(results).as("the new partition's event is in its three windows, not late").hasSize(3);
+        assertThat(late).isEmpty();
+    }
+
+    @Test
+    void aSourceTaskRestoredAfterItsTopicGrewAnnouncesTheNewCountAndOtherPartitionsAreStillRefused() throws Exception {
+        List<String> results = new ArrayList<>();
+        List<String> late = new ArrayList<>();
+        Recording out = new Recording(1);
+        out.keyed = new KeyedStage<?>[] {keyed(1, results, late)};
+        var before = source("in", 0, 2, out);
+        before.processElement(event(1_500, "a"), 1_500, "a").processWatermark(1_000);
+        var snapshot = before.snapshot();
+        // The task moved after the topic grew to 3: its new owner makes it with the new count.
+        var grown = source("in", 0, 3, out).restored(snapshot);
+        source("in", 1, 3, out).processWatermark(9_000);
+        grown.processWatermark(9_000);
+        assertThat(out.keyed[0].watermark()).as("held: partition 2 has not reported").isEqualTo(Long.MIN_VALUE);
+        source("in", 2, 3, out).processWatermark(9_000);
+        assertThat(out.keyed[0].watermark()).isEqualTo(9_000);
+        assertThat(results).as("the restored partial's three windows").hasSize(3);
+        // Made with the old count after a snapshot of the new one (a stale count): keeps the larger.
+        var stale = source("in", 0, 2, out).restored(grown.snapshot());
+        out.sent.clear();
+        stale.endInput();
+        assertThat(out.sent).filteredOn(sent -> sent.kind() == ShuffleRecords.MARKER)
+                .allMatch(sent -> ShuffleRecords.markerTotal(sent.value(), 0) == 3);
+        assertThatThrownBy(() -> source("in", 1, 3, out).restored(snapshot))
+                .hasMessageContaining("shuffle writer state of source in/0/2 restored into in/1/3");
+    }
+
+    @Test
+    void aKeyedTaskRefusesTheMarkersOfAnInstanceRunningOtherJobFlagsBeforeMergingAnyOfItsPartials() throws Exception {
+        List<String> results = new ArrayList<>();
+        List<String> late = new ArrayList<>();
+        Recording out = new Recording(1);
+        out.keyed = new KeyedStage<?>[] {keyed(2, results, late)};
+        var same = source("in", 0, 2, out);
+        // The other instance's window: its 5 s panes would merge into this job's 1 s panes without a word.
+        var other = source(SPEC.withWindow(WindowSpec.tumbling(5_000, 0)), "in", 1, 2, out);
+        for (int i = 0; i < 50; i++) {
+            same.processElement(event(i * 100L, "a"), i * 100L, "a");
+        }
+        same.processWatermark(4_000);
+        for (int i = 0; i < 50; i++) {
+            other.processElement(event(i * 100L, "a"), i * 100L, "a");
+        }
+        // Its pane closes: the marker naming its job goes out before the pane's partial.
+        assertThatThrownBy(() -> other.processWatermark(5_000))
+                .isInstanceOf(KeyedStage.OtherJobException.class)
+                .hasMessageContaining("a source task of in/1 runs another job")
+                .hasMessageContaining("window=sliding:3s:1s")
+                .hasMessageContaining("--group-id");
+        assertThat(out.keyed[0].windowOperator().openPanes()).as("only this job's partials merged")
+                .isEqualTo(4);
     }
 
     @Test

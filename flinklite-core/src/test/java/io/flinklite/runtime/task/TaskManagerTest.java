@@ -2,6 +2,7 @@ package io.flinklite.runtime.task;
 
 import io.flinklite.runtime.checkpoint.CheckpointValidator;
 import io.flinklite.runtime.checkpoint.DirectoryCheckpointStore;
+import io.flinklite.runtime.checkpoint.IncompatibleCheckpointException;
 import io.flinklite.runtime.checkpoint.SourcePosition;
 import io.flinklite.runtime.checkpoint.TaskId;
 import io.flinklite.runtime.state.StateReader;
@@ -166,7 +167,8 @@ class TaskManagerTest {
         TaskManager<CountingTask> m = manager(root, new ArrayList<>(), "job-a");
         m.assigned(List.of(p0));
         m.checkpointAll(1_000);
-        IllegalStateException e = assertThrows(IllegalStateException.class,
+        // An IllegalArgumentException: the CLI shows its message as one line.
+        IncompatibleCheckpointException e = assertThrows(IncompatibleCheckpointException.class,
                 () -> manager(root, new ArrayList<>(), "job-b").assigned(List.of(p0)));
         assertTrue(e.getMessage().contains("task in/0") && e.getMessage().contains("job-a"), e.getMessage());
     }
